@@ -1,0 +1,37 @@
+// Chooses the generated Prisma client for the database DATABASE_URL names. Both clients come from the one
+// schema, so they share one API; the SQLite client's type stands for both.
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresClient } from "./generated/postgresql/index.js";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/index.js";
+
+export type Db = SqliteClient;
+export type Provider = "sqlite" | "postgresql";
+
+export const DEFAULT_DATABASE_URL = "file:./data/trailmark.db";
+
+export function providerOf(url: string): Provider {
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  if (url.startsWith("file:")) return "sqlite";
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got "${url.split(":")[0]}:"`);
+}
+
+export function sqlitePath(url: string): string {
+  return url.replace(/^file:/, "").replace(/\?.*$/, "");
+}
+
+export interface Database {
+  db: Db;
+  provider: Provider;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function openDatabase(url: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Database {
+  const provider = providerOf(url);
+  const db =
+    provider === "postgresql"
+      ? (new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 20 }) }) as unknown as Db)
+      : new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url) }, { timestampFormat: "unixepoch-ms" }) });
+  return { db, provider, url, close: () => db.$disconnect() };
+}

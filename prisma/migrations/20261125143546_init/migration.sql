@@ -1,0 +1,398 @@
+-- CreateTable
+CREATE TABLE "Store" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "platform" TEXT NOT NULL,
+    "domain" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'active',
+    "allowedDomains" TEXT NOT NULL DEFAULT '[]',
+    "credentials" TEXT NOT NULL DEFAULT '{}',
+    "hashKey" TEXT NOT NULL,
+    "minimumPayout" BIGINT NOT NULL DEFAULT 2500,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    "uninstalledAt" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "Session" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shop" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "isOnline" BOOLEAN NOT NULL DEFAULT false,
+    "scope" TEXT,
+    "expires" DATETIME,
+    "accessToken" TEXT NOT NULL,
+    "userId" BIGINT,
+    "firstName" TEXT,
+    "lastName" TEXT,
+    "email" TEXT,
+    "accountOwner" BOOLEAN,
+    "locale" TEXT,
+    "collaborator" BOOLEAN,
+    "emailVerified" BOOLEAN,
+    "refreshToken" TEXT,
+    "refreshTokenExpires" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "ApiKey" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "prefix" TEXT NOT NULL,
+    "secretHash" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "revokedAt" DATETIME,
+    "lastUsedAt" DATETIME,
+    CONSTRAINT "ApiKey_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Campaign" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'active',
+    "goals" TEXT NOT NULL,
+    "attributionModel" TEXT NOT NULL DEFAULT 'last_click',
+    "lookbackDays" INTEGER NOT NULL DEFAULT 30,
+    "halfLifeDays" REAL NOT NULL DEFAULT 7,
+    "commissionRules" TEXT NOT NULL,
+    "minOrderValue" BIGINT NOT NULL DEFAULT 0,
+    "holdingDays" INTEGER NOT NULL DEFAULT 30,
+    "budgetCap" BIGINT,
+    "budgetUsed" BIGINT NOT NULL DEFAULT 0,
+    "currency" TEXT NOT NULL,
+    "startsAt" DATETIME,
+    "endsAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Campaign_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Creator" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "email" TEXT,
+    "emailHash" TEXT,
+    "status" TEXT NOT NULL DEFAULT 'active',
+    "commissionOverrides" TEXT NOT NULL DEFAULT '{}',
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Creator_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "DiscountCode" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "campaignId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "TrackingLink" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "campaignId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "destinationUrl" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'active',
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "TrackingLink_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "TrackingLink_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "TrackingLink_creatorId_fkey" FOREIGN KEY ("creatorId") REFERENCES "Creator" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Click" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "linkId" TEXT NOT NULL,
+    "campaignId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "visitorHash" TEXT NOT NULL,
+    "qualification" TEXT NOT NULL,
+    "country" TEXT,
+    "referrerHost" TEXT,
+    "occurredAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Visitor" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "firstSeenAt" DATETIME NOT NULL,
+    "lastSeenAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Event" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "eventKey" TEXT NOT NULL,
+    "type" TEXT NOT NULL,
+    "source" TEXT NOT NULL,
+    "visitorId" TEXT,
+    "clickId" TEXT,
+    "checkoutToken" TEXT,
+    "orderRef" TEXT,
+    "value" BIGINT,
+    "currency" TEXT,
+    "name" TEXT,
+    "url" TEXT,
+    "referrer" TEXT,
+    "customerRef" TEXT,
+    "occurredAt" DATETIME NOT NULL,
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Order" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "number" TEXT,
+    "status" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "total" BIGINT NOT NULL,
+    "refunded" BIGINT NOT NULL DEFAULT 0,
+    "customerEmailHash" TEXT,
+    "customerRef" TEXT,
+    "checkoutToken" TEXT,
+    "landingUrl" TEXT,
+    "clickIds" TEXT NOT NULL DEFAULT '[]',
+    "discountCodes" TEXT NOT NULL DEFAULT '[]',
+    "isTest" BOOLEAN NOT NULL DEFAULT false,
+    "placedAt" DATETIME NOT NULL,
+    "sourceUpdatedAt" DATETIME NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Conversion" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "sourceKey" TEXT NOT NULL,
+    "orderId" TEXT,
+    "eventId" TEXT,
+    "value" BIGINT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "occurredAt" DATETIME NOT NULL,
+    "status" TEXT NOT NULL,
+    "rejectRule" TEXT,
+    "rejectReason" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Attribution" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "conversionId" TEXT NOT NULL,
+    "campaignId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "clickId" TEXT,
+    "touchKind" TEXT NOT NULL,
+    "touchAt" DATETIME NOT NULL,
+    "position" INTEGER NOT NULL,
+    "weightPpm" INTEGER NOT NULL,
+    "credit" BIGINT NOT NULL,
+    "model" TEXT NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "Commission" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "conversionId" TEXT NOT NULL,
+    "campaignId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "goal" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "original" BIGINT NOT NULL,
+    "reserved" BIGINT NOT NULL DEFAULT 0,
+    "currency" TEXT NOT NULL,
+    "rule" TEXT,
+    "reason" TEXT,
+    "holdUntil" DATETIME NOT NULL,
+    "approvedAt" DATETIME,
+    "paidAt" DATETIME,
+    "reversedAt" DATETIME,
+    "payoutId" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "CommissionAdjustment" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "commissionId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "reason" TEXT NOT NULL,
+    "payoutId" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "BudgetEntry" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "campaignId" TEXT NOT NULL,
+    "commissionId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "WebhookInbox" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT,
+    "source" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "dedupKey" TEXT NOT NULL,
+    "headers" TEXT NOT NULL,
+    "body" BLOB NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastError" TEXT,
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "processedAt" DATETIME
+);
+
+-- CreateTable
+CREATE TABLE "IdempotencyKey" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    "requestHash" TEXT NOT NULL,
+    "status" INTEGER NOT NULL,
+    "response" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Store_platform_domain_key" ON "Store"("platform", "domain");
+
+-- CreateIndex
+CREATE INDEX "Session_shop_idx" ON "Session"("shop");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiKey_prefix_key" ON "ApiKey"("prefix");
+
+-- CreateIndex
+CREATE INDEX "ApiKey_storeId_idx" ON "ApiKey"("storeId");
+
+-- CreateIndex
+CREATE INDEX "Campaign_storeId_idx" ON "Campaign"("storeId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Campaign_storeId_name_key" ON "Campaign"("storeId", "name");
+
+-- CreateIndex
+CREATE INDEX "Creator_storeId_idx" ON "Creator"("storeId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DiscountCode_storeId_code_key" ON "DiscountCode"("storeId", "code");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "TrackingLink_code_key" ON "TrackingLink"("code");
+
+-- CreateIndex
+CREATE INDEX "TrackingLink_storeId_idx" ON "TrackingLink"("storeId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "TrackingLink_campaignId_creatorId_key" ON "TrackingLink"("campaignId", "creatorId");
+
+-- CreateIndex
+CREATE INDEX "Click_storeId_occurredAt_idx" ON "Click"("storeId", "occurredAt");
+
+-- CreateIndex
+CREATE INDEX "Click_linkId_visitorHash_occurredAt_idx" ON "Click"("linkId", "visitorHash", "occurredAt");
+
+-- CreateIndex
+CREATE INDEX "Click_campaignId_occurredAt_idx" ON "Click"("campaignId", "occurredAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Visitor_storeId_externalId_key" ON "Visitor"("storeId", "externalId");
+
+-- CreateIndex
+CREATE INDEX "Event_storeId_checkoutToken_idx" ON "Event"("storeId", "checkoutToken");
+
+-- CreateIndex
+CREATE INDEX "Event_storeId_orderRef_idx" ON "Event"("storeId", "orderRef");
+
+-- CreateIndex
+CREATE INDEX "Event_storeId_visitorId_idx" ON "Event"("storeId", "visitorId");
+
+-- CreateIndex
+CREATE INDEX "Event_storeId_occurredAt_idx" ON "Event"("storeId", "occurredAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Event_storeId_eventKey_key" ON "Event"("storeId", "eventKey");
+
+-- CreateIndex
+CREATE INDEX "Order_storeId_checkoutToken_idx" ON "Order"("storeId", "checkoutToken");
+
+-- CreateIndex
+CREATE INDEX "Order_storeId_placedAt_idx" ON "Order"("storeId", "placedAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Order_storeId_externalId_key" ON "Order"("storeId", "externalId");
+
+-- CreateIndex
+CREATE INDEX "Conversion_storeId_occurredAt_idx" ON "Conversion"("storeId", "occurredAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Conversion_storeId_sourceKey_key" ON "Conversion"("storeId", "sourceKey");
+
+-- CreateIndex
+CREATE INDEX "Attribution_storeId_campaignId_idx" ON "Attribution"("storeId", "campaignId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Attribution_conversionId_position_key" ON "Attribution"("conversionId", "position");
+
+-- CreateIndex
+CREATE INDEX "Commission_storeId_status_idx" ON "Commission"("storeId", "status");
+
+-- CreateIndex
+CREATE INDEX "Commission_campaignId_status_idx" ON "Commission"("campaignId", "status");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Commission_conversionId_campaignId_creatorId_key" ON "Commission"("conversionId", "campaignId", "creatorId");
+
+-- CreateIndex
+CREATE INDEX "CommissionAdjustment_storeId_creatorId_idx" ON "CommissionAdjustment"("storeId", "creatorId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "CommissionAdjustment_commissionId_reason_key" ON "CommissionAdjustment"("commissionId", "reason");
+
+-- CreateIndex
+CREATE INDEX "BudgetEntry_campaignId_idx" ON "BudgetEntry"("campaignId");
+
+-- CreateIndex
+CREATE INDEX "WebhookInbox_status_nextAttemptAt_idx" ON "WebhookInbox"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "WebhookInbox_source_dedupKey_key" ON "WebhookInbox"("source", "dedupKey");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "IdempotencyKey_storeId_key_key" ON "IdempotencyKey"("storeId", "key");
+
