@@ -1,9 +1,12 @@
 // Chooses the generated Prisma client for the database DATABASE_URL names. Both clients come from the one
 // schema, so they share one API; the SQLite client's type stands for both.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/index.js";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/index.js";
+import { serializedSqlite } from "./serialized-sqlite.ts";
 
 export type Db = SqliteClient;
 export type Provider = "sqlite" | "postgresql";
@@ -29,9 +32,12 @@ export interface Database {
 
 export function openDatabase(url: string = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL): Database {
   const provider = providerOf(url);
+  if (provider === "sqlite") mkdirSync(dirname(resolve(sqlitePath(url))), { recursive: true });
   const db =
     provider === "postgresql"
       ? (new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 20 }) }) as unknown as Db)
-      : new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url) }, { timestampFormat: "unixepoch-ms" }) });
+      : new SqliteClient({
+          adapter: serializedSqlite(new PrismaBetterSQLite3({ url: sqlitePath(url) }, { timestampFormat: "unixepoch-ms" })),
+        });
   return { db, provider, url, close: () => db.$disconnect() };
 }

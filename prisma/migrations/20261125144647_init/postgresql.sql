@@ -157,7 +157,7 @@ CREATE TABLE "Event" (
     "type" TEXT NOT NULL,
     "source" TEXT NOT NULL,
     "visitorId" TEXT,
-    "clickId" TEXT,
+    "clickIds" TEXT NOT NULL DEFAULT '[]',
     "checkoutToken" TEXT,
     "orderRef" TEXT,
     "value" BIGINT,
@@ -182,6 +182,7 @@ CREATE TABLE "Order" (
     "currency" TEXT NOT NULL,
     "total" BIGINT NOT NULL,
     "refunded" BIGINT NOT NULL DEFAULT 0,
+    "refunds" TEXT NOT NULL DEFAULT '[]',
     "customerEmailHash" TEXT,
     "customerRef" TEXT,
     "checkoutToken" TEXT,
@@ -209,6 +210,7 @@ CREATE TABLE "Conversion" (
     "currency" TEXT NOT NULL,
     "occurredAt" TIMESTAMP(3) NOT NULL,
     "status" TEXT NOT NULL,
+    "touchKey" TEXT,
     "rejectRule" TEXT,
     "rejectReason" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -247,6 +249,7 @@ CREATE TABLE "Commission" (
     "amount" BIGINT NOT NULL,
     "original" BIGINT NOT NULL,
     "reserved" BIGINT NOT NULL DEFAULT 0,
+    "paidAmount" BIGINT NOT NULL DEFAULT 0,
     "currency" TEXT NOT NULL,
     "rule" TEXT,
     "reason" TEXT,
@@ -412,10 +415,10 @@ CREATE INDEX "Commission_campaignId_status_idx" ON "Commission"("campaignId", "s
 CREATE UNIQUE INDEX "Commission_conversionId_campaignId_creatorId_key" ON "Commission"("conversionId", "campaignId", "creatorId");
 
 -- CreateIndex
-CREATE INDEX "CommissionAdjustment_storeId_creatorId_idx" ON "CommissionAdjustment"("storeId", "creatorId");
+CREATE INDEX "CommissionAdjustment_commissionId_idx" ON "CommissionAdjustment"("commissionId");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "CommissionAdjustment_commissionId_reason_key" ON "CommissionAdjustment"("commissionId", "reason");
+CREATE INDEX "CommissionAdjustment_storeId_creatorId_idx" ON "CommissionAdjustment"("storeId", "creatorId");
 
 -- CreateIndex
 CREATE INDEX "BudgetEntry_campaignId_idx" ON "BudgetEntry"("campaignId");

@@ -142,7 +142,7 @@ CREATE TABLE "Event" (
     "type" TEXT NOT NULL,
     "source" TEXT NOT NULL,
     "visitorId" TEXT,
-    "clickId" TEXT,
+    "clickIds" TEXT NOT NULL DEFAULT '[]',
     "checkoutToken" TEXT,
     "orderRef" TEXT,
     "value" BIGINT,
@@ -165,6 +165,7 @@ CREATE TABLE "Order" (
     "currency" TEXT NOT NULL,
     "total" BIGINT NOT NULL,
     "refunded" BIGINT NOT NULL DEFAULT 0,
+    "refunds" TEXT NOT NULL DEFAULT '[]',
     "customerEmailHash" TEXT,
     "customerRef" TEXT,
     "checkoutToken" TEXT,
@@ -190,6 +191,7 @@ CREATE TABLE "Conversion" (
     "currency" TEXT NOT NULL,
     "occurredAt" DATETIME NOT NULL,
     "status" TEXT NOT NULL,
+    "touchKey" TEXT,
     "rejectRule" TEXT,
     "rejectReason" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -224,6 +226,7 @@ CREATE TABLE "Commission" (
     "amount" BIGINT NOT NULL,
     "original" BIGINT NOT NULL,
     "reserved" BIGINT NOT NULL DEFAULT 0,
+    "paidAmount" BIGINT NOT NULL DEFAULT 0,
     "currency" TEXT NOT NULL,
     "rule" TEXT,
     "reason" TEXT,
@@ -379,10 +382,10 @@ CREATE INDEX "Commission_campaignId_status_idx" ON "Commission"("campaignId", "s
 CREATE UNIQUE INDEX "Commission_conversionId_campaignId_creatorId_key" ON "Commission"("conversionId", "campaignId", "creatorId");
 
 -- CreateIndex
-CREATE INDEX "CommissionAdjustment_storeId_creatorId_idx" ON "CommissionAdjustment"("storeId", "creatorId");
+CREATE INDEX "CommissionAdjustment_commissionId_idx" ON "CommissionAdjustment"("commissionId");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "CommissionAdjustment_commissionId_reason_key" ON "CommissionAdjustment"("commissionId", "reason");
+CREATE INDEX "CommissionAdjustment_storeId_creatorId_idx" ON "CommissionAdjustment"("storeId", "creatorId");
 
 -- CreateIndex
 CREATE INDEX "BudgetEntry_campaignId_idx" ON "BudgetEntry"("campaignId");

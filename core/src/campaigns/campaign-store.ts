@@ -1,0 +1,85 @@
+import type { Db } from "../db/client.ts";
+import { AppError } from "../shared/errors.ts";
+import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
+import { newId } from "../shared/ids.ts";
+import { requireStore } from "../stores/store.ts";
+import {
+  type Campaign,
+  type CampaignInput,
+  CampaignInputSchema,
+  CampaignSchema,
+  CommissionRulesSchema,
+  GoalSchema,
+} from "./campaign.ts";
+
+type CampaignRow = NonNullable<Awaited<ReturnType<Db["campaign"]["findUnique"]>>>;
+
+export function toCampaign(row: CampaignRow): Campaign {
+  return CampaignSchema.parse({
+    id: row.id,
+    storeId: row.storeId,
+    name: row.name,
+    status: row.status,
+    goals: GoalSchema.array().parse(parseJson(row.goals, [])),
+    attributionModel: row.attributionModel,
+    lookbackDays: row.lookbackDays,
+    halfLifeDays: row.halfLifeDays,
+    commissionRules: CommissionRulesSchema.parse(parseJson(row.commissionRules, {})),
+    minOrderValue: toSafeNumber(row.minOrderValue),
+    holdingDays: row.holdingDays,
+    budgetCap: row.budgetCap === null ? null : toSafeNumber(row.budgetCap),
+    budgetUsed: toSafeNumber(row.budgetUsed),
+    currency: row.currency,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+  });
+}
+
+export async function createCampaign(db: Db, storeId: string, input: CampaignInput): Promise<Campaign> {
+  const store = await requireStore(db, storeId);
+  const data = CampaignInputSchema.parse(input);
+  try {
+    const row = await db.campaign.create({
+      data: {
+        id: newId("cp"),
+        storeId,
+        name: data.name,
+        goals: JSON.stringify(data.goals),
+        attributionModel: data.attributionModel,
+        lookbackDays: data.lookbackDays,
+        halfLifeDays: data.halfLifeDays,
+        commissionRules: JSON.stringify(data.commissionRules),
+        minOrderValue: data.minOrderValue,
+        holdingDays: data.holdingDays,
+        budgetCap: data.budgetCap,
+        currency: data.currency ?? store.currency,
+        startsAt: data.startsAt,
+        endsAt: data.endsAt,
+      },
+    });
+    return toCampaign(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("conflict", `a campaign named "${data.name}" already exists`);
+    throw error;
+  }
+}
+
+export async function getCampaign(db: Db, storeId: string, campaignId: string): Promise<Campaign | null> {
+  const row = await db.campaign.findFirst({ where: { id: campaignId, storeId } });
+  return row ? toCampaign(row) : null;
+}
+
+export async function requireCampaign(db: Db, storeId: string, campaignId: string): Promise<Campaign> {
+  const campaign = await getCampaign(db, storeId, campaignId);
+  if (!campaign) throw new AppError("not_found", `campaign ${campaignId} not found`);
+  return campaign;
+}
+
+export async function listCampaigns(db: Db, storeId: string): Promise<Campaign[]> {
+  return (await db.campaign.findMany({ where: { storeId }, orderBy: { createdAt: "asc" } })).map(toCampaign);
+}
+
+export async function setCampaignStatus(db: Db, storeId: string, campaignId: string, status: Campaign["status"]) {
+  const { count } = await db.campaign.updateMany({ where: { id: campaignId, storeId }, data: { status } });
+  if (count === 0) throw new AppError("not_found", `campaign ${campaignId} not found`);
+}

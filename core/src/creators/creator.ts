@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { CommissionOverridesSchema, type CommissionOverrides } from "../campaigns/campaign.ts";
+import type { Db } from "../db/client.ts";
+import { AppError } from "../shared/errors.ts";
+import { parseJson } from "../shared/db-errors.ts";
+import { hashEmail } from "../shared/hashing.ts";
+import { newId } from "../shared/ids.ts";
+
+export const CreatorInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email: z.email().max(320).optional(),
+    commissionOverrides: CommissionOverridesSchema.default({}),
+  })
+  .strict();
+export type CreatorInput = z.input<typeof CreatorInputSchema>;
+
+export interface Creator {
+  id: string;
+  storeId: string;
+  name: string;
+  email: string | null;
+  emailHash: string | null;
+  status: "active" | "archived";
+  commissionOverrides: CommissionOverrides;
+}
+
+type CreatorRow = NonNullable<Awaited<ReturnType<Db["creator"]["findUnique"]>>>;
+
+export function toCreator(row: CreatorRow): Creator {
+  return {
+    id: row.id,
+    storeId: row.storeId,
+    name: row.name,
+    email: row.email,
+    emailHash: row.emailHash,
+    status: row.status as Creator["status"],
+    commissionOverrides: CommissionOverridesSchema.parse(parseJson(row.commissionOverrides, {})),
+  };
+}
+
+export async function createCreator(db: Db, storeId: string, input: CreatorInput): Promise<Creator> {
+  const data = CreatorInputSchema.parse(input);
+  const row = await db.creator.create({
+    data: {
+      id: newId("cr"),
+      storeId,
+      name: data.name,
+      email: data.email ?? null,
+      emailHash: data.email ? hashEmail(data.email) : null,
+      commissionOverrides: JSON.stringify(data.commissionOverrides),
+    },
+  });
+  return toCreator(row);
+}
+
+export async function getCreator(db: Db, storeId: string, creatorId: string): Promise<Creator | null> {
+  const row = await db.creator.findFirst({ where: { id: creatorId, storeId } });
+  return row ? toCreator(row) : null;
+}
+
+export async function requireCreator(db: Db, storeId: string, creatorId: string): Promise<Creator> {
+  const creator = await getCreator(db, storeId, creatorId);
+  if (!creator) throw new AppError("not_found", `creator ${creatorId} not found`);
+  return creator;
+}
+
+export async function listCreators(db: Db, storeId: string): Promise<Creator[]> {
+  return (await db.creator.findMany({ where: { storeId }, orderBy: { createdAt: "asc" } })).map(toCreator);
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { CLICK_ID_PATTERN } from "../links/click-id.ts";
+import { CurrencySchema } from "../shared/money.ts";
+
+// The body of POST /collect, sent by the Shopify web pixel and by /t.js. Field names are snake_case as
+// they travel over the wire. Values are decimal amounts as the browser sees them; the server converts
+// them to minor units.
+export const MAX_COLLECT_BYTES = 64 * 1024;
+export const MAX_EVENTS_PER_BATCH = 100;
+
+const ClickIdSchema = z.string().regex(CLICK_ID_PATTERN, "must be a Trailmark click id (tm_…)");
+const DecimalSchema = z.union([z.number().finite().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)]);
+
+const Common = {
+  /** Sender's event id: the same id sent twice is stored once. */
+  id: z.string().min(1).max(100),
+  visitor_id: z.string().min(1).max(100),
+  occurred_at: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).optional(),
+  url: z.string().max(4000).optional(),
+  referrer: z.string().max(4000).optional(),
+  /** Click ids the browser holds for this visitor (from the landing URL and its first-party storage). */
+  click_ids: z.array(ClickIdSchema).max(20).default([]),
+};
+
+export const PageViewEventSchema = z.object({ ...Common, type: z.literal("page_view") }).strict();
+export const SignUpEventSchema = z
+  .object({ ...Common, type: z.literal("sign_up"), customer: z.string().max(320).optional() })
+  .strict();
+export const PurchaseEventSchema = z
+  .object({
+    ...Common,
+    type: z.literal("purchase"),
+    checkout_token: z.string().max(200).optional(),
+    order_id: z.string().max(200).optional(),
+    order_key: z.string().max(200).optional(),
+    value: DecimalSchema.optional(),
+    currency: CurrencySchema.optional(),
+    discount_codes: z.array(z.string().max(100)).max(20).default([]),
+  })
+  .strict()
+  .refine((e) => e.checkout_token || e.order_id, { message: "a purchase needs checkout_token or order_id", path: ["order_id"] })
+  .refine((e) => e.value === undefined || e.currency, { message: "value needs a currency", path: ["currency"] });
+export const CustomEventSchema = z
+  .object({
+    ...Common,
+    type: z.literal("custom"),
+    name: z.string().min(1).max(100),
+    value: DecimalSchema.optional(),
+    currency: CurrencySchema.optional(),
+  })
+  .strict();
+
+export const CollectEventSchema = z.discriminatedUnion("type", [
+  PageViewEventSchema,
+  SignUpEventSchema,
+  PurchaseEventSchema,
+  CustomEventSchema,
+]);
+export type CollectEvent = z.infer<typeof CollectEventSchema>;
+
+/** One event or a batch, always naming the store (the account id the pixel/script was configured with). */
+export const CollectRequestSchema = z.union([
+  z
+    .object({ store: z.string().min(1).max(100), events: z.array(CollectEventSchema).min(1).max(MAX_EVENTS_PER_BATCH) })
+    .strict(),
+  z.intersection(z.object({ store: z.string().min(1).max(100) }), CollectEventSchema),
+]);
+export type CollectRequest = z.infer<typeof CollectRequestSchema>;

@@ -1,0 +1,226 @@
+import { attributeConversion, ensureConversion, reconcileConversion } from "../conversions/conversion-store.ts";
+import { type ConversionKind } from "../conversions/plan-attribution.ts";
+import { resolveTouches } from "../conversions/touches.ts";
+import type { Db } from "../db/client.ts";
+import { settleOrder } from "../orders/ingest-order.ts";
+import { isUniqueViolation } from "../shared/db-errors.ts";
+import { hashCustomerRef } from "../shared/hashing.ts";
+import { newId } from "../shared/ids.ts";
+import { toMinorUnits } from "../shared/money.ts";
+import type { CollectEvent } from "./collect-schema.ts";
+
+export type EventSource = "pixel" | "script" | "api";
+
+/** A browser or API event in storage form: money in minor units, customer references hashed. */
+export interface EventRecord {
+  eventKey: string;
+  type: "page_view" | "sign_up" | "lead" | "purchase" | "custom";
+  source: EventSource;
+  visitorExternalId: string | null;
+  clickIds: string[];
+  checkoutToken: string | null;
+  orderRef: string | null;
+  value: number | null;
+  currency: string | null;
+  name: string | null;
+  url: string | null;
+  referrer: string | null;
+  customerRef: string | null;
+  occurredAt: Date;
+}
+
+function stripUrl(url: string | undefined): string | null {
+  if (!url) return null;
+  // Keep where the visitor was, not who they are: drop the fragment and cap the length.
+  return url.split("#")[0]!.slice(0, 2000);
+}
+
+export function toEventRecord(event: CollectEvent, source: EventSource, now: Date): EventRecord {
+  const occurredAt = event.occurred_at === undefined ? now : new Date(event.occurred_at);
+  // A browser clock far in the future would let a visit count before the click it came from.
+  const at = occurredAt.getTime() > now.getTime() + 5 * 60_000 ? now : occurredAt;
+  const base = {
+    eventKey: event.id,
+    type: event.type,
+    source,
+    visitorExternalId: event.visitor_id,
+    clickIds: event.click_ids,
+    checkoutToken: null,
+    orderRef: null,
+    value: null,
+    currency: null,
+    name: null,
+    url: stripUrl(event.url),
+    referrer: event.referrer ? stripUrl(event.referrer) : null,
+    customerRef: null,
+    occurredAt: at,
+  } satisfies EventRecord;
+  switch (event.type) {
+    case "page_view":
+      return base;
+    case "sign_up":
+      return { ...base, customerRef: event.customer ? hashCustomerRef(event.customer) : null };
+    case "purchase":
+      return {
+        ...base,
+        checkoutToken: event.checkout_token ?? event.order_key ?? null,
+        orderRef: event.order_id ?? null,
+        value: event.value === undefined || !event.currency ? null : toMinorUnits(event.value, event.currency),
+        currency: event.currency ?? null,
+      };
+    case "custom":
+      return {
+        ...base,
+        name: event.name,
+        value: event.value === undefined || !event.currency ? null : toMinorUnits(event.value, event.currency),
+        currency: event.currency ?? null,
+      };
+  }
+}
+
+/**
+ * Stores a batch of events, each once (the sender's id is the key), creating visitors as needed.
+ * Returns the events that were new, for the follow-up work of conversions.
+ */
+export async function storeEvents(db: Db, storeId: string, records: readonly EventRecord[]): Promise<{ stored: EventRecord[]; ids: Map<string, string> }> {
+  const unique = [...new Map(records.map((r) => [r.eventKey, r])).values()];
+  const visitorIds = await ensureVisitors(db, storeId, unique);
+  const known = new Set(
+    (await db.event.findMany({ where: { storeId, eventKey: { in: unique.map((r) => r.eventKey) } }, select: { eventKey: true } })).map(
+      (e) => e.eventKey,
+    ),
+  );
+  const fresh = unique.filter((r) => !known.has(r.eventKey));
+  const ids = new Map(fresh.map((r) => [r.eventKey, newId("ev")]));
+  const rows = fresh.map((r) => ({
+    id: ids.get(r.eventKey)!,
+    storeId,
+    eventKey: r.eventKey,
+    type: r.type,
+    source: r.source,
+    visitorId: r.visitorExternalId ? (visitorIds.get(r.visitorExternalId) ?? null) : null,
+    clickIds: JSON.stringify(r.clickIds),
+    checkoutToken: r.checkoutToken,
+    orderRef: r.orderRef,
+    value: r.value,
+    currency: r.currency,
+    name: r.name,
+    url: r.url,
+    referrer: r.referrer,
+    customerRef: r.customerRef,
+    occurredAt: r.occurredAt,
+  }));
+  if (rows.length === 0) return { stored: [], ids };
+  try {
+    await db.event.createMany({ data: rows });
+    return { stored: fresh, ids };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  // A concurrent sender stored some of the same events between our read and write: go one by one.
+  const stored: EventRecord[] = [];
+  for (const [i, row] of rows.entries()) {
+    try {
+      await db.event.create({ data: row });
+      stored.push(fresh[i]!);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  return { stored, ids };
+}
+
+async function ensureVisitors(db: Db, storeId: string, records: readonly EventRecord[]): Promise<Map<string, string>> {
+  const firstSeen = new Map<string, Date>();
+  for (const r of records) {
+    if (!r.visitorExternalId) continue;
+    const seen = firstSeen.get(r.visitorExternalId);
+    if (!seen || r.occurredAt < seen) firstSeen.set(r.visitorExternalId, r.occurredAt);
+  }
+  const externalIds = [...firstSeen.keys()];
+  const ids = new Map<string, string>();
+  if (externalIds.length === 0) return ids;
+  const existing = await db.visitor.findMany({ where: { storeId, externalId: { in: externalIds } }, select: { id: true, externalId: true } });
+  for (const v of existing) ids.set(v.externalId, v.id);
+  const now = new Date();
+  if (existing.length > 0) {
+    await db.visitor.updateMany({ where: { id: { in: existing.map((v) => v.id) } }, data: { lastSeenAt: now } });
+  }
+  for (const externalId of externalIds) {
+    if (ids.has(externalId)) continue;
+    const id = newId("vi");
+    try {
+      await db.visitor.create({ data: { id, storeId, externalId, firstSeenAt: firstSeen.get(externalId)!, lastSeenAt: now } });
+      ids.set(externalId, id);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const row = await db.visitor.findUniqueOrThrow({ where: { storeId_externalId: { storeId, externalId } } });
+      ids.set(externalId, row.id);
+    }
+  }
+  return ids;
+}
+
+/**
+ * What follows a stored event: a purchase re-attributes the order it joins (when the webhook came first);
+ * a sign-up, lead or custom event is a conversion of its own.
+ */
+export async function processEvent(db: Db, storeId: string, record: EventRecord, eventId: string | null, now: Date): Promise<void> {
+  if (record.type === "page_view") return;
+  if (record.type === "purchase") {
+    const joins = [
+      ...(record.checkoutToken ? [{ checkoutToken: record.checkoutToken }] : []),
+      ...(record.orderRef ? [{ externalId: record.orderRef }] : []),
+    ];
+    if (joins.length === 0) return;
+    const order = await db.order.findFirst({ where: { storeId, OR: joins } });
+    if (order) await settleOrder(db, storeId, order, "updated", now);
+    return;
+  }
+  await recordEventConversion(db, storeId, record, eventId, now);
+}
+
+export async function recordEventConversion(db: Db, storeId: string, record: EventRecord, eventId: string | null, now: Date) {
+  const kind: ConversionKind = record.type === "custom" ? "custom" : record.type === "lead" ? "lead" : "sign_up";
+  const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { currency: true } });
+  const currency = record.currency ?? store.currency;
+  const value = record.value ?? 0;
+  // The same customer signing up twice is one conversion; the second is kept, as a duplicate.
+  const duplicate =
+    kind !== "custom" && record.customerRef !== null
+      ? (await db.event.count({
+          where: { storeId, type: record.type, customerRef: record.customerRef, eventKey: { not: record.eventKey } },
+        })) > 0
+      : false;
+  const conversion = await ensureConversion(db, storeId, {
+    sourceKey: `event:${record.eventKey}`,
+    kind,
+    eventId,
+    value,
+    currency,
+    occurredAt: record.occurredAt,
+  });
+  const touches = await resolveTouches(db, storeId, {
+    clickIds: record.clickIds,
+    visitorExternalId: record.visitorExternalId,
+    discountCodes: [],
+    at: record.occurredAt,
+  });
+  await attributeConversion(
+    db,
+    storeId,
+    conversion.id,
+    touches,
+    { kind, value, currency, occurredAt: record.occurredAt, isTest: false, customerEmailHash: record.customerRef, duplicate },
+    now,
+  );
+  await reconcileConversion(db, storeId, conversion.id, { status: "confirmed", total: value, refunded: 0 }, now);
+  return conversion.id;
+}
+
+/** Stores a batch and does each new event's follow-up work. */
+export async function recordEvents(db: Db, storeId: string, records: readonly EventRecord[], now = new Date()) {
+  const { stored, ids } = await storeEvents(db, storeId, records);
+  for (const r of stored) await processEvent(db, storeId, r, ids.get(r.eventKey) ?? null, now);
+  return { received: records.length, stored: stored.length };
+}

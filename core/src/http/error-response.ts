@@ -1,0 +1,27 @@
+import { ZodError } from "zod";
+import { AppError } from "../shared/errors.ts";
+
+/** A zod error as a list a client can act on: the path of the field and what is wrong with it. */
+export function describeZodError(error: ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(body)", message: i.message }));
+}
+
+export function invalidInput(error: ZodError, what = "request body"): AppError {
+  const issues = describeZodError(error);
+  const first = issues[0];
+  return new AppError("invalid", `invalid ${what}: ${first ? `${first.path}: ${first.message}` : "malformed"}`, issues);
+}
+
+/** The one place that turns any thrown value into a JSON error Response; unknown errors are logged, not leaked. */
+export function errorResponse(error: unknown, headers?: HeadersInit): Response {
+  const h = new Headers(headers);
+  h.set("content-type", "application/json; charset=utf-8");
+  if (error instanceof AppError) {
+    const body: Record<string, unknown> = { error: { code: error.code, message: error.message } };
+    if (error.details !== undefined) (body.error as Record<string, unknown>).details = error.details;
+    return new Response(JSON.stringify(body), { status: error.status, headers: h });
+  }
+  if (error instanceof ZodError) return errorResponse(invalidInput(error), headers);
+  console.error("unexpected error", error);
+  return new Response(JSON.stringify({ error: { code: "internal", message: "internal error" } }), { status: 500, headers: h });
+}

@@ -1,0 +1,1 @@
+export { addOrderRefund } from "./ingest-order.ts";

@@ -1,0 +1,36 @@
+import { formatMinorUnits } from "../shared/money.ts";
+import { PASS, type RuleInput, type RuleVerdict, reject } from "./rule-verdict.ts";
+
+export function checkDuplicate(input: RuleInput): RuleVerdict {
+  return input.conversion.duplicate ? reject("duplicate", "the conversion was already recorded") : PASS;
+}
+
+export function checkTestOrder(input: RuleInput): RuleVerdict {
+  return input.conversion.isTest ? reject("test_order", "the order is a test order") : PASS;
+}
+
+/** Only purchases carry an order value worth a minimum; sign-ups, leads and custom goals always pass. */
+export function checkBelowMinimumOrder(input: RuleInput): RuleVerdict {
+  const { conversion, campaign } = input;
+  if (conversion.kind !== "purchase" || campaign.minOrderValue <= 0) return PASS;
+  const minimum = `${formatMinorUnits(campaign.minOrderValue, campaign.currency)} ${campaign.currency}`;
+  const value = `${formatMinorUnits(conversion.value, conversion.currency)} ${conversion.currency}`;
+  // Amounts in different currencies cannot be compared here, and passing unchecked would pay a commission
+  // the merchant's minimum may exclude; rejecting keeps the conversion visible for review instead.
+  if (conversion.currency !== campaign.currency) {
+    return reject(
+      "below_minimum_order",
+      `order value ${value} is not in the campaign currency ${campaign.currency}, so the campaign minimum ${minimum} cannot be checked`,
+    );
+  }
+  if (conversion.value >= campaign.minOrderValue) return PASS;
+  return reject("below_minimum_order", `order value ${value} is below the campaign minimum ${minimum}`);
+}
+
+/** Both hashes must be known: a missing email proves nothing either way. */
+export function checkSelfReferral(input: RuleInput): RuleVerdict {
+  const customer = input.conversion.customerEmailHash;
+  const creator = input.creator.emailHash;
+  if (!customer || !creator || customer !== creator) return PASS;
+  return reject("self_referral", "the customer's email address is the creator's own");
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import type { Db } from "../db/client.ts";
+import { AppError } from "../shared/errors.ts";
+import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
+import { newId } from "../shared/ids.ts";
+import { CurrencySchema } from "../shared/money.ts";
+
+export const PLATFORMS = ["shopify", "woocommerce", "custom"] as const;
+export const PlatformSchema = z.enum(PLATFORMS);
+export type Platform = z.infer<typeof PlatformSchema>;
+
+const DomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((d) => d.replace(/^https?:\/\//, "").replace(/\/.*$/, ""))
+  .pipe(z.string().regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}(:\d+)?$|^localhost(:\d+)?$|^127\.0\.0\.1(:\d+)?$/, "must be a host name such as shop.example.com"));
+
+export const StoreInputSchema = z
+  .object({
+    platform: PlatformSchema,
+    domain: DomainSchema,
+    name: z.string().trim().min(1).max(200).optional(),
+    currency: CurrencySchema.default("USD"),
+    allowedDomains: z.array(DomainSchema).max(20).default([]),
+  })
+  .strict();
+export type StoreInput = z.input<typeof StoreInputSchema>;
+
+export interface Store {
+  id: string;
+  platform: Platform;
+  domain: string;
+  name: string;
+  currency: string;
+  status: "active" | "uninstalled";
+  allowedDomains: string[];
+  credentials: Record<string, unknown>;
+  hashKey: string;
+  minimumPayout: number;
+  createdAt: Date;
+}
+
+type StoreRow = NonNullable<Awaited<ReturnType<Db["store"]["findUnique"]>>>;
+
+export function toStore(row: StoreRow): Store {
+  return {
+    id: row.id,
+    platform: row.platform as Platform,
+    domain: row.domain,
+    name: row.name,
+    currency: row.currency,
+    status: row.status as Store["status"],
+    allowedDomains: parseJson<string[]>(row.allowedDomains, []),
+    credentials: parseJson<Record<string, unknown>>(row.credentials, {}),
+    hashKey: row.hashKey,
+    minimumPayout: toSafeNumber(row.minimumPayout),
+    createdAt: row.createdAt,
+  };
+}
+
+/** Creates a store, or returns the existing one for the same platform and domain (installs repeat). */
+export async function createStore(db: Db, input: StoreInput): Promise<{ store: Store; created: boolean }> {
+  const data = StoreInputSchema.parse(input);
+  const existing = await db.store.findUnique({ where: { platform_domain: { platform: data.platform, domain: data.domain } } });
+  if (existing) return { store: toStore(existing), created: false };
+  try {
+    const row = await db.store.create({
+      data: {
+        id: newId("st"),
+        platform: data.platform,
+        domain: data.domain,
+        name: data.name ?? data.domain,
+        currency: data.currency,
+        allowedDomains: JSON.stringify(data.allowedDomains),
+        hashKey: randomBytes(32).toString("base64url"),
+      },
+    });
+    return { store: toStore(row), created: true };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const row = await db.store.findUniqueOrThrow({ where: { platform_domain: { platform: data.platform, domain: data.domain } } });
+    return { store: toStore(row), created: false };
+  }
+}
+
+export async function getStore(db: Db, storeId: string): Promise<Store | null> {
+  const row = await db.store.findUnique({ where: { id: storeId } });
+  return row ? toStore(row) : null;
+}
+
+export async function requireStore(db: Db, storeId: string): Promise<Store> {
+  const store = await getStore(db, storeId);
+  if (!store) throw new AppError("not_found", `store ${storeId} not found`);
+  return store;
+}
+
+export async function findStoreByDomain(db: Db, platform: Platform, domain: string): Promise<Store | null> {
+  const row = await db.store.findUnique({ where: { platform_domain: { platform, domain: domain.toLowerCase() } } });
+  return row ? toStore(row) : null;
+}
+
+export async function listStores(db: Db): Promise<Store[]> {
+  return (await db.store.findMany({ orderBy: { createdAt: "asc" } })).map(toStore);
+}
+
+/** Merges platform credentials (WooCommerce keys, webhook secret) into the store's record. */
+export async function updateStoreCredentials(db: Db, storeId: string, patch: Record<string, unknown>): Promise<Store> {
+  const store = await requireStore(db, storeId);
+  const row = await db.store.update({
+    where: { id: storeId },
+    data: { credentials: JSON.stringify({ ...store.credentials, ...patch }) },
+  });
+  return toStore(row);
+}
+
+export async function setStoreStatus(db: Db, storeId: string, status: Store["status"], at = new Date()): Promise<void> {
+  await db.store.updateMany({
+    where: { id: storeId },
+    data: { status, uninstalledAt: status === "uninstalled" ? at : null },
+  });
+}
+
+/** Whether `host` is the store's own domain, a subdomain of it, or one of its allowed domains. */
+export function isStoreHost(store: Pick<Store, "domain" | "allowedDomains">, host: string): boolean {
+  const h = host.toLowerCase();
+  return [store.domain, ...store.allowedDomains].some((d) => h === d || h.endsWith(`.${d}`));
+}
