@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
-import { AppError } from "../shared/errors.ts";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
+import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
 import { requireStore } from "../stores/store.ts";
 import {

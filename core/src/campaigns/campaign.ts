@@ -65,7 +65,10 @@ export const CampaignInputSchema = z
     endsAt: z.coerce.date().nullable().default(null),
   })
   .strict()
-  .refine((c) => !c.startsAt || !c.endsAt || c.startsAt < c.endsAt, { message: "endsAt must be after startsAt", path: ["endsAt"] });
+  .refine((c) => !c.startsAt || !c.endsAt || c.startsAt < c.endsAt, {
+    message: "endsAt must be after startsAt",
+    path: ["endsAt"],
+  });
 export type CampaignInput = z.input<typeof CampaignInputSchema>;
 
 /** A campaign accepts conversions at `at` when it is not ended and `at` is inside its dates. */

@@ -18,7 +18,9 @@ export async function approveDueCommissions(db: Db, now = new Date(), storeId?: 
   for (const { conversionId, storeId: sid } of due) {
     const conversion = await db.conversion.findFirst({ where: { id: conversionId, storeId: sid } });
     if (!conversion) continue;
-    const order = conversion.orderId ? await db.order.findFirst({ where: { id: conversion.orderId, storeId: sid } }) : null;
+    const order = conversion.orderId
+      ? await db.order.findFirst({ where: { id: conversion.orderId, storeId: sid } })
+      : null;
     const snapshot = order
       ? snapshotOf(order)
       : { status: "confirmed" as const, total: toSafeNumber(conversion.value), refunded: 0 };

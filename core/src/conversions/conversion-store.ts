@@ -1,5 +1,5 @@
-import { toCampaign } from "../campaigns/campaign-store.ts";
 import type { Campaign } from "../campaigns/campaign.ts";
+import { toCampaign } from "../campaigns/campaign-store.ts";
 import {
   applyReconciliation,
   budgetReservation,
@@ -107,7 +107,14 @@ export async function attributeConversion(
         if (held > 0) {
           await tx.campaign.update({ where: { id: c.campaignId }, data: { budgetUsed: { decrement: held } } });
           await tx.budgetEntry.create({
-            data: { id: newId("bl"), storeId, campaignId: c.campaignId, commissionId: c.id, kind: "release", amount: held },
+            data: {
+              id: newId("bl"),
+              storeId,
+              campaignId: c.campaignId,
+              commissionId: c.id,
+              kind: "release",
+              amount: held,
+            },
           });
         }
       }
@@ -136,9 +143,7 @@ export async function attributeConversion(
       const campaign = plan.campaign;
       const hold = holdUntil(facts.occurredAt, campaign.holdingDays);
       const rejectedNoCredit = plan.commissions.length === 0 && plan.rejection;
-      const planned = rejectedNoCredit
-        ? []
-        : plan.commissions;
+      const planned = rejectedNoCredit ? [] : plan.commissions;
       for (const c of planned) {
         let status: CommissionStatus = c.verdict.ok ? "pending" : "rejected";
         let reason = c.verdict.ok ? null : c.verdict.reason;
@@ -170,7 +175,16 @@ export async function attributeConversion(
           },
         });
         if (reserved > 0) {
-          await tx.budgetEntry.create({ data: { id: newId("bl"), storeId, campaignId: campaign.id, commissionId: id, kind: "reserve", amount: reserved } });
+          await tx.budgetEntry.create({
+            data: {
+              id: newId("bl"),
+              storeId,
+              campaignId: campaign.id,
+              commissionId: id,
+              kind: "reserve",
+              amount: reserved,
+            },
+          });
         }
       }
     }
@@ -193,9 +207,16 @@ export async function attributeConversion(
  */
 async function reserveBudget(tx: Tx, campaign: Campaign, amount: number, currency: string) {
   if (campaign.budgetCap !== null && currency !== campaign.currency) {
-    return { reserve: 0, overBudget: true, reason: `order currency ${currency} differs from the budget currency ${campaign.currency}` };
+    return {
+      reserve: 0,
+      overBudget: true,
+      reason: `order currency ${currency} differs from the budget currency ${campaign.currency}`,
+    };
   }
-  const fresh = await tx.campaign.findUniqueOrThrow({ where: { id: campaign.id }, select: { budgetUsed: true, budgetCap: true } });
+  const fresh = await tx.campaign.findUniqueOrThrow({
+    where: { id: campaign.id },
+    select: { budgetUsed: true, budgetCap: true },
+  });
   const cap = fresh.budgetCap === null ? null : toSafeNumber(fresh.budgetCap);
   const decision = budgetReservation(cap, toSafeNumber(fresh.budgetUsed), amount);
   if (decision.overBudget || cap === null) {
@@ -231,7 +252,10 @@ export async function reconcileConversion(
     const commissions = await tx.commission.findMany({ where: { storeId, conversionId } });
     let changed = 0;
     for (const row of commissions) {
-      const adjustments = await tx.commissionAdjustment.aggregate({ where: { commissionId: row.id }, _sum: { amount: true } });
+      const adjustments = await tx.commissionAdjustment.aggregate({
+        where: { commissionId: row.id },
+        _sum: { amount: true },
+      });
       const existing: CommissionState = {
         status: row.status as CommissionStatus,
         amount: toSafeNumber(row.amount),
@@ -251,7 +275,14 @@ export async function reconcileConversion(
         reserved += delta;
         await tx.campaign.update({ where: { id: row.campaignId }, data: { budgetUsed: { increment: delta } } });
         await tx.budgetEntry.create({
-          data: { id: newId("bl"), storeId, campaignId: row.campaignId, commissionId: row.id, kind: e.kind, amount: e.amount },
+          data: {
+            id: newId("bl"),
+            storeId,
+            campaignId: row.campaignId,
+            commissionId: row.id,
+            kind: e.kind,
+            amount: e.amount,
+          },
         });
       }
       if (result.newAdjustment !== 0) {
@@ -263,7 +294,8 @@ export async function reconcileConversion(
             creatorId: row.creatorId,
             amount: result.newAdjustment,
             currency: row.currency,
-            reason: result.newAdjustment < 0 ? "order refunded or cancelled after payout" : "order restored after payout",
+            reason:
+              result.newAdjustment < 0 ? "order refunded or cancelled after payout" : "order restored after payout",
           },
         });
       }
@@ -274,7 +306,12 @@ export async function reconcileConversion(
           amount: result.amount,
           reserved,
           approvedAt: result.status === "approved" && row.status !== "approved" ? now : row.approvedAt,
-          reversedAt: result.status === "reversed" && row.status !== "reversed" ? now : result.status === "reversed" ? row.reversedAt : null,
+          reversedAt:
+            result.status === "reversed" && row.status !== "reversed"
+              ? now
+              : result.status === "reversed"
+                ? row.reversedAt
+                : null,
         },
       });
     }

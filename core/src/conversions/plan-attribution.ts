@@ -1,7 +1,6 @@
 import { attribute, eligibleTouches, type Touch } from "../attribution/index.ts";
-import type { Campaign, Goal } from "../campaigns/campaign.ts";
+import type { Campaign, CommissionRule, Goal } from "../campaigns/campaign.ts";
 import { resolveRule, splitCommission } from "../commissions/index.ts";
-import type { CommissionRule } from "../campaigns/campaign.ts";
 import type { Creator } from "../creators/creator.ts";
 import { evaluateRules, type RuleVerdict } from "../rules/index.ts";
 import type { ResolvedTouch } from "./touches.ts";
@@ -65,7 +64,9 @@ export function planAttribution(
 ): AttributionPlan {
   const goal = goalOf(facts.kind);
   const at = facts.occurredAt.getTime();
-  const candidates = touches.filter((t) => campaigns.get(t.campaignId)?.goals.includes(goal) && creators.has(t.creatorId));
+  const candidates = touches.filter(
+    (t) => campaigns.get(t.campaignId)?.goals.includes(goal) && creators.has(t.creatorId),
+  );
   const byId = new Map(candidates.map((t) => [t.id, t]));
 
   let winner: { campaign: Campaign; touches: ResolvedTouch[]; latest: ResolvedTouch } | null = null;
@@ -90,7 +91,13 @@ export function planAttribution(
     const campaign = campaigns.get(latest.campaignId)!;
     const verdict = evaluate(facts, campaign, creators.get(latest.creatorId)!, latest);
     if (verdict.ok) return { status: "unattributed", campaign: null, credits: [], commissions: [], rejection: null };
-    return { status: "rejected", campaign, credits: [], commissions: [], rejection: { rule: verdict.rule, reason: verdict.reason } };
+    return {
+      status: "rejected",
+      campaign,
+      credits: [],
+      commissions: [],
+      rejection: { rule: verdict.rule, reason: verdict.reason },
+    };
   }
 
   const { campaign } = winner;
@@ -111,13 +118,20 @@ export function planAttribution(
     } else perCreator.set(c.touch.creatorId, { weightPpm: c.weightPpm, credit: c.amount, latest: c.touch });
   }
   const creatorIds = [...perCreator.keys()].sort();
-  const paying: { creatorId: string; weightPpm: number; credit: number; rule: CommissionRule; verdict: RuleVerdict }[] = [];
+  const paying: { creatorId: string; weightPpm: number; credit: number; rule: CommissionRule; verdict: RuleVerdict }[] =
+    [];
   for (const creatorId of creatorIds) {
     const entry = perCreator.get(creatorId)!;
     const creator = creators.get(creatorId)!;
     const rule = resolveRule(goal, campaign.commissionRules, creator.commissionOverrides, campaign.id);
     if (!rule) continue;
-    paying.push({ creatorId, weightPpm: entry.weightPpm, credit: entry.credit, rule, verdict: evaluate(facts, campaign, creator, entry.latest) });
+    paying.push({
+      creatorId,
+      weightPpm: entry.weightPpm,
+      credit: entry.credit,
+      rule,
+      verdict: evaluate(facts, campaign, creator, entry.latest),
+    });
   }
   const amounts = splitCommission(paying);
   const commissions = paying.map((p, i) => ({ creatorId: p.creatorId, verdict: p.verdict, amount: amounts[i]! }));

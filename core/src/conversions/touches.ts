@@ -24,6 +24,8 @@ export interface TouchQuery {
   checkoutToken?: string | null;
   orderRef?: string | null;
   visitorExternalId?: string | null;
+  /** A hashed customer reference: the visitors who identified as that customer before. */
+  customerRef?: string | null;
   discountCodes: readonly string[];
   at: Date;
 }
@@ -55,6 +57,14 @@ export async function resolveTouches(db: Db, storeId: string, query: TouchQuery)
     });
     if (visitor) visitorIds.add(visitor.id);
   }
+  if (query.customerRef) {
+    const identified = await db.event.findMany({
+      where: { storeId, customerRef: query.customerRef, visitorId: { not: null } },
+      select: { visitorId: true },
+      take: 20,
+    });
+    for (const e of identified) if (e.visitorId) visitorIds.add(e.visitorId);
+  }
   if (visitorIds.size > 0) {
     const seen = await db.event.findMany({
       where: { storeId, visitorId: { in: [...visitorIds] }, clickIds: { not: "[]" }, occurredAt: { lte: query.at } },
@@ -85,7 +95,14 @@ export async function resolveTouches(db: Db, storeId: string, query: TouchQuery)
   if (codes.length > 0) {
     const rows = await db.discountCode.findMany({ where: { storeId, code: { in: codes } } });
     for (const r of rows) {
-      touches.push({ id: `code:${r.code}`, kind: "discount_code", at: query.at.getTime(), campaignId: r.campaignId, creatorId: r.creatorId, qualification: null });
+      touches.push({
+        id: `code:${r.code}`,
+        kind: "discount_code",
+        at: query.at.getTime(),
+        campaignId: r.campaignId,
+        creatorId: r.creatorId,
+        qualification: null,
+      });
     }
   }
   return touches;

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { CommissionOverridesSchema, type CommissionOverrides } from "../campaigns/campaign.ts";
+import { type CommissionOverrides, CommissionOverridesSchema } from "../campaigns/campaign.ts";
 import type { Db } from "../db/client.ts";
-import { AppError } from "../shared/errors.ts";
 import { parseJson } from "../shared/db-errors.ts";
+import { AppError } from "../shared/errors.ts";
 import { hashEmail } from "../shared/hashing.ts";
 import { newId } from "../shared/ids.ts";
 

@@ -16,7 +16,9 @@ export const DEFAULT_DATABASE_URL = "file:./data/trailmark.db";
 export function providerOf(url: string): Provider {
   if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
   if (url.startsWith("file:")) return "sqlite";
-  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got "${url.split(":")[0]}:"`);
+  throw new Error(
+    `DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got "${url.split(":")[0]}:"`,
+  );
 }
 
 export function sqlitePath(url: string): string {
@@ -37,7 +39,9 @@ export function openDatabase(url: string = process.env.DATABASE_URL ?? DEFAULT_D
     provider === "postgresql"
       ? (new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 20 }) }) as unknown as Db)
       : new SqliteClient({
-          adapter: serializedSqlite(new PrismaBetterSQLite3({ url: sqlitePath(url) }, { timestampFormat: "unixepoch-ms" })),
+          adapter: serializedSqlite(
+            new PrismaBetterSQLite3({ url: sqlitePath(url) }, { timestampFormat: "unixepoch-ms" }),
+          ),
         });
   return { db, provider, url, close: () => db.$disconnect() };
 }

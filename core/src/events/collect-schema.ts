@@ -38,7 +38,10 @@ export const PurchaseEventSchema = z
     discount_codes: z.array(z.string().max(100)).max(20).default([]),
   })
   .strict()
-  .refine((e) => e.checkout_token || e.order_id, { message: "a purchase needs checkout_token or order_id", path: ["order_id"] })
+  .refine((e) => e.checkout_token || e.order_id, {
+    message: "a purchase needs checkout_token or order_id",
+    path: ["order_id"],
+  })
   .refine((e) => e.value === undefined || e.currency, { message: "value needs a currency", path: ["currency"] });
 export const CustomEventSchema = z
   .object({

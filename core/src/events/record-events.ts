@@ -1,5 +1,5 @@
 import { attributeConversion, ensureConversion, reconcileConversion } from "../conversions/conversion-store.ts";
-import { type ConversionKind } from "../conversions/plan-attribution.ts";
+import type { ConversionKind } from "../conversions/plan-attribution.ts";
 import { resolveTouches } from "../conversions/touches.ts";
 import type { Db } from "../db/client.ts";
 import { settleOrder } from "../orders/ingest-order.ts";
@@ -82,13 +82,20 @@ export function toEventRecord(event: CollectEvent, source: EventSource, now: Dat
  * Stores a batch of events, each once (the sender's id is the key), creating visitors as needed.
  * Returns the events that were new, for the follow-up work of conversions.
  */
-export async function storeEvents(db: Db, storeId: string, records: readonly EventRecord[]): Promise<{ stored: EventRecord[]; ids: Map<string, string> }> {
+export async function storeEvents(
+  db: Db,
+  storeId: string,
+  records: readonly EventRecord[],
+): Promise<{ stored: EventRecord[]; ids: Map<string, string> }> {
   const unique = [...new Map(records.map((r) => [r.eventKey, r])).values()];
   const visitorIds = await ensureVisitors(db, storeId, unique);
   const known = new Set(
-    (await db.event.findMany({ where: { storeId, eventKey: { in: unique.map((r) => r.eventKey) } }, select: { eventKey: true } })).map(
-      (e) => e.eventKey,
-    ),
+    (
+      await db.event.findMany({
+        where: { storeId, eventKey: { in: unique.map((r) => r.eventKey) } },
+        select: { eventKey: true },
+      })
+    ).map((e) => e.eventKey),
   );
   const fresh = unique.filter((r) => !known.has(r.eventKey));
   const ids = new Map(fresh.map((r) => [r.eventKey, newId("ev")]));
@@ -140,7 +147,10 @@ async function ensureVisitors(db: Db, storeId: string, records: readonly EventRe
   const externalIds = [...firstSeen.keys()];
   const ids = new Map<string, string>();
   if (externalIds.length === 0) return ids;
-  const existing = await db.visitor.findMany({ where: { storeId, externalId: { in: externalIds } }, select: { id: true, externalId: true } });
+  const existing = await db.visitor.findMany({
+    where: { storeId, externalId: { in: externalIds } },
+    select: { id: true, externalId: true },
+  });
   for (const v of existing) ids.set(v.externalId, v.id);
   const now = new Date();
   if (existing.length > 0) {
@@ -150,7 +160,9 @@ async function ensureVisitors(db: Db, storeId: string, records: readonly EventRe
     if (ids.has(externalId)) continue;
     const id = newId("vi");
     try {
-      await db.visitor.create({ data: { id, storeId, externalId, firstSeenAt: firstSeen.get(externalId)!, lastSeenAt: now } });
+      await db.visitor.create({
+        data: { id, storeId, externalId, firstSeenAt: firstSeen.get(externalId)!, lastSeenAt: now },
+      });
       ids.set(externalId, id);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -165,7 +177,13 @@ async function ensureVisitors(db: Db, storeId: string, records: readonly EventRe
  * What follows a stored event: a purchase re-attributes the order it joins (when the webhook came first);
  * a sign-up, lead or custom event is a conversion of its own.
  */
-export async function processEvent(db: Db, storeId: string, record: EventRecord, eventId: string | null, now: Date): Promise<void> {
+export async function processEvent(
+  db: Db,
+  storeId: string,
+  record: EventRecord,
+  eventId: string | null,
+  now: Date,
+): Promise<void> {
   if (record.type === "page_view") return;
   if (record.type === "purchase") {
     const joins = [
@@ -180,7 +198,13 @@ export async function processEvent(db: Db, storeId: string, record: EventRecord,
   await recordEventConversion(db, storeId, record, eventId, now);
 }
 
-export async function recordEventConversion(db: Db, storeId: string, record: EventRecord, eventId: string | null, now: Date) {
+export async function recordEventConversion(
+  db: Db,
+  storeId: string,
+  record: EventRecord,
+  eventId: string | null,
+  now: Date,
+) {
   const kind: ConversionKind = record.type === "custom" ? "custom" : record.type === "lead" ? "lead" : "sign_up";
   const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { currency: true } });
   const currency = record.currency ?? store.currency;
@@ -203,6 +227,7 @@ export async function recordEventConversion(db: Db, storeId: string, record: Eve
   const touches = await resolveTouches(db, storeId, {
     clickIds: record.clickIds,
     visitorExternalId: record.visitorExternalId,
+    customerRef: record.customerRef,
     discountCodes: [],
     at: record.occurredAt,
   });
@@ -211,7 +236,15 @@ export async function recordEventConversion(db: Db, storeId: string, record: Eve
     storeId,
     conversion.id,
     touches,
-    { kind, value, currency, occurredAt: record.occurredAt, isTest: false, customerEmailHash: record.customerRef, duplicate },
+    {
+      kind,
+      value,
+      currency,
+      occurredAt: record.occurredAt,
+      isTest: false,
+      customerEmailHash: record.customerRef,
+      duplicate,
+    },
     now,
   );
   await reconcileConversion(db, storeId, conversion.id, { status: "confirmed", total: value, refunded: 0 }, now);

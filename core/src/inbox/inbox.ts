@@ -121,12 +121,17 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         body: new Uint8Array(row.body),
         attempts: row.attempts + 1,
       });
-      await db.webhookInbox.update({ where: { id: row.id }, data: { status: "done", processedAt: now(), lastError: null } });
+      await db.webhookInbox.update({
+        where: { id: row.id },
+        data: { status: "done", processedAt: now(), lastError: null },
+      });
     } catch (error) {
       const attempts = row.attempts + 1;
       const message = error instanceof Error ? error.message : String(error);
       const dead = attempts >= MAX_ATTEMPTS;
-      log(`inbox ${row.source} ${row.topic} ${row.id} failed (attempt ${attempts}${dead ? ", giving up" : ""}): ${message}`);
+      log(
+        `inbox ${row.source} ${row.topic} ${row.id} failed (attempt ${attempts}${dead ? ", giving up" : ""}): ${message}`,
+      );
       await db.webhookInbox.update({
         where: { id: row.id },
         data: {

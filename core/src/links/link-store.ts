@@ -2,8 +2,8 @@ import { z } from "zod";
 import { requireCampaign } from "../campaigns/campaign-store.ts";
 import { requireCreator } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
-import { AppError } from "../shared/errors.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
+import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
 import { isStoreHost, requireStore } from "../stores/store.ts";
 import { randomToken } from "./click-id.ts";
@@ -66,7 +66,10 @@ export async function createLink(db: Db, storeId: string, input: LinkInput): Pro
 }
 
 export async function listLinks(db: Db, storeId: string, filter: { campaignId?: string; creatorId?: string } = {}) {
-  return (await db.trackingLink.findMany({ where: { storeId, ...filter }, orderBy: { createdAt: "asc" } })) as TrackingLink[];
+  return (await db.trackingLink.findMany({
+    where: { storeId, ...filter },
+    orderBy: { createdAt: "asc" },
+  })) as TrackingLink[];
 }
 
 export async function setLinkStatus(db: Db, storeId: string, linkId: string, status: TrackingLink["status"]) {
@@ -93,7 +96,13 @@ export async function createDiscountCode(db: Db, storeId: string, input: z.input
   await requireCreator(db, storeId, data.creatorId);
   try {
     return await db.discountCode.create({
-      data: { id: newId("dc"), storeId, campaignId: data.campaignId, creatorId: data.creatorId, code: normalizeDiscountCode(data.code) },
+      data: {
+        id: newId("dc"),
+        storeId,
+        campaignId: data.campaignId,
+        creatorId: data.creatorId,
+        code: normalizeDiscountCode(data.code),
+      },
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("conflict", `discount code ${data.code} is already assigned`);

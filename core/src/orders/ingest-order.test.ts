@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approveDueCommissions } from "../conversions/approve-due.ts";
+import { hashEmail } from "../shared/hashing.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { createDiscountCode, DAY, insertClick, seedProgram } from "../testing/fixtures.ts";
-import { hashEmail } from "../shared/hashing.ts";
-import { ingestOrder, addOrderRefund, setOrderStatus } from "./ingest-order.ts";
+import { addOrderRefund, ingestOrder, setOrderStatus } from "./ingest-order.ts";
 import type { NormalizedOrderInput } from "./normalized-order.ts";
 
 let database: TestDatabase;
@@ -36,7 +36,9 @@ describe("ingestOrder", () => {
     const result = await ingestOrder(db, store.id, order({ clickIds: [click] }), { now: T0 });
     expect(result.outcome).toBe("created");
     expect(result.status).toBe("attributed");
-    expect(result.commissions).toEqual([expect.objectContaining({ creatorId: creators[0]!.id, status: "pending", amount: 1000, currency: "USD" })]);
+    expect(result.commissions).toEqual([
+      expect.objectContaining({ creatorId: creators[0]!.id, status: "pending", amount: 1000, currency: "USD" }),
+    ]);
   });
 
   it("leaves an order with no touch unattributed and creates no commission", async () => {
@@ -50,7 +52,10 @@ describe("ingestOrder", () => {
   it("rejects a clear, bad order with a 400-style error naming the field", async () => {
     const { db } = database;
     const { store } = await seedProgram(db);
-    await expect(ingestOrder(db, store.id, order({ total: -5 }))).rejects.toMatchObject({ code: "invalid", message: /total/ });
+    await expect(ingestOrder(db, store.id, order({ total: -5 }))).rejects.toMatchObject({
+      code: "invalid",
+      message: /total/,
+    });
   });
 
   it("moves the commission through paid, the holding period, a partial refund and a cancellation", async () => {
@@ -59,12 +64,24 @@ describe("ingestOrder", () => {
     const click = await insertClick(db, links[0]!, T0);
     const base = order({ clickIds: [click], placedAt: new Date(T0.getTime() + 1000) });
     await ingestOrder(db, store.id, base, { now: T0 });
-    const paid = await ingestOrder(db, store.id, { ...base, status: "confirmed", sourceUpdatedAt: new Date(T0.getTime() + 2000) });
+    const paid = await ingestOrder(db, store.id, {
+      ...base,
+      status: "confirmed",
+      sourceUpdatedAt: new Date(T0.getTime() + 2000),
+    });
     expect(paid.commissions[0]).toMatchObject({ status: "pending", amount: 1000 });
     expect(await approveDueCommissions(db, new Date(T0.getTime() + 31 * DAY), store.id)).toBe(1);
-    const refunded = await addOrderRefund(db, store.id, base.externalId!, { id: "r1", amount: 2500 }, { now: new Date(T0.getTime() + 32 * DAY) });
+    const refunded = await addOrderRefund(
+      db,
+      store.id,
+      base.externalId!,
+      { id: "r1", amount: 2500 },
+      { now: new Date(T0.getTime() + 32 * DAY) },
+    );
     expect(refunded?.commissions[0]).toMatchObject({ status: "approved", amount: 750 });
-    const cancelled = await setOrderStatus(db, store.id, base.externalId!, "reversed", new Date(T0.getTime() + 3000), { now: new Date(T0.getTime() + 33 * DAY) });
+    const cancelled = await setOrderStatus(db, store.id, base.externalId!, "reversed", new Date(T0.getTime() + 3000), {
+      now: new Date(T0.getTime() + 33 * DAY),
+    });
     expect(cancelled?.commissions[0]).toMatchObject({ status: "reversed", amount: 0 });
     const used = await db.campaign.findUniqueOrThrow({ where: { id: campaign.id } });
     expect(Number(used.budgetUsed)).toBe(0);
@@ -81,15 +98,19 @@ describe("ingestOrder", () => {
       { status: "confirmed", refunds: [{ id: "r1", amount: 4000 }], sourceUpdatedAt: new Date(T0.getTime() + 3000) },
     ].map((s) => order({ externalId: "same", clickIds: [click], placedAt: placed, ...s }));
     const results = [];
-    for (const permutation of [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]]) {
+    for (const permutation of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+      [2, 0, 1],
+    ]) {
       const { store: other } = await seedProgram(db);
-      const { links: ol } = { links };
-      void ol;
       // Each permutation runs against its own store with its own click.
-      const l = (await db.trackingLink.findFirstOrThrow({ where: { storeId: other.id } }));
+      const l = await db.trackingLink.findFirstOrThrow({ where: { storeId: other.id } });
       const c = await insertClick(db, l, T0);
-      let last;
-      for (const i of permutation) last = await ingestOrder(db, other.id, { ...snapshots[i]!, clickIds: [c] }, { now: T0 });
+      let last: Awaited<ReturnType<typeof ingestOrder>> | undefined;
+      for (const i of permutation)
+        last = await ingestOrder(db, other.id, { ...snapshots[i]!, clickIds: [c] }, { now: T0 });
       results.push({ status: last!.commissions[0]!.status, amount: last!.commissions[0]!.amount });
     }
     void store;
@@ -102,7 +123,9 @@ describe("ingestOrder", () => {
     const { store, links } = await seedProgram(db);
     const click = await insertClick(db, links[0]!, T0);
     const same = order({ externalId: "race", clickIds: [click], placedAt: new Date(T0.getTime() + 1000) });
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => ingestOrder(db, store.id, same, { now: T0 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => ingestOrder(db, store.id, same, { now: T0 })),
+    );
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     expect(await db.order.count({ where: { storeId: store.id } })).toBe(1);
     expect(await db.conversion.count({ where: { storeId: store.id } })).toBe(1);
@@ -115,7 +138,13 @@ describe("ingestOrder", () => {
     const { db } = database;
     const { store, links, campaign } = await seedProgram(db, { campaign: { budgetCap: 5_000 } });
     const orders = await Promise.all(
-      Array.from({ length: 12 }, async (_, i) => order({ externalId: `cap-${i}`, clickIds: [await insertClick(db, links[i % 2]!, T0)], placedAt: new Date(T0.getTime() + 1000) })),
+      Array.from({ length: 12 }, async (_, i) =>
+        order({
+          externalId: `cap-${i}`,
+          clickIds: [await insertClick(db, links[i % 2]!, T0)],
+          placedAt: new Date(T0.getTime() + 1000),
+        }),
+      ),
     );
     await Promise.all(orders.map((o) => ingestOrder(db, store.id, o, { now: T0 })));
     const commissions = await db.commission.findMany({ where: { campaignId: campaign.id } });
@@ -133,7 +162,11 @@ describe("ingestOrder", () => {
     const { store, campaign, creators, links } = await seedProgram(db);
     await createDiscountCode(db, store.id, { campaignId: campaign.id, creatorId: creators[1]!.id, code: "ben10" });
     const click = await insertClick(db, links[0]!, T0);
-    const result = await ingestOrder(db, store.id, order({ clickIds: [click], discountCodes: ["BEN10"], placedAt: new Date(T0.getTime() + DAY) }));
+    const result = await ingestOrder(
+      db,
+      store.id,
+      order({ clickIds: [click], discountCodes: ["BEN10"], placedAt: new Date(T0.getTime() + DAY) }),
+    );
     // Last click: the code, entered at checkout, is the latest touch.
     expect(result.commissions.map((c) => c.creatorId)).toEqual([creators[1]!.id]);
   });
@@ -143,7 +176,11 @@ describe("ingestOrder", () => {
     const { store, links, creators } = await seedProgram(db, { campaign: { attributionModel: "linear" } });
     const a = await insertClick(db, links[0]!, T0);
     const b = await insertClick(db, links[1]!, new Date(T0.getTime() + 1000));
-    const result = await ingestOrder(db, store.id, order({ total: 10_001, clickIds: [a, b], placedAt: new Date(T0.getTime() + DAY) }));
+    const result = await ingestOrder(
+      db,
+      store.id,
+      order({ total: 10_001, clickIds: [a, b], placedAt: new Date(T0.getTime() + DAY) }),
+    );
     const byCreator = Object.fromEntries(result.commissions.map((c) => [c.creatorId, c.amount]));
     expect(byCreator[creators[0]!.id]! + byCreator[creators[1]!.id]!).toBe(1000);
     const credits = await db.attribution.findMany({ where: { conversionId: result.conversionId } });
@@ -178,7 +215,11 @@ describe("ingestOrder", () => {
     const { db } = database;
     const { store, links } = await seedProgram(db);
     const click = await insertClick(db, links[0]!, T0, "bot");
-    const result = await ingestOrder(db, store.id, order({ clickIds: [click], placedAt: new Date(T0.getTime() + 1000) }));
+    const result = await ingestOrder(
+      db,
+      store.id,
+      order({ clickIds: [click], placedAt: new Date(T0.getTime() + 1000) }),
+    );
     expect(result.status).toBe("rejected");
     const conversion = await db.conversion.findUniqueOrThrow({ where: { id: result.conversionId } });
     expect(conversion.rejectRule).toBe("bot_click");
@@ -191,7 +232,10 @@ describe("ingestOrder", () => {
     const o = order({ status: "confirmed", clickIds: [click], placedAt: new Date(T0.getTime() + 1000) });
     const first = await ingestOrder(db, store.id, o, { now: new Date(T0.getTime() + 2000) });
     expect(first.commissions[0]).toMatchObject({ status: "approved", amount: 1000 });
-    await db.commission.update({ where: { id: first.commissions[0]!.id }, data: { status: "paid", paidAmount: 1000, paidAt: new Date() } });
+    await db.commission.update({
+      where: { id: first.commissions[0]!.id },
+      data: { status: "paid", paidAmount: 1000, paidAt: new Date() },
+    });
     await addOrderRefund(db, store.id, o.externalId!, { id: "r9", amount: 5000 });
     await addOrderRefund(db, store.id, o.externalId!, { id: "r9", amount: 5000 });
     const adjustments = await db.commissionAdjustment.findMany({ where: { commissionId: first.commissions[0]!.id } });
@@ -203,7 +247,11 @@ describe("ingestOrder", () => {
     const a = await seedProgram(db);
     const b = await seedProgram(db);
     const click = await insertClick(db, a.links[0]!, T0);
-    const result = await ingestOrder(db, b.store.id, order({ clickIds: [click], placedAt: new Date(T0.getTime() + 1000) }));
+    const result = await ingestOrder(
+      db,
+      b.store.id,
+      order({ clickIds: [click], placedAt: new Date(T0.getTime() + 1000) }),
+    );
     expect(result.status).toBe("unattributed");
   });
 });

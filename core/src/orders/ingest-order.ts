@@ -1,5 +1,10 @@
-import { attributeConversion, conversionView, ensureConversion, reconcileConversion } from "../conversions/conversion-store.ts";
 import type { CommissionView } from "../conversions/conversion-store.ts";
+import {
+  attributeConversion,
+  conversionView,
+  ensureConversion,
+  reconcileConversion,
+} from "../conversions/conversion-store.ts";
 import { resolveTouches } from "../conversions/touches.ts";
 import type { Db } from "../db/client.ts";
 import { invalidInput } from "../http/error-response.ts";

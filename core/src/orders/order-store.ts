@@ -57,7 +57,14 @@ export async function upsertOrder(
   if (!existing) {
     try {
       const row = await db.order.create({
-        data: { id: newId("or"), storeId, externalId: order.externalId, ...fields, refunds: JSON.stringify(refunds), refunded },
+        data: {
+          id: newId("or"),
+          storeId,
+          externalId: order.externalId,
+          ...fields,
+          refunds: JSON.stringify(refunds),
+          refunded,
+        },
       });
       return { row, outcome: "created" };
     } catch (error) {
@@ -103,7 +110,12 @@ function sameSnapshot(row: OrderRow, fields: Record<string, unknown>): boolean {
 }
 
 /** Adds one refund (Shopify refunds/create) to an order; replays of the same refund id change nothing. */
-export async function addRefundToOrder(db: Db, storeId: string, externalId: string, refund: Refund): Promise<OrderRow | null> {
+export async function addRefundToOrder(
+  db: Db,
+  storeId: string,
+  externalId: string,
+  refund: Refund,
+): Promise<OrderRow | null> {
   const where = { storeId_externalId: { storeId, externalId } };
   for (let attempt = 0; attempt < 20; attempt++) {
     const existing = await db.order.findUnique({ where });

@@ -21,7 +21,10 @@ export async function createApiKey(db: Db, storeId: string, name: string): Promi
 }
 
 export async function revokeApiKey(db: Db, storeId: string, id: string): Promise<void> {
-  const { count } = await db.apiKey.updateMany({ where: { id, storeId, revokedAt: null }, data: { revokedAt: new Date() } });
+  const { count } = await db.apiKey.updateMany({
+    where: { id, storeId, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
   if (count === 0) throw new AppError("not_found", `API key ${id} not found`);
 }
 
@@ -34,10 +37,14 @@ export async function listApiKeys(db: Db, storeId: string) {
 }
 
 /** The store a bearer key belongs to; throws unauthorized for anything else. */
-export async function authenticateApiKey(db: Db, authorization: string | null): Promise<{ storeId: string; keyId: string }> {
+export async function authenticateApiKey(
+  db: Db,
+  authorization: string | null,
+): Promise<{ storeId: string; keyId: string }> {
   const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
   const match = key ? KEY_PATTERN.exec(key) : null;
-  if (!key || !match) throw new AppError("unauthorized", "missing or malformed API key (Authorization: Bearer tm_live_…)");
+  if (!key || !match)
+    throw new AppError("unauthorized", "missing or malformed API key (Authorization: Bearer tm_live_…)");
   const row = await db.apiKey.findUnique({ where: { prefix: match[1]! } });
   const expected = Buffer.from(row?.secretHash ?? "0".repeat(64), "hex");
   const ok = timingSafeEqual(hashKey(key), expected) && row !== null && row.revokedAt === null;

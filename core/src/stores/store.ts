@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import { AppError } from "../shared/errors.ts";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
+import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
 import { CurrencySchema } from "../shared/money.ts";
 
@@ -15,7 +15,14 @@ const DomainSchema = z
   .trim()
   .toLowerCase()
   .transform((d) => d.replace(/^https?:\/\//, "").replace(/\/.*$/, ""))
-  .pipe(z.string().regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}(:\d+)?$|^localhost(:\d+)?$|^127\.0\.0\.1(:\d+)?$/, "must be a host name such as shop.example.com"));
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}(:\d+)?$|^localhost(:\d+)?$|^127\.0\.0\.1(:\d+)?$/,
+        "must be a host name such as shop.example.com",
+      ),
+  );
 
 export const StoreInputSchema = z
   .object({
@@ -63,7 +70,9 @@ export function toStore(row: StoreRow): Store {
 /** Creates a store, or returns the existing one for the same platform and domain (installs repeat). */
 export async function createStore(db: Db, input: StoreInput): Promise<{ store: Store; created: boolean }> {
   const data = StoreInputSchema.parse(input);
-  const existing = await db.store.findUnique({ where: { platform_domain: { platform: data.platform, domain: data.domain } } });
+  const existing = await db.store.findUnique({
+    where: { platform_domain: { platform: data.platform, domain: data.domain } },
+  });
   if (existing) return { store: toStore(existing), created: false };
   try {
     const row = await db.store.create({
@@ -80,7 +89,9 @@ export async function createStore(db: Db, input: StoreInput): Promise<{ store: S
     return { store: toStore(row), created: true };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    const row = await db.store.findUniqueOrThrow({ where: { platform_domain: { platform: data.platform, domain: data.domain } } });
+    const row = await db.store.findUniqueOrThrow({
+      where: { platform_domain: { platform: data.platform, domain: data.domain } },
+    });
     return { store: toStore(row), created: false };
   }
 }

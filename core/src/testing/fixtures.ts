@@ -1,7 +1,8 @@
 // Builds a small affiliate program through the real use cases, for tests.
-import { createCampaign } from "../campaigns/campaign-store.ts";
+
 import type { CampaignInput } from "../campaigns/campaign.ts";
-import { createCreator, type CreatorInput } from "../creators/creator.ts";
+import { createCampaign } from "../campaigns/campaign-store.ts";
+import { type CreatorInput, createCreator } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
 import { newClickId } from "../links/click-id.ts";
 import { createDiscountCode, createLink } from "../links/link-store.ts";
@@ -22,7 +23,11 @@ export async function seedProgram(
     const creator = await createCreator(db, store.id, input);
     creators.push(creator);
     links.push(
-      await createLink(db, store.id, { campaignId: campaign.id, creatorId: creator.id, destinationUrl: `https://${domain}/products/x` }),
+      await createLink(db, store.id, {
+        campaignId: campaign.id,
+        creatorId: creator.id,
+        destinationUrl: `https://${domain}/products/x`,
+      }),
     );
   }
   return { store, campaign, creators, links };

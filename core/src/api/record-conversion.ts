@@ -1,0 +1,97 @@
+import { conversionView } from "../conversions/conversion-store.ts";
+import type { Db } from "../db/client.ts";
+import { type EventRecord, recordEventConversion, storeEvents } from "../events/record-events.ts";
+import { ingestOrder } from "../orders/ingest-order.ts";
+import { hashCustomerRef } from "../shared/hashing.ts";
+import { toMinorUnits } from "../shared/money.ts";
+import type { ConversionRequest, ConversionResponse } from "./conversion-schema.ts";
+
+/**
+ * A server-reported conversion goes through the same engine as webhooks and browser events: a purchase
+ * becomes an order (confirmed: the server says it happened), anything else an event conversion.
+ */
+export async function recordApiConversion(
+  db: Db,
+  storeId: string,
+  body: ConversionRequest,
+  fallbackKey: string,
+  now = new Date(),
+): Promise<ConversionResponse> {
+  const store = await db.store.findUniqueOrThrow({ where: { id: storeId }, select: { currency: true } });
+  const currency = body.currency ?? store.currency;
+  const value = body.value === undefined ? 0 : toMinorUnits(body.value, currency);
+  const occurredAt = new Date(body.occurred_at);
+  const customerRef = body.customer_reference ? hashCustomerRef(body.customer_reference) : null;
+  const record: EventRecord = {
+    eventKey: body.type === "purchase" ? `api:purchase:${body.order_id}` : `api:${body.event_id ?? fallbackKey}`,
+    type: body.type,
+    source: "api",
+    visitorExternalId: body.visitor_id ?? null,
+    clickIds: body.click_id ? [body.click_id] : [],
+    checkoutToken: null,
+    orderRef: body.order_id ?? null,
+    value,
+    currency,
+    name: body.name ?? null,
+    url: null,
+    referrer: null,
+    customerRef,
+    occurredAt,
+  };
+  const { ids } = await storeEvents(db, storeId, [record]);
+  if (body.type === "purchase") {
+    const result = await ingestOrder(
+      db,
+      storeId,
+      {
+        externalId: body.order_id!,
+        status: "confirmed",
+        currency,
+        total: value,
+        customerRef,
+        customerEmailHash: body.customer_reference?.includes("@") ? customerRef : null,
+        clickIds: record.clickIds,
+        discountCodes: body.discount_codes ?? [],
+        placedAt: occurredAt,
+        sourceUpdatedAt: occurredAt,
+      },
+      { now },
+    );
+    return toResponse(result.conversionId, result.status, result.commissions);
+  }
+  const eventId =
+    ids.get(record.eventKey) ??
+    (await db.event.findUnique({ where: { storeId_eventKey: { storeId, eventKey: record.eventKey } } }))?.id ??
+    null;
+  const conversionId = await recordEventConversion(db, storeId, record, eventId, now);
+  const view = await conversionView(db, storeId, conversionId);
+  return toResponse(conversionId, view.status === "new" ? "unattributed" : view.status, view.commissions);
+}
+
+function toResponse(
+  conversionId: string,
+  status: ConversionResponse["status"],
+  commissions: {
+    creatorId: string;
+    campaignId: string;
+    status: string;
+    amount: number;
+    currency: string;
+    rule: string | null;
+    reason: string | null;
+  }[],
+): ConversionResponse {
+  return {
+    conversion_id: conversionId,
+    status,
+    commissions: commissions.map((c) => ({
+      creator_id: c.creatorId,
+      campaign_id: c.campaignId,
+      status: c.status as ConversionResponse["commissions"][number]["status"],
+      amount: c.amount,
+      currency: c.currency,
+      rule: c.rule,
+      reason: c.reason,
+    })),
+  };
+}

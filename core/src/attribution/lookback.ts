@@ -1,0 +1,73 @@
+import { assertConversionAt, assertLookbackDays, MS_PER_DAY } from "./options.ts";
+import { compareTouches, sortTouches, type Touch } from "./touch.ts";
+
+/**
+ * Touches inside [conversionAt - lookbackDays, conversionAt] in (at, kind, id) order. Returns `touches` itself when
+ * it is already exactly that, which is the common case for journeys read in time order; callers must not mutate it.
+ */
+export function selectEligibleTouches(
+  touches: readonly Touch[],
+  conversionAt: number,
+  lookbackDays: number,
+): readonly Touch[] {
+  const windowStart = conversionAt - lookbackDays * MS_PER_DAY;
+  const count = touches.length;
+  let i = 0;
+  for (; i < count; i++) {
+    const at = touches[i]!.at;
+    // Negated so that a NaN timestamp counts as outside the window.
+    if (!(at >= windowStart && at <= conversionAt)) break;
+    if (i > 0 && compareTouches(touches[i - 1]!, touches[i]!) > 0) break;
+  }
+  if (i === count) return touches;
+  const eligible: Touch[] = [];
+  for (let j = 0; j < count; j++) {
+    const touch = touches[j]!;
+    if (touch.at >= windowStart && touch.at <= conversionAt) eligible.push(touch);
+  }
+  return sortTouches(eligible);
+}
+
+/** How many touches fall inside [conversionAt - lookbackDays, conversionAt]. */
+export function countEligibleTouches(touches: readonly Touch[], conversionAt: number, lookbackDays: number): number {
+  const windowStart = conversionAt - lookbackDays * MS_PER_DAY;
+  let count = 0;
+  for (let i = 0; i < touches.length; i++) {
+    const at = touches[i]!.at;
+    if (at >= windowStart && at <= conversionAt) count++;
+  }
+  return count;
+}
+
+/**
+ * The first (or last) touch eligibleTouches would return, found in one pass without copying or sorting: single-touch
+ * models need nothing else.
+ */
+export function findEdgeEligibleTouch(
+  touches: readonly Touch[],
+  conversionAt: number,
+  lookbackDays: number,
+  edge: "first" | "last",
+): Touch | undefined {
+  const windowStart = conversionAt - lookbackDays * MS_PER_DAY;
+  // Comparing against +1 for "last" and -1 for "first" selects the maximum or minimum with the same loop.
+  const wanted = edge === "last" ? 1 : -1;
+  let best: Touch | undefined;
+  for (let i = 0; i < touches.length; i++) {
+    const touch = touches[i]!;
+    if (!(touch.at >= windowStart && touch.at <= conversionAt)) continue;
+    if (best === undefined || compareTouches(touch, best) === wanted) best = touch;
+  }
+  return best;
+}
+
+/**
+ * The touches that may share credit for a conversion: those from `lookbackDays` days before it (inclusive) up to
+ * the conversion itself (inclusive), sorted ascending by (at, kind, id) so ties never depend on input order.
+ */
+export function eligibleTouches(touches: readonly Touch[], conversionAt: number, lookbackDays: number): Touch[] {
+  assertConversionAt(conversionAt);
+  assertLookbackDays(lookbackDays);
+  const eligible = selectEligibleTouches(touches, conversionAt, lookbackDays);
+  return eligible === touches ? touches.slice() : (eligible as Touch[]);
+}

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db } from "../db/client.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
+import { type ClickVisit, createClickRecorder } from "./click-recorder.ts";
+import { insertTestLink, type TestLink } from "./test-links.ts";
+
+let database: TestDatabase;
+let link: TestLink;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  link = await insertTestLink(database.db);
+});
+
+afterAll(async () => {
+  await database.destroy();
+});
+
+const MINUTE = 60_000;
+
+function visit(at: Date, overrides: Partial<ClickVisit> = {}): ClickVisit {
+  return {
+    link: { id: link.linkId, storeId: link.storeId, campaignId: link.campaignId, creatorId: link.creatorId, hashKey: "k" },
+    at,
+    clientIp: "198.51.100.9",
+    userAgent: "Mozilla/5.0 Test",
+    bot: false,
+    country: null,
+    referrerHost: null,
+    ...overrides,
+  };
+}
+
+function recorderFor(db: Db, extra: Partial<Parameters<typeof createClickRecorder>[0]> = {}) {
+  return createClickRecorder({ db, provider: database.provider, ...extra });
+}
+
+describe("createClickRecorder", () => {
+  it("qualifies a visitor again once the hour has passed", async () => {
+    const recorder = recorderFor(database.db);
+    const t0 = new Date("2026-03-01T10:00:00Z");
+    const ip = { clientIp: "198.51.100.10" };
+    expect((await recorder.record(visit(t0, ip)))?.qualification).toBe("qualified");
+    expect((await recorder.record(visit(new Date(t0.getTime() + 59 * MINUTE), ip)))?.qualification).toBe("repeat");
+    expect((await recorder.record(visit(new Date(t0.getTime() + 60 * MINUTE), ip)))?.qualification).toBe("qualified");
+  });
+
+  it("does not qualify a visitor again after a restart within the hour", async () => {
+    const at = new Date(Date.now() - 30 * MINUTE);
+    const ip = { clientIp: "198.51.100.11" };
+    const before = recorderFor(database.db);
+    expect((await before.record(visit(at, ip)))?.qualification).toBe("qualified");
+    await before.stop();
+
+    const restarted = recorderFor(database.db);
+    await restarted.start();
+    expect((await restarted.record(visit(new Date(), ip)))?.qualification).toBe("repeat");
+    expect((await restarted.record(visit(new Date(), { clientIp: "198.51.100.12" })))?.qualification).toBe("qualified");
+  });
+
+  it("keeps recognising a visitor across the midnight salt change", async () => {
+    const recorder = recorderFor(database.db);
+    const ip = { clientIp: "198.51.100.13" };
+    const evening = await recorder.record(visit(new Date("2026-03-01T23:50:00Z"), ip));
+    const night = await recorder.record(visit(new Date("2026-03-02T00:10:00Z"), ip));
+    const later = await recorder.record(visit(new Date("2026-03-02T00:55:00Z"), ip));
+    expect([evening?.qualification, night?.qualification, later?.qualification]).toEqual(["qualified", "repeat", "qualified"]);
+  });
+
+  it("writes concurrent clicks in a few groups and answers each once its group is committed", async () => {
+    let statements = 0;
+    const counting = {
+      click: {
+        createMany: (args: Parameters<Db["click"]["createMany"]>[0]) => {
+          statements++;
+          return database.db.click.createMany(args);
+        },
+      },
+    } as unknown as Db;
+    const recorder = recorderFor(counting, { maxBatch: 50 });
+    const before = await database.db.click.count();
+    const clicks = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => recorder.record(visit(new Date(), { clientIp: `10.0.0.${i}` }))),
+    );
+    expect(clicks.every((c) => c !== null)).toBe(true);
+    expect(await database.db.click.count()).toBe(before + 120);
+    expect(statements).toBeGreaterThanOrEqual(3);
+    expect(statements).toBeLessThanOrEqual(4);
+  });
+
+  it("stop() waits for the clicks still queued", async () => {
+    const recorder = recorderFor(database.db);
+    const before = await database.db.click.count();
+    for (let i = 0; i < 30; i++) void recorder.record(visit(new Date(), { clientIp: `10.1.0.${i}` }));
+    await recorder.stop();
+    expect(await database.db.click.count()).toBe(before + 30);
+  });
+
+  it("answers null when a write fails, reports it once, and lets the visitor qualify later", async () => {
+    let fail = true;
+    const flaky = {
+      click: {
+        createMany: (args: Parameters<Db["click"]["createMany"]>[0]) =>
+          fail ? Promise.reject(new Error("disk I/O error")) : database.db.click.createMany(args),
+      },
+    } as unknown as Db;
+    const onWriteError = vi.fn();
+    const recorder = recorderFor(flaky, { onWriteError });
+    const ip = { clientIp: "198.51.100.14" };
+    expect(await recorder.record(visit(new Date(), ip))).toBeNull();
+    expect(await recorder.record(visit(new Date(), ip))).toBeNull();
+    expect(onWriteError).toHaveBeenCalledTimes(1);
+    fail = false;
+    expect((await recorder.record(visit(new Date(), ip)))?.qualification).toBe("qualified");
+    fail = true;
+    expect(await recorder.record(visit(new Date(), ip))).toBeNull();
+    expect(onWriteError).toHaveBeenCalledTimes(2);
+  });
+
+  it("never stores the raw IP", async () => {
+    const recorder = recorderFor(database.db);
+    const clientIp = "2001:db8::dead:beef";
+    const click = await recorder.record(visit(new Date(), { clientIp, country: "DE", referrerHost: "t.co" }));
+    const row = await database.db.click.findUniqueOrThrow({ where: { id: click!.id } });
+    expect(JSON.stringify(row)).not.toContain(clientIp);
+    expect(row).toMatchObject({ country: "DE", referrerHost: "t.co", linkId: link.linkId });
+  });
+});

@@ -1,0 +1,194 @@
+import type { Db, Provider } from "../db/client.ts";
+import { newClickId } from "../links/click-id.ts";
+import { DEDUP_WINDOW_MS, DedupWindow } from "./dedup-window.ts";
+import type { TrackedLink } from "./link-cache.ts";
+import { utcDayNumber, visitorHash } from "./visitor-hash.ts";
+
+export type Qualification = "qualified" | "repeat" | "bot";
+
+export interface ClickVisit {
+  link: Pick<TrackedLink, "id" | "storeId" | "campaignId" | "creatorId" | "hashKey">;
+  at: Date;
+  clientIp: string | null;
+  userAgent: string;
+  bot: boolean;
+  country: string | null;
+  referrerHost: string | null;
+}
+
+export interface RecordedClick {
+  id: string;
+  qualification: Qualification;
+}
+
+export interface ClickRecorderOptions {
+  db: Db;
+  provider: Provider;
+  now?: () => Date;
+  /** Most clicks written by one createMany. */
+  maxBatch?: number;
+  /** Groups being written at once: 1 on SQLite (one writer anyway), a few on PostgreSQL. */
+  maxInFlight?: number;
+  dedupWindowMs?: number;
+  maxDedupEntries?: number;
+  /** Called once when writes start failing (again after a write succeeded); console.error by default. */
+  onWriteError?: (error: unknown) => void;
+}
+
+export interface ClickRecorder {
+  /** The recorder's clock: what "now" means for campaign dates, occurredAt and the dedup window. */
+  readonly now: () => Date;
+  /** Loads the last window's qualified clicks so a restarted process does not qualify them again. */
+  start(): Promise<void>;
+  /**
+   * Classifies the click at once (so concurrent clicks are ordered) and resolves after its group is
+   * committed; null when that write failed and the click is not stored.
+   */
+  record(visit: ClickVisit): Promise<RecordedClick | null>;
+  /** Resolves when every click handed to record() so far is written (or has failed). */
+  stop(): Promise<void>;
+}
+
+interface ClickRow {
+  id: string;
+  storeId: string;
+  linkId: string;
+  campaignId: string;
+  creatorId: string;
+  visitorHash: string;
+  qualification: Qualification;
+  country: string | null;
+  referrerHost: string | null;
+  occurredAt: Date;
+}
+
+interface Pending {
+  row: ClickRow;
+  dedupKey: string | null;
+  resolve(click: RecordedClick | null): void;
+}
+
+// Group commit: a click is answered only once the row is committed (so every redirect carrying a click id
+// survives a killed process), but rows are written many per statement. While one group is being written
+// the next one fills up; it is flushed as soon as the write ends, when it reaches maxBatch, or on the next
+// setImmediate when the writer is idle, i.e. after the requests that arrived in the same I/O poll joined it.
+export function createClickRecorder(options: ClickRecorderOptions): ClickRecorder {
+  const { db, provider, now = () => new Date() } = options;
+  const maxBatch = options.maxBatch ?? 500;
+  const maxInFlight = options.maxInFlight ?? (provider === "sqlite" ? 1 : 4);
+  const windowMs = options.dedupWindowMs ?? DEDUP_WINDOW_MS;
+  const onWriteError =
+    options.onWriteError ?? ((error: unknown) => console.error("click writes failing; redirecting without click ids", error));
+  const dedup = new DedupWindow(windowMs, options.maxDedupEntries);
+  let queue: Pending[] = [];
+  let inFlight = 0;
+  let scheduled = false;
+  let failing = false;
+  let idle: (() => void)[] = [];
+
+  function schedule(): void {
+    if (queue.length >= maxBatch && inFlight < maxInFlight) flush();
+    else if (!scheduled && inFlight < maxInFlight) {
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        flush();
+      });
+    }
+  }
+
+  function flush(): void {
+    while (queue.length > 0 && inFlight < maxInFlight) {
+      const group = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      inFlight++;
+      write(group).finally(() => {
+        inFlight--;
+        if (queue.length > 0) flush();
+        else if (inFlight === 0) {
+          for (const done of idle) done();
+          idle = [];
+        }
+      });
+    }
+  }
+
+  async function write(group: Pending[]): Promise<void> {
+    try {
+      await db.click.createMany({ data: group.map((p) => p.row) });
+    } catch (error) {
+      if (!failing) onWriteError(error);
+      failing = true;
+      for (const p of group) {
+        if (p.dedupKey !== null) dedup.forget(p.dedupKey, p.row.occurredAt.getTime());
+        p.resolve(null);
+      }
+      return;
+    }
+    failing = false;
+    for (const p of group) p.resolve({ id: p.row.id, qualification: p.row.qualification });
+  }
+
+  // The salt turns over at midnight UTC; for one window after it, yesterday's hash still identifies the
+  // visitor, so a click at 00:10 does not qualify again after one at 23:50.
+  function classify(visit: ClickVisit, atMs: number, hash: string, day: number): [Qualification, string | null] {
+    if (visit.bot) return ["bot", null];
+    const key = `${visit.link.id}:${hash}`;
+    if (dedup.isRecent(key, atMs)) return ["repeat", null];
+    if (atMs - day * 86_400_000 < windowMs) {
+      const yesterday = visitorHash(visit.link.hashKey, day - 1, visit.clientIp, visit.userAgent);
+      if (dedup.isRecent(`${visit.link.id}:${yesterday}`, atMs)) return ["repeat", null];
+    }
+    dedup.remember(key, atMs);
+    return ["qualified", key];
+  }
+
+  return {
+    now,
+    async start() {
+      const since = new Date(now().getTime() - windowMs);
+      const stores = await db.store.findMany({ select: { id: true } });
+      const rows: { linkId: string; visitorHash: string; occurredAt: Date }[] = [];
+      // Per store, so each query uses the (storeId, occurredAt) index.
+      for (const store of stores) {
+        rows.push(
+          ...(await db.click.findMany({
+            where: { storeId: store.id, qualification: "qualified", occurredAt: { gte: since } },
+            select: { linkId: true, visitorHash: true, occurredAt: true },
+          })),
+        );
+      }
+      rows.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+      for (const r of rows) dedup.remember(`${r.linkId}:${r.visitorHash}`, r.occurredAt.getTime());
+    },
+    record(visit) {
+      const atMs = visit.at.getTime();
+      const day = utcDayNumber(atMs);
+      const hash = visitorHash(visit.link.hashKey, day, visit.clientIp, visit.userAgent);
+      const [qualification, dedupKey] = classify(visit, atMs, hash, day);
+      const row: ClickRow = {
+        id: newClickId(),
+        storeId: visit.link.storeId,
+        linkId: visit.link.id,
+        campaignId: visit.link.campaignId,
+        creatorId: visit.link.creatorId,
+        visitorHash: hash,
+        qualification,
+        country: visit.country,
+        referrerHost: visit.referrerHost,
+        occurredAt: visit.at,
+      };
+      return new Promise((resolve) => {
+        queue.push({ row, dedupKey, resolve });
+        schedule();
+      });
+    },
+    stop() {
+      if (queue.length === 0 && inFlight === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        idle.push(resolve);
+        flush();
+      });
+    },
+  };
+}

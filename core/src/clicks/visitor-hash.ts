@@ -1,0 +1,18 @@
+import { createHmac } from "node:crypto";
+
+// A visitor is a keyed hash of IP + user agent. The key is the store's secret hashKey plus the UTC day,
+// so hashes cannot be joined across stores or across days, and the raw IP is never stored anywhere.
+export const VISITOR_HASH_HEX_LENGTH = 32;
+const DAY_MS = 86_400_000;
+
+/** Days since the epoch in UTC: the salt period. */
+export function utcDayNumber(atMs: number): number {
+  return Math.floor(atMs / DAY_MS);
+}
+
+export function visitorHash(hashKey: string, dayNumber: number, clientIp: string | null, userAgent: string): string {
+  return createHmac("sha256", `${hashKey}\u0000${dayNumber}`)
+    .update(`${clientIp ?? ""}\u0000${userAgent}`)
+    .digest("hex")
+    .slice(0, VISITOR_HASH_HEX_LENGTH);
+}

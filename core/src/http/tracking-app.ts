@@ -1,0 +1,79 @@
+import { createClickRecorder } from "../clicks/click-recorder.ts";
+import { createLinkCache } from "../clicks/link-cache.ts";
+import type { Database } from "../db/client.ts";
+import { createEventWriter } from "../events/event-writer.ts";
+import { AppError } from "../shared/errors.ts";
+import { createSiteScriptHandler } from "../site-script/serve.ts";
+import { createCollectHandler } from "./collect.ts";
+import type { RequestContext } from "./context.ts";
+import { createConversionsHandler, createOpenApiHandler } from "./conversions-api.ts";
+import { errorResponse } from "./error-response.ts";
+import { createRateLimiter } from "./rate-limit.ts";
+import { createRedirectHandler } from "./redirect.ts";
+
+export type FetchHandler = (request: Request, ctx: RequestContext) => Promise<Response>;
+
+export interface TrackingApp {
+  /** Answers the tracking routes; null for any other path, so a host server can mount it beside others. */
+  route(request: Request, ctx: RequestContext): Promise<Response> | null;
+  handler: FetchHandler;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when queued event follow-up work is done (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+export interface TrackingAppOptions {
+  database: Database;
+  /** Requests per minute per client IP on /collect. */
+  collectRateLimit?: number;
+  maxClickBatch?: number;
+}
+
+/** The hot-path endpoints, framework-free: /c/:code, /collect, /api/v1/conversions, /api/v1/openapi.json, /t.js. */
+export function createTrackingApp(options: TrackingAppOptions): TrackingApp {
+  const { db, provider } = options.database;
+  const recorder = createClickRecorder({ db, provider, maxBatch: options.maxClickBatch });
+  const links = createLinkCache({ db });
+  const writer = createEventWriter(db);
+  const redirect = createRedirectHandler({ links, recorder });
+  const collect = createCollectHandler({
+    db,
+    writer,
+    rateLimiter: createRateLimiter({ limit: options.collectRateLimit ?? 600, windowMs: 60_000 }),
+  });
+  const conversions = createConversionsHandler({ db });
+  const openapi = createOpenApiHandler();
+  const siteScript = createSiteScriptHandler();
+
+  function route(request: Request, ctx: RequestContext): Promise<Response> | null {
+    const { pathname } = new URL(request.url);
+    if (pathname.startsWith("/c/")) return redirect(request, ctx);
+    switch (pathname) {
+      case "/collect":
+        return collect(request, ctx);
+      case "/api/v1/conversions":
+        return conversions(request);
+      case "/api/v1/openapi.json":
+        return openapi();
+      case "/t.js":
+        return siteScript(request);
+      case "/healthz":
+        return Promise.resolve(new Response("ok", { headers: { "content-type": "text/plain" } }));
+      default:
+        return null;
+    }
+  }
+
+  return {
+    route,
+    handler: (request, ctx) =>
+      route(request, ctx) ?? Promise.resolve(errorResponse(new AppError("not_found", "no such route"))),
+    start: () => recorder.start(),
+    async stop() {
+      await recorder.stop();
+      await writer.idle();
+    },
+    idle: () => writer.idle(),
+  };
+}

@@ -1,0 +1,136 @@
+import { request as httpRequest } from "node:http";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { readBodyText } from "../http/body.ts";
+import type { RequestContext } from "../http/context.ts";
+import { type FetchHandler, type RunningServer, serveFetch } from "./node-http.ts";
+
+let running: RunningServer | null = null;
+
+afterEach(async () => {
+  await running?.close();
+  running = null;
+});
+
+async function serve(handler: FetchHandler, trustProxy = false): Promise<string> {
+  running = await serveFetch(handler, { port: 0, host: "127.0.0.1", trustProxy });
+  return running.url;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+// node:http rather than fetch, to see the wire: Content-Length vs chunked, repeated headers.
+function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<RawResponse>((resolve, reject) => {
+    const req = httpRequest(url, { method: init.method ?? "GET", headers: init.headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+
+describe("serveFetch", () => {
+  it("passes method, URL, headers and client address to the handler", async () => {
+    let seen: { method: string; url: string; ua: string | null; ctx: RequestContext } | null = null;
+    const url = await serve(async (request, ctx) => {
+      seen = { method: request.method, url: request.url, ua: request.headers.get("user-agent"), ctx };
+      return new Response(null, { status: 204 });
+    });
+    const response = await send(`${url}/c/abc?x=1`, { headers: { "user-agent": "test-agent" } });
+    expect(response.status).toBe(204);
+    expect(seen).toEqual({ method: "GET", url: `${url}/c/abc?x=1`, ua: "test-agent", ctx: { clientIp: "127.0.0.1" } });
+  });
+
+  it("takes the client address from the first X-Forwarded-For entry only behind a trusted proxy", async () => {
+    const ips: (string | null)[] = [];
+    const handler: FetchHandler = async (_request, ctx) => {
+      ips.push(ctx.clientIp);
+      return new Response("ok");
+    };
+    const headers = { "x-forwarded-for": "203.0.113.5, 10.0.0.1" };
+    await send(await serve(handler, true), { headers });
+    await running!.close();
+    await send(await serve(handler, false), { headers });
+    expect(ips).toEqual(["203.0.113.5", "127.0.0.1"]);
+  });
+
+  it("streams a request body to the handler", async () => {
+    const url = await serve(async (request) => new Response(`got ${await readBodyText(request, 1_000)}`));
+    const response = await send(url, { method: "POST", body: "hello", headers: { "content-type": "text/plain" } });
+    expect(response).toMatchObject({ status: 200, body: "got hello" });
+  });
+
+  it("answers a body over the handler's limit with 413", async () => {
+    const url = await serve(async (request) => new Response(await readBodyText(request, 4)));
+    const response = await send(url, { method: "POST", body: "too long" });
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toMatchObject({ error: { code: "payload_too_large" } });
+  });
+
+  it("sends a one-piece body with a Content-Length, and keeps repeated Set-Cookie headers", async () => {
+    const url = await serve(async () => {
+      const headers = new Headers({ "content-type": "text/plain" });
+      headers.append("set-cookie", "a=1");
+      headers.append("set-cookie", "b=2");
+      return new Response("héllo", { status: 201, headers });
+    });
+    const response = await send(url);
+    expect(response.status).toBe(201);
+    expect(response.body).toBe("héllo");
+    expect(response.headers["content-length"]).toBe("6");
+    expect(response.headers["set-cookie"]).toEqual(["a=1", "b=2"]);
+  });
+
+  it("streams a body that arrives in many chunks", async () => {
+    const url = await serve(async () => {
+      let i = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (i < 50) controller.enqueue(new TextEncoder().encode(`${i++},`));
+          else controller.close();
+        },
+      });
+      return new Response(stream);
+    });
+    const response = await send(url);
+    expect(response.headers["transfer-encoding"]).toBe("chunked");
+    expect(response.body).toBe(Array.from({ length: 50 }, (_, i) => `${i},`).join(""));
+  });
+
+  it("turns a handler exception into a 500 and keeps serving", async () => {
+    // Expected here: take over console.error so the setup file does not fail the test for it.
+    const errors = vi.mocked(console.error).mockImplementation(() => {});
+    let calls = 0;
+    const url = await serve(async () => {
+      if (calls++ === 0) throw new Error("boom");
+      return new Response("fine");
+    });
+    const failed = await send(url);
+    expect(failed.status).toBe(500);
+    expect(JSON.parse(failed.body)).toEqual({ error: { code: "internal", message: "internal error" } });
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect((await send(url)).body).toBe("fine");
+  });
+
+  it("answers HEAD without a body", async () => {
+    const url = await serve(async () => new Response("body", { headers: { "content-type": "text/plain" } }));
+    const response = await send(url, { method: "HEAD" });
+    expect(response).toMatchObject({ status: 200, body: "" });
+  });
+
+  it("serves many requests on one keep-alive connection", async () => {
+    const url = await serve(async (request) => new Response(new URL(request.url).pathname));
+    const bodies = [];
+    for (let i = 0; i < 5; i++) bodies.push(await (await fetch(`${url}/n/${i}`)).text());
+    expect(bodies).toEqual(["/n/0", "/n/1", "/n/2", "/n/3", "/n/4"]);
+  });
+});

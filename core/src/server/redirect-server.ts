@@ -1,0 +1,45 @@
+import { type ClickRecorder, createClickRecorder } from "../clicks/click-recorder.ts";
+import { createLinkCache } from "../clicks/link-cache.ts";
+import { type Database, openDatabase } from "../db/client.ts";
+import { tuneSqlite } from "../db/sqlite-pragmas.ts";
+import { createRedirectHandler } from "../http/redirect.ts";
+import { serveFetch } from "./node-http.ts";
+
+export interface RedirectServerOptions {
+  /** DATABASE_URL by default. */
+  databaseUrl?: string;
+  port: number;
+  host?: string;
+  trustProxy?: boolean;
+  linkTtlMs?: number;
+  maxBatch?: number;
+}
+
+export interface RedirectServer {
+  url: string;
+  database: Database;
+  recorder: ClickRecorder;
+  /** Stops accepting connections, writes the clicks still queued, closes the database. */
+  close(): Promise<void>;
+}
+
+/** The tracking-link redirect on its own server: open the database, warm the dedup window, listen. */
+export async function startRedirectServer(options: RedirectServerOptions): Promise<RedirectServer> {
+  const database = openDatabase(options.databaseUrl);
+  await tuneSqlite(database);
+  const recorder = createClickRecorder({ db: database.db, provider: database.provider, maxBatch: options.maxBatch });
+  await recorder.start();
+  const links = createLinkCache({ db: database.db, ttlMs: options.linkTtlMs });
+  const handler = createRedirectHandler({ links, recorder });
+  const http = await serveFetch(handler, { port: options.port, host: options.host, trustProxy: options.trustProxy });
+  return {
+    url: http.url,
+    database,
+    recorder,
+    async close() {
+      await http.close();
+      await recorder.stop();
+      await database.close();
+    },
+  };
+}
