@@ -1,0 +1,294 @@
+import { parseArgs } from "node:util";
+import { ZodError } from "zod";
+import { ATTRIBUTION_MODELS } from "../attribution/index.ts";
+import { createCampaign, listCampaigns, setCampaignStatus } from "../campaigns/campaign-store.ts";
+import { type CommissionRule, GOALS, type Goal } from "../campaigns/campaign.ts";
+import { createCreator, listCreators } from "../creators/creator.ts";
+import type { Db } from "../db/client.ts";
+import { describeZodError } from "../http/error-response.ts";
+import { createDiscountCode, createLink, listLinks } from "../links/link-store.ts";
+import { campaignReport } from "../reports/campaign-report.ts";
+import { AppError } from "../shared/errors.ts";
+import { formatMinorUnits, toMinorUnits } from "../shared/money.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "../stores/api-keys.ts";
+import { createStore, listStores, requireStore } from "../stores/store.ts";
+import { formatTable } from "./table.ts";
+
+export interface CliDeps {
+  db: Db;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Where tracking links are served, e.g. http://localhost:3000. */
+  publicUrl: string;
+  /** Subcommands contributed by other workspaces (the WooCommerce bridge's `woo`). */
+  extra?: Record<string, (argv: string[]) => Promise<number>>;
+}
+
+export const USAGE = `trailmark <command> [options]
+
+  store create --platform <shopify|woocommerce|custom> --domain <host> [--currency USD] [--name <name>]
+  store list
+  campaign create --store <id> --name <name> [--goal purchase]... [--model last_click] [--lookback 30]
+                  [--half-life 7] [--commission 10% | --commission 5.00] [--goal-commission sign_up=2.00]...
+                  [--min-order 0] [--holding 30] [--budget <amount>] [--starts <date>] [--ends <date>]
+  campaign list --store <id>
+  campaign pause|resume|end --store <id> --campaign <id>
+  creator create --store <id> --name <name> [--email <email>]
+  creator list --store <id>
+  link create --store <id> --campaign <id> --creator <id> --destination <url> [--code <code>]
+  link list --store <id>
+  code create --store <id> --campaign <id> --creator <id> --code <DISCOUNT>
+  apikey create --store <id> [--name <name>]
+  apikey list --store <id>
+  apikey revoke --store <id> --key <key id>
+  report --store <id> --campaign <id> [--from <date>] [--to <date>] [--json]
+
+Add --json to create and list commands for machine-readable output.`;
+
+class UsageError extends Error {}
+
+function need(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== "string" || v.length === 0) throw new UsageError(`missing --${name}`);
+  return v;
+}
+
+/** "10%" -> percentage in basis points; "5.00" -> a flat amount in the currency's minor units. */
+export function parseCommission(text: string, currency: string): CommissionRule {
+  const pct = /^(\d+(?:\.\d{1,2})?)%$/.exec(text.trim());
+  if (pct) {
+    const basisPoints = Math.round(Number(pct[1]) * 100);
+    if (basisPoints > 10_000) throw new UsageError(`commission ${text} is over 100%`);
+    return { type: "percentage", basisPoints };
+  }
+  try {
+    return { type: "flat", amount: toMinorUnits(text, currency) };
+  } catch {
+    throw new UsageError(`commission must look like 10% or 5.00, got "${text}"`);
+  }
+}
+
+function parseDate(text: string | undefined, name: string): Date | undefined {
+  if (text === undefined) return undefined;
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`--${name} is not a date: "${text}"`);
+  return d;
+}
+
+function int(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name} must be a whole number, got "${text}"`);
+  return Number(text);
+}
+
+const OPTIONS = {
+  platform: { type: "string" },
+  domain: { type: "string" },
+  currency: { type: "string" },
+  name: { type: "string" },
+  store: { type: "string" },
+  campaign: { type: "string" },
+  creator: { type: "string" },
+  goal: { type: "string", multiple: true },
+  model: { type: "string" },
+  lookback: { type: "string" },
+  "half-life": { type: "string" },
+  commission: { type: "string" },
+  "goal-commission": { type: "string", multiple: true },
+  "min-order": { type: "string" },
+  holding: { type: "string" },
+  budget: { type: "string" },
+  starts: { type: "string" },
+  ends: { type: "string" },
+  email: { type: "string" },
+  destination: { type: "string" },
+  code: { type: "string" },
+  key: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Runs one CLI command; returns the process exit code. Errors are explained, never thrown. */
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  const [group, action] = argv;
+  if (group && deps.extra?.[group]) return deps.extra[group]!(argv.slice(1));
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    if (values.help || !group) {
+      deps.out(USAGE);
+      return values.help ? 0 : 2;
+    }
+    const emit = (data: unknown, text: () => string) => deps.out(values.json ? JSON.stringify(data, null, 2) : text());
+    const { db } = deps;
+    const command = `${positionals[0]} ${positionals[1] ?? ""}`.trim();
+    switch (command) {
+      case "store create": {
+        const { store, created } = await createStore(db, {
+          platform: need(values, "platform") as "custom",
+          domain: need(values, "domain"),
+          currency: values.currency,
+          name: values.name,
+        });
+        emit(store, () => `${created ? "created" : "exists"} store ${store.id} (${store.platform} ${store.domain}, ${store.currency})`);
+        return 0;
+      }
+      case "store list": {
+        const stores = await listStores(db);
+        emit(stores, () => formatTable(["id", "platform", "domain", "currency", "status"], stores.map((s) => [s.id, s.platform, s.domain, s.currency, s.status])));
+        return 0;
+      }
+      case "campaign create": {
+        const store = await requireStore(db, need(values, "store"));
+        const currency = values.currency ?? store.currency;
+        const goals = (values.goal ?? ["purchase"]) as Goal[];
+        for (const g of goals) if (!GOALS.includes(g)) throw new UsageError(`--goal must be one of ${GOALS.join(", ")}`);
+        if (values.model && !(ATTRIBUTION_MODELS as readonly string[]).includes(values.model)) {
+          throw new UsageError(`--model must be one of ${ATTRIBUTION_MODELS.join(", ")}`);
+        }
+        const rules: Partial<Record<Goal, CommissionRule>> = {};
+        if (values.commission) for (const g of goals) rules[g] = parseCommission(values.commission, currency);
+        for (const spec of values["goal-commission"] ?? []) {
+          const [goal, amount] = spec.split("=");
+          if (!goal || !amount || !GOALS.includes(goal as Goal)) throw new UsageError(`--goal-commission must look like sign_up=2.00, got "${spec}"`);
+          rules[goal as Goal] = parseCommission(amount, currency);
+        }
+        const campaign = await createCampaign(db, store.id, {
+          name: need(values, "name"),
+          goals,
+          attributionModel: values.model as "last_click" | undefined,
+          lookbackDays: int(values.lookback, "lookback"),
+          halfLifeDays: values["half-life"] === undefined ? undefined : Number(values["half-life"]),
+          commissionRules: Object.keys(rules).length ? rules : undefined,
+          minOrderValue: values["min-order"] === undefined ? undefined : toMinorUnits(values["min-order"], currency),
+          holdingDays: int(values.holding, "holding"),
+          budgetCap: values.budget === undefined ? undefined : toMinorUnits(values.budget, currency),
+          currency,
+          startsAt: parseDate(values.starts, "starts") ?? null,
+          endsAt: parseDate(values.ends, "ends") ?? null,
+        });
+        emit(campaign, () => `created campaign ${campaign.id} "${campaign.name}" (${campaign.attributionModel}, ${campaign.lookbackDays}-day lookback)`);
+        return 0;
+      }
+      case "campaign list": {
+        const campaigns = await listCampaigns(db, need(values, "store"));
+        emit(campaigns, () =>
+          formatTable(
+            ["id", "name", "status", "model", "lookback", "budget used", "cap"],
+            campaigns.map((c) => [c.id, c.name, c.status, c.attributionModel, c.lookbackDays, formatMinorUnits(c.budgetUsed, c.currency), c.budgetCap === null ? "-" : formatMinorUnits(c.budgetCap, c.currency)]),
+          ),
+        );
+        return 0;
+      }
+      case "campaign pause":
+      case "campaign resume":
+      case "campaign end": {
+        const status = action === "pause" ? "paused" : action === "end" ? "ended" : "active";
+        await setCampaignStatus(db, need(values, "store"), need(values, "campaign"), status);
+        emit({ status }, () => `campaign ${values.campaign} is ${status}`);
+        return 0;
+      }
+      case "creator create": {
+        const creator = await createCreator(db, need(values, "store"), { name: need(values, "name"), email: values.email });
+        emit(creator, () => `created creator ${creator.id} "${creator.name}"`);
+        return 0;
+      }
+      case "creator list": {
+        const creators = await listCreators(db, need(values, "store"));
+        emit(creators, () => formatTable(["id", "name", "email", "status"], creators.map((c) => [c.id, c.name, c.email ?? "", c.status])));
+        return 0;
+      }
+      case "link create": {
+        const link = await createLink(db, need(values, "store"), {
+          campaignId: need(values, "campaign"),
+          creatorId: need(values, "creator"),
+          destinationUrl: need(values, "destination"),
+          code: values.code,
+        });
+        const url = `${deps.publicUrl}/c/${link.code}`;
+        emit({ ...link, trackingUrl: url }, () => `created link ${link.id}: ${url} -> ${link.destinationUrl}`);
+        return 0;
+      }
+      case "link list": {
+        const links = await listLinks(db, need(values, "store"));
+        emit(links.map((l) => ({ ...l, trackingUrl: `${deps.publicUrl}/c/${l.code}` })), () =>
+          formatTable(["id", "tracking url", "campaign", "creator", "status", "destination"], links.map((l) => [l.id, `${deps.publicUrl}/c/${l.code}`, l.campaignId, l.creatorId, l.status, l.destinationUrl])),
+        );
+        return 0;
+      }
+      case "code create": {
+        const code = await createDiscountCode(db, need(values, "store"), { campaignId: need(values, "campaign"), creatorId: need(values, "creator"), code: need(values, "code") });
+        emit(code, () => `discount code ${code.code} now credits creator ${code.creatorId}`);
+        return 0;
+      }
+      case "apikey create": {
+        const key = await createApiKey(db, (await requireStore(db, need(values, "store"))).id, values.name ?? "default");
+        emit(key, () => `created API key ${key.id}; store it now, it is not shown again:\n${key.key}`);
+        return 0;
+      }
+      case "apikey list": {
+        const keys = await listApiKeys(db, need(values, "store"));
+        emit(keys, () => formatTable(["id", "name", "prefix", "created", "revoked"], keys.map((k) => [k.id, k.name, k.prefix, k.createdAt.toISOString(), k.revokedAt?.toISOString() ?? ""])));
+        return 0;
+      }
+      case "apikey revoke": {
+        await revokeApiKey(db, need(values, "store"), need(values, "key"));
+        emit({ revoked: values.key }, () => `revoked ${values.key}`);
+        return 0;
+      }
+      case "report": {
+        const report = await campaignReport(db, need(values, "store"), need(values, "campaign"), {
+          from: parseDate(values.from, "from"),
+          to: parseDate(values.to, "to"),
+        });
+        const money = (n: number) => formatMinorUnits(n, report.currency);
+        const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
+        emit(report, () =>
+          [
+            `Campaign "${report.campaignName}" (${report.currency})`,
+            formatTable(
+              ["creator", "clicks", "qualified", "sign-ups", "purchases", "conv. rate", "revenue", "pending", "approved", "paid", "reversed", "rejected"],
+              [...report.rows, { ...report.totals, creatorName: "TOTAL" }].map((r) => [
+                r.creatorName,
+                r.rawClicks,
+                r.qualifiedClicks,
+                r.signUps,
+                r.purchases,
+                pct(r.conversionRate),
+                money(r.revenue),
+                money(r.commissions.pending),
+                money(r.commissions.approved),
+                money(r.commissions.paid),
+                money(r.commissions.reversed),
+                money(r.commissions.rejected),
+              ]),
+            ),
+            `Return on spend: ${report.totals.returnOnSpend === null ? "-" : `${report.totals.returnOnSpend.toFixed(2)}x`}`,
+          ].join("\n"),
+        );
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+      deps.err(`trailmark: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ZodError) {
+      deps.err(`trailmark: invalid input: ${describeZodError(error).map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+      return 1;
+    }
+    if (error instanceof AppError) {
+      deps.err(`trailmark: ${error.message}`);
+      return 1;
+    }
+    if (error instanceof RangeError) {
+      deps.err(`trailmark: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

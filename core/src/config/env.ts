@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL } from "../db/client.ts";
+
+// The process environment, parsed once at start-up. Every variable has a working default for a developer
+// machine; a bad value stops the process with the variable's name.
+export const CoreEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgresql://")
+    .default(DEFAULT_DATABASE_URL),
+  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
+  TRUST_PROXY: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
+  /** /collect requests per minute per client address. */
+  COLLECT_RATE_LIMIT: z.coerce.number().int().positive().default(600),
+  /** How often pending commissions past their holding period are approved. */
+  APPROVAL_INTERVAL_MS: z.coerce.number().int().positive().default(10 * 60_000),
+});
+export type CoreEnv = z.infer<typeof CoreEnvSchema>;
+
+export function parseEnv<T extends z.ZodType>(schema: T, source: Record<string, string | undefined> = process.env): z.infer<T> {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`invalid environment:\n${problems}`);
+  }
+  return result.data;
+}
