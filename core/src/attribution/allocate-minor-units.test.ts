@@ -41,6 +41,7 @@ describe("allocateMinorUnits", () => {
     expect(parts).toEqual([0, 0, 0]);
     expect(parts.some((part) => Object.is(part, -0))).toBe(false);
     expect(allocateMinorUnits(-1, [0, 1]).some((part) => Object.is(part, -0))).toBe(false);
+    expect(Object.is(allocateMinorUnits(-0, [1])[0], -0)).toBe(false);
   });
 
   it("does not need normalized weights", () => {
@@ -64,6 +65,10 @@ describe("allocateMinorUnits", () => {
     // BigInt: a float sum of parts this large would round and hide an off-by-one.
     expect(parts.reduce((total, part) => total + BigInt(part), 0n)).toBe(8_639_270_908_669_074n);
     expect(parts.every(Number.isSafeInteger)).toBe(true);
+  });
+
+  it("splits over subnormal weights without overflowing", () => {
+    expect(allocateMinorUnits(1_000_000, [5e-324, 5e-324])).toEqual([500_000, 500_000]);
   });
 
   it("rejects a total that is not a safe integer", () => {

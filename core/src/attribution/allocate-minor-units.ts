@@ -15,8 +15,8 @@ export function allocateInto(
   out: Float64Array,
   fractions: Float64Array,
 ): void {
-  const magnitude = total < 0 ? -total : total;
-  const scale = magnitude / weightSum;
+  // Math.abs also turns a -0 total into +0, so no part comes out as -0.
+  const magnitude = Math.abs(total);
   let remainder = magnitude;
   for (let i = 0; i < count; i++) {
     const weight = weights[i]!;
@@ -25,7 +25,9 @@ export function allocateInto(
       fractions[i] = ZERO_WEIGHT;
       continue;
     }
-    const exact = weight * scale;
+    // Normalize first: magnitude / weightSum overflows to Infinity for subnormal weight sums, weight / weightSum
+    // never exceeds 1.
+    const exact = (weight / weightSum) * magnitude;
     const floor = Math.floor(exact);
     out[i] = floor;
     fractions[i] = exact - floor;

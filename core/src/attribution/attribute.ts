@@ -57,6 +57,8 @@ export function attribute(
   if (!Number.isSafeInteger(value)) {
     throw new RangeError(`value must be a safe integer number of minor units, got ${String(value)}`);
   }
+  // -0 would otherwise come back as a -0 amount from the single-touch path.
+  const total = value === 0 ? 0 : value;
   const { model, lookbackDays } = options;
   if (model === "last_click" || model === "first_click") {
     // Single-touch models skip the copy and sort: one pass finds the touch, position is known from the count.
@@ -64,16 +66,16 @@ export function attribute(
     const touch = findEdgeEligibleTouch(touches, conversionAt, lookbackDays, edge);
     if (touch === undefined) return [];
     const position = edge === "last" ? countEligibleTouches(touches, conversionAt, lookbackDays) - 1 : 0;
-    return creditWholly(touch, position, value);
+    return creditWholly(touch, position, total);
   }
   const eligible = selectEligibleTouches(touches, conversionAt, lookbackDays);
   const count = eligible.length;
   if (count === 0) return [];
-  if (count === 1) return creditWholly(eligible[0]!, 0, value);
+  if (count === 1) return creditWholly(eligible[0]!, 0, total);
 
   ensureScratchCapacity(count);
   const weightSum = writeModelWeights(model, eligible, count, halfLifeMilliseconds(options.halfLifeDays), weights);
-  allocateInto(value, weights, count, weightSum, amounts, fractions);
+  allocateInto(total, weights, count, weightSum, amounts, fractions);
   allocateInto(PPM_TOTAL, weights, count, weightSum, weightsPpm, fractions);
   const credits: Credit[] = [];
   for (let i = 0; i < count; i++) {

@@ -50,13 +50,19 @@ export function findEdgeEligibleTouch(
   edge: "first" | "last",
 ): Touch | undefined {
   const windowStart = conversionAt - lookbackDays * MS_PER_DAY;
-  // Comparing against +1 for "last" and -1 for "first" selects the maximum or minimum with the same loop.
-  const wanted = edge === "last" ? 1 : -1;
+  const last = edge === "last";
   let best: Touch | undefined;
   for (let i = 0; i < touches.length; i++) {
     const touch = touches[i]!;
     if (!(touch.at >= windowStart && touch.at <= conversionAt)) continue;
-    if (best === undefined || compareTouches(touch, best) === wanted) best = touch;
+    if (best === undefined) {
+      best = touch;
+      continue;
+    }
+    // Among identical touches the stable sort in selectEligibleTouches puts the last occurrence last and the
+    // first occurrence first; matching that returns the very same object.
+    const order = compareTouches(touch, best);
+    if (last ? order >= 0 : order < 0) best = touch;
   }
   return best;
 }

@@ -1,18 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Db } from "../db/client.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { type ClickVisit, createClickRecorder } from "./click-recorder.ts";
+import { type ClickWriter, openClickWriter } from "./click-writer.ts";
 import { insertTestLink, type TestLink } from "./test-links.ts";
 
 let database: TestDatabase;
 let link: TestLink;
+let writer: ClickWriter;
 
 beforeAll(async () => {
   database = await createTestDatabase();
+  writer = openClickWriter(database);
   link = await insertTestLink(database.db);
 });
 
 afterAll(async () => {
+  await writer.close();
   await database.destroy();
 });
 
@@ -31,13 +34,13 @@ function visit(at: Date, overrides: Partial<ClickVisit> = {}): ClickVisit {
   };
 }
 
-function recorderFor(db: Db, extra: Partial<Parameters<typeof createClickRecorder>[0]> = {}) {
-  return createClickRecorder({ db, provider: database.provider, ...extra });
+function recorderFor(extra: Partial<Parameters<typeof createClickRecorder>[0]> = {}) {
+  return createClickRecorder({ db: database.db, provider: database.provider, writer, ...extra });
 }
 
 describe("createClickRecorder", () => {
   it("qualifies a visitor again once the hour has passed", async () => {
-    const recorder = recorderFor(database.db);
+    const recorder = recorderFor();
     const t0 = new Date("2026-03-01T10:00:00Z");
     const ip = { clientIp: "198.51.100.10" };
     expect((await recorder.record(visit(t0, ip)))?.qualification).toBe("qualified");
@@ -48,18 +51,18 @@ describe("createClickRecorder", () => {
   it("does not qualify a visitor again after a restart within the hour", async () => {
     const at = new Date(Date.now() - 30 * MINUTE);
     const ip = { clientIp: "198.51.100.11" };
-    const before = recorderFor(database.db);
+    const before = recorderFor();
     expect((await before.record(visit(at, ip)))?.qualification).toBe("qualified");
     await before.stop();
 
-    const restarted = recorderFor(database.db);
+    const restarted = recorderFor();
     await restarted.start();
     expect((await restarted.record(visit(new Date(), ip)))?.qualification).toBe("repeat");
     expect((await restarted.record(visit(new Date(), { clientIp: "198.51.100.12" })))?.qualification).toBe("qualified");
   });
 
   it("keeps recognising a visitor across the midnight salt change", async () => {
-    const recorder = recorderFor(database.db);
+    const recorder = recorderFor();
     const ip = { clientIp: "198.51.100.13" };
     const evening = await recorder.record(visit(new Date("2026-03-01T23:50:00Z"), ip));
     const night = await recorder.record(visit(new Date("2026-03-02T00:10:00Z"), ip));
@@ -69,15 +72,14 @@ describe("createClickRecorder", () => {
 
   it("writes concurrent clicks in a few groups and answers each once its group is committed", async () => {
     let statements = 0;
-    const counting = {
-      click: {
-        createMany: (args: Parameters<Db["click"]["createMany"]>[0]) => {
-          statements++;
-          return database.db.click.createMany(args);
-        },
+    const counting: ClickWriter = {
+      write: (rows) => {
+        statements++;
+        return writer.write(rows);
       },
-    } as unknown as Db;
-    const recorder = recorderFor(counting, { maxBatch: 50 });
+      close: async () => {},
+    };
+    const recorder = recorderFor({ writer: counting, maxBatch: 50 });
     const before = await database.db.click.count();
     const clicks = await Promise.all(
       Array.from({ length: 120 }, (_, i) => recorder.record(visit(new Date(), { clientIp: `10.0.0.${i}` }))),
@@ -89,7 +91,7 @@ describe("createClickRecorder", () => {
   });
 
   it("stop() waits for the clicks still queued", async () => {
-    const recorder = recorderFor(database.db);
+    const recorder = recorderFor();
     const before = await database.db.click.count();
     for (let i = 0; i < 30; i++) void recorder.record(visit(new Date(), { clientIp: `10.1.0.${i}` }));
     await recorder.stop();
@@ -98,14 +100,12 @@ describe("createClickRecorder", () => {
 
   it("answers null when a write fails, reports it once, and lets the visitor qualify later", async () => {
     let fail = true;
-    const flaky = {
-      click: {
-        createMany: (args: Parameters<Db["click"]["createMany"]>[0]) =>
-          fail ? Promise.reject(new Error("disk I/O error")) : database.db.click.createMany(args),
-      },
-    } as unknown as Db;
+    const flaky: ClickWriter = {
+      write: (rows) => (fail ? Promise.reject(new Error("disk I/O error")) : writer.write(rows)),
+      close: async () => {},
+    };
     const onWriteError = vi.fn();
-    const recorder = recorderFor(flaky, { onWriteError });
+    const recorder = recorderFor({ writer: flaky, onWriteError });
     const ip = { clientIp: "198.51.100.14" };
     expect(await recorder.record(visit(new Date(), ip))).toBeNull();
     expect(await recorder.record(visit(new Date(), ip))).toBeNull();
@@ -117,8 +117,25 @@ describe("createClickRecorder", () => {
     expect(onWriteError).toHaveBeenCalledTimes(2);
   });
 
+  it("stores the same values through the Prisma fallback writer", async () => {
+    const recorder = createClickRecorder({ db: database.db, provider: database.provider });
+    const at = new Date("2026-03-03T12:34:56.789Z");
+    const click = await recorder.record(visit(at, { clientIp: "198.51.100.15", country: "FR", referrerHost: "t.co" }));
+    const row = await database.db.click.findUniqueOrThrow({ where: { id: click!.id } });
+    expect(row).toMatchObject({ occurredAt: at, country: "FR", referrerHost: "t.co", qualification: "qualified" });
+  });
+
+  it("stores occurredAt so that Prisma reads back the same instant", async () => {
+    const recorder = recorderFor();
+    const at = new Date("2026-03-04T01:02:03.456Z");
+    const click = await recorder.record(visit(at, { clientIp: "198.51.100.16" }));
+    const row = await database.db.click.findUniqueOrThrow({ where: { id: click!.id } });
+    expect(row.occurredAt).toEqual(at);
+    expect(await database.db.click.count({ where: { id: click!.id, occurredAt: { gte: at, lte: at } } })).toBe(1);
+  });
+
   it("never stores the raw IP", async () => {
-    const recorder = recorderFor(database.db);
+    const recorder = recorderFor();
     const clientIp = "2001:db8::dead:beef";
     const click = await recorder.record(visit(new Date(), { clientIp, country: "DE", referrerHost: "t.co" }));
     const row = await database.db.click.findUniqueOrThrow({ where: { id: click!.id } });

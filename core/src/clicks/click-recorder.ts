@@ -1,10 +1,9 @@
 import type { Db, Provider } from "../db/client.ts";
 import { newClickId } from "../links/click-id.ts";
+import { type ClickRow, type ClickWriter, prismaClickWriter, type Qualification } from "./click-writer.ts";
 import { DEDUP_WINDOW_MS, DedupWindow } from "./dedup-window.ts";
 import type { TrackedLink } from "./link-cache.ts";
 import { utcDayNumber, visitorHash } from "./visitor-hash.ts";
-
-export type Qualification = "qualified" | "repeat" | "bot";
 
 export interface ClickVisit {
   link: Pick<TrackedLink, "id" | "storeId" | "campaignId" | "creatorId" | "hashKey">;
@@ -22,8 +21,11 @@ export interface RecordedClick {
 }
 
 export interface ClickRecorderOptions {
+  /** Read at start() to warm the dedup window. */
   db: Db;
   provider: Provider;
+  /** Where groups of clicks are inserted; a raw INSERT through db by default (see openClickWriter). */
+  writer?: ClickWriter;
   now?: () => Date;
   /** Most clicks written by one createMany. */
   maxBatch?: number;
@@ -45,21 +47,8 @@ export interface ClickRecorder {
    * committed; null when that write failed and the click is not stored.
    */
   record(visit: ClickVisit): Promise<RecordedClick | null>;
-  /** Resolves when every click handed to record() so far is written (or has failed). */
+  /** Resolves when every click handed to record() so far is written (or has failed); the writer stays open. */
   stop(): Promise<void>;
-}
-
-interface ClickRow {
-  id: string;
-  storeId: string;
-  linkId: string;
-  campaignId: string;
-  creatorId: string;
-  visitorHash: string;
-  qualification: Qualification;
-  country: string | null;
-  referrerHost: string | null;
-  occurredAt: Date;
 }
 
 interface Pending {
@@ -74,6 +63,7 @@ interface Pending {
 // setImmediate when the writer is idle, i.e. after the requests that arrived in the same I/O poll joined it.
 export function createClickRecorder(options: ClickRecorderOptions): ClickRecorder {
   const { db, provider, now = () => new Date() } = options;
+  const writer = options.writer ?? prismaClickWriter(db, provider);
   const maxBatch = options.maxBatch ?? 500;
   const maxInFlight = options.maxInFlight ?? (provider === "sqlite" ? 1 : 4);
   const windowMs = options.dedupWindowMs ?? DEDUP_WINDOW_MS;
@@ -115,7 +105,9 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
 
   async function write(group: Pending[]): Promise<void> {
     try {
-      await db.click.createMany({ data: group.map((p) => p.row) });
+      const rows: ClickRow[] = new Array(group.length);
+      for (let i = 0; i < group.length; i++) rows[i] = group[i]!.row;
+      await writer.write(rows);
     } catch (error) {
       if (!failing) onWriteError(error);
       failing = true;

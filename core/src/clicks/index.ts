@@ -4,9 +4,17 @@ export {
   type ClickRecorderOptions,
   type ClickVisit,
   createClickRecorder,
-  type Qualification,
   type RecordedClick,
 } from "./click-recorder.ts";
+export {
+  type ClickRow,
+  type ClickWriter,
+  openClickWriter,
+  postgresClickWriter,
+  prismaClickWriter,
+  type Qualification,
+  sqliteClickWriter,
+} from "./click-writer.ts";
 export { DEDUP_WINDOW_MS, DedupWindow } from "./dedup-window.ts";
 export { createLinkCache, isTracking, type LinkCache, type LinkCacheOptions, type TrackedLink } from "./link-cache.ts";
 export { countryFromHeaders, referrerHost } from "./request-signals.ts";

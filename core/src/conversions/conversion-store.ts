@@ -11,10 +11,10 @@ import {
   reconcileCommission,
 } from "../commissions/index.ts";
 import { type Creator, toCreator } from "../creators/creator.ts";
-import type { Db } from "../db/client.ts";
+import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
 import { isUniqueViolation, toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
-import { type ConversionFacts, type ConversionKind, planAttribution } from "./plan-attribution.ts";
+import { type ConversionFacts, type ConversionKind, goalOf, planAttribution } from "./plan-attribution.ts";
 import { type ResolvedTouch, touchKey } from "./touches.ts";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -33,28 +33,44 @@ export interface ConversionSource {
 
 /** One conversion per source (order or event), however many deliveries race to create it. */
 export async function ensureConversion(db: Db, storeId: string, source: ConversionSource) {
-  const where = { storeId_sourceKey: { storeId, sourceKey: source.sourceKey } };
-  const existing = await db.conversion.findUnique({ where });
-  if (existing) return existing;
-  try {
-    return await db.conversion.create({
-      data: {
-        id: newId("cv"),
-        storeId,
-        kind: source.kind,
-        sourceKey: source.sourceKey,
-        orderId: source.orderId ?? null,
-        eventId: source.eventId ?? null,
-        value: source.value,
-        currency: source.currency,
-        occurredAt: source.occurredAt,
-        status: "new",
-      },
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    return db.conversion.findUniqueOrThrow({ where });
+  return (await ensureConversions(db, storeId, [source]))[0]!;
+}
+
+export async function ensureConversions(db: Db, storeId: string, sources: readonly ConversionSource[]) {
+  const keys = [...new Set(sources.map((s) => s.sourceKey))];
+  const find = () => db.conversion.findMany({ where: { storeId, sourceKey: { in: keys } } });
+  let rows = await find();
+  const missing = sources.filter((s, i) => !rows.some((r) => r.sourceKey === s.sourceKey) && sources.findIndex((x) => x.sourceKey === s.sourceKey) === i);
+  if (missing.length > 0) {
+    const data = missing.map((source) => ({
+      id: newId("cv"),
+      storeId,
+      kind: source.kind,
+      sourceKey: source.sourceKey,
+      orderId: source.orderId ?? null,
+      eventId: source.eventId ?? null,
+      value: source.value,
+      currency: source.currency,
+      occurredAt: source.occurredAt,
+      status: "new",
+    }));
+    try {
+      await db.conversion.createMany({ data });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Another delivery created some of them first: create the rest one by one.
+      for (const row of data) {
+        try {
+          await db.conversion.create({ data: row });
+        } catch (e) {
+          if (!isUniqueViolation(e)) throw e;
+        }
+      }
+    }
+    rows = await find();
   }
+  const byKey = new Map(rows.map((r) => [r.sourceKey, r]));
+  return sources.map((s) => byKey.get(s.sourceKey)!);
 }
 
 async function loadParties(db: Db | Tx, storeId: string, touches: readonly ResolvedTouch[]) {
@@ -70,11 +86,12 @@ async function loadParties(db: Db | Tx, storeId: string, touches: readonly Resol
   };
 }
 
-/**
- * Attributes a conversion once: the first caller claims it, concurrent callers find it claimed and leave.
- * A later call with a different touch set (the browser's event arrived after the webhook) re-attributes,
- * but only while every commission is still pending, so nothing approved or paid is ever rewritten.
- */
+export interface AttributionItem {
+  conversionId: string;
+  touches: readonly ResolvedTouch[];
+  facts: ConversionFacts;
+}
+
 export async function attributeConversion(
   db: Db,
   storeId: string,
@@ -82,52 +99,80 @@ export async function attributeConversion(
   touches: readonly ResolvedTouch[],
   facts: ConversionFacts,
   now: Date,
-): Promise<"attributed" | "unchanged" | "locked"> {
-  const key = touchKey(touches);
-  const { campaigns, creators } = await loadParties(db, storeId, touches);
-  const plan = planAttribution(touches, campaigns, creators, facts);
+) {
+  return attributeConversions(db, storeId, [{ conversionId, touches, facts }], now);
+}
+
+const REATTRIBUTABLE = new Set(["pending", "rejected", "over_budget"]);
+
+/**
+ * Attributes conversions once: in one transaction the batch claims the conversions whose touch set is
+ * new to them (status "new", or different touches than last time), so a racing batch finds them claimed
+ * and leaves. A changed touch set (the browser's event arrived after the webhook) re-attributes, but only
+ * while every commission is still pending: nothing approved or paid is ever rewritten.
+ */
+export async function attributeConversions(db: Db, storeId: string, items: readonly AttributionItem[], now: Date): Promise<number> {
+  if (items.length === 0) return 0;
+  const { campaigns, creators } = await loadParties(db, storeId, items.flatMap((i) => i.touches));
+  const planned = new Map(
+    items.map((item) => [item.conversionId, { item, key: touchKey(item.touches), plan: planAttribution(item.touches, campaigns, creators, item.facts) }]),
+  );
   return db.$transaction(async (tx) => {
-    const conversion = await tx.conversion.findFirst({ where: { id: conversionId, storeId } });
-    if (!conversion) return "unchanged";
-    if (conversion.status !== "new" && conversion.touchKey === key) return "unchanged";
-    // Taking the row (a conditional update) serializes racing attributions of one conversion on PostgreSQL.
-    const claimed = await tx.conversion.updateMany({
-      where: { id: conversionId, storeId, status: conversion.status, touchKey: conversion.touchKey },
-      data: { touchKey: key },
-    });
-    if (claimed.count !== 1) return "unchanged";
-    if (conversion.status !== "new") {
-      const previous = await tx.commission.findMany({ where: { storeId, conversionId } });
-      if (previous.some((c) => !["pending", "rejected", "over_budget"].includes(c.status))) {
-        await tx.conversion.update({ where: { id: conversionId }, data: { touchKey: conversion.touchKey } });
-        return "locked";
-      }
-      for (const c of previous) {
-        const held = toSafeNumber(c.reserved);
-        if (held > 0) {
-          await tx.campaign.update({ where: { id: c.campaignId }, data: { budgetUsed: { decrement: held } } });
-          await tx.budgetEntry.create({
-            data: {
-              id: newId("bl"),
-              storeId,
-              campaignId: c.campaignId,
-              commissionId: c.id,
-              kind: "release",
-              amount: held,
-            },
-          });
-        }
-      }
-      await tx.commission.deleteMany({ where: { storeId, conversionId } });
-      await tx.attribution.deleteMany({ where: { storeId, conversionId } });
+    const ids = [...planned.keys()];
+    // On PostgreSQL the rows are locked until commit, so a racing batch waits and then sees our result;
+    // a SQLite transaction holds the whole database already.
+    const current =
+      providerOfDb(db) === "postgresql"
+        ? await tx.$queryRaw<{ id: string; status: string; touchKey: string | null }[]>(
+            sql`SELECT id, status, "touchKey" FROM "Conversion" WHERE "storeId" = ${storeId} AND id IN (${joinSql(ids)}) ORDER BY id FOR UPDATE`,
+          )
+        : await tx.conversion.findMany({ where: { storeId, id: { in: ids } }, select: { id: true, status: true, touchKey: true } });
+    const candidates = current.filter((c) => c.status === "new" || c.touchKey !== planned.get(c.id)!.key);
+    if (candidates.length === 0) return 0;
+    const again = candidates.filter((c) => c.status !== "new").map((c) => c.id);
+    const previous = again.length ? await tx.commission.findMany({ where: { storeId, conversionId: { in: again } } }) : [];
+    const locked = new Set(previous.filter((c) => !REATTRIBUTABLE.has(c.status)).map((c) => c.conversionId));
+    const claimed = candidates.filter((c) => !locked.has(c.id));
+    if (claimed.length === 0) return 0;
+    const claimedIds = new Set(claimed.map((c) => c.id));
+    const undo = previous.filter((c) => claimedIds.has(c.conversionId));
+    for (const c of undo) {
+      const held = toSafeNumber(c.reserved);
+      if (held === 0) continue;
+      await tx.campaign.update({ where: { id: c.campaignId }, data: { budgetUsed: { decrement: held } } });
+      await tx.budgetEntry.create({ data: { id: newId("bl"), storeId, campaignId: c.campaignId, commissionId: c.id, kind: "release", amount: held } });
     }
-    if (plan.credits.length > 0 && plan.campaign) {
-      await tx.attribution.createMany({
-        data: plan.credits.map((c) => ({
+    if (undo.length > 0) {
+      const ids = [...new Set(undo.map((c) => c.conversionId))];
+      await tx.commission.deleteMany({ where: { storeId, conversionId: { in: ids } } });
+      await tx.attribution.deleteMany({ where: { storeId, conversionId: { in: ids } } });
+    }
+    const attributions = [];
+    const commissions = [];
+    const entries = [];
+    const budgets = new Map<string, { cap: number | null; used: number; currency: string; added: number }>();
+    const campaignIds = [...new Set(claimed.flatMap((c) => (planned.get(c.id)!.plan.campaign ? [planned.get(c.id)!.plan.campaign!.id] : [])))];
+    if (campaignIds.length > 0) {
+      // Touch each campaign row before reading it: on PostgreSQL that holds its lock until commit, so
+      // concurrent batches reserve budget one after the other and never see a stale budgetUsed.
+      await tx.campaign.updateMany({ where: { storeId, id: { in: campaignIds } }, data: { budgetUsed: { increment: 0 } } });
+      for (const r of await tx.campaign.findMany({ where: { storeId, id: { in: campaignIds } }, select: { id: true, budgetCap: true, budgetUsed: true, currency: true } })) {
+        budgets.set(r.id, { cap: r.budgetCap === null ? null : toSafeNumber(r.budgetCap), used: toSafeNumber(r.budgetUsed), currency: r.currency, added: 0 });
+      }
+    }
+    const statusUpdates: { id: string; status: string; rule: string | null; reason: string | null }[] = [];
+    for (const conversion of claimed) {
+      const { item, plan } = planned.get(conversion.id)!;
+      const { facts } = item;
+      const campaign = plan.campaign;
+      statusUpdates.push({ id: conversion.id, status: plan.status, rule: plan.rejection?.rule ?? null, reason: plan.rejection?.reason ?? null });
+      if (!campaign) continue;
+      for (const c of plan.credits) {
+        attributions.push({
           id: newId("at"),
           storeId,
-          conversionId,
-          campaignId: plan.campaign!.id,
+          conversionId: conversion.id,
+          campaignId: campaign.id,
           creatorId: c.touch.creatorId,
           clickId: c.touch.kind === "click" ? c.touch.id : null,
           touchKind: c.touch.kind,
@@ -135,154 +180,135 @@ export async function attributeConversion(
           position: c.position,
           weightPpm: c.weightPpm,
           credit: c.amount,
-          model: plan.campaign!.attributionModel,
-        })),
-      });
-    }
-    if (plan.campaign) {
-      const campaign = plan.campaign;
+          model: campaign.attributionModel,
+        });
+      }
       const hold = holdUntil(facts.occurredAt, campaign.holdingDays);
-      const rejectedNoCredit = plan.commissions.length === 0 && plan.rejection;
-      const planned = rejectedNoCredit ? [] : plan.commissions;
-      for (const c of planned) {
+      const budget = budgets.get(campaign.id)!;
+      for (const c of plan.commissions) {
         let status: CommissionStatus = c.verdict.ok ? "pending" : "rejected";
         let reason = c.verdict.ok ? null : c.verdict.reason;
         let reserved = 0;
         if (status === "pending") {
-          const reservation = await reserveBudget(tx, campaign, c.amount, facts.currency);
-          if (reservation.overBudget) {
+          if (budget.cap !== null && facts.currency !== budget.currency) {
             status = "over_budget";
-            reason = reservation.reason;
-          } else reserved = reservation.reserve;
+            reason = `order currency ${facts.currency} differs from the budget currency ${budget.currency}`;
+          } else {
+            const decision = budgetReservation(budget.cap, budget.used + budget.added, c.amount);
+            if (decision.overBudget) {
+              status = "over_budget";
+              reason = "campaign budget cap reached";
+            } else {
+              reserved = decision.reserve;
+              budget.added += reserved;
+            }
+          }
         }
         const id = newId("cm");
-        await tx.commission.create({
-          data: {
-            id,
-            storeId,
-            conversionId,
-            campaignId: campaign.id,
-            creatorId: c.creatorId,
-            goal: facts.kind === "lead" ? "sign_up" : facts.kind,
-            status,
-            amount: status === "pending" ? c.amount : 0,
-            original: c.amount,
-            reserved,
-            currency: facts.currency,
-            rule: c.verdict.ok ? (status === "over_budget" ? "over_budget" : null) : c.verdict.rule,
-            reason,
-            holdUntil: hold,
-          },
+        commissions.push({
+          id,
+          storeId,
+          conversionId: conversion.id,
+          campaignId: campaign.id,
+          creatorId: c.creatorId,
+          goal: goalOf(facts.kind),
+          status,
+          amount: status === "pending" ? c.amount : 0,
+          original: c.amount,
+          reserved,
+          currency: facts.currency,
+          rule: c.verdict.ok ? (status === "over_budget" ? "over_budget" : null) : c.verdict.rule,
+          reason,
+          holdUntil: hold,
         });
-        if (reserved > 0) {
-          await tx.budgetEntry.create({
-            data: {
-              id: newId("bl"),
-              storeId,
-              campaignId: campaign.id,
-              commissionId: id,
-              kind: "reserve",
-              amount: reserved,
-            },
-          });
-        }
+        if (reserved > 0) entries.push({ id: newId("bl"), storeId, campaignId: campaign.id, commissionId: id, kind: "reserve", amount: reserved });
       }
     }
-    await tx.conversion.update({
-      where: { id: conversionId },
-      data: {
-        status: plan.status,
-        rejectRule: plan.rejection?.rule ?? null,
-        rejectReason: plan.rejection?.reason ?? null,
-        updatedAt: now,
-      },
-    });
-    return "attributed";
-  }, TX_OPTIONS);
-}
-
-/**
- * Reserves a commission against its campaign's cap with one conditional update, so concurrent
- * conversions can never take the campaign past its cap.
- */
-async function reserveBudget(tx: Tx, campaign: Campaign, amount: number, currency: string) {
-  if (campaign.budgetCap !== null && currency !== campaign.currency) {
-    return {
-      reserve: 0,
-      overBudget: true,
-      reason: `order currency ${currency} differs from the budget currency ${campaign.currency}`,
-    };
-  }
-  const fresh = await tx.campaign.findUniqueOrThrow({
-    where: { id: campaign.id },
-    select: { budgetUsed: true, budgetCap: true },
-  });
-  const cap = fresh.budgetCap === null ? null : toSafeNumber(fresh.budgetCap);
-  const decision = budgetReservation(cap, toSafeNumber(fresh.budgetUsed), amount);
-  if (decision.overBudget || cap === null) {
-    if (!decision.overBudget && amount > 0) {
-      await tx.campaign.update({ where: { id: campaign.id }, data: { budgetUsed: { increment: amount } } });
+    if (attributions.length) await tx.attribution.createMany({ data: attributions });
+    if (commissions.length) await tx.commission.createMany({ data: commissions });
+    if (entries.length) await tx.budgetEntry.createMany({ data: entries });
+    for (const [id, b] of budgets) {
+      if (b.added > 0) await tx.campaign.update({ where: { id }, data: { budgetUsed: { increment: b.added } } });
     }
-    return { ...decision, reason: decision.overBudget ? "campaign budget cap reached" : null };
-  }
-  const { count } = await tx.campaign.updateMany({
-    where: { id: campaign.id, budgetUsed: { lte: cap - amount } },
-    data: { budgetUsed: { increment: amount } },
-  });
-  return count === 1
-    ? { reserve: amount, overBudget: false, reason: null }
-    : { reserve: 0, overBudget: true, reason: "campaign budget cap reached" };
+    // One statement sets every conversion's outcome and touch fingerprint (UPDATE … FROM VALUES works on both).
+    const values = statusUpdates.map((u) => sql`(${u.id}, ${u.status}, ${planned.get(u.id)!.key}, ${u.rule}, ${u.reason})`);
+    await tx.$executeRaw(
+      sql`UPDATE "Conversion" SET status = v.column2, "touchKey" = v.column3, "rejectRule" = v.column4, "rejectReason" = v.column5 FROM (VALUES ${joinSql(values)}) AS v WHERE "Conversion".id = v.column1`,
+    );
+    return claimed.length;
+  }, TX_OPTIONS);
 }
 
 /**
  * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
  * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
  */
-export async function reconcileConversion(
+export async function reconcileConversion(db: Db, storeId: string, conversionId: string, snapshot: OrderSnapshot, now: Date) {
+  return reconcileConversions(db, storeId, [{ conversionId, snapshot }], now);
+}
+
+export async function reconcileConversions(
   db: Db,
   storeId: string,
-  conversionId: string,
-  snapshot: OrderSnapshot,
+  items: readonly { conversionId: string; snapshot: OrderSnapshot }[],
   now: Date,
 ): Promise<number> {
+  if (items.length === 0) return 0;
+  const snapshots = new Map(items.map((i) => [i.conversionId, i.snapshot]));
+  const ids = [...snapshots.keys()];
+  // Nothing to do is the common case (a fresh order, a replay): find out without a transaction.
+  const peek = await db.commission.findMany({
+    where: { storeId, conversionId: { in: ids }, status: { notIn: ["rejected", "over_budget"] } },
+    select: { id: true, conversionId: true, status: true, amount: true, original: true, paidAmount: true, holdUntil: true },
+  });
+  const needed = peek.some((row) => {
+    if (row.status === "paid") return true;
+    const result = reconcileCommission({
+      existing: {
+        status: row.status as CommissionStatus,
+        amount: toSafeNumber(row.amount),
+        original: toSafeNumber(row.original),
+        paidAmount: toSafeNumber(row.paidAmount),
+        adjustments: 0,
+        holdUntil: row.holdUntil,
+      },
+      order: snapshots.get(row.conversionId)!,
+      now,
+    });
+    return result.changed;
+  });
+  if (!needed) return 0;
   return db.$transaction(async (tx) => {
-    // Touching the conversion row first makes concurrent reconciliations of one order take turns.
-    const locked = await tx.conversion.updateMany({ where: { id: conversionId, storeId }, data: { updatedAt: now } });
-    if (locked.count === 0) return 0;
-    const commissions = await tx.commission.findMany({ where: { storeId, conversionId } });
+    // Touching the conversion rows first makes concurrent reconciliations of one order take turns.
+    await tx.conversion.updateMany({ where: { storeId, id: { in: ids } }, data: { updatedAt: now } });
+    const commissions = await tx.commission.findMany({ where: { storeId, conversionId: { in: ids } } });
+    const sums = await tx.commissionAdjustment.groupBy({
+      by: ["commissionId"],
+      where: { storeId, commissionId: { in: commissions.map((c) => c.id) } },
+      _sum: { amount: true },
+    });
+    const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
     let changed = 0;
     for (const row of commissions) {
-      const adjustments = await tx.commissionAdjustment.aggregate({
-        where: { commissionId: row.id },
-        _sum: { amount: true },
-      });
       const existing: CommissionState = {
         status: row.status as CommissionStatus,
         amount: toSafeNumber(row.amount),
         original: toSafeNumber(row.original),
         paidAmount: toSafeNumber(row.paidAmount),
-        adjustments: toSafeNumber(adjustments._sum.amount ?? 0n),
+        adjustments: adjusted.get(row.id) ?? 0,
         holdUntil: row.holdUntil,
       };
-      const result = reconcileCommission({ existing, order: snapshot, now });
+      const result = reconcileCommission({ existing, order: snapshots.get(row.conversionId)!, now });
       if (!result.changed) continue;
       changed++;
       const after = applyReconciliation(existing, result);
-      const entries = ledgerEntriesForChange(existing, after);
       let reserved = toSafeNumber(row.reserved);
-      for (const e of entries) {
+      for (const e of ledgerEntriesForChange(existing, after)) {
         const delta = e.kind === "adjust" ? e.amount : -e.amount;
         reserved += delta;
         await tx.campaign.update({ where: { id: row.campaignId }, data: { budgetUsed: { increment: delta } } });
         await tx.budgetEntry.create({
-          data: {
-            id: newId("bl"),
-            storeId,
-            campaignId: row.campaignId,
-            commissionId: row.id,
-            kind: e.kind,
-            amount: e.amount,
-          },
+          data: { id: newId("bl"), storeId, campaignId: row.campaignId, commissionId: row.id, kind: e.kind, amount: e.amount },
         });
       }
       if (result.newAdjustment !== 0) {
@@ -294,8 +320,7 @@ export async function reconcileConversion(
             creatorId: row.creatorId,
             amount: result.newAdjustment,
             currency: row.currency,
-            reason:
-              result.newAdjustment < 0 ? "order refunded or cancelled after payout" : "order restored after payout",
+            reason: result.newAdjustment < 0 ? "order refunded or cancelled after payout" : "order restored after payout",
           },
         });
       }
@@ -306,12 +331,7 @@ export async function reconcileConversion(
           amount: result.amount,
           reserved,
           approvedAt: result.status === "approved" && row.status !== "approved" ? now : row.approvedAt,
-          reversedAt:
-            result.status === "reversed" && row.status !== "reversed"
-              ? now
-              : result.status === "reversed"
-                ? row.reversedAt
-                : null,
+          reversedAt: result.status === "reversed" ? (row.status === "reversed" ? row.reversedAt : now) : null,
         },
       });
     }
@@ -331,8 +351,28 @@ export interface CommissionView {
 }
 
 export async function conversionView(db: Db, storeId: string, conversionId: string) {
-  const conversion = await db.conversion.findFirstOrThrow({ where: { id: conversionId, storeId } });
-  const commissions = await db.commission.findMany({ where: { storeId, conversionId }, orderBy: { creatorId: "asc" } });
+  return (await conversionViews(db, storeId, [conversionId]))[0]!;
+}
+
+export async function conversionViews(db: Db, storeId: string, conversionIds: readonly string[]) {
+  const [conversions, allCommissions] = await Promise.all([
+    db.conversion.findMany({ where: { storeId, id: { in: [...conversionIds] } } }),
+    db.commission.findMany({ where: { storeId, conversionId: { in: [...conversionIds] } }, orderBy: { creatorId: "asc" } }),
+  ]);
+  const byId = new Map(conversions.map((c) => [c.id, c]));
+  return conversionIds.map((conversionId) => {
+    const conversion = byId.get(conversionId);
+    if (!conversion) throw new Error(`conversion ${conversionId} not found`);
+    const commissions = allCommissions.filter((c) => c.conversionId === conversionId);
+    return toView(conversionId, conversion, commissions);
+  });
+}
+
+function toView(
+  conversionId: string,
+  conversion: { status: string; rejectRule: string | null; rejectReason: string | null },
+  commissions: { id: string; campaignId: string; creatorId: string; status: string; amount: bigint; currency: string; rule: string | null; reason: string | null }[],
+) {
   return {
     conversionId,
     status: conversion.status as "new" | "attributed" | "unattributed" | "rejected",

@@ -33,54 +33,90 @@ export interface TouchQuery {
 const MAX_CLICKS = 50;
 
 export async function resolveTouches(db: Db, storeId: string, query: TouchQuery): Promise<ResolvedTouch[]> {
-  const clickIds = new Set(query.clickIds);
-  const visitorIds = new Set<string>();
-  const joins = [
-    ...(query.checkoutToken ? [{ checkoutToken: query.checkoutToken }] : []),
-    ...(query.orderRef ? [{ orderRef: query.orderRef }] : []),
-  ];
-  if (joins.length > 0) {
+  return (await resolveTouchesBatch(db, storeId, [query]))[0]!;
+}
+
+/** Touches for many conversions with a fixed number of queries, whatever the batch size. */
+export async function resolveTouchesBatch(db: Db, storeId: string, queries: readonly TouchQuery[]): Promise<ResolvedTouch[][]> {
+  const clickSets = queries.map((q) => new Set(q.clickIds));
+  const visitorSets = queries.map(() => new Set<string>());
+
+  // 2. Browser purchase events joined by checkout token or order id.
+  const tokens = [...new Set(queries.flatMap((q) => (q.checkoutToken ? [q.checkoutToken] : [])))];
+  const refs = [...new Set(queries.flatMap((q) => (q.orderRef ? [q.orderRef] : [])))];
+  if (tokens.length + refs.length > 0) {
     const events = await db.event.findMany({
-      where: { storeId, type: "purchase", OR: joins },
-      select: { clickIds: true, visitorId: true },
-      take: 20,
+      where: {
+        storeId,
+        type: "purchase",
+        OR: [...(tokens.length ? [{ checkoutToken: { in: tokens } }] : []), ...(refs.length ? [{ orderRef: { in: refs } }] : [])],
+      },
+      select: { clickIds: true, visitorId: true, checkoutToken: true, orderRef: true },
     });
-    for (const e of events) {
-      for (const id of parseJson<string[]>(e.clickIds, [])) clickIds.add(id);
-      if (e.visitorId) visitorIds.add(e.visitorId);
-    }
-  }
-  if (query.visitorExternalId) {
-    const visitor = await db.visitor.findUnique({
-      where: { storeId_externalId: { storeId, externalId: query.visitorExternalId } },
-      select: { id: true },
+    queries.forEach((q, i) => {
+      for (const e of events) {
+        const joined = (q.checkoutToken && e.checkoutToken === q.checkoutToken) || (q.orderRef && e.orderRef === q.orderRef);
+        if (!joined) continue;
+        for (const id of parseJson<string[]>(e.clickIds, [])) clickSets[i]!.add(id);
+        if (e.visitorId) visitorSets[i]!.add(e.visitorId);
+      }
     });
-    if (visitor) visitorIds.add(visitor.id);
   }
-  if (query.customerRef) {
+
+  // 3. Visitors named directly (API visitor id) or through an earlier identified event.
+  const externalIds = [...new Set(queries.flatMap((q) => (q.visitorExternalId ? [q.visitorExternalId] : [])))];
+  if (externalIds.length > 0) {
+    const visitors = await db.visitor.findMany({ where: { storeId, externalId: { in: externalIds } }, select: { id: true, externalId: true } });
+    const byExternal = new Map(visitors.map((v) => [v.externalId, v.id]));
+    queries.forEach((q, i) => {
+      const id = q.visitorExternalId ? byExternal.get(q.visitorExternalId) : undefined;
+      if (id) visitorSets[i]!.add(id);
+    });
+  }
+  const customerRefs = [...new Set(queries.flatMap((q) => (q.customerRef ? [q.customerRef] : [])))];
+  if (customerRefs.length > 0) {
     const identified = await db.event.findMany({
-      where: { storeId, customerRef: query.customerRef, visitorId: { not: null } },
-      select: { visitorId: true },
-      take: 20,
+      where: { storeId, customerRef: { in: customerRefs }, visitorId: { not: null } },
+      select: { visitorId: true, customerRef: true },
     });
-    for (const e of identified) if (e.visitorId) visitorIds.add(e.visitorId);
+    queries.forEach((q, i) => {
+      for (const e of identified) if (e.visitorId && e.customerRef === q.customerRef) visitorSets[i]!.add(e.visitorId);
+    });
   }
-  if (visitorIds.size > 0) {
+  const allVisitors = [...new Set(visitorSets.flatMap((v) => [...v]))];
+  if (allVisitors.length > 0) {
     const seen = await db.event.findMany({
-      where: { storeId, visitorId: { in: [...visitorIds] }, clickIds: { not: "[]" }, occurredAt: { lte: query.at } },
-      select: { clickIds: true },
+      where: { storeId, visitorId: { in: allVisitors }, clickIds: { not: "[]" } },
+      select: { clickIds: true, visitorId: true, occurredAt: true },
       orderBy: { occurredAt: "desc" },
-      take: 200,
+      take: 200 * queries.length,
     });
-    for (const e of seen) for (const id of parseJson<string[]>(e.clickIds, [])) clickIds.add(id);
+    queries.forEach((q, i) => {
+      for (const e of seen) {
+        if (!e.visitorId || !visitorSets[i]!.has(e.visitorId) || e.occurredAt > q.at) continue;
+        for (const id of parseJson<string[]>(e.clickIds, [])) clickSets[i]!.add(id);
+      }
+    });
   }
-  const touches: ResolvedTouch[] = [];
-  if (clickIds.size > 0) {
-    const clicks = await db.click.findMany({
-      where: { storeId, id: { in: [...clickIds].slice(0, MAX_CLICKS) } },
-      select: { id: true, occurredAt: true, campaignId: true, creatorId: true, qualification: true },
-    });
-    for (const c of clicks) {
+
+  // 1-3 resolved to click rows, then 4: discount codes.
+  const allClicks = [...new Set(clickSets.flatMap((c) => [...c].slice(0, MAX_CLICKS)))];
+  const clicks = allClicks.length
+    ? await db.click.findMany({
+        where: { storeId, id: { in: allClicks } },
+        select: { id: true, occurredAt: true, campaignId: true, creatorId: true, qualification: true },
+      })
+    : [];
+  const clickById = new Map(clicks.map((c) => [c.id, c]));
+  const allCodes = [...new Set(queries.flatMap((q) => q.discountCodes.map(normalizeDiscountCode)))];
+  const codes = allCodes.length ? await db.discountCode.findMany({ where: { storeId, code: { in: allCodes } } }) : [];
+  const codeByName = new Map(codes.map((c) => [c.code, c]));
+
+  return queries.map((q, i) => {
+    const touches: ResolvedTouch[] = [];
+    for (const id of [...clickSets[i]!].slice(0, MAX_CLICKS)) {
+      const c = clickById.get(id);
+      if (!c) continue;
       touches.push({
         id: c.id,
         kind: "click",
@@ -90,22 +126,13 @@ export async function resolveTouches(db: Db, storeId: string, query: TouchQuery)
         qualification: c.qualification as ResolvedTouch["qualification"],
       });
     }
-  }
-  const codes = [...new Set(query.discountCodes.map(normalizeDiscountCode))];
-  if (codes.length > 0) {
-    const rows = await db.discountCode.findMany({ where: { storeId, code: { in: codes } } });
-    for (const r of rows) {
-      touches.push({
-        id: `code:${r.code}`,
-        kind: "discount_code",
-        at: query.at.getTime(),
-        campaignId: r.campaignId,
-        creatorId: r.creatorId,
-        qualification: null,
-      });
+    for (const code of new Set(q.discountCodes.map(normalizeDiscountCode))) {
+      const r = codeByName.get(code);
+      if (!r) continue;
+      touches.push({ id: `code:${r.code}`, kind: "discount_code", at: q.at.getTime(), campaignId: r.campaignId, creatorId: r.creatorId, qualification: null });
     }
-  }
-  return touches;
+    return touches;
+  });
 }
 
 /** A stable fingerprint of a touch set: re-attribution only happens when it changes. */

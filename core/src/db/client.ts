@@ -5,10 +5,21 @@ import { dirname, resolve } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/index.js";
-import { PrismaClient as SqliteClient } from "./generated/sqlite/index.js";
+import { Prisma, PrismaClient as SqliteClient } from "./generated/sqlite/index.js";
 import { serializedSqlite } from "./serialized-sqlite.ts";
 
 export type Db = SqliteClient;
+
+/** Tagged SQL for the few set-based statements Prisma's query API cannot express; placeholders follow the provider. */
+export const sql = Prisma.sql;
+export const joinSql = Prisma.join;
+
+const providers = new WeakMap<object, Provider>();
+
+/** Which database a client talks to, for the rare statement whose SQL differs (row locks). */
+export function providerOfDb(db: object): Provider {
+  return providers.get(db) ?? "sqlite";
+}
 export type Provider = "sqlite" | "postgresql";
 
 export const DEFAULT_DATABASE_URL = "file:./data/trailmark.db";
@@ -43,5 +54,6 @@ export function openDatabase(url: string = process.env.DATABASE_URL ?? DEFAULT_D
             new PrismaBetterSQLite3({ url: sqlitePath(url) }, { timestampFormat: "unixepoch-ms" }),
           ),
         });
+  providers.set(db, provider);
   return { db, provider, url, close: () => db.$disconnect() };
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClickRecorder } from "../clicks/click-recorder.ts";
+import { type ClickWriter, openClickWriter } from "../clicks/click-writer.ts";
 import { createLinkCache } from "../clicks/link-cache.ts";
 import { insertTestLink, type TestLink } from "../clicks/test-links.ts";
-import type { Db } from "../db/client.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import type { RequestContext } from "./context.ts";
 import { createRedirectHandler, type RedirectHandler } from "./redirect.ts";
@@ -13,15 +13,18 @@ const IP = "203.0.113.77";
 
 let database: TestDatabase;
 let handler: RedirectHandler;
+let writer: ClickWriter;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const recorder = createClickRecorder({ db: database.db, provider: database.provider });
+  writer = openClickWriter(database);
+  const recorder = createClickRecorder({ db: database.db, provider: database.provider, writer });
   await recorder.start();
   handler = createRedirectHandler({ links: createLinkCache({ db: database.db }), recorder });
 });
 
 afterAll(async () => {
+  await writer.close();
   await database.destroy();
 });
 
@@ -200,9 +203,9 @@ describe("GET /c/:code", () => {
 describe("GET /c/:code when clicks cannot be written", () => {
   it("still redirects, without a click id, and reports the failure once", async () => {
     const link = await insertTestLink(database.db);
-    const failing = { click: { createMany: () => Promise.reject(new Error("database is locked")) } } as unknown as Db;
+    const failing: ClickWriter = { write: () => Promise.reject(new Error("database is locked")), close: async () => {} };
     const onWriteError = vi.fn();
-    const recorder = createClickRecorder({ db: failing, provider: database.provider, onWriteError });
+    const recorder = createClickRecorder({ db: database.db, provider: database.provider, writer: failing, onWriteError });
     const failingHandler = createRedirectHandler({ links: createLinkCache({ db: database.db }), recorder });
     for (let i = 0; i < 3; i++) {
       const response = await failingHandler(new Request(`https://t.example/c/${link.code}`, { headers: { "user-agent": CHROME } }), {

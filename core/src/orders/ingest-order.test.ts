@@ -92,11 +92,12 @@ describe("ingestOrder", () => {
     const { store, links } = await seedProgram(db);
     const click = await insertClick(db, links[0]!, T0);
     const placed = new Date(T0.getTime() + 1000);
-    const snapshots: NormalizedOrderInput[] = [
+    const changes: Partial<NormalizedOrderInput>[] = [
       { status: "pending", sourceUpdatedAt: new Date(T0.getTime() + 1000) },
       { status: "confirmed", sourceUpdatedAt: new Date(T0.getTime() + 2000) },
       { status: "confirmed", refunds: [{ id: "r1", amount: 4000 }], sourceUpdatedAt: new Date(T0.getTime() + 3000) },
-    ].map((s) => order({ externalId: "same", clickIds: [click], placedAt: placed, ...s }));
+    ];
+    const snapshots: NormalizedOrderInput[] = changes.map((s) => order({ externalId: "same", clickIds: [click], placedAt: placed, ...s }));
     const results = [];
     for (const permutation of [
       [0, 1, 2],

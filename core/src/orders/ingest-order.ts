@@ -1,16 +1,16 @@
-import type { CommissionView } from "../conversions/conversion-store.ts";
 import {
-  attributeConversion,
-  conversionView,
-  ensureConversion,
-  reconcileConversion,
+  attributeConversions,
+  type CommissionView,
+  conversionViews,
+  ensureConversions,
+  reconcileConversions,
 } from "../conversions/conversion-store.ts";
-import { resolveTouches } from "../conversions/touches.ts";
+import { resolveTouchesBatch } from "../conversions/touches.ts";
 import type { Db } from "../db/client.ts";
 import { invalidInput } from "../http/error-response.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { type NormalizedOrderInput, NormalizedOrderSchema, type OrderStatus } from "./normalized-order.ts";
-import { addRefundToOrder, snapshotOf, upsertOrder } from "./order-store.ts";
+import { addRefundToOrder, snapshotOf, upsertOrders } from "./order-store.ts";
 
 export type { CommissionView };
 
@@ -26,7 +26,7 @@ export interface IngestOrderResult {
   commissions: CommissionView[];
 }
 
-type OrderRow = Awaited<ReturnType<typeof upsertOrder>>["row"];
+type OrderRow = Awaited<ReturnType<typeof upsertOrders>>[number]["row"];
 
 /**
  * The one path every order takes, whatever platform it came from: store the newest snapshot, attribute
@@ -39,60 +39,99 @@ export async function ingestOrder(
   input: NormalizedOrderInput,
   options: { now?: Date } = {},
 ): Promise<IngestOrderResult> {
-  const parsed = NormalizedOrderSchema.safeParse(input);
-  if (!parsed.success) throw invalidInput(parsed.error, "order");
-  const { row, outcome } = await upsertOrder(db, storeId, parsed.data);
-  return settleOrder(db, storeId, row, outcome, options.now ?? new Date());
+  return (await ingestOrders(db, storeId, [input], options))[0]!;
+}
+
+/**
+ * Many orders through the same steps with a fixed number of queries per step (reconciliation pages,
+ * backfills, the benchmark). Results come back in input order.
+ */
+export async function ingestOrders(
+  db: Db,
+  storeId: string,
+  inputs: readonly NormalizedOrderInput[],
+  options: { now?: Date } = {},
+): Promise<IngestOrderResult[]> {
+  const orders = inputs.map((input, i) => {
+    const parsed = NormalizedOrderSchema.safeParse(input);
+    if (!parsed.success) throw invalidInput(parsed.error, inputs.length > 1 ? `order #${i}` : "order");
+    return parsed.data;
+  });
+  const upserted = await upsertOrders(db, storeId, orders);
+  return settleOrders(db, storeId, upserted, options.now ?? new Date());
 }
 
 /** Re-runs attribution and reconciliation for an order already stored (a late browser event, a refund). */
-export async function settleOrder(
+export async function settleOrder(db: Db, storeId: string, row: OrderRow, outcome: IngestOrderResult["outcome"], now: Date) {
+  return (await settleOrders(db, storeId, [{ row, outcome }], now))[0]!;
+}
+
+export async function settleOrders(
   db: Db,
   storeId: string,
-  row: OrderRow,
-  outcome: IngestOrderResult["outcome"],
+  items: readonly { row: OrderRow; outcome: IngestOrderResult["outcome"] }[],
   now: Date,
-): Promise<IngestOrderResult> {
-  const conversion = await ensureConversion(db, storeId, {
-    sourceKey: `order:${row.externalId}`,
-    kind: "purchase",
-    orderId: row.id,
-    value: toSafeNumber(row.total),
-    currency: row.currency,
-    occurredAt: row.placedAt,
-  });
-  const touches = await resolveTouches(db, storeId, {
-    clickIds: parseJson<string[]>(row.clickIds, []),
-    checkoutToken: row.checkoutToken,
-    orderRef: row.externalId,
-    discountCodes: parseJson<string[]>(row.discountCodes, []),
-    at: row.placedAt,
-  });
-  await attributeConversion(
+): Promise<IngestOrderResult[]> {
+  const rows = items.map((i) => i.row);
+  const conversions = await ensureConversions(
     db,
     storeId,
-    conversion.id,
-    touches,
-    {
-      kind: "purchase",
+    rows.map((row) => ({
+      sourceKey: `order:${row.externalId}`,
+      kind: "purchase" as const,
+      orderId: row.id,
       value: toSafeNumber(row.total),
       currency: row.currency,
       occurredAt: row.placedAt,
-      isTest: row.isTest,
-      customerEmailHash: row.customerEmailHash,
-      duplicate: false,
-    },
+    })),
+  );
+  const touches = await resolveTouchesBatch(
+    db,
+    storeId,
+    rows.map((row) => ({
+      clickIds: parseJson<string[]>(row.clickIds, []),
+      checkoutToken: row.checkoutToken,
+      orderRef: row.externalId,
+      discountCodes: parseJson<string[]>(row.discountCodes, []),
+      at: row.placedAt,
+    })),
+  );
+  await attributeConversions(
+    db,
+    storeId,
+    rows.map((row, i) => ({
+      conversionId: conversions[i]!.id,
+      touches: touches[i]!,
+      facts: {
+        kind: "purchase" as const,
+        value: toSafeNumber(row.total),
+        currency: row.currency,
+        occurredAt: row.placedAt,
+        isTest: row.isTest,
+        customerEmailHash: row.customerEmailHash,
+        duplicate: false,
+      },
+    })),
     now,
   );
-  await reconcileConversion(db, storeId, conversion.id, snapshotOf(row), now);
-  const view = await conversionView(db, storeId, conversion.id);
-  return {
-    orderId: row.id,
-    conversionId: conversion.id,
-    outcome,
-    status: view.status === "new" ? "unattributed" : view.status,
-    commissions: view.commissions,
-  };
+  await reconcileConversions(
+    db,
+    storeId,
+    rows.map((row, i) => ({ conversionId: conversions[i]!.id, snapshot: snapshotOf(row) })),
+    now,
+  );
+  const views = await conversionViews(
+    db,
+    storeId,
+    conversions.map((c) => c.id),
+  );
+  return items.map((item, i) => ({
+    orderId: item.row.id,
+    conversionId: conversions[i]!.id,
+    outcome: item.outcome,
+    status: views[i]!.status === "new" ? "unattributed" : views[i]!.status,
+    commissions: views[i]!.commissions,
+  }));
 }
 
 /** For deliveries that carry no order body (WooCommerce order.deleted): only the status changes. */

@@ -26,6 +26,59 @@ export function snapshotOf(row: Pick<OrderRow, "status" | "total" | "refunded">)
   };
 }
 
+type Outcome = "created" | "updated" | "unchanged" | "stale";
+
+/** Several orders at once: new ones in one insert, known ones each by compare-and-set. */
+export async function upsertOrders(db: Db, storeId: string, orders: readonly NormalizedOrder[]): Promise<{ row: OrderRow; outcome: Outcome }[]> {
+  const ids = [...new Set(orders.map((o) => o.externalId))];
+  const existing = new Map((await db.order.findMany({ where: { storeId, externalId: { in: ids } } })).map((r) => [r.externalId, r]));
+  const fresh = orders.filter((o, i) => !existing.has(o.externalId) && orders.findIndex((x) => x.externalId === o.externalId) === i);
+  const created = new Set<string>();
+  if (fresh.length > 0) {
+    try {
+      await db.order.createMany({ data: fresh.map((o) => ({ id: newId("or"), storeId, ...orderFields(o), ...refundFields(o.refunds) })) });
+      for (const o of fresh) created.add(o.externalId);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  const rows = created.size
+    ? new Map((await db.order.findMany({ where: { storeId, externalId: { in: [...created] } } })).map((r) => [r.externalId, r]))
+    : new Map<string, OrderRow>();
+  const results: { row: OrderRow; outcome: Outcome }[] = [];
+  for (const o of orders) {
+    if (created.has(o.externalId) && rows.has(o.externalId)) {
+      created.delete(o.externalId);
+      results.push({ row: rows.get(o.externalId)!, outcome: "created" });
+    } else results.push(await upsertOrder(db, storeId, o));
+  }
+  return results;
+}
+
+function orderFields(order: NormalizedOrder) {
+  return {
+    externalId: order.externalId,
+    number: order.number,
+    status: order.status,
+    currency: order.currency,
+    total: order.total,
+    customerEmailHash: order.customerEmailHash,
+    customerRef: order.customerRef,
+    checkoutToken: order.checkoutToken,
+    landingUrl: order.landingUrl,
+    clickIds: JSON.stringify(order.clickIds),
+    discountCodes: JSON.stringify(order.discountCodes),
+    isTest: order.isTest,
+    placedAt: order.placedAt,
+    sourceUpdatedAt: order.sourceUpdatedAt,
+  };
+}
+
+function refundFields(refunds: readonly Refund[]) {
+  const merged = mergeRefunds([], refunds);
+  return { refunds: JSON.stringify(merged), refunded: merged.reduce((s, r) => s + r.amount, 0) };
+}
+
 /**
  * Stores the newest snapshot of an order. A snapshot older than the stored one keeps the stored status
  * and amounts (deliveries arrive late and out of order) but still contributes refunds it knows about.

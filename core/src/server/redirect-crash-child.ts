@@ -2,8 +2,9 @@
 // DATABASE_URL. WRITE_DELAY_MS holds every click write back, like a slow disk, so that a recorder that
 // answered before committing would be caught with clicks in flight when the process is killed.
 import { createClickRecorder } from "../clicks/click-recorder.ts";
+import { type ClickWriter, openClickWriter } from "../clicks/click-writer.ts";
 import { createLinkCache } from "../clicks/link-cache.ts";
-import { type Db, openDatabase } from "../db/client.ts";
+import { openDatabase } from "../db/client.ts";
 import { tuneSqlite } from "../db/sqlite-pragmas.ts";
 import { createRedirectHandler } from "../http/redirect.ts";
 import { serveFetch } from "./node-http.ts";
@@ -12,18 +13,23 @@ const delayMs = Number(process.env.WRITE_DELAY_MS ?? 0);
 const database = openDatabase();
 await tuneSqlite(database);
 
-function withSlowWrites(db: Db): Db {
-  const createMany: Db["click"]["createMany"] = (async (args: Parameters<Db["click"]["createMany"]>[0]) => {
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-    return db.click.createMany(args);
-  }) as Db["click"]["createMany"];
-  const click = new Proxy(db.click, { get: (target, key) => (key === "createMany" ? createMany : Reflect.get(target, key)) });
-  return new Proxy(db, { get: (target, key) => (key === "click" ? click : Reflect.get(target, key)) });
+function withSlowWrites(writer: ClickWriter): ClickWriter {
+  return {
+    async write(rows) {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await writer.write(rows);
+    },
+    close: () => writer.close(),
+  };
 }
 
-const db = delayMs > 0 ? withSlowWrites(database.db) : database.db;
-const recorder = createClickRecorder({ db, provider: database.provider });
+const writer = openClickWriter(database);
+const recorder = createClickRecorder({
+  db: database.db,
+  provider: database.provider,
+  writer: delayMs > 0 ? withSlowWrites(writer) : writer,
+});
 await recorder.start();
-const handler = createRedirectHandler({ links: createLinkCache({ db }), recorder });
+const handler = createRedirectHandler({ links: createLinkCache({ db: database.db }), recorder });
 const server = await serveFetch(handler, { port: 0, host: "127.0.0.1" });
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);

@@ -1,4 +1,5 @@
 import { type ClickRecorder, createClickRecorder } from "../clicks/click-recorder.ts";
+import { openClickWriter } from "../clicks/click-writer.ts";
 import { createLinkCache } from "../clicks/link-cache.ts";
 import { type Database, openDatabase } from "../db/client.ts";
 import { tuneSqlite } from "../db/sqlite-pragmas.ts";
@@ -27,7 +28,8 @@ export interface RedirectServer {
 export async function startRedirectServer(options: RedirectServerOptions): Promise<RedirectServer> {
   const database = openDatabase(options.databaseUrl);
   await tuneSqlite(database);
-  const recorder = createClickRecorder({ db: database.db, provider: database.provider, maxBatch: options.maxBatch });
+  const writer = openClickWriter(database);
+  const recorder = createClickRecorder({ db: database.db, provider: database.provider, writer, maxBatch: options.maxBatch });
   await recorder.start();
   const links = createLinkCache({ db: database.db, ttlMs: options.linkTtlMs });
   const handler = createRedirectHandler({ links, recorder });
@@ -39,6 +41,7 @@ export async function startRedirectServer(options: RedirectServerOptions): Promi
     async close() {
       await http.close();
       await recorder.stop();
+      await writer.close();
       await database.close();
     },
   };

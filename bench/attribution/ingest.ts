@@ -1,0 +1,102 @@
+// Orders ingested end to end per second: normalized order in, order + conversion + attribution +
+// commission + budget entries out, through the same ingestOrder the webhooks use, on a real database.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { type Database, openDatabase } from "../../core/src/db/client.ts";
+import { migrate } from "../../core/src/db/migrate.ts";
+import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
+import { ingestOrders } from "../../core/src/orders/ingest-order.ts";
+import { insertClick, seedProgram } from "../../core/src/testing/fixtures.ts";
+
+export interface IngestFigures {
+  provider: string;
+  orders: number;
+  seconds: number;
+  ordersPerSecond: number;
+  concurrency: number;
+  batchSize: number;
+}
+
+async function scratchDatabase(
+  provider: "sqlite" | "postgresql",
+): Promise<{ database: Database; drop(): Promise<void> }> {
+  if (provider === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "tm-bench-"));
+    const database = openDatabase(`file:${join(dir, "bench.db")}`);
+    await tuneSqlite(database);
+    await migrate(database);
+    return { database, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const base = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  const name = `tm_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const database = openDatabase(url.toString());
+  await migrate(database);
+  return {
+    database,
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export async function benchIngest(
+  provider: "sqlite" | "postgresql",
+  orders = 3000,
+  concurrency = 4,
+  batchSize = 100,
+): Promise<IngestFigures> {
+  const { database, drop } = await scratchDatabase(provider);
+  try {
+    const { db } = database;
+    const creators = Array.from({ length: 10 }, (_, i) => ({ name: `Creator ${i}` }));
+    const { store, links } = await seedProgram(db, {
+      campaign: { attributionModel: "linear", budgetCap: null },
+      creators,
+    });
+    const start = new Date(Date.now() - 7 * 86_400_000);
+    const clickIds: string[] = [];
+    for (let i = 0; i < orders * 2; i++)
+      clickIds.push(await insertClick(db, links[i % links.length]!, new Date(start.getTime() + i * 1000)));
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (;;) {
+          const first = next;
+          next += batchSize;
+          if (first >= orders) return;
+          const batch = [];
+          for (let i = first; i < Math.min(first + batchSize, orders); i++) {
+            const placed = new Date(start.getTime() + orders * 2000 + i);
+            batch.push({
+              externalId: `bench-${i}`,
+              status: "confirmed" as const,
+              currency: "USD",
+              total: 1000 + (i % 500) * 10,
+              clickIds: [clickIds[2 * i]!, clickIds[2 * i + 1]!],
+              placedAt: placed,
+              sourceUpdatedAt: placed,
+            });
+          }
+          await ingestOrders(db, store.id, batch);
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const stored = await db.commission.count({ where: { storeId: store.id } });
+    if (stored < orders) throw new Error(`expected at least ${orders} commissions, found ${stored}`);
+    return { provider, orders, seconds, ordersPerSecond: orders / seconds, concurrency, batchSize };
+  } finally {
+    await database.close();
+    await drop();
+  }
+}

@@ -1,0 +1,28 @@
+import Database from "better-sqlite3";
+import { newClickId, randomToken } from "../links/click-id.ts";
+import { rmSync } from "node:fs";
+const SCHEMA = `CREATE TABLE "Click" ("id" TEXT NOT NULL PRIMARY KEY,"storeId" TEXT NOT NULL,"linkId" TEXT NOT NULL,"campaignId" TEXT NOT NULL,"creatorId" TEXT NOT NULL,"visitorHash" TEXT NOT NULL,"qualification" TEXT NOT NULL,"country" TEXT,"referrerHost" TEXT,"occurredAt" DATETIME NOT NULL);
+CREATE INDEX "a" ON "Click"("storeId", "occurredAt");
+CREATE INDEX "b" ON "Click"("linkId", "visitorHash", "occurredAt");
+CREATE INDEX "c" ON "Click"("campaignId", "occurredAt");`;
+const [idMode, vhMode, cache] = process.argv.slice(2);
+const n = 50, total = 300_000;
+const path = "/tmp/tmb/p9.db";
+for (const f of ["", "-wal", "-shm"]) rmSync(path + f, { force: true });
+const raw = new Database(path);
+raw.pragma("journal_mode = WAL"); raw.pragma("synchronous = NORMAL");
+if (cache === "big") raw.pragma("cache_size = -65536");
+raw.exec(SCHEMA);
+const stmt = raw.prepare(`INSERT INTO "Click" VALUES (?,?,?,?,?,?,?,?,?,?)`);
+const tx = raw.transaction((rows: unknown[][]) => { for (const r of rows) stmt.run(r); });
+const B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+let seq = 0;
+function ordered() { let t = Math.floor(Date.now() / 1000) * 1000 + (seq++ % 1000); let s = ""; for (let i = 0; i < 7; i++) { s = B62[t % 62] + s; t = Math.floor(t / 62); } return "tm_" + s + randomToken(9); }
+const vh = () => (vhMode === "random" ? Math.random().toString(16).slice(2).padEnd(32, "0") : "0123456789abcdef0123456789abcdef");
+const rowsAll: unknown[][][] = [];
+for (let done = 0; done < total; done += n) rowsAll.push(Array.from({ length: n }, () => [idMode === "ordered" ? ordered() : newClickId(), "st_1234567890", "ln_1234567890", "cp_1234567890", "cr_1234567890", vh(), "repeat", null, null, Date.now()]));
+const c0 = process.cpuUsage(); const w0 = performance.now();
+const marks: string[] = [];
+rowsAll.forEach((rows, i) => { tx(rows); if ((i + 1) % 2000 === 0) { const c = process.cpuUsage(c0); marks.push(((c.user + c.system) / ((i + 1) * n)).toFixed(1)); } });
+const c = process.cpuUsage(c0);
+console.log(`${idMode} id, ${vhMode} visitor, cache ${cache}: cpu ${((c.user + c.system) / total).toFixed(1)} µs/row (sys ${(c.system / total).toFixed(1)}), wall ${((performance.now() - w0) * 1000 / total).toFixed(1)} µs/row; cumulative by 100k: ${marks.join(" ")}`);

@@ -1,0 +1,71 @@
+import type { Db } from "../db/client.ts";
+
+// Deletes everything held for a store (Shopify's shop/redact, 48 hours after uninstall): every row of every
+// table that carries its id, its platform sessions, and the store itself.
+
+export interface StoreDeletionOptions {
+  /** Platform sessions are keyed by shop domain, not store id; defaults to the store's domain. */
+  shop?: string;
+  /** Inbox rows to keep, e.g. the shop/redact delivery being processed (it holds no personal data). */
+  keepInboxIds?: string[];
+}
+
+export type StoreDeletionResult = Record<
+  | "commissionAdjustments"
+  | "commissions"
+  | "budgetEntries"
+  | "attributions"
+  | "conversions"
+  | "orders"
+  | "events"
+  | "visitors"
+  | "clicks"
+  | "discountCodes"
+  | "trackingLinks"
+  | "campaigns"
+  | "creators"
+  | "apiKeys"
+  | "idempotencyKeys"
+  | "webhookInbox"
+  | "sessions"
+  | "stores",
+  number
+>;
+
+export async function deleteStoreData(
+  db: Db,
+  storeId: string,
+  options: StoreDeletionOptions = {},
+): Promise<StoreDeletionResult> {
+  const store = await db.store.findUnique({ where: { id: storeId }, select: { domain: true } });
+  const shop = options.shop ?? store?.domain ?? null;
+  const keep = options.keepInboxIds ?? [];
+  return db.$transaction(
+    async (tx) => {
+      const where = { storeId };
+      // Children before parents, though only the store's own relations have foreign keys.
+      const result: StoreDeletionResult = {
+        commissionAdjustments: (await tx.commissionAdjustment.deleteMany({ where })).count,
+        commissions: (await tx.commission.deleteMany({ where })).count,
+        budgetEntries: (await tx.budgetEntry.deleteMany({ where })).count,
+        attributions: (await tx.attribution.deleteMany({ where })).count,
+        conversions: (await tx.conversion.deleteMany({ where })).count,
+        orders: (await tx.order.deleteMany({ where })).count,
+        events: (await tx.event.deleteMany({ where })).count,
+        visitors: (await tx.visitor.deleteMany({ where })).count,
+        clicks: (await tx.click.deleteMany({ where })).count,
+        discountCodes: (await tx.discountCode.deleteMany({ where })).count,
+        trackingLinks: (await tx.trackingLink.deleteMany({ where })).count,
+        campaigns: (await tx.campaign.deleteMany({ where })).count,
+        creators: (await tx.creator.deleteMany({ where })).count,
+        apiKeys: (await tx.apiKey.deleteMany({ where })).count,
+        idempotencyKeys: (await tx.idempotencyKey.deleteMany({ where })).count,
+        webhookInbox: (await tx.webhookInbox.deleteMany({ where: { storeId, id: { notIn: keep } } })).count,
+        sessions: shop ? (await tx.session.deleteMany({ where: { shop } })).count : 0,
+        stores: (await tx.store.deleteMany({ where: { id: storeId } })).count,
+      };
+      return result;
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}

@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import { WooDeliveryKeySchema } from "./woo-order-schema.ts";
+
+// WooCommerce never retries, but Action Scheduler can run a delivery twice and merges rapid updates into
+// one payload of the order as it is then. Two deliveries of the same order snapshot (same id and
+// date_modified_gmt) are the same information, whatever their topic or delivery id.
+
+export const ORDER_TOPICS = ["order.created", "order.updated", "order.deleted", "order.restored"] as const;
+export type OrderTopic = (typeof ORDER_TOPICS)[number];
+
+export function isOrderTopic(topic: string | null): topic is OrderTopic {
+  return (ORDER_TOPICS as readonly string[]).includes(topic ?? "");
+}
+
+function parseJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return undefined;
+  }
+}
+
+export function wooDedupKey(input: {
+  storeId: string;
+  topic: OrderTopic;
+  body: Uint8Array;
+  deliveryId: string | null;
+}): string {
+  const { storeId, topic, body } = input;
+  const parsed = WooDeliveryKeySchema.safeParse(parseJson(body));
+  if (parsed.success) {
+    const { id, date_modified_gmt: modified } = parsed.data;
+    // order.deleted is only {"id":N}: nothing tells two deletions apart (trash, restore, trash again), so
+    // each delivery is kept; reversing an order twice is harmless, missing the second deletion is not.
+    if (topic === "order.deleted" || !modified)
+      return `${storeId}:order:${id}:${topic}:${input.deliveryId ?? digest(body)}`;
+    return `${storeId}:order:${id}:${modified}`;
+  }
+  // A signed body we cannot read is still stored, so that the failure is visible in the inbox rather
+  // than lost; the worker reports it.
+  return `${storeId}:${topic}:sha256:${digest(body)}`;
+}
+
+function digest(body: Uint8Array): string {
+  return createHash("sha256").update(body).digest("hex");
+}

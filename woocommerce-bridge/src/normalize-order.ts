@@ -1,0 +1,105 @@
+import { clickIdsFromUrl, isClickId } from "../../core/src/links/click-id.ts";
+import {
+  type NormalizedOrder,
+  NormalizedOrderSchema,
+  type OrderStatus,
+} from "../../core/src/orders/normalized-order.ts";
+import { hashCustomerRef, hashEmail } from "../../core/src/shared/hashing.ts";
+import { toMinorUnits } from "../../core/src/shared/money.ts";
+import type { WooOrder } from "./woo-order-schema.ts";
+
+// WooCommerce order -> the platform-free order that core attributes. Pure: the same snapshot always gives
+// the same result, so a replayed webhook or a reconciliation poll changes nothing.
+
+const ATTRIBUTION_PREFIX = "_wc_order_attribution_";
+const MAX_LANDING_URL = 4000;
+const MAX_CODE = 100;
+
+/** WooCommerce's order statuses, plus what we assume for the ones plugins add. */
+export function mapWooStatus(status: string, paid: boolean): OrderStatus {
+  switch (status) {
+    case "pending":
+    case "on-hold":
+    case "checkout-draft":
+      return "pending";
+    case "processing":
+    case "completed":
+    case "refunded":
+      return "confirmed";
+    case "cancelled":
+    case "failed":
+    case "trash":
+      return "reversed";
+    default:
+      // Plugin statuses (shipped, delivered, partially-paid …) carry no meaning we can rely on; whether
+      // WooCommerce recorded a payment does.
+      return paid ? "confirmed" : "pending";
+  }
+}
+
+/** The order's `_wc_order_attribution_*` meta as plain strings, keyed without the prefix. */
+export function attributionMeta(order: Pick<WooOrder, "meta_data">): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const meta of order.meta_data ?? []) {
+    if (!meta.key.startsWith(ATTRIBUTION_PREFIX) || typeof meta.value !== "string") continue;
+    out[meta.key.slice(ATTRIBUTION_PREFIX.length)] = meta.value;
+  }
+  return out;
+}
+
+/**
+ * Click ids the order carries without our script: a tracking link puts the click id in utm_id, so
+ * WooCommerce's own attribution records it in `utm_id` and in the landing URL (`session_entry`). A
+ * merchant may use utm_content for it too; only values shaped like our ids count.
+ */
+export function clickIdsFromAttribution(meta: Record<string, string>): string[] {
+  const found = [meta.utm_id, meta.utm_content].filter(isClickId);
+  return [...new Set([...found, ...clickIdsFromUrl(meta.session_entry)])];
+}
+
+/** Refunds with their WooCommerce ids; a fully refunded order without refund records is refunded in full. */
+export function wooRefunds(order: WooOrder, total: number): { id: string; amount: number }[] {
+  const refunds = (order.refunds ?? []).map((r) => ({
+    id: r.id,
+    // The REST API reports refunds as negative amounts ("-5.00").
+    amount: Math.abs(toMinorUnits(r.total, order.currency)),
+  }));
+  if (order.status === "refunded") {
+    const refunded = refunds.reduce((sum, r) => sum + r.amount, 0);
+    if (refunded < total) refunds.push({ id: `${order.id}:refunded`, amount: total - refunded });
+  }
+  return refunds;
+}
+
+function uniqueCodes(codes: string[]): string[] {
+  return [...new Set(codes.map((c) => c.trim()).filter((c) => c !== "" && c.length <= MAX_CODE))];
+}
+
+export function normalizeWooOrder(order: WooOrder): NormalizedOrder {
+  const currency = order.currency.toUpperCase();
+  const total = toMinorUnits(order.total, currency);
+  const meta = attributionMeta(order);
+  const email = order.billing?.email?.trim();
+  const customerId = order.customer_id === undefined || order.customer_id === null ? "0" : String(order.customer_id);
+  const landingUrl = meta.session_entry?.trim() || null;
+  return NormalizedOrderSchema.parse({
+    externalId: order.id,
+    number: order.number === undefined || order.number === null ? null : String(order.number),
+    status: mapWooStatus(order.status, Boolean(order.date_paid_gmt)),
+    currency,
+    total,
+    refunds: wooRefunds({ ...order, currency }, total),
+    customerEmailHash: email ? hashEmail(email) : null,
+    // Guests are customer 0; registered customers get a stable reference that says nothing about them.
+    customerRef: customerId !== "0" && customerId !== "" ? hashCustomerRef(`woocommerce:${customerId}`) : null,
+    // The order-received page sends order_key with its purchase event; the collector keeps it as the
+    // event's checkout token, which joins the browser's clicks to this order.
+    checkoutToken: order.order_key || null,
+    landingUrl: landingUrl ? landingUrl.slice(0, MAX_LANDING_URL) : null,
+    clickIds: clickIdsFromAttribution(meta),
+    discountCodes: uniqueCodes((order.coupon_lines ?? []).map((c) => c.code)),
+    isTest: false,
+    placedAt: order.date_created_gmt,
+    sourceUpdatedAt: order.date_modified_gmt ?? order.date_created_gmt,
+  });
+}

@@ -1,0 +1,36 @@
+import type { Db } from "../../core/src/db/client.ts";
+import type { RequestContext } from "../../core/src/http/context.ts";
+import { errorResponse } from "../../core/src/http/error-response.ts";
+import type { InboxWorker } from "../../core/src/inbox/inbox.ts";
+import { AppError } from "../../core/src/shared/errors.ts";
+import { createWooWebhookHandler, WEBHOOK_PATH } from "./webhook-handler.ts";
+
+// The bridge's HTTP surface: one route. Anything else is a plain 404 (or 405 on the right path), so a
+// misconfigured delivery URL shows up clearly in WooCommerce's webhook log.
+
+export interface WooBridgeHandlerOptions {
+  db: Db;
+  worker?: Pick<InboxWorker, "drain">;
+  log?: (message: string) => void;
+}
+
+export type WooBridgeHandler = (request: Request, ctx: RequestContext) => Promise<Response>;
+
+export function createWooBridgeHandler(options: WooBridgeHandlerOptions): WooBridgeHandler {
+  const webhooks = createWooWebhookHandler(options);
+  return async (request, ctx) => {
+    const { pathname } = new URL(request.url);
+    if (!WEBHOOK_PATH.test(pathname)) return errorResponse(new AppError("not_found", `no route for ${pathname}`));
+    if (request.method !== "POST") {
+      // ErrorCode has no 405; the body keeps the shape of every other error.
+      return new Response(
+        JSON.stringify({ error: { code: "method_not_allowed", message: "use POST for webhook deliveries" } }),
+        {
+          status: 405,
+          headers: { allow: "POST", "content-type": "application/json; charset=utf-8" },
+        },
+      );
+    }
+    return webhooks(request, ctx);
+  };
+}
