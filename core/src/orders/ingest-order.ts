@@ -26,6 +26,8 @@ export interface IngestOrderResult {
   commissions: CommissionView[];
 }
 
+const MAX_BATCH = 200;
+
 type OrderRow = Awaited<ReturnType<typeof upsertOrders>>[number]["row"];
 
 /**
@@ -57,8 +59,13 @@ export async function ingestOrders(
     if (!parsed.success) throw invalidInput(parsed.error, inputs.length > 1 ? `order #${i}` : "order");
     return parsed.data;
   });
-  const upserted = await upsertOrders(db, storeId, orders);
-  return settleOrders(db, storeId, upserted, options.now ?? new Date());
+  // Chunks keep every IN (...) list under the databases' bound-parameter limits.
+  const results: IngestOrderResult[] = [];
+  for (let i = 0; i < orders.length; i += MAX_BATCH) {
+    const upserted = await upsertOrders(db, storeId, orders.slice(i, i + MAX_BATCH));
+    results.push(...(await settleOrders(db, storeId, upserted, options.now ?? new Date())));
+  }
+  return results;
 }
 
 /** Re-runs attribution and reconciliation for an order already stored (a late browser event, a refund). */

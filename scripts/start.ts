@@ -1,0 +1,70 @@
+// `npm start`: the whole product in one process on PORT: the tracking endpoints (/c, /collect, /t.js,
+// /api/v1), the WooCommerce bridge (/woocommerce/webhooks), and the Shopify app (everything else), with the
+// webhook inbox worker, WooCommerce reconciliation and the commission approval sweep. Pending migrations
+// are applied first. Each part can also run on its own (see README).
+import { CoreEnvSchema, parseEnv } from "../core/src/config/env.ts";
+import { approveDueCommissions } from "../core/src/conversions/approve-due.ts";
+import { openDatabase } from "../core/src/db/client.ts";
+import { migrate } from "../core/src/db/migrate.ts";
+import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
+import { createTrackingApp } from "../core/src/http/tracking-app.ts";
+import { createInboxWorker } from "../core/src/inbox/inbox.ts";
+import { serveFetch } from "../core/src/server/node-http.ts";
+import { provideDatabase } from "../shopify-app/app/db.server.ts";
+import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
+import { createShopifyAppHandler } from "../shopify-app/server/handler.ts";
+import { createWooBridgeHandler } from "../woocommerce-bridge/src/server.ts";
+import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
+import { parseBridgeEnv } from "../woocommerce-bridge/src/env.ts";
+import { startReconciliation } from "../woocommerce-bridge/src/reconcile.ts";
+
+const env = parseEnv(CoreEnvSchema);
+const bridgeEnv = parseBridgeEnv();
+const database = openDatabase(env.DATABASE_URL);
+await tuneSqlite(database);
+const applied = await migrate(database);
+if (applied.length > 0) console.log(`applied migrations: ${applied.join(", ")}`);
+const { db } = database;
+provideDatabase(database);
+
+const tracking = createTrackingApp({ database, collectRateLimit: env.COLLECT_RATE_LIMIT });
+await tracking.start();
+const worker = createInboxWorker({
+  db,
+  handlers: { woocommerce: createWooDeliveryHandler({ db }), shopify: createShopifyDeliveryHandler(db) },
+});
+worker.start();
+const woo = createWooBridgeHandler({ db, worker });
+const reconciliation = startReconciliation({ db, intervalMs: bridgeEnv.WOO_RECONCILE_INTERVAL_MS });
+const shopify = await createShopifyAppHandler({ database });
+const approvals = setInterval(() => {
+  approveDueCommissions(db).catch((e: unknown) => console.warn(`approval sweep failed: ${String(e)}`));
+}, env.APPROVAL_INTERVAL_MS);
+approvals.unref();
+
+const server = await serveFetch(
+  (request, ctx) => {
+    const tracked = tracking.route(request, ctx);
+    if (tracked) return tracked;
+    if (new URL(request.url).pathname.startsWith("/woocommerce/")) return woo(request, ctx);
+    return shopify(request);
+  },
+  { port: env.PORT, host: env.HOST, trustProxy: env.TRUST_PROXY },
+);
+console.log(`Trailmark listening on ${server.url} (database: ${database.provider})`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping`);
+  clearInterval(approvals);
+  await server.close();
+  await reconciliation.stop();
+  await worker.stop();
+  await tracking.stop();
+  await database.close();
+  process.exit(0);
+}
+process.once("SIGINT", () => void stop("SIGINT"));
+process.once("SIGTERM", () => void stop("SIGTERM"));
