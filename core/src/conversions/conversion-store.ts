@@ -12,6 +12,7 @@ import {
 } from "../commissions/index.ts";
 import { type Creator, toCreator } from "../creators/creator.ts";
 import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
+import { insertRows } from "../db/insert-rows.ts";
 import { isUniqueViolation, toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
 import { type ConversionFacts, type ConversionKind, goalOf, planAttribution } from "./plan-attribution.ts";
@@ -53,9 +54,11 @@ export async function ensureConversions(db: Db, storeId: string, sources: readon
       currency: source.currency,
       occurredAt: source.occurredAt,
       status: "new",
+      createdAt: new Date(),
+      updatedAt: new Date(),
     }));
     try {
-      await db.conversion.createMany({ data });
+      await insertRows(db, "Conversion", data);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Another delivery created some of them first: create the rest one by one.
@@ -224,9 +227,9 @@ export async function attributeConversions(db: Db, storeId: string, items: reado
         if (reserved > 0) entries.push({ id: newId("bl"), storeId, campaignId: campaign.id, commissionId: id, kind: "reserve", amount: reserved });
       }
     }
-    if (attributions.length) await tx.attribution.createMany({ data: attributions });
-    if (commissions.length) await tx.commission.createMany({ data: commissions });
-    if (entries.length) await tx.budgetEntry.createMany({ data: entries });
+    await insertRows(tx, "Attribution", attributions);
+    await insertRows(tx, "Commission", commissions.map((c) => ({ ...c, createdAt: now, updatedAt: now })));
+    await insertRows(tx, "BudgetEntry", entries.map((e) => ({ ...e, createdAt: now })));
     for (const [id, b] of budgets) {
       if (b.added > 0) await tx.campaign.update({ where: { id }, data: { budgetUsed: { increment: b.added } } });
     }

@@ -2,6 +2,7 @@ import { attributeConversion, ensureConversion, reconcileConversion } from "../c
 import type { ConversionKind } from "../conversions/plan-attribution.ts";
 import { resolveTouches } from "../conversions/touches.ts";
 import type { Db } from "../db/client.ts";
+import { insertRows } from "../db/insert-rows.ts";
 import { settleOrder } from "../orders/ingest-order.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
 import { hashCustomerRef } from "../shared/hashing.ts";
@@ -119,7 +120,8 @@ export async function storeEvents(
   }));
   if (rows.length === 0) return { stored: [], ids };
   try {
-    await db.event.createMany({ data: rows });
+    const receivedAt = new Date();
+    await insertRows(db, "Event", rows.map((r) => ({ ...r, receivedAt })));
     return { stored: fresh, ids };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;

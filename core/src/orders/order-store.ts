@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.ts";
+import { insertRows } from "../db/insert-rows.ts";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
 import type { NormalizedOrder, OrderStatus } from "./normalized-order.ts";
@@ -36,7 +37,12 @@ export async function upsertOrders(db: Db, storeId: string, orders: readonly Nor
   const created = new Set<string>();
   if (fresh.length > 0) {
     try {
-      await db.order.createMany({ data: fresh.map((o) => ({ id: newId("or"), storeId, ...orderFields(o), ...refundFields(o.refunds) })) });
+      const now = new Date();
+      await insertRows(
+        db,
+        "Order",
+        fresh.map((o) => ({ id: newId("or"), storeId, ...orderFields(o), ...refundFields(o.refunds), createdAt: now, updatedAt: now })),
+      );
       for (const o of fresh) created.add(o.externalId);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import type { Db } from "../../core/src/db/client.ts";
+import { createStore, type Store, setStoreStatus, updateStoreCredentials } from "../../core/src/stores/store.ts";
+import { type AdminGraphql, activateWebPixel, type PixelState, pixelSettingsFor } from "./pixel.server.ts";
+
+// What happens after a merchant installs (or re-authorizes) the app: the shop becomes a Trailmark store (created
+// once, re-activated after an uninstall) and its web pixel is activated with that store's id. Run from the
+// afterAuth hook; safe to repeat.
+
+export const SHOP_QUERY = `#graphql
+  query trailmarkShop {
+    shop { name currencyCode }
+  }`;
+
+const ShopAnswerSchema = z.object({
+  data: z.object({ shop: z.object({ name: z.string().min(1), currencyCode: z.string().regex(/^[A-Z]{3}$/) }) }),
+});
+
+async function shopDetails(graphql: AdminGraphql): Promise<{ name: string; currency: string } | null> {
+  try {
+    const parsed = ShopAnswerSchema.safeParse(await (await graphql(SHOP_QUERY)).json());
+    return parsed.success ? { name: parsed.data.data.shop.name, currency: parsed.data.data.shop.currencyCode } : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface InstallInput {
+  db: Db;
+  /** The shop's myshopify domain, from the session. */
+  shop: string;
+  graphql: AdminGraphql;
+  /** SHOPIFY_APP_URL: the collector the pixel posts to lives under it. */
+  appUrl: string;
+  now?: () => Date;
+}
+
+export async function installStore(input: InstallInput): Promise<{ store: Store; pixel: PixelState }> {
+  const { db, shop, graphql } = input;
+  const details = await shopDetails(graphql);
+  if (!details) console.warn(`shopify install ${shop}: shop name and currency unavailable; using the defaults`);
+  const { store } = await createStore(db, {
+    platform: "shopify",
+    domain: shop,
+    ...(details ? { name: details.name, currency: details.currency } : {}),
+  });
+  if (store.status === "uninstalled") await setStoreStatus(db, store.id, "active");
+  // A store first created by an early webhook has default details; the shop's own name and currency win.
+  if (details && (store.name !== details.name || store.currency !== details.currency)) {
+    await db.store.update({ where: { id: store.id }, data: { name: details.name, currency: details.currency } });
+  }
+  const pixel = await activateWebPixel(graphql, pixelSettingsFor(store.id, input.appUrl), input.now);
+  if (pixel.status === "error") console.warn(`shopify install ${shop}: web pixel not activated: ${pixel.error}`);
+  const updated = await updateStoreCredentials(db, store.id, { pixel });
+  return { store: updated, pixel };
+}

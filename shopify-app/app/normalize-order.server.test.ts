@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { hashCustomerRef, hashEmail } from "../../core/src/shared/hashing.ts";
+import {
+  BIG_CUSTOMER_ID,
+  BIG_ORDER_ID,
+  BIG_REFUND_ID,
+  big,
+  orderPayload,
+  refundPayload,
+  shopifyJson,
+} from "../test/webhooks.ts";
+import { idFromGid, normalizeShopifyOrder, normalizeShopifyRefund, orderStatusOf } from "./normalize-order.server.ts";
+
+const normalize = (overrides: Record<string, unknown> = {}) =>
+  normalizeShopifyOrder(shopifyJson(orderPayload(overrides)));
+
+describe("normalizeShopifyOrder", () => {
+  it("reads the order id exactly, though it is beyond 2^53", () => {
+    const text = shopifyJson(orderPayload());
+    expect(text).toContain(`"id":${BIG_ORDER_ID},`);
+    expect(String(JSON.parse(text).id)).not.toBe(BIG_ORDER_ID);
+    expect(normalizeShopifyOrder(text).externalId).toBe(BIG_ORDER_ID);
+  });
+
+  it("falls back to the raw id when there is no admin_graphql_api_id", () => {
+    expect(normalize({ admin_graphql_api_id: undefined }).externalId).toBe(BIG_ORDER_ID);
+    expect(normalize({ admin_graphql_api_id: null, id: 450789469 }).externalId).toBe("450789469");
+  });
+
+  it("turns money into integer minor units of the order's currency", () => {
+    const order = normalize();
+    expect(order.currency).toBe("USD");
+    expect(order.total).toBe(8990);
+    expect(normalize({ currency: "JPY", subtotal_price: "1250" }).total).toBe(1250);
+    expect(normalize({ currency: "KWD", subtotal_price: "12.345" }).total).toBe(12345);
+    expect(normalize({ subtotal_price: undefined, total_price: "99.85" }).total).toBe(9985);
+  });
+
+  it("finds click ids in the landing URL and in the cart attributes", () => {
+    expect(normalize().clickIds).toEqual(["tm_AbCdEfGhIjKlMnOp", "tm_QrStUvWxYz012345"]);
+    const viaUtmId = normalize({
+      landing_site: "https://shop.example.com/?utm_id=tm_ZZZZZZZZZZZZZZZZ&utm_source=yt",
+      note_attributes: [
+        { name: "tm_click", value: "tm_ZZZZZZZZZZZZZZZZ" },
+        { name: "tm_click", value: "not-a-click-id" },
+        { name: "other", value: "tm_YYYYYYYYYYYYYYYY" },
+      ],
+    });
+    expect(viaUtmId.clickIds).toEqual(["tm_ZZZZZZZZZZZZZZZZ"]);
+    expect(normalize({ landing_site: null, note_attributes: null }).clickIds).toEqual([]);
+  });
+
+  it("hashes the email and the customer id, and keeps the checkout token, codes and landing URL", () => {
+    const order = normalize();
+    expect(order.customerEmailHash).toBe(hashEmail("jane.doe@example.com"));
+    expect(order.customerRef).toBe(hashCustomerRef(BIG_CUSTOMER_ID));
+    expect(order.checkoutToken).toBe("bd5a8aa1ecd019dd3520ff791ee3a24c");
+    expect(order.discountCodes).toEqual(["JANE10"]);
+    expect(order.landingUrl).toBe("/products/trail-shoe?utm_source=instagram&tm_click=tm_AbCdEfGhIjKlMnOp");
+    expect(order.number).toBe("#1001");
+    expect(JSON.stringify(order)).not.toMatch(/doe@example/i);
+  });
+
+  it("has no customer data for a guest without an email", () => {
+    const order = normalize({ email: null, contact_email: null, customer: null });
+    expect(order.customerEmailHash).toBeNull();
+    expect(order.customerRef).toBeNull();
+  });
+
+  it("keeps the test flag and the timestamps", () => {
+    const order = normalize({ test: true });
+    expect(order.isTest).toBe(true);
+    expect(order.placedAt.toISOString()).toBe("2026-11-20T15:15:00.000Z");
+    expect(order.sourceUpdatedAt.toISOString()).toBe("2026-11-20T15:16:30.000Z");
+    expect(normalize({ updated_at: null }).sourceUpdatedAt.toISOString()).toBe("2026-11-20T15:15:00.000Z");
+  });
+
+  it("maps Shopify's financial and cancellation states to pending, confirmed and reversed", () => {
+    expect(normalize({ financial_status: "pending" }).status).toBe("pending");
+    expect(normalize({ financial_status: "authorized" }).status).toBe("pending");
+    expect(normalize({ financial_status: "partially_paid" }).status).toBe("pending");
+    expect(normalize({ financial_status: "paid" }).status).toBe("confirmed");
+    expect(normalize({ financial_status: "partially_refunded" }).status).toBe("confirmed");
+    expect(normalize({ financial_status: "refunded" }).status).toBe("confirmed");
+    expect(normalize({ financial_status: "voided" }).status).toBe("reversed");
+    expect(normalize({ financial_status: "paid", cancelled_at: "2026-11-21T08:00:00-05:00" }).status).toBe("reversed");
+    expect(orderStatusOf({ cancelled_at: null, financial_status: null })).toBe("pending");
+  });
+
+  it("lists each refund once with its successful refund transactions summed", () => {
+    const { id, admin_graphql_api_id, transactions } = refundPayload();
+    const order = normalize({
+      financial_status: "partially_refunded",
+      refunds: [
+        { id, admin_graphql_api_id, transactions },
+        { id: 123, transactions: [{ kind: "refund", status: "success", amount: "1.50" }] },
+      ],
+    });
+    expect(order.refunds).toEqual([
+      { id: BIG_REFUND_ID, amount: 2000 },
+      { id: "123", amount: 150 },
+    ]);
+  });
+
+  it("names the field that is wrong", () => {
+    expect(() => normalize({ currency: "usd" })).toThrow(/invalid Shopify order: currency/);
+    expect(() => normalize({ created_at: "yesterday" })).toThrow(/created_at/);
+    expect(() => normalizeShopifyOrder("<html>")).toThrow(/not JSON/);
+  });
+});
+
+describe("normalizeShopifyRefund", () => {
+  it("reads the refund's order id exactly and sums its successful refund transactions", () => {
+    const refund = normalizeShopifyRefund(shopifyJson(refundPayload()), "USD");
+    expect(refund).toEqual({
+      orderExternalId: BIG_ORDER_ID,
+      refund: { id: BIG_REFUND_ID, amount: 2000 },
+      createdAt: new Date("2026-11-22T14:00:00.000Z"),
+    });
+  });
+
+  it("counts nothing for a refund without money (a restock only)", () => {
+    const refund = normalizeShopifyRefund(shopifyJson(refundPayload({ transactions: [], order_id: big("5") })), "USD");
+    expect(refund.refund.amount).toBe(0);
+    expect(refund.orderExternalId).toBe("5");
+  });
+});
+
+describe("idFromGid", () => {
+  it("takes the numeric tail of a Shopify global id", () => {
+    expect(idFromGid(`gid://shopify/Order/${BIG_ORDER_ID}`)).toBe(BIG_ORDER_ID);
+    expect(idFromGid("gid://shopify/Order/1?x=1")).toBe("1");
+    expect(idFromGid("820982911946154508")).toBeNull();
+    expect(idFromGid(null)).toBeNull();
+  });
+});

@@ -1,0 +1,36 @@
+import { openDatabase } from "../core/src/db/client.ts";
+import { migrate } from "../core/src/db/migrate.ts";
+import { serveFetch } from "../core/src/server/node-http.ts";
+import { provideDatabase } from "./app/db.server.ts";
+import { createShopifyInboxWorker } from "./app/process-webhook.server.ts";
+import { createShopifyAppHandler } from "./server/handler.ts";
+
+// `npm start -w @trailmark/shopify-app`: the Shopify app on its own, with the inbox worker that processes its
+// webhooks. One database for both (DATABASE_URL), migrated before the first request.
+
+const database = openDatabase();
+await migrate(database);
+provideDatabase(database);
+
+const handler = await createShopifyAppHandler({ database });
+const worker = createShopifyInboxWorker(database.db);
+worker.start(1000);
+
+const server = await serveFetch((request) => handler(request), {
+  port: Number(process.env.PORT ?? 3000),
+  trustProxy: process.env.TRUST_PROXY === "1",
+});
+console.info(`Trailmark Shopify app listening on ${server.url}`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.info(`${signal}: stopping`);
+  await server.close();
+  await worker.stop();
+  await database.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
