@@ -13,6 +13,8 @@ export default defineConfig({
   engine: "js",
   schema: isPostgres ? "prisma/generated/postgresql.prisma" : "prisma/schema.prisma",
   async adapter() {
-    return isPostgres ? new PrismaPg({ connectionString: url }) : new PrismaBetterSQLite3({ url: url.replace(/^file:/, "") });
+    return isPostgres
+      ? new PrismaPg({ connectionString: url })
+      : new PrismaBetterSQLite3({ url: url.replace(/^file:/, "") });
   },
 });

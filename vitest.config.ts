@@ -7,8 +7,18 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "core", include: ["core/src/**/*.test.ts", "bench/**/*.test.ts"] } },
       { extends: true, test: { name: "woocommerce-bridge", include: ["woocommerce-bridge/src/**/*.test.ts"] } },
-      { extends: true, test: { name: "shopify-app", include: ["shopify-app/**/*.test.ts"], exclude: ["**/node_modules/**", "**/build/**"] } },
-      { extends: true, test: { name: "pixel", include: ["extensions/trailmark-pixel/**/*.test.ts"], exclude: ["**/node_modules/**"] } },
+      {
+        extends: true,
+        test: {
+          name: "shopify-app",
+          include: ["shopify-app/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "**/build/**"],
+        },
+      },
+      {
+        extends: true,
+        test: { name: "pixel", include: ["extensions/trailmark-pixel/**/*.test.ts"], exclude: ["**/node_modules/**"] },
+      },
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -32,12 +32,21 @@ function diff(providerUrl, toText, fromText) {
     writeFileSync(from, fromText);
     args.push("--from-schema-datamodel", from);
   }
-  return execFileSync(prisma, args, { cwd: root, env: { ...process.env, DATABASE_URL: providerUrl }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  return execFileSync(prisma, args, {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: providerUrl },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
 }
 
 const previous = existsSync(snapshot) ? readFileSync(snapshot, "utf8") : null;
 const sqlite = diff("file:./data/trailmark.db", current, previous);
-const pg = diff(process.env.PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres", postgresSchema(current), previous === null ? null : postgresSchema(previous));
+const pg = diff(
+  process.env.PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
+  postgresSchema(current),
+  previous === null ? null : postgresSchema(previous),
+);
 if (!sqlite.replace(/--.*$/gm, "").trim()) {
   console.error("the schema has not changed since the last migration");
   process.exit(1);
@@ -47,6 +56,7 @@ const dir = join(migrations, `${stamp}_${name}`);
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, "migration.sql"), sqlite);
 writeFileSync(join(dir, "postgresql.sql"), pg);
-if (!existsSync(join(migrations, "migration_lock.toml"))) writeFileSync(join(migrations, "migration_lock.toml"), 'provider = "sqlite"\n');
+if (!existsSync(join(migrations, "migration_lock.toml")))
+  writeFileSync(join(migrations, "migration_lock.toml"), 'provider = "sqlite"\n');
 copyFileSync(join(root, "prisma/schema.prisma"), snapshot);
 console.log(`created ${dir}`);

@@ -13,10 +13,10 @@ import { serveFetch } from "../core/src/server/node-http.ts";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
 import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
 import { createShopifyAppHandler } from "../shopify-app/server/handler.ts";
-import { createWooBridgeHandler } from "../woocommerce-bridge/src/server.ts";
-import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
 import { parseBridgeEnv } from "../woocommerce-bridge/src/env.ts";
+import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
 import { startReconciliation } from "../woocommerce-bridge/src/reconcile.ts";
+import { createWooBridgeHandler } from "../woocommerce-bridge/src/server.ts";
 
 const env = parseEnv(CoreEnvSchema);
 const bridgeEnv = parseBridgeEnv();

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { ZodError } from "zod";
 import { ATTRIBUTION_MODELS } from "../attribution/index.ts";
-import { createCampaign, listCampaigns, setCampaignStatus } from "../campaigns/campaign-store.ts";
 import { type CommissionRule, GOALS, type Goal } from "../campaigns/campaign.ts";
+import { createCampaign, listCampaigns, setCampaignStatus } from "../campaigns/campaign-store.ts";
 import { createCreator, listCreators } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
 import { describeZodError } from "../http/error-response.ts";
@@ -131,19 +131,29 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           currency: values.currency,
           name: values.name,
         });
-        emit(store, () => `${created ? "created" : "exists"} store ${store.id} (${store.platform} ${store.domain}, ${store.currency})`);
+        emit(
+          store,
+          () =>
+            `${created ? "created" : "exists"} store ${store.id} (${store.platform} ${store.domain}, ${store.currency})`,
+        );
         return 0;
       }
       case "store list": {
         const stores = await listStores(db);
-        emit(stores, () => formatTable(["id", "platform", "domain", "currency", "status"], stores.map((s) => [s.id, s.platform, s.domain, s.currency, s.status])));
+        emit(stores, () =>
+          formatTable(
+            ["id", "platform", "domain", "currency", "status"],
+            stores.map((s) => [s.id, s.platform, s.domain, s.currency, s.status]),
+          ),
+        );
         return 0;
       }
       case "campaign create": {
         const store = await requireStore(db, need(values, "store"));
         const currency = values.currency ?? store.currency;
         const goals = (values.goal ?? ["purchase"]) as Goal[];
-        for (const g of goals) if (!GOALS.includes(g)) throw new UsageError(`--goal must be one of ${GOALS.join(", ")}`);
+        for (const g of goals)
+          if (!GOALS.includes(g)) throw new UsageError(`--goal must be one of ${GOALS.join(", ")}`);
         if (values.model && !(ATTRIBUTION_MODELS as readonly string[]).includes(values.model)) {
           throw new UsageError(`--model must be one of ${ATTRIBUTION_MODELS.join(", ")}`);
         }
@@ -151,7 +161,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         if (values.commission) for (const g of goals) rules[g] = parseCommission(values.commission, currency);
         for (const spec of values["goal-commission"] ?? []) {
           const [goal, amount] = spec.split("=");
-          if (!goal || !amount || !GOALS.includes(goal as Goal)) throw new UsageError(`--goal-commission must look like sign_up=2.00, got "${spec}"`);
+          if (!goal || !amount || !GOALS.includes(goal as Goal))
+            throw new UsageError(`--goal-commission must look like sign_up=2.00, got "${spec}"`);
           rules[goal as Goal] = parseCommission(amount, currency);
         }
         const campaign = await createCampaign(db, store.id, {
@@ -168,7 +179,11 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           startsAt: parseDate(values.starts, "starts") ?? null,
           endsAt: parseDate(values.ends, "ends") ?? null,
         });
-        emit(campaign, () => `created campaign ${campaign.id} "${campaign.name}" (${campaign.attributionModel}, ${campaign.lookbackDays}-day lookback)`);
+        emit(
+          campaign,
+          () =>
+            `created campaign ${campaign.id} "${campaign.name}" (${campaign.attributionModel}, ${campaign.lookbackDays}-day lookback)`,
+        );
         return 0;
       }
       case "campaign list": {
@@ -176,7 +191,15 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         emit(campaigns, () =>
           formatTable(
             ["id", "name", "status", "model", "lookback", "budget used", "cap"],
-            campaigns.map((c) => [c.id, c.name, c.status, c.attributionModel, c.lookbackDays, formatMinorUnits(c.budgetUsed, c.currency), c.budgetCap === null ? "-" : formatMinorUnits(c.budgetCap, c.currency)]),
+            campaigns.map((c) => [
+              c.id,
+              c.name,
+              c.status,
+              c.attributionModel,
+              c.lookbackDays,
+              formatMinorUnits(c.budgetUsed, c.currency),
+              c.budgetCap === null ? "-" : formatMinorUnits(c.budgetCap, c.currency),
+            ]),
           ),
         );
         return 0;
@@ -190,13 +213,21 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return 0;
       }
       case "creator create": {
-        const creator = await createCreator(db, need(values, "store"), { name: need(values, "name"), email: values.email });
+        const creator = await createCreator(db, need(values, "store"), {
+          name: need(values, "name"),
+          email: values.email,
+        });
         emit(creator, () => `created creator ${creator.id} "${creator.name}"`);
         return 0;
       }
       case "creator list": {
         const creators = await listCreators(db, need(values, "store"));
-        emit(creators, () => formatTable(["id", "name", "email", "status"], creators.map((c) => [c.id, c.name, c.email ?? "", c.status])));
+        emit(creators, () =>
+          formatTable(
+            ["id", "name", "email", "status"],
+            creators.map((c) => [c.id, c.name, c.email ?? "", c.status]),
+          ),
+        );
         return 0;
       }
       case "link create": {
@@ -212,24 +243,49 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       }
       case "link list": {
         const links = await listLinks(db, need(values, "store"));
-        emit(links.map((l) => ({ ...l, trackingUrl: `${deps.publicUrl}/c/${l.code}` })), () =>
-          formatTable(["id", "tracking url", "campaign", "creator", "status", "destination"], links.map((l) => [l.id, `${deps.publicUrl}/c/${l.code}`, l.campaignId, l.creatorId, l.status, l.destinationUrl])),
+        emit(
+          links.map((l) => ({ ...l, trackingUrl: `${deps.publicUrl}/c/${l.code}` })),
+          () =>
+            formatTable(
+              ["id", "tracking url", "campaign", "creator", "status", "destination"],
+              links.map((l) => [
+                l.id,
+                `${deps.publicUrl}/c/${l.code}`,
+                l.campaignId,
+                l.creatorId,
+                l.status,
+                l.destinationUrl,
+              ]),
+            ),
         );
         return 0;
       }
       case "code create": {
-        const code = await createDiscountCode(db, need(values, "store"), { campaignId: need(values, "campaign"), creatorId: need(values, "creator"), code: need(values, "code") });
+        const code = await createDiscountCode(db, need(values, "store"), {
+          campaignId: need(values, "campaign"),
+          creatorId: need(values, "creator"),
+          code: need(values, "code"),
+        });
         emit(code, () => `discount code ${code.code} now credits creator ${code.creatorId}`);
         return 0;
       }
       case "apikey create": {
-        const key = await createApiKey(db, (await requireStore(db, need(values, "store"))).id, values.name ?? "default");
+        const key = await createApiKey(
+          db,
+          (await requireStore(db, need(values, "store"))).id,
+          values.name ?? "default",
+        );
         emit(key, () => `created API key ${key.id}; store it now, it is not shown again:\n${key.key}`);
         return 0;
       }
       case "apikey list": {
         const keys = await listApiKeys(db, need(values, "store"));
-        emit(keys, () => formatTable(["id", "name", "prefix", "created", "revoked"], keys.map((k) => [k.id, k.name, k.prefix, k.createdAt.toISOString(), k.revokedAt?.toISOString() ?? ""])));
+        emit(keys, () =>
+          formatTable(
+            ["id", "name", "prefix", "created", "revoked"],
+            keys.map((k) => [k.id, k.name, k.prefix, k.createdAt.toISOString(), k.revokedAt?.toISOString() ?? ""]),
+          ),
+        );
         return 0;
       }
       case "apikey revoke": {
@@ -248,7 +304,20 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           [
             `Campaign "${report.campaignName}" (${report.currency})`,
             formatTable(
-              ["creator", "clicks", "qualified", "sign-ups", "purchases", "conv. rate", "revenue", "pending", "approved", "paid", "reversed", "rejected"],
+              [
+                "creator",
+                "clicks",
+                "qualified",
+                "sign-ups",
+                "purchases",
+                "conv. rate",
+                "revenue",
+                "pending",
+                "approved",
+                "paid",
+                "reversed",
+                "rejected",
+              ],
               [...report.rows, { ...report.totals, creatorName: "TOTAL" }].map((r) => [
                 r.creatorName,
                 r.rawClicks,
@@ -273,12 +342,19 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))
+    ) {
       deps.err(`trailmark: ${error.message}\n\n${USAGE}`);
       return 2;
     }
     if (error instanceof ZodError) {
-      deps.err(`trailmark: invalid input: ${describeZodError(error).map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+      deps.err(
+        `trailmark: invalid input: ${describeZodError(error)
+          .map((i) => `${i.path}: ${i.message}`)
+          .join("; ")}`,
+      );
       return 1;
     }
     if (error instanceof AppError) {

@@ -18,11 +18,18 @@ export const CoreEnvSchema = z.object({
   /** /collect requests per minute per client address. */
   COLLECT_RATE_LIMIT: z.coerce.number().int().positive().default(600),
   /** How often pending commissions past their holding period are approved. */
-  APPROVAL_INTERVAL_MS: z.coerce.number().int().positive().default(10 * 60_000),
+  APPROVAL_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
 });
 export type CoreEnv = z.infer<typeof CoreEnvSchema>;
 
-export function parseEnv<T extends z.ZodType>(schema: T, source: Record<string, string | undefined> = process.env): z.infer<T> {
+export function parseEnv<T extends z.ZodType>(
+  schema: T,
+  source: Record<string, string | undefined> = process.env,
+): z.infer<T> {
   const result = schema.safeParse(source);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");

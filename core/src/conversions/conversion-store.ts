@@ -41,7 +41,10 @@ export async function ensureConversions(db: Db, storeId: string, sources: readon
   const keys = [...new Set(sources.map((s) => s.sourceKey))];
   const find = () => db.conversion.findMany({ where: { storeId, sourceKey: { in: keys } } });
   let rows = await find();
-  const missing = sources.filter((s, i) => !rows.some((r) => r.sourceKey === s.sourceKey) && sources.findIndex((x) => x.sourceKey === s.sourceKey) === i);
+  const missing = sources.filter(
+    (s, i) =>
+      !rows.some((r) => r.sourceKey === s.sourceKey) && sources.findIndex((x) => x.sourceKey === s.sourceKey) === i,
+  );
   if (missing.length > 0) {
     const data = missing.map((source) => ({
       id: newId("cv"),
@@ -114,11 +117,23 @@ const REATTRIBUTABLE = new Set(["pending", "rejected", "over_budget"]);
  * and leaves. A changed touch set (the browser's event arrived after the webhook) re-attributes, but only
  * while every commission is still pending: nothing approved or paid is ever rewritten.
  */
-export async function attributeConversions(db: Db, storeId: string, items: readonly AttributionItem[], now: Date): Promise<number> {
+export async function attributeConversions(
+  db: Db,
+  storeId: string,
+  items: readonly AttributionItem[],
+  now: Date,
+): Promise<number> {
   if (items.length === 0) return 0;
-  const { campaigns, creators } = await loadParties(db, storeId, items.flatMap((i) => i.touches));
+  const { campaigns, creators } = await loadParties(
+    db,
+    storeId,
+    items.flatMap((i) => i.touches),
+  );
   const planned = new Map(
-    items.map((item) => [item.conversionId, { item, key: touchKey(item.touches), plan: planAttribution(item.touches, campaigns, creators, item.facts) }]),
+    items.map((item) => [
+      item.conversionId,
+      { item, key: touchKey(item.touches), plan: planAttribution(item.touches, campaigns, creators, item.facts) },
+    ]),
   );
   return db.$transaction(async (tx) => {
     const ids = [...planned.keys()];
@@ -129,11 +144,16 @@ export async function attributeConversions(db: Db, storeId: string, items: reado
         ? await tx.$queryRaw<{ id: string; status: string; touchKey: string | null }[]>(
             sql`SELECT id, status, "touchKey" FROM "Conversion" WHERE "storeId" = ${storeId} AND id IN (${joinSql(ids)}) ORDER BY id FOR UPDATE`,
           )
-        : await tx.conversion.findMany({ where: { storeId, id: { in: ids } }, select: { id: true, status: true, touchKey: true } });
+        : await tx.conversion.findMany({
+            where: { storeId, id: { in: ids } },
+            select: { id: true, status: true, touchKey: true },
+          });
     const candidates = current.filter((c) => c.status === "new" || c.touchKey !== planned.get(c.id)!.key);
     if (candidates.length === 0) return 0;
     const again = candidates.filter((c) => c.status !== "new").map((c) => c.id);
-    const previous = again.length ? await tx.commission.findMany({ where: { storeId, conversionId: { in: again } } }) : [];
+    const previous = again.length
+      ? await tx.commission.findMany({ where: { storeId, conversionId: { in: again } } })
+      : [];
     const locked = new Set(previous.filter((c) => !REATTRIBUTABLE.has(c.status)).map((c) => c.conversionId));
     const claimed = candidates.filter((c) => !locked.has(c.id));
     if (claimed.length === 0) return 0;
@@ -143,7 +163,9 @@ export async function attributeConversions(db: Db, storeId: string, items: reado
       const held = toSafeNumber(c.reserved);
       if (held === 0) continue;
       await tx.campaign.update({ where: { id: c.campaignId }, data: { budgetUsed: { decrement: held } } });
-      await tx.budgetEntry.create({ data: { id: newId("bl"), storeId, campaignId: c.campaignId, commissionId: c.id, kind: "release", amount: held } });
+      await tx.budgetEntry.create({
+        data: { id: newId("bl"), storeId, campaignId: c.campaignId, commissionId: c.id, kind: "release", amount: held },
+      });
     }
     if (undo.length > 0) {
       const ids = [...new Set(undo.map((c) => c.conversionId))];
@@ -154,13 +176,28 @@ export async function attributeConversions(db: Db, storeId: string, items: reado
     const commissions = [];
     const entries = [];
     const budgets = new Map<string, { cap: number | null; used: number; currency: string; added: number }>();
-    const campaignIds = [...new Set(claimed.flatMap((c) => (planned.get(c.id)!.plan.campaign ? [planned.get(c.id)!.plan.campaign!.id] : [])))];
+    const campaignIds = [
+      ...new Set(
+        claimed.flatMap((c) => (planned.get(c.id)!.plan.campaign ? [planned.get(c.id)!.plan.campaign!.id] : [])),
+      ),
+    ];
     if (campaignIds.length > 0) {
       // Touch each campaign row before reading it: on PostgreSQL that holds its lock until commit, so
       // concurrent batches reserve budget one after the other and never see a stale budgetUsed.
-      await tx.campaign.updateMany({ where: { storeId, id: { in: campaignIds } }, data: { budgetUsed: { increment: 0 } } });
-      for (const r of await tx.campaign.findMany({ where: { storeId, id: { in: campaignIds } }, select: { id: true, budgetCap: true, budgetUsed: true, currency: true } })) {
-        budgets.set(r.id, { cap: r.budgetCap === null ? null : toSafeNumber(r.budgetCap), used: toSafeNumber(r.budgetUsed), currency: r.currency, added: 0 });
+      await tx.campaign.updateMany({
+        where: { storeId, id: { in: campaignIds } },
+        data: { budgetUsed: { increment: 0 } },
+      });
+      for (const r of await tx.campaign.findMany({
+        where: { storeId, id: { in: campaignIds } },
+        select: { id: true, budgetCap: true, budgetUsed: true, currency: true },
+      })) {
+        budgets.set(r.id, {
+          cap: r.budgetCap === null ? null : toSafeNumber(r.budgetCap),
+          used: toSafeNumber(r.budgetUsed),
+          currency: r.currency,
+          added: 0,
+        });
       }
     }
     const statusUpdates: { id: string; status: string; rule: string | null; reason: string | null }[] = [];
@@ -168,7 +205,12 @@ export async function attributeConversions(db: Db, storeId: string, items: reado
       const { item, plan } = planned.get(conversion.id)!;
       const { facts } = item;
       const campaign = plan.campaign;
-      statusUpdates.push({ id: conversion.id, status: plan.status, rule: plan.rejection?.rule ?? null, reason: plan.rejection?.reason ?? null });
+      statusUpdates.push({
+        id: conversion.id,
+        status: plan.status,
+        rule: plan.rejection?.rule ?? null,
+        reason: plan.rejection?.reason ?? null,
+      });
       if (!campaign) continue;
       for (const c of plan.credits) {
         attributions.push({
@@ -224,17 +266,35 @@ export async function attributeConversions(db: Db, storeId: string, items: reado
           reason,
           holdUntil: hold,
         });
-        if (reserved > 0) entries.push({ id: newId("bl"), storeId, campaignId: campaign.id, commissionId: id, kind: "reserve", amount: reserved });
+        if (reserved > 0)
+          entries.push({
+            id: newId("bl"),
+            storeId,
+            campaignId: campaign.id,
+            commissionId: id,
+            kind: "reserve",
+            amount: reserved,
+          });
       }
     }
     await insertRows(tx, "Attribution", attributions);
-    await insertRows(tx, "Commission", commissions.map((c) => ({ ...c, createdAt: now, updatedAt: now })));
-    await insertRows(tx, "BudgetEntry", entries.map((e) => ({ ...e, createdAt: now })));
+    await insertRows(
+      tx,
+      "Commission",
+      commissions.map((c) => ({ ...c, createdAt: now, updatedAt: now })),
+    );
+    await insertRows(
+      tx,
+      "BudgetEntry",
+      entries.map((e) => ({ ...e, createdAt: now })),
+    );
     for (const [id, b] of budgets) {
       if (b.added > 0) await tx.campaign.update({ where: { id }, data: { budgetUsed: { increment: b.added } } });
     }
     // One statement sets every conversion's outcome and touch fingerprint (UPDATE … FROM VALUES works on both).
-    const values = statusUpdates.map((u) => sql`(${u.id}, ${u.status}, ${planned.get(u.id)!.key}, ${u.rule}, ${u.reason})`);
+    const values = statusUpdates.map(
+      (u) => sql`(${u.id}, ${u.status}, ${planned.get(u.id)!.key}, ${u.rule}, ${u.reason})`,
+    );
     await tx.$executeRaw(
       sql`UPDATE "Conversion" SET status = v.column2, "touchKey" = v.column3, "rejectRule" = v.column4, "rejectReason" = v.column5 FROM (VALUES ${joinSql(values)}) AS v WHERE "Conversion".id = v.column1`,
     );
@@ -246,7 +306,13 @@ export async function attributeConversions(db: Db, storeId: string, items: reado
  * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
  * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
  */
-export async function reconcileConversion(db: Db, storeId: string, conversionId: string, snapshot: OrderSnapshot, now: Date) {
+export async function reconcileConversion(
+  db: Db,
+  storeId: string,
+  conversionId: string,
+  snapshot: OrderSnapshot,
+  now: Date,
+) {
   return reconcileConversions(db, storeId, [{ conversionId, snapshot }], now);
 }
 
@@ -262,7 +328,15 @@ export async function reconcileConversions(
   // Nothing to do is the common case (a fresh order, a replay): find out without a transaction.
   const peek = await db.commission.findMany({
     where: { storeId, conversionId: { in: ids }, status: { notIn: ["rejected", "over_budget"] } },
-    select: { id: true, conversionId: true, status: true, amount: true, original: true, paidAmount: true, holdUntil: true },
+    select: {
+      id: true,
+      conversionId: true,
+      status: true,
+      amount: true,
+      original: true,
+      paidAmount: true,
+      holdUntil: true,
+    },
   });
   const needed = peek.some((row) => {
     if (row.status === "paid") return true;
@@ -311,7 +385,14 @@ export async function reconcileConversions(
         reserved += delta;
         await tx.campaign.update({ where: { id: row.campaignId }, data: { budgetUsed: { increment: delta } } });
         await tx.budgetEntry.create({
-          data: { id: newId("bl"), storeId, campaignId: row.campaignId, commissionId: row.id, kind: e.kind, amount: e.amount },
+          data: {
+            id: newId("bl"),
+            storeId,
+            campaignId: row.campaignId,
+            commissionId: row.id,
+            kind: e.kind,
+            amount: e.amount,
+          },
         });
       }
       if (result.newAdjustment !== 0) {
@@ -323,7 +404,8 @@ export async function reconcileConversions(
             creatorId: row.creatorId,
             amount: result.newAdjustment,
             currency: row.currency,
-            reason: result.newAdjustment < 0 ? "order refunded or cancelled after payout" : "order restored after payout",
+            reason:
+              result.newAdjustment < 0 ? "order refunded or cancelled after payout" : "order restored after payout",
           },
         });
       }
@@ -360,7 +442,10 @@ export async function conversionView(db: Db, storeId: string, conversionId: stri
 export async function conversionViews(db: Db, storeId: string, conversionIds: readonly string[]) {
   const [conversions, allCommissions] = await Promise.all([
     db.conversion.findMany({ where: { storeId, id: { in: [...conversionIds] } } }),
-    db.commission.findMany({ where: { storeId, conversionId: { in: [...conversionIds] } }, orderBy: { creatorId: "asc" } }),
+    db.commission.findMany({
+      where: { storeId, conversionId: { in: [...conversionIds] } },
+      orderBy: { creatorId: "asc" },
+    }),
   ]);
   const byId = new Map(conversions.map((c) => [c.id, c]));
   return conversionIds.map((conversionId) => {
@@ -374,7 +459,16 @@ export async function conversionViews(db: Db, storeId: string, conversionIds: re
 function toView(
   conversionId: string,
   conversion: { status: string; rejectRule: string | null; rejectReason: string | null },
-  commissions: { id: string; campaignId: string; creatorId: string; status: string; amount: bigint; currency: string; rule: string | null; reason: string | null }[],
+  commissions: {
+    id: string;
+    campaignId: string;
+    creatorId: string;
+    status: string;
+    amount: bigint;
+    currency: string;
+    rule: string | null;
+    reason: string | null;
+  }[],
 ) {
   return {
     conversionId,

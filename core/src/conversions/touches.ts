@@ -37,7 +37,11 @@ export async function resolveTouches(db: Db, storeId: string, query: TouchQuery)
 }
 
 /** Touches for many conversions with a fixed number of queries, whatever the batch size. */
-export async function resolveTouchesBatch(db: Db, storeId: string, queries: readonly TouchQuery[]): Promise<ResolvedTouch[][]> {
+export async function resolveTouchesBatch(
+  db: Db,
+  storeId: string,
+  queries: readonly TouchQuery[],
+): Promise<ResolvedTouch[][]> {
   const clickSets = queries.map((q) => new Set(q.clickIds));
   const visitorSets = queries.map(() => new Set<string>());
 
@@ -49,13 +53,17 @@ export async function resolveTouchesBatch(db: Db, storeId: string, queries: read
       where: {
         storeId,
         type: "purchase",
-        OR: [...(tokens.length ? [{ checkoutToken: { in: tokens } }] : []), ...(refs.length ? [{ orderRef: { in: refs } }] : [])],
+        OR: [
+          ...(tokens.length ? [{ checkoutToken: { in: tokens } }] : []),
+          ...(refs.length ? [{ orderRef: { in: refs } }] : []),
+        ],
       },
       select: { clickIds: true, visitorId: true, checkoutToken: true, orderRef: true },
     });
     queries.forEach((q, i) => {
       for (const e of events) {
-        const joined = (q.checkoutToken && e.checkoutToken === q.checkoutToken) || (q.orderRef && e.orderRef === q.orderRef);
+        const joined =
+          (q.checkoutToken && e.checkoutToken === q.checkoutToken) || (q.orderRef && e.orderRef === q.orderRef);
         if (!joined) continue;
         for (const id of parseJson<string[]>(e.clickIds, [])) clickSets[i]!.add(id);
         if (e.visitorId) visitorSets[i]!.add(e.visitorId);
@@ -66,7 +74,10 @@ export async function resolveTouchesBatch(db: Db, storeId: string, queries: read
   // 3. Visitors named directly (API visitor id) or through an earlier identified event.
   const externalIds = [...new Set(queries.flatMap((q) => (q.visitorExternalId ? [q.visitorExternalId] : [])))];
   if (externalIds.length > 0) {
-    const visitors = await db.visitor.findMany({ where: { storeId, externalId: { in: externalIds } }, select: { id: true, externalId: true } });
+    const visitors = await db.visitor.findMany({
+      where: { storeId, externalId: { in: externalIds } },
+      select: { id: true, externalId: true },
+    });
     const byExternal = new Map(visitors.map((v) => [v.externalId, v.id]));
     queries.forEach((q, i) => {
       const id = q.visitorExternalId ? byExternal.get(q.visitorExternalId) : undefined;
@@ -129,7 +140,14 @@ export async function resolveTouchesBatch(db: Db, storeId: string, queries: read
     for (const code of new Set(q.discountCodes.map(normalizeDiscountCode))) {
       const r = codeByName.get(code);
       if (!r) continue;
-      touches.push({ id: `code:${r.code}`, kind: "discount_code", at: q.at.getTime(), campaignId: r.campaignId, creatorId: r.creatorId, qualification: null });
+      touches.push({
+        id: `code:${r.code}`,
+        kind: "discount_code",
+        at: q.at.getTime(),
+        campaignId: r.campaignId,
+        creatorId: r.creatorId,
+        qualification: null,
+      });
     }
     return touches;
   });

@@ -7,14 +7,20 @@ type RawClient = { $executeRaw: (query: Prisma.Sql) => Promise<number> };
 
 const CHUNK_PARAMETERS = 30_000;
 
-export async function insertRows(client: RawClient, table: string, rows: readonly Record<string, unknown>[]): Promise<number> {
+export async function insertRows(
+  client: RawClient,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = Object.keys(rows[0]!);
   const head = Prisma.raw(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES `);
   const perChunk = Math.max(1, Math.floor(CHUNK_PARAMETERS / columns.length));
   let inserted = 0;
   for (let i = 0; i < rows.length; i += perChunk) {
-    const values = rows.slice(i, i + perChunk).map((row) => Prisma.sql`(${Prisma.join(columns.map((c) => row[c] ?? null))})`);
+    const values = rows
+      .slice(i, i + perChunk)
+      .map((row) => Prisma.sql`(${Prisma.join(columns.map((c) => row[c] ?? null))})`);
     inserted += await client.$executeRaw(Prisma.sql`${head}${Prisma.join(values)}`);
   }
   return inserted;

@@ -121,7 +121,11 @@ export async function storeEvents(
   if (rows.length === 0) return { stored: [], ids };
   try {
     const receivedAt = new Date();
-    await insertRows(db, "Event", rows.map((r) => ({ ...r, receivedAt })));
+    await insertRows(
+      db,
+      "Event",
+      rows.map((r) => ({ ...r, receivedAt })),
+    );
     return { stored: fresh, ids };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;

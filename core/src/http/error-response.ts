@@ -23,5 +23,8 @@ export function errorResponse(error: unknown, headers?: HeadersInit): Response {
   }
   if (error instanceof ZodError) return errorResponse(invalidInput(error), headers);
   console.error("unexpected error", error);
-  return new Response(JSON.stringify({ error: { code: "internal", message: "internal error" } }), { status: 500, headers: h });
+  return new Response(JSON.stringify({ error: { code: "internal", message: "internal error" } }), {
+    status: 500,
+    headers: h,
+  });
 }

@@ -97,7 +97,9 @@ describe("ingestOrder", () => {
       { status: "confirmed", sourceUpdatedAt: new Date(T0.getTime() + 2000) },
       { status: "confirmed", refunds: [{ id: "r1", amount: 4000 }], sourceUpdatedAt: new Date(T0.getTime() + 3000) },
     ];
-    const snapshots: NormalizedOrderInput[] = changes.map((s) => order({ externalId: "same", clickIds: [click], placedAt: placed, ...s }));
+    const snapshots: NormalizedOrderInput[] = changes.map((s) =>
+      order({ externalId: "same", clickIds: [click], placedAt: placed, ...s }),
+    );
     const results = [];
     for (const permutation of [
       [0, 1, 2],

@@ -69,7 +69,13 @@ export async function ingestOrders(
 }
 
 /** Re-runs attribution and reconciliation for an order already stored (a late browser event, a refund). */
-export async function settleOrder(db: Db, storeId: string, row: OrderRow, outcome: IngestOrderResult["outcome"], now: Date) {
+export async function settleOrder(
+  db: Db,
+  storeId: string,
+  row: OrderRow,
+  outcome: IngestOrderResult["outcome"],
+  now: Date,
+) {
   return (await settleOrders(db, storeId, [{ row, outcome }], now))[0]!;
 }
 

@@ -30,10 +30,18 @@ export function snapshotOf(row: Pick<OrderRow, "status" | "total" | "refunded">)
 type Outcome = "created" | "updated" | "unchanged" | "stale";
 
 /** Several orders at once: new ones in one insert, known ones each by compare-and-set. */
-export async function upsertOrders(db: Db, storeId: string, orders: readonly NormalizedOrder[]): Promise<{ row: OrderRow; outcome: Outcome }[]> {
+export async function upsertOrders(
+  db: Db,
+  storeId: string,
+  orders: readonly NormalizedOrder[],
+): Promise<{ row: OrderRow; outcome: Outcome }[]> {
   const ids = [...new Set(orders.map((o) => o.externalId))];
-  const existing = new Map((await db.order.findMany({ where: { storeId, externalId: { in: ids } } })).map((r) => [r.externalId, r]));
-  const fresh = orders.filter((o, i) => !existing.has(o.externalId) && orders.findIndex((x) => x.externalId === o.externalId) === i);
+  const existing = new Map(
+    (await db.order.findMany({ where: { storeId, externalId: { in: ids } } })).map((r) => [r.externalId, r]),
+  );
+  const fresh = orders.filter(
+    (o, i) => !existing.has(o.externalId) && orders.findIndex((x) => x.externalId === o.externalId) === i,
+  );
   const created = new Set<string>();
   if (fresh.length > 0) {
     try {
@@ -41,7 +49,14 @@ export async function upsertOrders(db: Db, storeId: string, orders: readonly Nor
       await insertRows(
         db,
         "Order",
-        fresh.map((o) => ({ id: newId("or"), storeId, ...orderFields(o), ...refundFields(o.refunds), createdAt: now, updatedAt: now })),
+        fresh.map((o) => ({
+          id: newId("or"),
+          storeId,
+          ...orderFields(o),
+          ...refundFields(o.refunds),
+          createdAt: now,
+          updatedAt: now,
+        })),
       );
       for (const o of fresh) created.add(o.externalId);
     } catch (error) {
@@ -49,7 +64,12 @@ export async function upsertOrders(db: Db, storeId: string, orders: readonly Nor
     }
   }
   const rows = created.size
-    ? new Map((await db.order.findMany({ where: { storeId, externalId: { in: [...created] } } })).map((r) => [r.externalId, r]))
+    ? new Map(
+        (await db.order.findMany({ where: { storeId, externalId: { in: [...created] } } })).map((r) => [
+          r.externalId,
+          r,
+        ]),
+      )
     : new Map<string, OrderRow>();
   const results: { row: OrderRow; outcome: Outcome }[] = [];
   for (const o of orders) {

@@ -11,7 +11,14 @@ export interface CreatorReportRow {
   purchases: number;
   conversionRate: number;
   revenue: number;
-  commissions: { pending: number; approved: number; paid: number; reversed: number; rejected: number; over_budget: number };
+  commissions: {
+    pending: number;
+    approved: number;
+    paid: number;
+    reversed: number;
+    rejected: number;
+    over_budget: number;
+  };
 }
 
 export interface CampaignReport {
@@ -30,12 +37,21 @@ const EMPTY_COMMISSIONS = () => ({ pending: 0, approved: 0, paid: 0, reversed: 0
  * A campaign's results per creator: clicks (raw and qualified), conversions, attributed revenue and
  * commissions by status. Revenue is attributed credit net of refunds, in the campaign's currency.
  */
-export async function campaignReport(db: Db, storeId: string, campaignId: string, range: { from?: Date; to?: Date } = {}): Promise<CampaignReport> {
+export async function campaignReport(
+  db: Db,
+  storeId: string,
+  campaignId: string,
+  range: { from?: Date; to?: Date } = {},
+): Promise<CampaignReport> {
   const campaign = await requireCampaign(db, storeId, campaignId);
   const when = range.from || range.to ? { gte: range.from, lt: range.to } : undefined;
   const [creators, clicks, commissions, credits] = await Promise.all([
     db.creator.findMany({ where: { storeId }, select: { id: true, name: true } }),
-    db.click.groupBy({ by: ["creatorId", "qualification"], where: { storeId, campaignId, ...(when ? { occurredAt: when } : {}) }, _count: { _all: true } }),
+    db.click.groupBy({
+      by: ["creatorId", "qualification"],
+      where: { storeId, campaignId, ...(when ? { occurredAt: when } : {}) },
+      _count: { _all: true },
+    }),
     db.commission.findMany({
       where: { storeId, campaignId, ...(when ? { createdAt: when } : {}) },
       select: { creatorId: true, status: true, amount: true, original: true, goal: true, conversionId: true },
@@ -116,11 +132,22 @@ export async function campaignReport(db: Db, storeId: string, campaignId: string
     commissions: EMPTY_COMMISSIONS(),
     returnOnSpend: null as number | null,
   };
-  for (const r of list) for (const k of Object.keys(totals.commissions) as (keyof typeof totals.commissions)[]) totals.commissions[k] += r.commissions[k];
-  totals.conversionRate = totals.qualifiedClicks === 0 ? 0 : (totals.purchases + totals.signUps) / totals.qualifiedClicks;
+  for (const r of list)
+    for (const k of Object.keys(totals.commissions) as (keyof typeof totals.commissions)[])
+      totals.commissions[k] += r.commissions[k];
+  totals.conversionRate =
+    totals.qualifiedClicks === 0 ? 0 : (totals.purchases + totals.signUps) / totals.qualifiedClicks;
   const spend = totals.commissions.pending + totals.commissions.approved + totals.commissions.paid;
   totals.returnOnSpend = spend === 0 ? null : totals.revenue / spend;
-  return { campaignId, campaignName: campaign.name, currency: campaign.currency, from: range.from ?? null, to: range.to ?? null, rows: list, totals };
+  return {
+    campaignId,
+    campaignName: campaign.name,
+    currency: campaign.currency,
+    from: range.from ?? null,
+    to: range.to ?? null,
+    rows: list,
+    totals,
+  };
 }
 
 function sum<T>(items: readonly T[], f: (t: T) => number): number {
