@@ -4,10 +4,10 @@ import type { EventWriter } from "../events/event-writer.ts";
 import { type EventSource, toEventRecord } from "../events/record-events.ts";
 import { AppError } from "../shared/errors.ts";
 import { getStore, type Store } from "../stores/store.ts";
-import { readBodyText } from "./body.ts";
 import type { RequestContext } from "./context.ts";
 import { corsHeaders, isAllowedOrigin } from "./cors.ts";
-import { errorResponse, invalidInput } from "./error-response.ts";
+import { errorResponse } from "./error-response.ts";
+import { mediaType, readJsonBody } from "./json-body.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export interface CollectHandlerOptions {
@@ -47,20 +47,11 @@ export function createCollectHandler(options: CollectHandlerOptions) {
           "retry-after": String(wait),
         });
       }
-      const type = (request.headers.get("content-type") ?? "text/plain").split(";")[0]!.trim().toLowerCase();
+      const type = mediaType(request, "text/plain");
       if (type !== "application/json" && type !== "text/plain") {
         throw new AppError("unsupported_media_type", "send application/json or text/plain");
       }
-      const text = await readBodyText(request, MAX_COLLECT_BYTES);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new AppError("invalid", "body is not valid JSON");
-      }
-      const parsed = CollectRequestSchema.safeParse(json);
-      if (!parsed.success) throw invalidInput(parsed.error);
-      const body = parsed.data;
+      const { data: body } = await readJsonBody(request, MAX_COLLECT_BYTES, CollectRequestSchema);
       const store = await lookupStore(body.store);
       if (store?.status !== "active") throw new AppError("not_found", `unknown store ${body.store}`);
       if (!isAllowedOrigin(store, origin))

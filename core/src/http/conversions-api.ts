@@ -7,8 +7,8 @@ import { isUniqueViolation } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
 import { authenticateApiKey } from "../stores/api-keys.ts";
-import { readBodyText } from "./body.ts";
-import { errorResponse, invalidInput } from "./error-response.ts";
+import { errorResponse } from "./error-response.ts";
+import { mediaType, readJsonBody } from "./json-body.ts";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 
@@ -25,17 +25,9 @@ export function createConversionsHandler(options: { db: Db; now?: () => Date }) 
     try {
       if (request.method !== "POST") throw new AppError("invalid", "use POST");
       const { storeId } = await authenticateApiKey(db, request.headers.get("authorization"));
-      const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-      if (type !== "application/json") throw new AppError("unsupported_media_type", "send application/json");
-      const text = await readBodyText(request, MAX_API_BODY_BYTES);
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new AppError("invalid", "body is not valid JSON");
-      }
-      const parsed = ConversionRequestSchema.safeParse(json);
-      if (!parsed.success) throw invalidInput(parsed.error);
+      if (mediaType(request) !== "application/json")
+        throw new AppError("unsupported_media_type", "send application/json");
+      const { text, data } = await readJsonBody(request, MAX_API_BODY_BYTES, ConversionRequestSchema);
       const key = request.headers.get("idempotency-key");
       if (key !== null && (key.length === 0 || key.length > 200))
         throw new AppError("invalid", "Idempotency-Key must be 1-200 characters");
@@ -44,7 +36,7 @@ export function createConversionsHandler(options: { db: Db; now?: () => Date }) 
         const previous = await db.idempotencyKey.findUnique({ where: { storeId_key: { storeId, key } } });
         if (previous) return replay(previous, requestHash);
       }
-      const result = await recordApiConversion(db, storeId, parsed.data, key ? `key:${key}` : newId("req"), now());
+      const result = await recordApiConversion(db, storeId, data, key ? `key:${key}` : newId("req"), now());
       const responseBody = JSON.stringify(result);
       if (key) {
         try {

@@ -6,6 +6,7 @@ import type { NormalizedOrder, OrderStatus } from "./normalized-order.ts";
 
 type OrderRow = NonNullable<Awaited<ReturnType<Db["order"]["findUnique"]>>>;
 type Refund = { id: string; amount: number };
+type Outcome = "created" | "updated" | "unchanged" | "stale";
 
 /** Refunds only ever accumulate, so a union by id gives the same set whatever order deliveries come in. */
 export function mergeRefunds(a: readonly Refund[], b: readonly Refund[]): Refund[] {
@@ -27,7 +28,96 @@ export function snapshotOf(row: Pick<OrderRow, "status" | "total" | "refunded">)
   };
 }
 
-type Outcome = "created" | "updated" | "unchanged" | "stale";
+function orderFields(order: NormalizedOrder) {
+  return {
+    number: order.number,
+    status: order.status,
+    currency: order.currency,
+    total: order.total,
+    customerEmailHash: order.customerEmailHash,
+    customerRef: order.customerRef,
+    checkoutToken: order.checkoutToken,
+    landingUrl: order.landingUrl,
+    clickIds: JSON.stringify(order.clickIds),
+    discountCodes: JSON.stringify(order.discountCodes),
+    isTest: order.isTest,
+    placedAt: order.placedAt,
+    sourceUpdatedAt: order.sourceUpdatedAt,
+  };
+}
+
+function refundFields(refunds: readonly Refund[]) {
+  return { refunds: JSON.stringify(refunds), refunded: refunds.reduce((s, r) => s + r.amount, 0) };
+}
+
+function sameSnapshot(row: OrderRow, fields: Record<string, unknown>): boolean {
+  return Object.entries(fields).every(([key, value]) => {
+    const stored = (row as Record<string, unknown>)[key];
+    if (value instanceof Date) return stored instanceof Date && stored.getTime() === value.getTime();
+    if (typeof stored === "bigint") return stored === BigInt(value as number);
+    return stored === value;
+  });
+}
+
+/**
+ * Applies `change` to a stored order with compare-and-set on updatedAt: a concurrent writer makes the
+ * update match nothing, and the change is recomputed from the fresh row. `change` returns null when the
+ * row needs no write (a replay), which is the common case and never contends.
+ */
+async function updateOrder<T>(
+  db: Db,
+  storeId: string,
+  externalId: string,
+  change: (row: OrderRow) => { data: Record<string, unknown>; result: T } | { result: T; data?: undefined },
+): Promise<{ row: OrderRow; result: T } | null> {
+  const where = { storeId_externalId: { storeId, externalId } };
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const row = await db.order.findUnique({ where });
+    if (!row) return null;
+    const { data, result } = change(row);
+    if (!data) return { row, result };
+    const { count } = await db.order.updateMany({
+      where: { id: row.id, updatedAt: row.updatedAt },
+      data: { ...data, updatedAt: new Date(Math.max(Date.now(), row.updatedAt.getTime() + 1)) },
+    });
+    if (count === 1) return { row: await db.order.findUniqueOrThrow({ where }), result };
+    await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+  }
+  throw new Error(`order ${externalId}: too many concurrent updates`);
+}
+
+/**
+ * Stores the newest snapshot of an order. A snapshot older than the stored one keeps the stored status
+ * and amounts (deliveries arrive late and out of order) but still contributes refunds it knows about.
+ */
+export async function upsertOrder(
+  db: Db,
+  storeId: string,
+  order: NormalizedOrder,
+): Promise<{ row: OrderRow; outcome: Outcome }> {
+  const refunds = mergeRefunds([], order.refunds);
+  const fields = orderFields(order);
+  const where = { storeId_externalId: { storeId, externalId: order.externalId } };
+  if (!(await db.order.findUnique({ where, select: { id: true } }))) {
+    try {
+      const row = await db.order.create({
+        data: { id: newId("or"), storeId, externalId: order.externalId, ...fields, ...refundFields(refunds) },
+      });
+      return { row, outcome: "created" };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+  const updated = await updateOrder<Outcome>(db, storeId, order.externalId, (row) => {
+    const merged = mergeRefunds(refundsOf(row), refunds);
+    const newer = order.sourceUpdatedAt.getTime() >= row.sourceUpdatedAt.getTime();
+    const refundsChanged = JSON.stringify(merged) !== row.refunds;
+    if (!refundsChanged && (!newer || sameSnapshot(row, fields))) return { result: newer ? "unchanged" : "stale" };
+    return { data: { ...(newer ? fields : {}), ...refundFields(merged) }, result: newer ? "updated" : "stale" };
+  });
+  if (!updated) throw new Error(`order ${order.externalId} vanished while being updated`);
+  return { row: updated.row, outcome: updated.result };
+}
 
 /** Several orders at once: new ones in one insert, known ones each by compare-and-set. */
 export async function upsertOrders(
@@ -36,24 +126,25 @@ export async function upsertOrders(
   orders: readonly NormalizedOrder[],
 ): Promise<{ row: OrderRow; outcome: Outcome }[]> {
   const ids = [...new Set(orders.map((o) => o.externalId))];
-  const existing = new Map(
-    (await db.order.findMany({ where: { storeId, externalId: { in: ids } } })).map((r) => [r.externalId, r]),
+  const known = new Set(
+    (await db.order.findMany({ where: { storeId, externalId: { in: ids } }, select: { externalId: true } })).map(
+      (r) => r.externalId,
+    ),
   );
-  const fresh = orders.filter(
-    (o, i) => !existing.has(o.externalId) && orders.findIndex((x) => x.externalId === o.externalId) === i,
-  );
+  const fresh = [...new Map(orders.filter((o) => !known.has(o.externalId)).map((o) => [o.externalId, o])).values()];
   const created = new Set<string>();
   if (fresh.length > 0) {
+    const now = new Date();
     try {
-      const now = new Date();
       await insertRows(
         db,
         "Order",
         fresh.map((o) => ({
           id: newId("or"),
           storeId,
+          externalId: o.externalId,
           ...orderFields(o),
-          ...refundFields(o.refunds),
+          ...refundFields(mergeRefunds([], o.refunds)),
           createdAt: now,
           updatedAt: now,
         })),
@@ -73,119 +164,11 @@ export async function upsertOrders(
     : new Map<string, OrderRow>();
   const results: { row: OrderRow; outcome: Outcome }[] = [];
   for (const o of orders) {
-    if (created.has(o.externalId) && rows.has(o.externalId)) {
-      created.delete(o.externalId);
-      results.push({ row: rows.get(o.externalId)!, outcome: "created" });
-    } else results.push(await upsertOrder(db, storeId, o));
+    // The first occurrence of a freshly inserted order is its creation; repeats in the batch go the slow way.
+    if (created.delete(o.externalId)) results.push({ row: rows.get(o.externalId)!, outcome: "created" });
+    else results.push(await upsertOrder(db, storeId, o));
   }
   return results;
-}
-
-function orderFields(order: NormalizedOrder) {
-  return {
-    externalId: order.externalId,
-    number: order.number,
-    status: order.status,
-    currency: order.currency,
-    total: order.total,
-    customerEmailHash: order.customerEmailHash,
-    customerRef: order.customerRef,
-    checkoutToken: order.checkoutToken,
-    landingUrl: order.landingUrl,
-    clickIds: JSON.stringify(order.clickIds),
-    discountCodes: JSON.stringify(order.discountCodes),
-    isTest: order.isTest,
-    placedAt: order.placedAt,
-    sourceUpdatedAt: order.sourceUpdatedAt,
-  };
-}
-
-function refundFields(refunds: readonly Refund[]) {
-  const merged = mergeRefunds([], refunds);
-  return { refunds: JSON.stringify(merged), refunded: merged.reduce((s, r) => s + r.amount, 0) };
-}
-
-/**
- * Stores the newest snapshot of an order. A snapshot older than the stored one keeps the stored status
- * and amounts (deliveries arrive late and out of order) but still contributes refunds it knows about.
- */
-export async function upsertOrder(
-  db: Db,
-  storeId: string,
-  order: NormalizedOrder,
-): Promise<{ row: OrderRow; outcome: "created" | "updated" | "unchanged" | "stale" }> {
-  const refunds = mergeRefunds([], order.refunds);
-  const refunded = refunds.reduce((s, r) => s + r.amount, 0);
-  const fields = {
-    number: order.number,
-    status: order.status,
-    currency: order.currency,
-    total: order.total,
-    customerEmailHash: order.customerEmailHash,
-    customerRef: order.customerRef,
-    checkoutToken: order.checkoutToken,
-    landingUrl: order.landingUrl,
-    clickIds: JSON.stringify(order.clickIds),
-    discountCodes: JSON.stringify(order.discountCodes),
-    isTest: order.isTest,
-    placedAt: order.placedAt,
-    sourceUpdatedAt: order.sourceUpdatedAt,
-  };
-  const where = { storeId_externalId: { storeId, externalId: order.externalId } };
-  let existing = await db.order.findUnique({ where });
-  if (!existing) {
-    try {
-      const row = await db.order.create({
-        data: {
-          id: newId("or"),
-          storeId,
-          externalId: order.externalId,
-          ...fields,
-          refunds: JSON.stringify(refunds),
-          refunded,
-        },
-      });
-      return { row, outcome: "created" };
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      existing = await db.order.findUniqueOrThrow({ where });
-    }
-  }
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const merged = mergeRefunds(refundsOf(existing), refunds);
-    const newer = order.sourceUpdatedAt.getTime() >= existing.sourceUpdatedAt.getTime();
-    const refundsChanged = JSON.stringify(merged) !== existing.refunds;
-    // Replays and duplicates change nothing: answer without writing, so they never contend.
-    if (!refundsChanged && (!newer || sameSnapshot(existing, fields))) {
-      return { row: existing, outcome: newer ? "unchanged" : "stale" };
-    }
-    // Compare-and-set on updatedAt: a concurrent writer makes this update match nothing, and we retry.
-    const { count } = await db.order.updateMany({
-      where: { id: existing.id, updatedAt: existing.updatedAt },
-      data: {
-        ...(newer ? fields : {}),
-        refunds: JSON.stringify(merged),
-        refunded: merged.reduce((s, r) => s + r.amount, 0),
-        updatedAt: new Date(Math.max(Date.now(), existing.updatedAt.getTime() + 1)),
-      },
-    });
-    if (count === 1) {
-      const row = await db.order.findUniqueOrThrow({ where });
-      return { row, outcome: newer ? "updated" : "stale" };
-    }
-    await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
-    existing = await db.order.findUniqueOrThrow({ where });
-  }
-  throw new Error(`order ${order.externalId}: too many concurrent updates`);
-}
-
-function sameSnapshot(row: OrderRow, fields: Record<string, unknown>): boolean {
-  return Object.entries(fields).every(([key, value]) => {
-    const stored = (row as Record<string, unknown>)[key];
-    if (value instanceof Date) return stored instanceof Date && stored.getTime() === value.getTime();
-    if (typeof stored === "bigint") return stored === BigInt(value as number);
-    return stored === value;
-  });
 }
 
 /** Adds one refund (Shopify refunds/create) to an order; replays of the same refund id change nothing. */
@@ -195,20 +178,9 @@ export async function addRefundToOrder(
   externalId: string,
   refund: Refund,
 ): Promise<OrderRow | null> {
-  const where = { storeId_externalId: { storeId, externalId } };
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const existing = await db.order.findUnique({ where });
-    if (!existing) return null;
-    const merged = mergeRefunds(refundsOf(existing), [refund]);
-    const { count } = await db.order.updateMany({
-      where: { id: existing.id, updatedAt: existing.updatedAt },
-      data: {
-        refunds: JSON.stringify(merged),
-        refunded: merged.reduce((s, r) => s + r.amount, 0),
-        updatedAt: new Date(Math.max(Date.now(), existing.updatedAt.getTime() + 1)),
-      },
-    });
-    if (count === 1) return db.order.findUniqueOrThrow({ where });
-  }
-  throw new Error(`order ${externalId}: too many concurrent updates`);
+  const updated = await updateOrder(db, storeId, externalId, (row) => {
+    const merged = mergeRefunds(refundsOf(row), [refund]);
+    return JSON.stringify(merged) === row.refunds ? { result: null } : { data: refundFields(merged), result: null };
+  });
+  return updated?.row ?? null;
 }

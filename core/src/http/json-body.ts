@@ -1,0 +1,27 @@
+import type { z } from "zod";
+import { AppError } from "../shared/errors.ts";
+import { readBodyText } from "./body.ts";
+import { invalidInput } from "./error-response.ts";
+
+/** Reads a capped body, parses it as JSON and validates it: 413, 400 "not JSON" or 400 naming the field. */
+export async function readJsonBody<T extends z.ZodType>(
+  request: Request,
+  maxBytes: number,
+  schema: T,
+): Promise<{ text: string; data: z.infer<T> }> {
+  const text = await readBodyText(request, maxBytes);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid", "body is not valid JSON");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw invalidInput(parsed.error);
+  return { text, data: parsed.data };
+}
+
+/** The media type of a request without parameters, lower-cased; `fallback` when absent. */
+export function mediaType(request: Request, fallback = ""): string {
+  return (request.headers.get("content-type") ?? fallback).split(";")[0]!.trim().toLowerCase();
+}
