@@ -365,6 +365,9 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       deps.err(`trailmark: ${error.message}`);
       return 1;
     }
-    throw error;
+    // Anything else is a bug or the database being unreachable: say so in one line, not a stack dump.
+    const message = error instanceof Error ? (error.message.trim().split("\n").at(-1) ?? error.name) : String(error);
+    deps.err(`trailmark: unexpected error: ${message}`);
+    return 1;
   }
 }

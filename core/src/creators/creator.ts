@@ -5,6 +5,7 @@ import { parseJson } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { hashEmail } from "../shared/hashing.ts";
 import { newId } from "../shared/ids.ts";
+import { requireStore } from "../stores/store.ts";
 
 export const CreatorInputSchema = z
   .object({
@@ -41,6 +42,7 @@ export function toCreator(row: CreatorRow): Creator {
 
 export async function createCreator(db: Db, storeId: string, input: CreatorInput): Promise<Creator> {
   const data = CreatorInputSchema.parse(input);
+  await requireStore(db, storeId);
   const row = await db.creator.create({
     data: {
       id: newId("cr"),

@@ -1,0 +1,171 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestOrder } from "../orders/ingest-order.ts";
+import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
+import { insertClick } from "../testing/fixtures.ts";
+import { parseCommission, runCli } from "./commands.ts";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.destroy();
+});
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    db: database.db,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    publicUrl: "https://t.example",
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+async function json<T = Record<string, unknown>>(...argv: string[]): Promise<T> {
+  const r = await cli(...argv, "--json");
+  expect(r.err).toBe("");
+  expect(r.code).toBe(0);
+  return JSON.parse(r.out) as T;
+}
+
+describe("trailmark CLI", () => {
+  it("sets up a program and prints a campaign report as a table and as JSON", async () => {
+    const store = await json<{ id: string }>(
+      "store",
+      "create",
+      "--platform",
+      "custom",
+      "--domain",
+      "cli-shop.example.com",
+    );
+    const campaign = await json<{ id: string; budgetCap: number; commissionRules: unknown }>(
+      "campaign",
+      "create",
+      "--store",
+      store.id,
+      "--name",
+      "Launch",
+      "--commission",
+      "12.5%",
+      "--budget",
+      "300.00",
+    );
+    expect(campaign.budgetCap).toBe(30_000);
+    expect(campaign.commissionRules).toEqual({ purchase: { type: "percentage", basisPoints: 1250 } });
+    const creator = await json<{ id: string }>(
+      "creator",
+      "create",
+      "--store",
+      store.id,
+      "--name",
+      "Ada",
+      "--email",
+      "ada@example.com",
+    );
+    const link = await json<{
+      id: string;
+      code: string;
+      trackingUrl: string;
+      campaignId: string;
+      creatorId: string;
+      storeId: string;
+    }>(
+      "link",
+      "create",
+      "--store",
+      store.id,
+      "--campaign",
+      campaign.id,
+      "--creator",
+      creator.id,
+      "--destination",
+      "https://cli-shop.example.com/p/1",
+    );
+    expect(link.trackingUrl).toBe(`https://t.example/c/${link.code}`);
+    const click = await insertClick(database.db, link, new Date(Date.now() - 3600_000));
+    await ingestOrder(database.db, store.id, {
+      externalId: "cli-1",
+      status: "confirmed",
+      currency: "USD",
+      total: 8000,
+      clickIds: [click],
+      placedAt: new Date(),
+      sourceUpdatedAt: new Date(),
+    });
+    const table = await cli("report", "--store", store.id, "--campaign", campaign.id);
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/Ada\s+1\s+1\s+0\s+1\s+100\.0%\s+80\.00\s+10\.00/);
+    const report = await json<{ totals: { revenue: number; purchases: number; commissions: { pending: number } } }>(
+      "report",
+      "--store",
+      store.id,
+      "--campaign",
+      campaign.id,
+    );
+    expect(report.totals).toMatchObject({ revenue: 8000, purchases: 1, commissions: { pending: 1000 } });
+    const list = await cli("link", "list", "--store", store.id);
+    expect(list.out).toContain(`https://t.example/c/${link.code}`);
+  });
+
+  it("explains bad arguments and exits non-zero", async () => {
+    const missing = await cli("campaign", "create", "--name", "x");
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/missing --store/);
+    const unknown = await cli("frobnicate");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown command "frobnicate"/);
+    const badFlag = await cli("store", "list", "--nope");
+    expect(badFlag.code).toBe(2);
+    const store = await json<{ id: string }>(
+      "store",
+      "create",
+      "--platform",
+      "custom",
+      "--domain",
+      "bad-args.example.com",
+    );
+    const lookback = await cli("campaign", "create", "--store", store.id, "--name", "Long", "--lookback", "120");
+    expect(lookback.code).toBe(1);
+    expect(lookback.err).toMatch(/lookbackDays/);
+    const notFound = await cli("campaign", "list", "--store", "st_missing");
+    expect(notFound.code).toBe(0);
+    const noStore = await cli("creator", "create", "--store", "st_missing", "--name", "X");
+    expect(noStore.code).not.toBe(0);
+    const offDomain = await cli(
+      "link",
+      "create",
+      "--store",
+      store.id,
+      "--campaign",
+      "cp_x",
+      "--creator",
+      "cr_x",
+      "--destination",
+      "https://evil.example.net/",
+    );
+    expect(offDomain.code).toBe(1);
+  });
+
+  it("reads commissions as percentages or flat amounts in the currency", () => {
+    expect(parseCommission("10%", "USD")).toEqual({ type: "percentage", basisPoints: 1000 });
+    expect(parseCommission("5.00", "USD")).toEqual({ type: "flat", amount: 500 });
+    expect(parseCommission("500", "JPY")).toEqual({ type: "flat", amount: 500 });
+    expect(() => parseCommission("150%", "USD")).toThrow(/over 100%/);
+    expect(() => parseCommission("lots", "USD")).toThrow(/10% or 5.00/);
+  });
+
+  it("runs as the installed trailmark command", async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, ["core/bin/trailmark.js", "--help"], {
+      env: { ...process.env, DATABASE_URL: inject("templateDatabase") },
+    });
+    expect(stdout).toMatch(/trailmark <command>/);
+  });
+});
+
+import { inject } from "vitest";
