@@ -162,18 +162,26 @@ async function ensureVisitors(db: Db, storeId: string, records: readonly EventRe
   if (existing.length > 0) {
     await db.visitor.updateMany({ where: { id: { in: existing.map((v) => v.id) } }, data: { lastSeenAt: now } });
   }
-  for (const externalId of externalIds) {
-    if (ids.has(externalId)) continue;
-    const id = newId("vi");
-    try {
-      await db.visitor.create({
-        data: { id, storeId, externalId, firstSeenAt: firstSeen.get(externalId)!, lastSeenAt: now },
-      });
-      ids.set(externalId, id);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const row = await db.visitor.findUniqueOrThrow({ where: { storeId_externalId: { storeId, externalId } } });
-      ids.set(externalId, row.id);
+  const missing = externalIds.filter((e) => !ids.has(e));
+  const rows = missing.map((externalId) => ({ id: newId("vi"), storeId, externalId, firstSeenAt: firstSeen.get(externalId)!, lastSeenAt: now }));
+  try {
+    await insertRows(db, "Visitor", rows);
+    for (const r of rows) ids.set(r.externalId, r.id);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    // A concurrent batch created some of the same visitors: read back what exists now.
+    const found = await db.visitor.findMany({ where: { storeId, externalId: { in: missing } }, select: { id: true, externalId: true } });
+    for (const v of found) ids.set(v.externalId, v.id);
+    const still = rows.filter((r) => !ids.has(r.externalId));
+    for (const r of still) {
+      try {
+        await db.visitor.create({ data: r });
+        ids.set(r.externalId, r.id);
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        const row = await db.visitor.findUniqueOrThrow({ where: { storeId_externalId: { storeId, externalId: r.externalId } } });
+        ids.set(r.externalId, row.id);
+      }
     }
   }
   return ids;

@@ -58,7 +58,8 @@ export function createCollectHandler(options: CollectHandlerOptions) {
         throw new AppError("forbidden", `origin ${origin} is not one of the store's domains`);
       headers = corsHeaders(origin);
       const events: CollectEvent[] = "events" in body ? body.events : [stripStore(body)];
-      const source: EventSource = request.headers.get("x-trailmark-source") === "script" ? "script" : "pixel";
+      // /t.js posts to /collect?src=script (a header would cost a CORS preflight); the pixel posts plainly.
+      const source: EventSource = new URL(request.url).searchParams.get("src") === "script" ? "script" : "pixel";
       const t = now();
       const records = events.map((e) => toEventRecord(e, source, t));
       const { stored } = await writer.write(store.id, records);

@@ -82,7 +82,7 @@
   try {
     script = findScript();
     if (script) {
-      endpoint = new URL(script.src, location.href).origin + "/collect";
+      endpoint = new URL(script.src, location.href).origin + "/collect?src=script";
       store = (script.getAttribute("data-store") || "").trim().slice(0, 100);
       waitForConsent = script.getAttribute("data-consent") === "wait";
       defaultDays = days(script.getAttribute("data-lookback-days")) || DEFAULT_DAYS;

@@ -1,16 +1,24 @@
 // Builds the real pixel bundle, runs it in a simulated strict sandbox (node:vm with a worker-like global: self,
-// fetch, no document/window) and checks what reaches a real HTTP /collect endpoint that validates every body with
-// the collector's own schema.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+// fetch, no document/window; see test-harness.ts) and checks what the real collector (createTrackingApp's
+// POST /collect on loopback, over a fresh test database) stored from what the pixel sent.
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import vm from "node:vm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type CollectEvent, CollectRequestSchema } from "../../../core/src/events/collect-schema.ts";
-import { buildPixel, MAX_BUNDLE_BYTES } from "../build.mjs";
+import type { CollectEvent } from "../../../core/src/events/collect-schema.ts";
+import { createTrackingApp, type TrackingApp } from "../../../core/src/http/tracking-app.ts";
+import { type RunningServer, serveFetch } from "../../../core/src/server/node-http.ts";
+import { createStore } from "../../../core/src/stores/store.ts";
+import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
+import { MAX_BUNDLE_BYTES } from "../build.mjs";
 import { landingFromUrl, lookbackDays, mergeClicks, orderIdOf, parseCookie } from "./clicks.ts";
+import {
+  buildPixelBundle,
+  checkoutCompleted as checkoutEvent,
+  pageViewed as pageEvent,
+  runPixel,
+  type SandboxOptions,
+} from "./test-harness.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
@@ -20,355 +28,141 @@ const VISITOR = "f3c9a2d1-5b6e-4c7a-9d8e-0a1b2c3d4e5f";
 const SHOP = "https://anna-shop.myshopify.com";
 
 // ---------------------------------------------------------------------------------------------------------------
-// A real collector on loopback.
+// The real collector on loopback. Each test gets a store of its own (the pixel's accountID); every /collect
+// request is recorded as it arrived (content type, body, status) so that what travels but is not stored
+// (discount codes) can still be checked.
 
 interface Received {
-  contentType: string | undefined;
+  contentType: string | null;
   body: string;
+  status: number;
 }
 
-const collector = {
-  server: undefined as Server | undefined,
-  url: "",
-  received: [] as Received[],
-  accepted: [] as { store: string; event: CollectEvent }[],
-  rejected: [] as { body: string; issues: unknown }[],
-  reset() {
-    this.received = [];
-    this.accepted = [];
-    this.rejected = [];
-  },
-};
-
-function startCollector(): Promise<void> {
-  const server = createServer((req, res) => {
-    if (req.method !== "POST" || req.url !== "/collect") {
-      res.writeHead(404).end();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const text = Buffer.concat(chunks).toString("utf8");
-      collector.received.push({ contentType: req.headers["content-type"], body: text });
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        collector.rejected.push({ body: text, issues: "not JSON" });
-        res.writeHead(400).end();
-        return;
-      }
-      const parsed = CollectRequestSchema.safeParse(json);
-      if (!parsed.success) {
-        collector.rejected.push({ body: text, issues: parsed.error.issues });
-        res.writeHead(400).end();
-        return;
-      }
-      const request = parsed.data;
-      const events = "events" in request ? request.events : [request as CollectEvent];
-      for (const event of events) collector.accepted.push({ store: request.store, event });
-      res.writeHead(202, { "access-control-allow-origin": "*" }).end();
-    });
-  });
-  collector.server = server;
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
-      collector.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/collect`;
-      resolve();
-    });
-  });
-}
+let database: TestDatabase;
+let app: TrackingApp;
+let server: RunningServer;
+let collectorUrl = "";
+let storeId = "";
+let storeCount = 0;
+let received: Received[] = [];
+let bundle = "";
+let bundleBytes = 0;
 
 /** A loopback URL nothing listens on. */
 async function deadUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
+  const dead = createServer();
+  await new Promise<void>((resolve) => dead.listen(0, "127.0.0.1", resolve));
+  const { port } = dead.address() as AddressInfo;
+  await new Promise((resolve) => dead.close(resolve));
   return `http://127.0.0.1:${port}/collect`;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// The strict sandbox: a worker-like global whose `shopify.extend("WebPixel::Render", fn)` is what
-// @shopify/web-pixels-extension's register() calls, and the async browser/analytics APIs the pixel gets.
-
-let bundle = "";
-let bundleBytes = 0;
-let buildDir = "";
-
-type Callback = (event: unknown) => unknown;
-
-interface SandboxOptions {
-  settings?: Record<string, unknown>;
-  cookies?: Map<string, string>;
-  storage?: Map<string, string>;
-  fetch?: (input: unknown, init?: unknown) => Promise<unknown>;
-  customerPrivacy?: { analyticsProcessingAllowed: boolean; marketingAllowed: boolean };
-  failingStorage?: boolean;
-}
-
-function sandbox(options: SandboxOptions = {}) {
-  const cookies = options.cookies ?? new Map<string, string>();
-  const cookieWrites: string[] = [];
-  const storage = options.storage ?? new Map<string, string>();
-  const subscribers = new Map<string, Callback[]>();
-  const consentSubscribers: Callback[] = [];
-  const fetchCalls: { url: unknown; init: Record<string, unknown> }[] = [];
-  const extensionPoints: string[] = [];
-  const realFetch = options.fetch ?? ((input: unknown, init?: unknown) => fetch(input as string, init as RequestInit));
-  const fail = () => Promise.reject(new Error("storage unavailable"));
-
-  const browser = {
-    cookie: {
-      // Like Shopify's: get(name) resolves to "" when absent; set takes "name=value; attrs" or (name, value).
-      get: options.failingStorage ? fail : async (name?: string) => (name ? (cookies.get(name) ?? "") : ""),
-      set: options.failingStorage
-        ? fail
-        : async (cookieOrName: string, value?: string) => {
-            cookieWrites.push(value === undefined ? cookieOrName : `${cookieOrName}=${value}`);
-            const [pair = "", ...attributes] = (value === undefined ? cookieOrName : `${cookieOrName}=${value}`).split(
-              ";",
-            );
-            const eq = pair.indexOf("=");
-            const name = pair.slice(0, eq).trim();
-            const maxAge = attributes.map((a) => /^\s*max-age=(-?\d+)/i.exec(a)?.[1]).find((v) => v !== undefined);
-            if (maxAge !== undefined && Number(maxAge) <= 0) cookies.delete(name);
-            else cookies.set(name, pair.slice(eq + 1));
-            return pair;
-          },
-    },
-    localStorage: {
-      getItem: options.failingStorage ? fail : async (key: string) => storage.get(key) ?? null,
-      setItem: options.failingStorage
-        ? fail
-        : async (key: string, value: unknown) => {
-            storage.set(key, String(value));
-          },
-      removeItem: async (key: string) => {
-        storage.delete(key);
-      },
-      clear: async () => storage.clear(),
-      key: async (i: number) => [...storage.keys()][i] ?? null,
-      length: async () => storage.size,
-    },
-    sessionStorage: {},
-    sendBeacon: async () => false,
-  };
-  const api = {
-    settings: options.settings ?? { accountID: "store_anna", collectorUrl: collector.url },
-    analytics: {
-      subscribe(name: string, callback: Callback) {
-        subscribers.set(name, [...(subscribers.get(name) ?? []), callback]);
-        return () => true;
-      },
-    },
-    browser,
-    init: {
-      context: shopifyContext(`${SHOP}/`),
-      data: {
-        customer: null,
-        cart: null,
-        shop: { name: "Anna's Shop", myShopifyDomain: "anna-shop.myshopify.com", countryCode: "DE" },
-        purchasingCompany: null,
-      },
-      customerPrivacy: {
-        analyticsProcessingAllowed: true,
-        marketingAllowed: true,
-        preferencesProcessingAllowed: false,
-        saleOfDataAllowed: false,
-        ...options.customerPrivacy,
-      },
-    },
-    customerPrivacy: {
-      subscribe(_name: string, callback: Callback) {
-        consentSubscribers.push(callback);
-        return () => true;
-      },
-    },
-    _pixelInfo: { id: "1", type: "APP", runtimeContext: "STRICT" },
-  };
-
-  const context = vm.createContext({
-    shopify: {
-      extend(point: string, extend: (extensionApi: typeof api) => void) {
-        extensionPoints.push(point);
-        extend(api);
-      },
-    },
-    fetch: (url: unknown, init: Record<string, unknown>) => {
-      fetchCalls.push({ url, init });
-      return realFetch(url, init);
-    },
-    URL,
-    URLSearchParams,
-    setTimeout,
-    clearTimeout,
-  });
-  vm.runInContext("globalThis.self = globalThis;", context);
-  vm.runInContext(bundle, context, { filename: "main.js" });
-
-  return {
-    cookies,
-    cookieWrites,
-    storage,
-    fetchCalls,
-    extensionPoints,
-    context,
-    /** Delivers an event to the pixel and waits for its handler (including its fetch) to finish. */
-    async emit(name: string, event: unknown) {
-      for (const callback of subscribers.get(name) ?? []) await callback(event);
-    },
-    async consent(customerPrivacy: Record<string, boolean>) {
-      for (const callback of consentSubscribers) await callback({ customerPrivacy });
-    },
-    held(): { id: string; at: number; exp: number }[] {
-      return JSON.parse(storage.get("_tm_clk") ?? "[]");
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Event payloads in the shape Shopify documents (standard events: id, name, type, clientId, timestamp, seq,
-// context, data).
-
-let seq = 0;
-
-function shopifyContext(href: string, referrer = "") {
-  const url = new URL(href);
-  const location = {
-    hash: url.hash,
-    host: url.host,
-    hostname: url.hostname,
-    href: url.href,
-    origin: url.origin,
-    pathname: url.pathname,
-    port: url.port,
-    protocol: url.protocol,
-    search: url.search,
-  };
-  return {
-    document: { characterSet: "UTF-8", location, referrer, title: "Anna's Shop" },
-    navigator: { cookieEnabled: true, language: "en-US", languages: ["en-US"], userAgent: "Mozilla/5.0 (test)" },
-    window: {
-      innerHeight: 800,
-      innerWidth: 1280,
-      outerHeight: 900,
-      outerWidth: 1280,
-      pageXOffset: 0,
-      pageYOffset: 0,
-      location,
-      origin: url.origin,
-      screen: { height: 900, width: 1440 },
-      screenX: 0,
-      screenY: 0,
-      scrollX: 0,
-      scrollY: 0,
-    },
-  };
-}
-
-function pageViewed(href: string, at: number, referrer = "") {
-  seq += 1;
-  return {
-    id: `sh-page-${seq}`,
-    name: "page_viewed",
-    type: "standard",
-    clientId: VISITOR,
-    timestamp: new Date(at).toISOString(),
-    seq,
-    context: shopifyContext(href, referrer),
-    data: {},
-  };
-}
-
-function checkoutCompleted(at: number, overrides: Record<string, unknown> = {}) {
-  seq += 1;
-  const money = (amount: number) => ({ amount, currencyCode: "EUR" });
-  return {
-    id: `sh-checkout-${seq}`,
-    name: "checkout_completed",
-    type: "standard",
-    clientId: VISITOR,
-    timestamp: new Date(at).toISOString(),
-    seq,
-    context: shopifyContext(`${SHOP}/checkouts/cn/Z2NwLWV1/thank-you`),
-    data: {
-      checkout: {
-        attributes: [],
-        billingAddress: null,
-        buyerAcceptsEmailMarketing: false,
-        buyerAcceptsSmsMarketing: false,
-        currencyCode: "EUR",
-        delivery: null,
-        discountApplications: [
-          {
-            allocationMethod: "ACROSS",
-            targetSelection: "ALL",
-            targetType: "LINE_ITEM",
-            title: "ANNA10",
-            type: "DISCOUNT_CODE",
-            value: { percentage: 10 },
-          },
-          {
-            allocationMethod: "ACROSS",
-            targetSelection: "ALL",
-            targetType: "LINE_ITEM",
-            title: "Spring sale",
-            type: "AUTOMATIC",
-            value: money(5),
-          },
-        ],
-        discountsAmount: money(11),
-        email: "buyer@example.com",
-        lineItems: [
-          {
-            id: "1",
-            quantity: 1,
-            title: "Trail shoes",
-            finalLinePrice: money(59.99),
-            variant: { id: "4711", price: money(70.99), product: { id: "99", title: "Trail shoes" } },
-          },
-        ],
-        localization: { country: { isoCode: "DE" }, language: { isoCode: "de" }, market: null },
-        order: { id: "gid://shopify/OrderIdentity/5551234", customer: { id: null, isFirstOrder: true } },
-        phone: null,
-        shippingAddress: null,
-        shippingLine: { price: money(0) },
-        smsMarketingPhone: null,
-        subtotalPrice: money(59.99),
-        token: "c1-5f2b7e0d9a8c4b3e",
-        totalPrice: money(59.99),
-        totalTax: money(9.58),
-        transactions: [],
-        ...overrides,
-      },
-    },
-  };
-}
-
-const landing = (query: string) => `${SHOP}/products/trail-shoes?${query}`;
-
-// ---------------------------------------------------------------------------------------------------------------
-
 beforeAll(async () => {
-  buildDir = mkdtempSync(join(tmpdir(), "trailmark-pixel-"));
-  const built = await buildPixel({ outfile: join(buildDir, "main.js") });
-  bundle = readFileSync(built.outfile, "utf8");
+  const built = await buildPixelBundle();
+  bundle = built.code;
   bundleBytes = built.bytes;
-  await startCollector();
+  database = await createTestDatabase();
+  app = createTrackingApp({ database, collectRateLimit: 100_000 });
+  await app.start();
+  server = await serveFetch(
+    async (request, ctx) => {
+      if (new URL(request.url).pathname !== "/collect") return app.handler(request, ctx);
+      const body = await request.clone().text();
+      const response = await app.handler(request, ctx);
+      received.push({ contentType: request.headers.get("content-type"), body, status: response.status });
+      return response;
+    },
+    { port: 0, host: "127.0.0.1" },
+  );
+  collectorUrl = `${server.url}/collect`;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => collector.server?.close(resolve));
-  rmSync(buildDir, { recursive: true, force: true });
+  await server?.close();
+  await app?.stop();
+  await database?.destroy();
 });
 
-beforeEach(() => collector.reset());
-afterEach(() => {
-  // Every body the pixel sent must have passed the collector's schema.
-  expect(collector.rejected).toEqual([]);
+beforeEach(async () => {
+  received = [];
+  const { store } = await createStore(database.db, {
+    platform: "shopify",
+    domain: `anna-shop-${++storeCount}.myshopify.com`,
+    currency: "EUR",
+  });
+  storeId = store.id;
 });
+
+afterEach(async () => {
+  await app.idle();
+  // Every body the pixel sent must have been accepted by the collector.
+  expect(received.filter((r) => r.status !== 202)).toEqual([]);
+});
+
+function sandbox(
+  options: Omit<SandboxOptions, "bundle" | "settings" | "shop"> & { settings?: SandboxOptions["settings"] } = {},
+) {
+  return runPixel({ bundle, shop: SHOP, settings: { accountID: storeId, collectorUrl }, ...options });
+}
+
+const pageViewed = (href: string, at: number, referrer = "") => pageEvent({ href, at, referrer, clientId: VISITOR });
+const checkoutCompleted = (at: number, overrides: Record<string, unknown> = {}) =>
+  checkoutEvent({ at, clientId: VISITOR, shop: SHOP }, overrides);
+const landing = (query: string) => `${SHOP}/products/trail-shoes?${query}`;
+
+/** The events as the pixel sent them, in order, with the store each body named. */
+function sent(): (CollectEvent & { store: string })[] {
+  return received.flatMap((r) => {
+    const body = JSON.parse(r.body) as { store: string; events: CollectEvent[] };
+    return body.events.map((e) => ({ ...e, store: body.store }));
+  });
+}
+
+interface StoredEvent {
+  type: string;
+  eventKey: string;
+  source: string;
+  visitor: string | null;
+  occurredAt: string;
+  url: string | null;
+  referrer: string | null;
+  clickIds: string[];
+  checkoutToken: string | null;
+  orderRef: string | null;
+  value: number | null;
+  currency: string | null;
+}
+
+/** What the collector stored for this test's store, in the order the pixel sent it. */
+async function stored(): Promise<StoredEvent[]> {
+  await app.idle();
+  const { db } = database;
+  const rows = await db.event.findMany({ where: { storeId } });
+  const visitors = new Map(
+    (await db.visitor.findMany({ where: { storeId } })).map((v) => [v.id, v.externalId] as const),
+  );
+  const order = sent().map((e) => e.id);
+  return rows
+    .sort((a, b) => order.indexOf(a.eventKey) - order.indexOf(b.eventKey))
+    .map((row) => ({
+      type: row.type,
+      eventKey: row.eventKey,
+      source: row.source,
+      visitor: row.visitorId ? (visitors.get(row.visitorId) ?? null) : null,
+      occurredAt: row.occurredAt.toISOString(),
+      url: row.url,
+      referrer: row.referrer,
+      clickIds: JSON.parse(row.clickIds) as string[],
+      checkoutToken: row.checkoutToken,
+      orderRef: row.orderRef,
+      value: row.value === null ? null : Number(row.value),
+      currency: row.currency,
+    }));
+}
+
+const clickIdsStored = async () => (await stored()).map((e) => e.clickIds);
+
+// ---------------------------------------------------------------------------------------------------------------
 
 describe("bundle", () => {
   it("is a small self-contained script that registers through the sandbox's shopify.extend", () => {
@@ -394,21 +188,24 @@ describe("page_viewed", () => {
     );
     await s.emit("page_viewed", event);
 
-    expect(collector.accepted).toEqual([
+    expect(await stored()).toEqual([
       {
-        store: "store_anna",
-        event: {
-          type: "page_view",
-          id: event.id,
-          visitor_id: VISITOR,
-          occurred_at: "2025-03-01T12:00:00.000Z",
-          url: event.context.document.location.href,
-          referrer: "https://l.instagram.com/",
-          click_ids: [CLICK_A],
-        },
+        type: "page_view",
+        eventKey: event.id,
+        source: "pixel",
+        visitor: VISITOR,
+        occurredAt: "2025-03-01T12:00:00.000Z",
+        url: event.context.document.location.href,
+        referrer: "https://l.instagram.com/",
+        clickIds: [CLICK_A],
+        checkoutToken: null,
+        orderRef: null,
+        value: null,
+        currency: null,
       },
     ]);
-    expect(collector.received[0]?.contentType).toBe("text/plain");
+    expect(sent().map((e) => e.store)).toEqual([storeId]);
+    expect(received[0]?.contentType).toBe("text/plain");
     expect(s.fetchCalls[0]?.init).toMatchObject({ method: "POST", keepalive: true });
 
     expect(s.held()).toEqual([{ id: CLICK_A, at: T0, exp: T0 + 14 * DAY }]);
@@ -421,7 +218,7 @@ describe("page_viewed", () => {
     const s = sandbox();
     await s.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}`), T0));
     await s.emit("page_viewed", pageViewed(`${SHOP}/cart`, T0 + 60_000));
-    expect(collector.accepted.map((a) => a.event.click_ids)).toEqual([[CLICK_A], [CLICK_A]]);
+    expect(await clickIdsStored()).toEqual([[CLICK_A], [CLICK_A]]);
     expect(s.held()[0]?.exp).toBe(T0 + 30 * DAY); // default lookback
   });
 
@@ -429,7 +226,7 @@ describe("page_viewed", () => {
     const s = sandbox();
     await s.emit("page_viewed", pageViewed(landing(`utm_id=${CLICK_B}&tm_lb=365`), T0));
     await s.emit("page_viewed", pageViewed(landing("utm_id=spring-sale&tm_click=tm_short"), T0 + 1000));
-    expect(collector.accepted.map((a) => a.event.click_ids)).toEqual([[CLICK_B], [CLICK_B]]);
+    expect(await clickIdsStored()).toEqual([[CLICK_B], [CLICK_B]]);
     expect(s.held()).toEqual([{ id: CLICK_B, at: T0, exp: T0 + 90 * DAY }]);
   });
 
@@ -438,12 +235,12 @@ describe("page_viewed", () => {
     await s.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}&tm_lb=1`), T0));
     await s.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_B}&tm_lb=14`), T0 + DAY / 2));
     await s.emit("page_viewed", pageViewed(`${SHOP}/collections/all`, T0 + 2 * DAY));
-    expect(collector.accepted.map((a) => a.event.click_ids)).toEqual([[CLICK_A], [CLICK_B, CLICK_A], [CLICK_B]]);
+    expect(await clickIdsStored()).toEqual([[CLICK_A], [CLICK_B, CLICK_A], [CLICK_B]]);
     expect(s.held().map((c) => c.id)).toEqual([CLICK_B]);
     expect(s.cookies.get("_tm_clk")).toBe(`${CLICK_B}.${(T0 + DAY / 2 + 14 * DAY) / 1000}`);
 
     await s.emit("page_viewed", pageViewed(`${SHOP}/`, T0 + 20 * DAY));
-    expect(collector.accepted.at(-1)?.event.click_ids).toEqual([]);
+    expect((await clickIdsStored()).at(-1)).toEqual([]);
     expect(s.held()).toEqual([]);
     expect(s.cookies.has("_tm_clk")).toBe(false); // written with max-age=0
   });
@@ -453,7 +250,7 @@ describe("page_viewed", () => {
     const ids = Array.from({ length: 12 }, (_, i) => `tm_${String(i).padStart(16, "0")}`);
     for (const [i, id] of ids.entries()) await s.emit("page_viewed", pageViewed(landing(`tm_click=${id}`), T0 + i));
     expect(s.held().map((c) => c.id)).toEqual(ids.slice(2).reverse());
-    expect(collector.accepted.at(-1)?.event.click_ids).toEqual(ids.slice(2).reverse());
+    expect((await clickIdsStored()).at(-1)).toEqual(ids.slice(2).reverse());
   });
 });
 
@@ -464,23 +261,25 @@ describe("checkout_completed", () => {
     const event = checkoutCompleted(T0 + 3 * DAY);
     await s.emit("checkout_completed", event);
 
-    expect(collector.accepted).toHaveLength(2);
-    expect(collector.accepted[1]).toEqual({
-      store: "store_anna",
-      event: {
-        type: "purchase",
-        id: event.id,
-        visitor_id: VISITOR,
-        occurred_at: new Date(T0 + 3 * DAY).toISOString(),
-        url: `${SHOP}/checkouts/cn/Z2NwLWV1/thank-you`,
-        checkout_token: "c1-5f2b7e0d9a8c4b3e",
-        order_id: "5551234",
-        value: 59.99,
-        currency: "EUR",
-        discount_codes: ["ANNA10"],
-        click_ids: [CLICK_A],
-      },
+    const events = await stored();
+    expect(events).toHaveLength(2);
+    expect(events[1]).toEqual({
+      type: "purchase",
+      eventKey: event.id,
+      source: "pixel",
+      visitor: VISITOR,
+      occurredAt: new Date(T0 + 3 * DAY).toISOString(),
+      url: `${SHOP}/checkouts/cn/Z2NwLWV1/thank-you`,
+      referrer: null,
+      clickIds: [CLICK_A],
+      checkoutToken: "c1-5f2b7e0d9a8c4b3e",
+      orderRef: "5551234",
+      value: 5999,
+      currency: "EUR",
     });
+    // The collector keeps no discount codes from browser events (the order's own codes are what attribution
+    // uses); the pixel still sends them, as the collector's schema allows.
+    expect(sent()[1]).toMatchObject({ type: "purchase", value: 59.99, discount_codes: ["ANNA10"] });
   });
 
   it("sends numeric order ids as strings and falls back to checkout.currencyCode", async () => {
@@ -494,14 +293,10 @@ describe("checkout_completed", () => {
         discountApplications: [],
       }),
     );
-    expect(collector.accepted[0]?.event).toMatchObject({
-      type: "purchase",
-      order_id: "5612345678901",
-      value: 12.5,
-      currency: "USD",
-      discount_codes: [],
-      click_ids: [],
-    });
+    expect(await stored()).toMatchObject([
+      { type: "purchase", orderRef: "5612345678901", value: 1250, currency: "USD", clickIds: [] },
+    ]);
+    expect(sent()[0]).toMatchObject({ order_id: "5612345678901", value: 12.5, discount_codes: [] });
   });
 
   it("reads click ids from the cookie the storefront wrote, even with empty localStorage", async () => {
@@ -509,7 +304,7 @@ describe("checkout_completed", () => {
     await storefront.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}&tm_lb=7`), T0));
     const checkout = sandbox({ cookies: new Map(storefront.cookies) });
     await checkout.emit("checkout_completed", checkoutCompleted(T0 + DAY));
-    expect(collector.accepted[1]?.event.click_ids).toEqual([CLICK_A]);
+    expect((await clickIdsStored())[1]).toEqual([CLICK_A]);
     // The checkout's own storage now holds it too, with the storefront's expiry.
     expect(checkout.held()).toEqual([{ id: CLICK_A, at: 0, exp: T0 + 7 * DAY }]);
   });
@@ -520,7 +315,7 @@ describe("checkout_completed", () => {
     const cookies = new Map([["_tm_clk", `${CLICK_B}.${exp}|tm_0000000000000000.${expired}|${CLICK_A}.${exp}`]]);
     const s = sandbox({ cookies });
     await s.emit("checkout_completed", checkoutCompleted(T0));
-    expect(collector.accepted[0]?.event.click_ids).toEqual([CLICK_B, CLICK_A]);
+    expect(await clickIdsStored()).toEqual([[CLICK_B, CLICK_A]]);
     expect(cookies.get("_tm_clk")).toBe(`${CLICK_B}.${exp}|${CLICK_A}.${exp}`); // expired entry pruned
   });
 
@@ -529,7 +324,7 @@ describe("checkout_completed", () => {
     await s.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}`), T0 - 40 * DAY)); // 30-day default
     await s.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_B}&tm_lb=14`), T0 - 5 * DAY));
     await s.emit("checkout_completed", checkoutCompleted(T0));
-    expect(collector.accepted.at(-1)?.event).toMatchObject({ type: "purchase", click_ids: [CLICK_B] });
+    expect((await stored()).at(-1)).toMatchObject({ type: "purchase", clickIds: [CLICK_B] });
   });
 
   it("picks up click ids the storefront copied into checkout attributes", async () => {
@@ -543,19 +338,20 @@ describe("checkout_completed", () => {
         ],
       }),
     );
-    expect(collector.accepted[0]?.event.click_ids).toEqual([CLICK_B]);
+    expect(await clickIdsStored()).toEqual([[CLICK_B]]);
   });
 
   it("sends nothing when the checkout has neither token nor order id", async () => {
     const s = sandbox();
     await s.emit("checkout_completed", checkoutCompleted(T0, { token: null, order: null }));
-    expect(collector.received).toEqual([]);
+    expect(received).toEqual([]);
+    expect(await stored()).toEqual([]);
   });
 });
 
 describe("failures and privacy", () => {
   it("never throws when the collector is unreachable, fetch throws, or storage fails", async () => {
-    const unreachable = sandbox({ settings: { accountID: "store_anna", collectorUrl: await deadUrl() } });
+    const unreachable = sandbox({ settings: { accountID: storeId, collectorUrl: await deadUrl() } });
     await expect(
       unreachable.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}`), T0)),
     ).resolves.toBeUndefined();
@@ -574,7 +370,7 @@ describe("failures and privacy", () => {
     await noStorage.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}`), T0));
     await noStorage.emit("checkout_completed", checkoutCompleted(T0 + 1));
     // Without storage the page's own click id still goes out; the purchase still goes out.
-    expect(collector.accepted.map((a) => [a.event.type, a.event.click_ids])).toEqual([
+    expect((await stored()).map((e) => [e.type, e.clickIds])).toEqual([
       ["page_view", [CLICK_A]],
       ["purchase", []],
     ]);
@@ -592,26 +388,27 @@ describe("failures and privacy", () => {
     });
     await s.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}`), T0));
     await s.emit("checkout_completed", checkoutCompleted(T0 + 1));
-    expect(collector.accepted.map((a) => a.event.type)).toEqual(["purchase"]);
-    expect(collector.accepted[0]?.event.click_ids).toEqual([CLICK_A]);
+    expect(await stored()).toMatchObject([{ type: "purchase", clickIds: [CLICK_A] }]);
   });
 
   it("sends and stores nothing without analytics and marketing consent, and follows consent changes", async () => {
     const s = sandbox({ customerPrivacy: { analyticsProcessingAllowed: true, marketingAllowed: false } });
     await s.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}`), T0));
-    expect(collector.received).toEqual([]);
+    expect(received).toEqual([]);
+    expect(await stored()).toEqual([]);
     expect(s.storage.size + s.cookies.size).toBe(0);
 
     await s.consent({ analyticsProcessingAllowed: true, marketingAllowed: true });
     await s.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}`), T0 + 1));
-    expect(collector.accepted.map((a) => a.event.click_ids)).toEqual([[CLICK_A]]);
+    expect(await clickIdsStored()).toEqual([[CLICK_A]]);
   });
 
   it("sends nothing when the collector URL is not configured", async () => {
-    const s = sandbox({ settings: { accountID: "store_anna" } });
+    const s = sandbox({ settings: { accountID: storeId } });
     await s.emit("page_viewed", pageViewed(landing(`tm_click=${CLICK_A}`), T0));
     expect(s.fetchCalls).toEqual([]);
     expect(s.held().map((c) => c.id)).toEqual([CLICK_A]);
+    expect(await stored()).toEqual([]);
   });
 });
 
