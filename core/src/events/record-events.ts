@@ -2,9 +2,8 @@ import { attributeConversion, ensureConversion, reconcileConversion } from "../c
 import type { ConversionKind } from "../conversions/plan-attribution.ts";
 import { resolveTouches } from "../conversions/touches.ts";
 import type { Db } from "../db/client.ts";
-import { insertRows } from "../db/insert-rows.ts";
+import { upsertRows } from "../db/insert-rows.ts";
 import { settleOrder } from "../orders/ingest-order.ts";
-import { isUniqueViolation } from "../shared/db-errors.ts";
 import { hashCustomerRef } from "../shared/hashing.ts";
 import { newId } from "../shared/ids.ts";
 import { toMinorUnits } from "../shared/money.ts";
@@ -90,18 +89,9 @@ export async function storeEvents(
 ): Promise<{ stored: EventRecord[]; ids: Map<string, string> }> {
   const unique = [...new Map(records.map((r) => [r.eventKey, r])).values()];
   const visitorIds = await ensureVisitors(db, storeId, unique);
-  const known = new Set(
-    (
-      await db.event.findMany({
-        where: { storeId, eventKey: { in: unique.map((r) => r.eventKey) } },
-        select: { eventKey: true },
-      })
-    ).map((e) => e.eventKey),
-  );
-  const fresh = unique.filter((r) => !known.has(r.eventKey));
-  const ids = new Map(fresh.map((r) => [r.eventKey, newId("ev")]));
-  const rows = fresh.map((r) => ({
-    id: ids.get(r.eventKey)!,
+  const receivedAt = new Date();
+  const rows = unique.map((r) => ({
+    id: newId("ev"),
     storeId,
     eventKey: r.eventKey,
     type: r.type,
@@ -117,32 +107,19 @@ export async function storeEvents(
     referrer: r.referrer,
     customerRef: r.customerRef,
     occurredAt: r.occurredAt,
+    receivedAt,
   }));
-  if (rows.length === 0) return { stored: [], ids };
-  try {
-    const receivedAt = new Date();
-    await insertRows(
-      db,
-      "Event",
-      rows.map((r) => ({ ...r, receivedAt })),
-    );
-    return { stored: fresh, ids };
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-  }
-  // A concurrent sender stored some of the same events between our read and write: go one by one.
-  const stored: EventRecord[] = [];
-  for (const [i, row] of rows.entries()) {
-    try {
-      await db.event.create({ data: row });
-      stored.push(fresh[i]!);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
-  }
-  return { stored, ids };
+  // The sender's id is unique per store: a replayed event conflicts and is skipped in the same statement,
+  // and RETURNING says which ones were new.
+  const inserted = await upsertRows<{ id: string; eventKey: string }>(db, "Event", rows, {
+    conflict: ["storeId", "eventKey"],
+    returning: ["id", "eventKey"],
+  });
+  const ids = new Map(inserted.map((r) => [r.eventKey, r.id]));
+  return { stored: unique.filter((r) => ids.has(r.eventKey)), ids };
 }
 
+/** Creates the visitors a batch names and marks the known ones as seen, in one statement. */
 async function ensureVisitors(db: Db, storeId: string, records: readonly EventRecord[]): Promise<Map<string, string>> {
   const firstSeen = new Map<string, Date>();
   for (const r of records) {
@@ -150,41 +127,20 @@ async function ensureVisitors(db: Db, storeId: string, records: readonly EventRe
     const seen = firstSeen.get(r.visitorExternalId);
     if (!seen || r.occurredAt < seen) firstSeen.set(r.visitorExternalId, r.occurredAt);
   }
-  const externalIds = [...firstSeen.keys()];
-  const ids = new Map<string, string>();
-  if (externalIds.length === 0) return ids;
-  const existing = await db.visitor.findMany({
-    where: { storeId, externalId: { in: externalIds } },
-    select: { id: true, externalId: true },
-  });
-  for (const v of existing) ids.set(v.externalId, v.id);
   const now = new Date();
-  if (existing.length > 0) {
-    await db.visitor.updateMany({ where: { id: { in: existing.map((v) => v.id) } }, data: { lastSeenAt: now } });
-  }
-  const missing = externalIds.filter((e) => !ids.has(e));
-  const rows = missing.map((externalId) => ({ id: newId("vi"), storeId, externalId, firstSeenAt: firstSeen.get(externalId)!, lastSeenAt: now }));
-  try {
-    await insertRows(db, "Visitor", rows);
-    for (const r of rows) ids.set(r.externalId, r.id);
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    // A concurrent batch created some of the same visitors: read back what exists now.
-    const found = await db.visitor.findMany({ where: { storeId, externalId: { in: missing } }, select: { id: true, externalId: true } });
-    for (const v of found) ids.set(v.externalId, v.id);
-    const still = rows.filter((r) => !ids.has(r.externalId));
-    for (const r of still) {
-      try {
-        await db.visitor.create({ data: r });
-        ids.set(r.externalId, r.id);
-      } catch (e) {
-        if (!isUniqueViolation(e)) throw e;
-        const row = await db.visitor.findUniqueOrThrow({ where: { storeId_externalId: { storeId, externalId: r.externalId } } });
-        ids.set(r.externalId, row.id);
-      }
-    }
-  }
-  return ids;
+  const rows = [...firstSeen].map(([externalId, at]) => ({
+    id: newId("vi"),
+    storeId,
+    externalId,
+    firstSeenAt: at,
+    lastSeenAt: now,
+  }));
+  const visitors = await upsertRows<{ id: string; externalId: string }>(db, "Visitor", rows, {
+    conflict: ["storeId", "externalId"],
+    update: ["lastSeenAt"],
+    returning: ["id", "externalId"],
+  });
+  return new Map(visitors.map((v) => [v.externalId, v.id]));
 }
 
 /**
