@@ -30,8 +30,10 @@ export interface ModelBenchResult {
   model: AttributionModel;
   journeys: number;
   touches: number;
-  /** Median of the timed runs. */
+  /** Wall-clock time, median of the timed runs. */
   ms: number;
+  /** Process CPU time (user + system) of the same run; unlike wall time it is not inflated by other busy processes. */
+  cpuMs: number;
   journeysPerSecond: number;
 }
 
@@ -121,7 +123,7 @@ function attributeAll(journeys: readonly Journey[], model: AttributionModel, lim
   return credited;
 }
 
-function expectedCredited(journeys: readonly Journey[]): number {
+function sumCreditableValue(journeys: readonly Journey[]): number {
   const windowStart = CONVERSION_AT - LOOKBACK_DAYS * MS_PER_DAY;
   let total = 0;
   for (const journey of journeys) {
@@ -130,35 +132,39 @@ function expectedCredited(journeys: readonly Journey[]): number {
   return total;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+function pickMedianByWallTime<T extends { ms: number }>(runs: readonly T[]): T {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 export function benchDataset(dataset: Dataset, runs = TIMED_RUNS): ModelBenchResult[] {
   const { journeys } = dataset;
-  const expected = expectedCredited(journeys);
+  const expected = sumCreditableValue(journeys);
   let touches = 0;
   for (const journey of journeys) touches += journey.touches.length;
   const results: ModelBenchResult[] = [];
   for (const model of ATTRIBUTION_MODELS) {
     attributeAll(journeys, model, Math.min(journeys.length, WARMUP_JOURNEYS));
-    const timings: number[] = [];
+    const timings: Array<{ ms: number; cpuMs: number }> = [];
     for (let run = 0; run < runs; run++) {
+      const cpuStarted = process.cpuUsage();
       const started = performance.now();
       const credited = attributeAll(journeys, model, journeys.length);
-      timings.push(performance.now() - started);
+      const ms = performance.now() - started;
+      const cpu = process.cpuUsage(cpuStarted);
+      timings.push({ ms, cpuMs: (cpu.user + cpu.system) / 1000 });
       if (credited !== expected) {
         throw new Error(`${model} on ${dataset.name}: credited ${credited} minor units, expected ${expected}`);
       }
     }
-    const ms = median(timings);
+    const { ms, cpuMs } = pickMedianByWallTime(timings);
     results.push({
       dataset: dataset.name,
       model,
       journeys: journeys.length,
       touches,
       ms,
+      cpuMs,
       journeysPerSecond: journeys.length / (ms / 1000),
     });
   }
@@ -167,13 +173,13 @@ export function benchDataset(dataset: Dataset, runs = TIMED_RUNS): ModelBenchRes
 
 export function formatResults(results: readonly ModelBenchResult[]): string {
   const lines = [
-    "| dataset | model | journeys | ms (median) | journeys/s | ns/journey |",
-    "| --- | --- | ---: | ---: | ---: | ---: |",
+    "| dataset | model | journeys | wall ms (median) | CPU ms | journeys/s | ns/journey |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of results) {
     const nsPerJourney = (r.ms * 1e6) / r.journeys;
     lines.push(
-      `| ${r.dataset} | ${r.model} | ${r.journeys.toLocaleString("en-US")} | ${r.ms.toFixed(0)} | ` +
+      `| ${r.dataset} | ${r.model} | ${r.journeys.toLocaleString("en-US")} | ${r.ms.toFixed(0)} | ${r.cpuMs.toFixed(0)} | ` +
         `${Math.round(r.journeysPerSecond).toLocaleString("en-US")} | ${nsPerJourney.toFixed(0)} |`,
     );
   }

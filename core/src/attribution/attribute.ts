@@ -1,11 +1,6 @@
 import { allocateInto } from "./allocate-minor-units.ts";
 import { countEligibleTouches, findEdgeEligibleTouch, selectEligibleTouches } from "./lookback.ts";
-import {
-  type AttributionOptions,
-  assertAttributionOptions,
-  assertConversionAt,
-  halfLifeMilliseconds,
-} from "./options.ts";
+import { type AttributionOptions, assertAttributionOptions, assertConversionAt, resolveHalfLifeMs } from "./options.ts";
 import type { Touch } from "./touch.ts";
 import { writeModelWeights } from "./weights.ts";
 
@@ -74,7 +69,7 @@ export function attribute(
   if (count === 1) return creditWholly(eligible[0]!, 0, total);
 
   ensureScratchCapacity(count);
-  const weightSum = writeModelWeights(model, eligible, count, halfLifeMilliseconds(options.halfLifeDays), weights);
+  const weightSum = writeModelWeights(model, eligible, count, resolveHalfLifeMs(options.halfLifeDays), weights);
   allocateInto(total, weights, count, weightSum, amounts, fractions);
   allocateInto(PPM_TOTAL, weights, count, weightSum, weightsPpm, fractions);
   const credits: Credit[] = [];

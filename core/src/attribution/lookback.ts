@@ -1,5 +1,8 @@
 import { assertConversionAt, assertLookbackDays, MS_PER_DAY } from "./options.ts";
-import { compareTouches, sortTouches, type Touch } from "./touch.ts";
+import { compareTouches, type Touch } from "./touch.ts";
+
+// Above this many eligible touches Array#sort beats inserting each touch into place.
+const INSERTION_MAX_LENGTH = 16;
 
 /**
  * Touches inside [conversionAt - lookbackDays, conversionAt] in (at, kind, id) order. Returns `touches` itself when
@@ -12,20 +15,37 @@ export function selectEligibleTouches(
 ): readonly Touch[] {
   const windowStart = conversionAt - lookbackDays * MS_PER_DAY;
   const count = touches.length;
-  let i = 0;
-  for (; i < count; i++) {
-    const at = touches[i]!.at;
+  let eligibleCount = 0;
+  let inOrder = true;
+  let previous: Touch | undefined;
+  for (let i = 0; i < count; i++) {
+    const touch = touches[i]!;
     // Negated so that a NaN timestamp counts as outside the window.
-    if (!(at >= windowStart && at <= conversionAt)) break;
-    if (i > 0 && compareTouches(touches[i - 1]!, touches[i]!) > 0) break;
+    if (!(touch.at >= windowStart && touch.at <= conversionAt)) continue;
+    if (inOrder && previous !== undefined && compareTouches(previous, touch) > 0) inOrder = false;
+    previous = touch;
+    eligibleCount++;
   }
-  if (i === count) return touches;
-  const eligible: Touch[] = [];
-  for (let j = 0; j < count; j++) {
-    const touch = touches[j]!;
-    if (touch.at >= windowStart && touch.at <= conversionAt) eligible.push(touch);
+  if (inOrder && eligibleCount === count) return touches;
+  // Sized up front so the copy never regrows; short journeys are sorted by inserting each touch into place.
+  const eligible = new Array<Touch>(eligibleCount);
+  const insert = !inOrder && eligibleCount <= INSERTION_MAX_LENGTH;
+  let filled = 0;
+  for (let i = 0; i < count; i++) {
+    const touch = touches[i]!;
+    if (!(touch.at >= windowStart && touch.at <= conversionAt)) continue;
+    let j = filled - 1;
+    if (insert) {
+      while (j >= 0 && compareTouches(eligible[j]!, touch) > 0) {
+        eligible[j + 1] = eligible[j]!;
+        j--;
+      }
+    }
+    eligible[j + 1] = touch;
+    filled++;
   }
-  return sortTouches(eligible);
+  if (!inOrder && !insert) eligible.sort(compareTouches);
+  return eligible;
 }
 
 /** How many touches fall inside [conversionAt - lookbackDays, conversionAt]. */

@@ -53,6 +53,6 @@ export function assertAttributionOptions(options: AttributionOptions): void {
   assertHalfLifeDays(options.halfLifeDays);
 }
 
-export function halfLifeMilliseconds(halfLifeDays: number | undefined): number {
+export function resolveHalfLifeMs(halfLifeDays: number | undefined): number {
   return (halfLifeDays ?? DEFAULT_HALF_LIFE_DAYS) * MS_PER_DAY;
 }

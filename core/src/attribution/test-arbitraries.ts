@@ -57,7 +57,8 @@ export function scenarioArbitrary(models: readonly AttributionModel[] = ATTRIBUT
       model: fc.constantFrom(...models),
       lookbackDays: fc.integer({ min: 1, max: 90 }),
       halfLifeDays: fc.option(fc.double({ min: 0.001, max: 60, noNaN: true }), { nil: undefined }),
-      rawTouches: fc.array(rawTouchArbitrary, { maxLength: 12 }),
+      // Up to 24 so that both the insertion path (up to 16) and the Array#sort path of the lookback filter run.
+      rawTouches: fc.array(rawTouchArbitrary, { maxLength: 24 }),
     })
     .map(({ rawTouches, ...scenario }) => {
       const windowMs = scenario.lookbackDays * DAY;

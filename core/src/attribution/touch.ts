@@ -17,21 +17,3 @@ export function compareTouches(a: Touch, b: Touch): number {
   if (a.campaignId !== b.campaignId) return a.campaignId < b.campaignId ? -1 : 1;
   return 0;
 }
-
-// Journeys are short; insertion sort beats Array#sort's setup cost there and allocates nothing.
-const INSERTION_SORT_MAX_LENGTH = 16;
-
-export function sortTouches(touches: Touch[]): Touch[] {
-  const n = touches.length;
-  if (n > INSERTION_SORT_MAX_LENGTH) return touches.sort(compareTouches);
-  for (let i = 1; i < n; i++) {
-    const current = touches[i]!;
-    let j = i - 1;
-    while (j >= 0 && compareTouches(touches[j]!, current) > 0) {
-      touches[j + 1] = touches[j]!;
-      j--;
-    }
-    touches[j + 1] = current;
-  }
-  return touches;
-}

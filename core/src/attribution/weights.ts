@@ -1,5 +1,5 @@
 import type { AttributionModel } from "./models.ts";
-import { assertAttributionModel, assertConversionAt, assertHalfLifeDays, halfLifeMilliseconds } from "./options.ts";
+import { assertAttributionModel, assertConversionAt, assertHalfLifeDays, resolveHalfLifeMs } from "./options.ts";
 import type { Touch } from "./touch.ts";
 
 // Position-based shares as integers (first and last 2 parts each per middle part, middle 1 part each): the weight
@@ -78,7 +78,7 @@ export function attributionWeights(
   assertHalfLifeDays(halfLifeDays);
   const count = touches.length;
   if (scratch.length < count) scratch = new Float64Array(count);
-  const sum = writeModelWeights(model, touches, count, halfLifeMilliseconds(halfLifeDays), scratch);
+  const sum = writeModelWeights(model, touches, count, resolveHalfLifeMs(halfLifeDays), scratch);
   const weights = new Array<number>(count);
   for (let i = 0; i < count; i++) weights[i] = scratch[i]! / sum;
   return weights;
