@@ -227,3 +227,65 @@ export async function recordEvents(db: Db, storeId: string, records: readonly Ev
   for (const r of stored) await processEvent(db, storeId, r, ids.get(r.eventKey) ?? null, now);
   return { received: records.length, stored: stored.length };
 }
+
+/**
+ * Follow-up work runs after the 202, so a process that dies in between leaves stored events without their
+ * conversion. At start-up, redo it for recent events that should have one and do not (the work is
+ * idempotent, so redoing one that did finish changes nothing).
+ */
+export async function recoverEventFollowUps(db: Db, now = new Date(), withinMs = 7 * 86_400_000): Promise<number> {
+  const since = new Date(now.getTime() - withinMs);
+  const events = await db.event.findMany({
+    where: { type: { in: ["sign_up", "lead", "custom"] }, receivedAt: { gte: since } },
+    orderBy: { receivedAt: "asc" },
+    take: 5000,
+  });
+  let redone = 0;
+  const byStore = new Map<string, typeof events>();
+  for (const e of events) byStore.set(e.storeId, [...(byStore.get(e.storeId) ?? []), e]);
+  for (const [storeId, list] of byStore) {
+    const keys = list.map((e) => `event:${e.eventKey}`);
+    const done = new Set(
+      (await db.conversion.findMany({ where: { storeId, sourceKey: { in: keys } }, select: { sourceKey: true } })).map(
+        (c) => c.sourceKey,
+      ),
+    );
+    const missing = list.filter((e) => !done.has(`event:${e.eventKey}`));
+    const visitorIds = [...new Set(missing.flatMap((e) => (e.visitorId ? [e.visitorId] : [])))];
+    const visitors = new Map(
+      (
+        await db.visitor.findMany({
+          where: { storeId, id: { in: visitorIds } },
+          select: { id: true, externalId: true },
+        })
+      ).map((v) => [v.id, v.externalId]),
+    );
+    for (const e of missing) {
+      await processEvent(db, storeId, fromRow(e, e.visitorId ? (visitors.get(e.visitorId) ?? null) : null), e.id, now);
+      redone++;
+    }
+  }
+  return redone;
+}
+
+function fromRow(
+  row: Awaited<ReturnType<Db["event"]["findMany"]>>[number],
+  visitorExternalId: string | null,
+): EventRecord {
+  return {
+    eventKey: row.eventKey,
+    type: row.type as EventRecord["type"],
+    source: row.source as EventSource,
+    visitorExternalId,
+    clickIds: JSON.parse(row.clickIds) as string[],
+    checkoutToken: row.checkoutToken,
+    orderRef: row.orderRef,
+    value: row.value === null ? null : Number(row.value),
+    currency: row.currency,
+    name: row.name,
+    url: row.url,
+    referrer: row.referrer,
+    customerRef: row.customerRef,
+    occurredAt: row.occurredAt,
+  };
+}

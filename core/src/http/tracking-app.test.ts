@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCampaign } from "../campaigns/campaign-store.ts";
+import { storeEvents, toEventRecord } from "../events/record-events.ts";
 import { ingestOrder } from "../orders/ingest-order.ts";
 import { type RunningServer, serveFetch } from "../server/node-http.ts";
 import { createApiKey } from "../stores/api-keys.ts";
@@ -280,5 +281,29 @@ describe("a journey through the real endpoints", () => {
     });
     expect(result.status).toBe("attributed");
     expect(result.commissions.map((c) => [c.creatorId, c.amount])).toEqual([[link.creatorId, 800]]);
+  });
+});
+
+describe("after a restart", () => {
+  it("redoes the conversion of a sign-up whose follow-up work was cut off", async () => {
+    const { db } = database;
+    const click = await insertClick(db, program.links[0]!, new Date(Date.now() - 60_000));
+    // Stored as the collector stores it, but the process died before the follow-up ran.
+    await storeEvents(db, program.store.id, [
+      toEventRecord(
+        { id: "cut-off", type: "sign_up", visitor_id: "vis-cut", click_ids: [click], customer: "cut@example.com" },
+        "script",
+        new Date(),
+      ),
+    ]);
+    expect(await db.conversion.count({ where: { storeId: program.store.id, sourceKey: "event:cut-off" } })).toBe(0);
+    const restarted = createTrackingApp({ database });
+    await restarted.start();
+    await restarted.stop();
+    const conversion = await db.conversion.findFirstOrThrow({
+      where: { storeId: program.store.id, sourceKey: "event:cut-off" },
+    });
+    const commissions = await db.commission.findMany({ where: { conversionId: conversion.id } });
+    expect(commissions.map((c) => [c.creatorId, Number(c.amount)])).toEqual([[program.creators[0]!.id, 300]]);
   });
 });

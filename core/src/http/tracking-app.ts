@@ -2,6 +2,7 @@ import { createClickRecorder } from "../clicks/click-recorder.ts";
 import { createLinkCache } from "../clicks/link-cache.ts";
 import type { Database } from "../db/client.ts";
 import { createEventWriter } from "../events/event-writer.ts";
+import { recoverEventFollowUps } from "../events/record-events.ts";
 import { AppError } from "../shared/errors.ts";
 import { createSiteScriptHandler } from "../site-script/serve.ts";
 import { createCollectHandler } from "./collect.ts";
@@ -69,7 +70,11 @@ export function createTrackingApp(options: TrackingAppOptions): TrackingApp {
     route,
     handler: (request, ctx) =>
       route(request, ctx) ?? Promise.resolve(errorResponse(new AppError("not_found", "no such route"))),
-    start: () => recorder.start(),
+    async start() {
+      await recorder.start();
+      const redone = await recoverEventFollowUps(db);
+      if (redone > 0) console.warn(`redid the follow-up work of ${redone} events stored before a restart`);
+    },
     async stop() {
       await recorder.stop();
       await writer.idle();
