@@ -119,6 +119,14 @@ describe("normalizeShopifyRefund", () => {
     });
   });
 
+  it("counts the refunded items' subtotals, not the shipping and tax returned with them", () => {
+    const payload = refundPayload({
+      refund_line_items: [{ subtotal: "30.00" }, { subtotal: 12.5 }],
+      transactions: [{ kind: "refund", status: "success", amount: "51.24" }],
+    });
+    expect(normalizeShopifyRefund(shopifyJson(payload), "USD").refund.amount).toBe(4250);
+  });
+
   it("counts nothing for a refund without money (a restock only)", () => {
     const refund = normalizeShopifyRefund(shopifyJson(refundPayload({ transactions: [], order_id: big("5") })), "USD");
     expect(refund.refund.amount).toBe(0);

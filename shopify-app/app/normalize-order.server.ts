@@ -32,6 +32,7 @@ export const ShopifyRefundSchema = z.object({
   order_id: IdSchema,
   created_at: TimestampSchema.nullish(),
   transactions: z.array(TransactionSchema).default([]),
+  refund_line_items: z.array(z.object({ subtotal: AmountSchema.nullish() })).nullish(),
 });
 export type ShopifyRefund = z.infer<typeof ShopifyRefundSchema>;
 
@@ -86,9 +87,19 @@ export function orderStatusOf(order: Pick<ShopifyOrder, "cancelled_at" | "financ
   }
 }
 
-/** Money actually returned by a refund: its successful refund transactions, in minor units. */
-export function refundAmount(transactions: z.infer<typeof TransactionSchema>[], currency: string): number {
-  return transactions
+/**
+ * How much of the order's merchandise a refund takes back, in minor units. Commissions are computed on
+ * subtotal_price (after discounts, before shipping and tax), so a refund of items counts the items'
+ * subtotals; returned shipping and tax are not merchandise and do not reduce a commission. A refund of a
+ * custom amount has no line items: then the money actually returned (successful refund transactions) counts.
+ */
+export function refundAmount(
+  refund: Pick<ShopifyRefund, "transactions" | "refund_line_items">,
+  currency: string,
+): number {
+  const items = refund.refund_line_items ?? [];
+  if (items.length > 0) return items.reduce((sum, i) => sum + Math.abs(toMinorUnits(i.subtotal ?? "0", currency)), 0);
+  return refund.transactions
     .filter((t) => t.kind === "refund" && (t.status ?? "success") === "success")
     .reduce((sum, t) => sum + Math.abs(toMinorUnits(t.amount, t.currency ?? currency)), 0);
 }
@@ -130,7 +141,7 @@ export function toNormalizedOrder(order: ShopifyOrder): NormalizedOrder {
     total: Math.max(0, toMinorUnits(order.subtotal_price ?? order.total_price, order.currency)),
     refunds: (order.refunds ?? []).map((r) => ({
       id: idFromGid(r.admin_graphql_api_id) ?? r.id,
-      amount: refundAmount(r.transactions, order.currency),
+      amount: refundAmount(r, order.currency),
     })),
     customerEmailHash: email ? hashEmail(email) : null,
     customerRef: order.customer ? hashCustomerRef(order.customer.id) : null,
@@ -162,7 +173,7 @@ export function normalizeShopifyRefund(body: string, shopCurrency: string): Norm
     orderExternalId: refund.order_id,
     refund: {
       id: idFromGid(refund.admin_graphql_api_id) ?? refund.id,
-      amount: refundAmount(refund.transactions, shopCurrency),
+      amount: refundAmount(refund, shopCurrency),
     },
     createdAt: refund.created_at ? new Date(refund.created_at) : null,
   };
