@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.ts";
-import { insertRows } from "../db/insert-rows.ts";
+import { upsertRows } from "../db/insert-rows.ts";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
 import type { NormalizedOrder, OrderStatus } from "./normalized-order.ts";
@@ -125,35 +125,25 @@ export async function upsertOrders(
   storeId: string,
   orders: readonly NormalizedOrder[],
 ): Promise<{ row: OrderRow; outcome: Outcome }[]> {
-  const ids = [...new Set(orders.map((o) => o.externalId))];
-  const known = new Set(
-    (await db.order.findMany({ where: { storeId, externalId: { in: ids } }, select: { externalId: true } })).map(
-      (r) => r.externalId,
-    ),
+  // Insert every order the batch names, skipping those already stored: RETURNING says which were new,
+  // so a batch of new orders costs this statement and one read.
+  const fresh = [...new Map(orders.map((o) => [o.externalId, o])).values()];
+  const now = new Date();
+  const inserted = await upsertRows<{ externalId: string }>(
+    db,
+    "Order",
+    fresh.map((o) => ({
+      id: newId("or"),
+      storeId,
+      externalId: o.externalId,
+      ...orderFields(o),
+      ...refundFields(mergeRefunds([], o.refunds)),
+      createdAt: now,
+      updatedAt: now,
+    })),
+    { conflict: ["storeId", "externalId"], returning: ["externalId"] },
   );
-  const fresh = [...new Map(orders.filter((o) => !known.has(o.externalId)).map((o) => [o.externalId, o])).values()];
-  const created = new Set<string>();
-  if (fresh.length > 0) {
-    const now = new Date();
-    try {
-      await insertRows(
-        db,
-        "Order",
-        fresh.map((o) => ({
-          id: newId("or"),
-          storeId,
-          externalId: o.externalId,
-          ...orderFields(o),
-          ...refundFields(mergeRefunds([], o.refunds)),
-          createdAt: now,
-          updatedAt: now,
-        })),
-      );
-      for (const o of fresh) created.add(o.externalId);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
-  }
+  const created = new Set(inserted.map((r) => r.externalId));
   const rows = created.size
     ? new Map(
         (await db.order.findMany({ where: { storeId, externalId: { in: [...created] } } })).map((r) => [
