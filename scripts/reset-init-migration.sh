@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 exec 9>/tmp/trailmark-schema.lock
 flock 9
+mkdir -p data
 rm -rf prisma/migrations
 node scripts/new-migration.mjs init
 node scripts/prisma-generate.mjs

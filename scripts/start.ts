@@ -9,6 +9,7 @@ import { migrate } from "../core/src/db/migrate.ts";
 import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
 import { createTrackingApp } from "../core/src/http/tracking-app.ts";
 import { createInboxWorker } from "../core/src/inbox/inbox.ts";
+import { providersFromEnv, reconcilePayouts, runScheduledPayouts } from "../core/src/payouts/index.ts";
 import { serveFetch } from "../core/src/server/node-http.ts";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
 import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
@@ -41,6 +42,18 @@ const approvals = setInterval(() => {
   approveDueCommissions(db).catch((e: unknown) => console.warn(`approval sweep failed: ${String(e)}`));
 }, env.APPROVAL_INTERVAL_MS);
 approvals.unref();
+// Payouts left processing by a previous process are settled first (asking the provider by idempotency
+// key); then scheduled runs and in-flight payouts are looked at every few minutes.
+const payoutDeps = { providers: providersFromEnv() };
+await reconcilePayouts(db, payoutDeps).catch((e: unknown) =>
+  console.warn(`payout reconciliation failed: ${String(e)}`),
+);
+const payouts = setInterval(() => {
+  runScheduledPayouts(db, payoutDeps)
+    .then(() => reconcilePayouts(db, payoutDeps))
+    .catch((e: unknown) => console.warn(`payout sweep failed: ${String(e)}`));
+}, env.APPROVAL_INTERVAL_MS);
+payouts.unref();
 
 const server = await serveFetch(
   (request, ctx) => {
@@ -59,6 +72,7 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`${signal}: stopping`);
   clearInterval(approvals);
+  clearInterval(payouts);
   await server.close();
   await reconciliation.stop();
   await worker.stop();

@@ -12,6 +12,7 @@ import { AppError } from "../shared/errors.ts";
 import { formatMinorUnits, toMinorUnits } from "../shared/money.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "../stores/api-keys.ts";
 import { createStore, listStores, requireStore } from "../stores/store.ts";
+import { runPayoutCommand } from "./payout-command.ts";
 import { formatTable } from "./table.ts";
 
 export interface CliDeps {
@@ -42,6 +43,8 @@ export const USAGE = `trailmark <command> [options]
   apikey list --store <id>
   apikey revoke --store <id> --key <key id>
   report --store <id> --campaign <id> [--from <date>] [--to <date>] [--json]
+  payout run|list|csv|approve|mark-paid|retry|cancel|reconcile|settings|method …   (trailmark payout --help)
+  woo connect|disconnect …                                                         (trailmark woo --help)
 
 Add --json to create and list commands for machine-readable output.`;
 
@@ -114,6 +117,7 @@ const OPTIONS = {
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
   const [group, action] = argv;
   if (group && deps.extra?.[group]) return deps.extra[group]!(argv.slice(1));
+  if (group === "payout") return runPayoutCommand(argv.slice(1), { db: deps.db, out: deps.out, err: deps.err });
   try {
     const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     if (values.help || !group) {

@@ -1,10 +1,13 @@
-export type { LedgerEntry, LedgerEntryKind, LedgerSummary } from "./budget.ts";
+export type { BudgetBreakdown, LedgerEntry, LedgerEntryKind, LedgerSummary } from "./budget.ts";
 export {
+  budgetBreakdown,
+  budgetBreakdownOfCommissions,
   budgetHeld,
   budgetReservation,
   LEDGER_ENTRY_KINDS,
   LedgerEntrySchema,
   ledgerEntriesForChange,
+  ledgerTransfers,
   summarizeLedger,
 } from "./budget.ts";
 export type { CreditedCreator } from "./compute-commission.ts";

@@ -7,13 +7,14 @@ import {
   type CommissionStatus,
   holdUntil,
   ledgerEntriesForChange,
+  ledgerTransfers,
   type OrderSnapshot,
   reconcileCommission,
 } from "../commissions/index.ts";
 import { type Creator, toCreator } from "../creators/creator.ts";
 import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
-import { insertRows } from "../db/insert-rows.ts";
-import { isUniqueViolation, toSafeNumber } from "../shared/db-errors.ts";
+import { insertRows, upsertRows } from "../db/insert-rows.ts";
+import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
 import { type ConversionFacts, type ConversionKind, goalOf, planAttribution } from "./plan-attribution.ts";
 import { type ResolvedTouch, touchKey } from "./touches.ts";
@@ -38,15 +39,13 @@ export async function ensureConversion(db: Db, storeId: string, source: Conversi
 }
 
 export async function ensureConversions(db: Db, storeId: string, sources: readonly ConversionSource[]) {
-  const keys = [...new Set(sources.map((s) => s.sourceKey))];
-  const find = () => db.conversion.findMany({ where: { storeId, sourceKey: { in: keys } } });
-  let rows = await find();
-  const missing = sources.filter(
-    (s, i) =>
-      !rows.some((r) => r.sourceKey === s.sourceKey) && sources.findIndex((x) => x.sourceKey === s.sourceKey) === i,
-  );
-  if (missing.length > 0) {
-    const data = missing.map((source) => ({
+  const unique = [...new Map(sources.map((s) => [s.sourceKey, s])).values()];
+  const now = new Date();
+  // Existing conversions conflict and are skipped in the same statement; then one read returns them all.
+  await upsertRows(
+    db,
+    "Conversion",
+    unique.map((source) => ({
       id: newId("cv"),
       storeId,
       kind: source.kind,
@@ -57,24 +56,12 @@ export async function ensureConversions(db: Db, storeId: string, sources: readon
       currency: source.currency,
       occurredAt: source.occurredAt,
       status: "new",
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    }));
-    try {
-      await insertRows(db, "Conversion", data);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      // Another delivery created some of them first: create the rest one by one.
-      for (const row of data) {
-        try {
-          await db.conversion.create({ data: row });
-        } catch (e) {
-          if (!isUniqueViolation(e)) throw e;
-        }
-      }
-    }
-    rows = await find();
-  }
+      createdAt: now,
+      updatedAt: now,
+    })),
+    { conflict: ["storeId", "sourceKey"], returning: ["id"] },
+  );
+  const rows = await db.conversion.findMany({ where: { storeId, sourceKey: { in: unique.map((s) => s.sourceKey) } } });
   const byKey = new Map(rows.map((r) => [r.sourceKey, r]));
   return sources.map((s) => byKey.get(s.sourceKey)!);
 }
@@ -384,6 +371,19 @@ export async function reconcileConversions(
         const delta = e.kind === "adjust" ? e.amount : -e.amount;
         reserved += delta;
         await tx.campaign.update({ where: { id: row.campaignId }, data: { budgetUsed: { increment: delta } } });
+        await tx.budgetEntry.create({
+          data: {
+            id: newId("bl"),
+            storeId,
+            campaignId: row.campaignId,
+            commissionId: row.id,
+            kind: e.kind,
+            amount: e.amount,
+          },
+        });
+      }
+      // Budget-neutral moves between the ledger's reserved, released and paid buckets (an approval, say).
+      for (const e of ledgerTransfers(existing, after)) {
         await tx.budgetEntry.create({
           data: {
             id: newId("bl"),

@@ -329,6 +329,11 @@ describe("deleteStoreData", () => {
 
     const result = await deleteStoreData(db, s.storeId, { keepInboxIds: [redactDelivery] });
     expect(result).toEqual({
+      payoutItems: 0,
+      payouts: 0,
+      payoutRuns: 0,
+      creatorPayoutAccounts: 0,
+      storePayoutSettings: 0,
       commissionAdjustments: 1,
       commissions: 1,
       budgetEntries: 1,

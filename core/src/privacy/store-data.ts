@@ -11,6 +11,11 @@ export interface StoreDeletionOptions {
 }
 
 export type StoreDeletionResult = Record<
+  | "payoutItems"
+  | "payouts"
+  | "payoutRuns"
+  | "creatorPayoutAccounts"
+  | "storePayoutSettings"
   | "commissionAdjustments"
   | "commissions"
   | "budgetEntries"
@@ -45,6 +50,11 @@ export async function deleteStoreData(
       const where = { storeId };
       // Children before parents, though only the store's own relations have foreign keys.
       const result: StoreDeletionResult = {
+        payoutItems: (await tx.payoutItem.deleteMany({ where })).count,
+        payouts: (await tx.payout.deleteMany({ where })).count,
+        payoutRuns: (await tx.payoutRun.deleteMany({ where })).count,
+        creatorPayoutAccounts: (await tx.creatorPayoutAccount.deleteMany({ where })).count,
+        storePayoutSettings: (await tx.storePayoutSettings.deleteMany({ where })).count,
         commissionAdjustments: (await tx.commissionAdjustment.deleteMany({ where })).count,
         commissions: (await tx.commission.deleteMany({ where })).count,
         budgetEntries: (await tx.budgetEntry.deleteMany({ where })).count,

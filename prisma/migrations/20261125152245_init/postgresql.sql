@@ -324,6 +324,132 @@ CREATE TABLE "IdempotencyKey" (
     CONSTRAINT "IdempotencyKey_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "StorePayoutSettings" (
+    "storeId" TEXT NOT NULL,
+    "schedule" TEXT NOT NULL DEFAULT 'manual',
+    "autoApprove" BOOLEAN NOT NULL DEFAULT false,
+    "provider" TEXT NOT NULL DEFAULT 'manual',
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "StorePayoutSettings_pkey" PRIMARY KEY ("storeId")
+);
+
+-- CreateTable
+CREATE TABLE "CreatorPayoutAccount" (
+    "id" TEXT NOT NULL,
+    "storeId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "method" TEXT NOT NULL,
+    "stripeAccountId" TEXT,
+    "stripeReady" BOOLEAN NOT NULL DEFAULT false,
+    "paypalEmail" TEXT,
+    "details" TEXT NOT NULL DEFAULT '{}',
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "CreatorPayoutAccount_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "PayoutRun" (
+    "id" TEXT NOT NULL,
+    "storeId" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "trigger" TEXT NOT NULL,
+    "periodKey" TEXT,
+    "cutoff" TIMESTAMP(3) NOT NULL,
+    "carryOver" TEXT NOT NULL DEFAULT '[]',
+    "approvedAt" TIMESTAMP(3),
+    "completedAt" TIMESTAMP(3),
+    "cancelledAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "PayoutRun_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "Payout" (
+    "id" TEXT NOT NULL,
+    "storeId" TEXT NOT NULL,
+    "runId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "amount" BIGINT NOT NULL,
+    "method" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "attempt" INTEGER NOT NULL DEFAULT 0,
+    "idempotencyKey" TEXT,
+    "providerReference" TEXT,
+    "failureReason" TEXT,
+    "lastError" TEXT,
+    "errorCount" INTEGER NOT NULL DEFAULT 0,
+    "approvedAt" TIMESTAMP(3),
+    "processingAt" TIMESTAMP(3),
+    "paidAt" TIMESTAMP(3),
+    "failedAt" TIMESTAMP(3),
+    "cancelledAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Payout_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "PayoutItem" (
+    "id" TEXT NOT NULL,
+    "storeId" TEXT NOT NULL,
+    "payoutId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL,
+    "commissionId" TEXT,
+    "adjustmentId" TEXT,
+    "amount" BIGINT NOT NULL,
+
+    CONSTRAINT "PayoutItem_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "OwnerAccount" (
+    "id" TEXT NOT NULL,
+    "storeId" TEXT NOT NULL,
+    "email" TEXT NOT NULL,
+    "passwordHash" TEXT,
+    "failedSignIns" INTEGER NOT NULL DEFAULT 0,
+    "lockedUntil" TIMESTAMP(3),
+    "lastSignInAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "OwnerAccount_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "AdminSession" (
+    "id" TEXT NOT NULL,
+    "storeId" TEXT NOT NULL,
+    "accountId" TEXT NOT NULL,
+    "csrfToken" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "lastSeenAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "AdminSession_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "SignInToken" (
+    "id" TEXT NOT NULL,
+    "storeId" TEXT NOT NULL,
+    "accountId" TEXT NOT NULL,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "usedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SignInToken_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Store_platform_domain_key" ON "Store"("platform", "domain");
 
@@ -431,6 +557,48 @@ CREATE UNIQUE INDEX "WebhookInbox_source_dedupKey_key" ON "WebhookInbox"("source
 
 -- CreateIndex
 CREATE UNIQUE INDEX "IdempotencyKey_storeId_key_key" ON "IdempotencyKey"("storeId", "key");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "CreatorPayoutAccount_storeId_creatorId_key" ON "CreatorPayoutAccount"("storeId", "creatorId");
+
+-- CreateIndex
+CREATE INDEX "PayoutRun_storeId_createdAt_idx" ON "PayoutRun"("storeId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PayoutRun_storeId_periodKey_key" ON "PayoutRun"("storeId", "periodKey");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Payout_idempotencyKey_key" ON "Payout"("idempotencyKey");
+
+-- CreateIndex
+CREATE INDEX "Payout_storeId_status_idx" ON "Payout"("storeId", "status");
+
+-- CreateIndex
+CREATE INDEX "Payout_runId_idx" ON "Payout"("runId");
+
+-- CreateIndex
+CREATE INDEX "Payout_storeId_creatorId_idx" ON "Payout"("storeId", "creatorId");
+
+-- CreateIndex
+CREATE INDEX "PayoutItem_payoutId_idx" ON "PayoutItem"("payoutId");
+
+-- CreateIndex
+CREATE INDEX "PayoutItem_storeId_commissionId_idx" ON "PayoutItem"("storeId", "commissionId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "OwnerAccount_email_key" ON "OwnerAccount"("email");
+
+-- CreateIndex
+CREATE INDEX "OwnerAccount_storeId_idx" ON "OwnerAccount"("storeId");
+
+-- CreateIndex
+CREATE INDEX "AdminSession_accountId_idx" ON "AdminSession"("accountId");
+
+-- CreateIndex
+CREATE INDEX "AdminSession_expiresAt_idx" ON "AdminSession"("expiresAt");
+
+-- CreateIndex
+CREATE INDEX "SignInToken_accountId_idx" ON "SignInToken"("accountId");
 
 -- AddForeignKey
 ALTER TABLE "ApiKey" ADD CONSTRAINT "ApiKey_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store"("id") ON DELETE CASCADE ON UPDATE CASCADE;
