@@ -9,7 +9,13 @@ import { migrate } from "../core/src/db/migrate.ts";
 import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
 import { createTrackingApp } from "../core/src/http/tracking-app.ts";
 import { createInboxWorker } from "../core/src/inbox/inbox.ts";
-import { providersFromEnv, reconcilePayouts, runScheduledPayouts } from "../core/src/payouts/index.ts";
+import {
+  providersFromEnv,
+  reconcilePayouts,
+  runScheduledPayouts,
+  StripeConnectProvider,
+} from "../core/src/payouts/index.ts";
+import { createLogMailer, createPortal } from "../core/src/portal/index.ts";
 import { serveFetch } from "../core/src/server/node-http.ts";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
 import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
@@ -55,9 +61,17 @@ const payouts = setInterval(() => {
 }, env.APPROVAL_INTERVAL_MS);
 payouts.unref();
 
+const publicUrl = env.PUBLIC_URL ?? process.env.SHOPIFY_APP_URL ?? `http://localhost:${env.PORT}`;
+const portal = createPortal({
+  db,
+  publicUrl,
+  mailer: createLogMailer(),
+  stripe: payoutDeps.providers.stripe instanceof StripeConnectProvider ? payoutDeps.providers.stripe : undefined,
+});
+
 const server = await serveFetch(
   (request, ctx) => {
-    const tracked = tracking.route(request, ctx);
+    const tracked = tracking.route(request, ctx) ?? portal.route(request, ctx);
     if (tracked) return tracked;
     if (new URL(request.url).pathname.startsWith("/woocommerce/")) return woo(request, ctx);
     return shopify(request);

@@ -10,6 +10,8 @@ export const CoreEnvSchema = z.object({
     .string()
     .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: (SQLite) or postgresql://")
     .default(DEFAULT_DATABASE_URL),
+  /** The public base URL of this server: tracking links, the portal's sign-in links. */
+  PUBLIC_URL: z.url().optional(),
   /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
   TRUST_PROXY: z
     .enum(["true", "false", "1", "0"])
