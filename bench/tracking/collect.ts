@@ -36,7 +36,9 @@ async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   return { url: `file:${join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-function startServer(url: string): Promise<{ proc: ChildProcess; url: string; storeId: string; idle(): Promise<void> }> {
+function startServer(
+  url: string,
+): Promise<{ proc: ChildProcess; url: string; storeId: string; idle(): Promise<void> }> {
   const proc = spawn(join("node_modules", ".bin", "tsx"), ["bench/tracking/collect-server.ts"], {
     env: { ...process.env, DATABASE_URL: url },
     stdio: ["pipe", "pipe", "inherit"],
@@ -113,8 +115,12 @@ const cpu = (() => {
   }
 })();
 console.log(`## /collect (${database.provider}, ${CONNECTIONS} connections, ${seconds} s per row)\n`);
-console.log(`machine: ${cpus().length} cores, ${cpu}, node ${process.version}; load average ${execSync("cut -d' ' -f1-3 /proc/loadavg", { encoding: "utf8" }).trim()}\n`);
-console.log("| events per request | events/s stored | requests/s | p50 ms | p99 ms | events accepted (202) | events stored | errors | every accepted event stored |");
+console.log(
+  `machine: ${cpus().length} cores, ${cpu}, node ${process.version}; load average ${execSync("cut -d' ' -f1-3 /proc/loadavg", { encoding: "utf8" }).trim()}\n`,
+);
+console.log(
+  "| events per request | events/s stored | requests/s | p50 ms | p99 ms | events accepted (202) | events stored | errors | every accepted event stored |",
+);
 console.log("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
 for (const r of rows) console.log(r);
 server.proc.kill("SIGTERM");

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { type ClickVisit, createClickRecorder } from "./click-recorder.ts";
-import { type ClickWriter, openClickWriter } from "./click-writer.ts";
+import type { ClickWriter } from "./click-writer.ts";
+import { openClickWriter } from "./open-click-writer.ts";
 import { insertTestLink, type TestLink } from "./test-links.ts";
 
 let database: TestDatabase;
@@ -23,7 +24,13 @@ const MINUTE = 60_000;
 
 function visit(at: Date, overrides: Partial<ClickVisit> = {}): ClickVisit {
   return {
-    link: { id: link.linkId, storeId: link.storeId, campaignId: link.campaignId, creatorId: link.creatorId, hashKey: "k" },
+    link: {
+      id: link.linkId,
+      storeId: link.storeId,
+      campaignId: link.campaignId,
+      creatorId: link.creatorId,
+      hashKey: "k",
+    },
     at,
     clientIp: "198.51.100.9",
     userAgent: "Mozilla/5.0 Test",
@@ -67,7 +74,11 @@ describe("createClickRecorder", () => {
     const evening = await recorder.record(visit(new Date("2026-03-01T23:50:00Z"), ip));
     const night = await recorder.record(visit(new Date("2026-03-02T00:10:00Z"), ip));
     const later = await recorder.record(visit(new Date("2026-03-02T00:55:00Z"), ip));
-    expect([evening?.qualification, night?.qualification, later?.qualification]).toEqual(["qualified", "repeat", "qualified"]);
+    expect([evening?.qualification, night?.qualification, later?.qualification]).toEqual([
+      "qualified",
+      "repeat",
+      "qualified",
+    ]);
   });
 
   it("writes concurrent clicks in a few groups and answers each once its group is committed", async () => {

@@ -91,7 +91,11 @@ export function createLinkCache(options: LinkCacheOptions): LinkCache {
       creatorId: row.creatorId,
       hashKey: row.store.hashKey,
       enabled: row.status === "active" && row.creator.status !== "archived" && row.store.status === "active",
-      campaign: { status: campaignStatus(row.campaign.status), startsAt: row.campaign.startsAt, endsAt: row.campaign.endsAt },
+      campaign: {
+        status: campaignStatus(row.campaign.status),
+        startsAt: row.campaign.startsAt,
+        endsAt: row.campaign.endsAt,
+      },
       destination,
     };
   }

@@ -32,7 +32,14 @@ export async function insertTestLink(db: Db, options: TestLinkOptions = {}): Pro
   const code = options.code ?? `c${suffix}`;
   const destinationUrl = options.destinationUrl ?? "https://shop.example/products/mug?color=blue#reviews";
   await db.store.create({
-    data: { id: storeId, platform: "custom", domain: `${suffix}.shop.example`, name: "Shop", currency: "USD", hashKey: `key-${suffix}` },
+    data: {
+      id: storeId,
+      platform: "custom",
+      domain: `${suffix}.shop.example`,
+      name: "Shop",
+      currency: "USD",
+      hashKey: `key-${suffix}`,
+    },
   });
   await db.campaign.create({
     data: {

@@ -22,7 +22,10 @@ describe("prepareDestination", () => {
   });
 
   it("replaces the merchant's own utm and tm values but keeps every other parameter byte for byte", () => {
-    const d = prepareDestination("https://shop.example/?utm_source=ig&a=%7Ex+y&utm_id=old&b&tm_click=x&%75tm_medium=z", PARAMS)!;
+    const d = prepareDestination(
+      "https://shop.example/?utm_source=ig&a=%7Ex+y&utm_id=old&b&tm_click=x&%75tm_medium=z",
+      PARAMS,
+    )!;
     const url = new URL(d.tracked("tm_0123456789abcdef"));
     expect(url.search.startsWith("?a=%7Ex+y&b&utm_source=trailmark")).toBe(true);
     expect(url.searchParams.getAll("utm_source")).toEqual(["trailmark"]);

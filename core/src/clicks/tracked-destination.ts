@@ -19,7 +19,15 @@ export interface PreparedDestination {
 
 // Parameters Trailmark owns: a merchant's own values for these are replaced, every other parameter is
 // kept byte for byte (re-serialising through URLSearchParams would re-encode them).
-const OWN_PARAMS = new Set(["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_id", CLICK_ID_PARAM, "tm_lb"]);
+const OWN_PARAMS = new Set([
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "utm_content",
+  "utm_id",
+  CLICK_ID_PARAM,
+  "tm_lb",
+]);
 
 function paramName(pair: string): string {
   const eq = pair.indexOf("=");

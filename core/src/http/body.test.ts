@@ -4,13 +4,16 @@ import { readBodyBytes, readBodyText } from "./body.ts";
 
 function streamOf(chunks: Uint8Array[], pulled: { count: number }): ReadableStream<Uint8Array> {
   let i = 0;
-  return new ReadableStream({
-    pull(controller) {
-      pulled.count++;
-      if (i < chunks.length) controller.enqueue(chunks[i++]!);
-      else controller.close();
+  return new ReadableStream(
+    {
+      pull(controller) {
+        pulled.count++;
+        if (i < chunks.length) controller.enqueue(chunks[i++]!);
+        else controller.close();
+      },
     },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
 }
 
 function post(body: BodyInit | null, headers: Record<string, string> = {}): Request {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClickRecorder } from "../clicks/click-recorder.ts";
-import { type ClickWriter, openClickWriter } from "../clicks/click-writer.ts";
+import type { ClickWriter } from "../clicks/click-writer.ts";
 import { createLinkCache } from "../clicks/link-cache.ts";
+import { openClickWriter } from "../clicks/open-click-writer.ts";
 import { insertTestLink, type TestLink } from "../clicks/test-links.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import type { RequestContext } from "./context.ts";
@@ -35,7 +36,10 @@ function click(
   const headers = new Headers(init.headers);
   if (init.ua !== null) headers.set("user-agent", init.ua ?? CHROME);
   const ctx: RequestContext = { clientIp: init.ip ?? IP };
-  return handler(new Request(`https://t.example/c/${code}${init.query ?? ""}`, { method: init.method ?? "GET", headers }), ctx);
+  return handler(
+    new Request(`https://t.example/c/${code}${init.query ?? ""}`, { method: init.method ?? "GET", headers }),
+    ctx,
+  );
 }
 
 function clickIdOf(response: Response): string | null {
@@ -85,7 +89,9 @@ describe("GET /c/:code", () => {
       tm_lb: "14",
     });
     const rows = await clicksOf(link);
-    expect(rows).toMatchObject([{ id: clickId, qualification: "qualified", storeId: link.storeId, campaignId: link.campaignId }]);
+    expect(rows).toMatchObject([
+      { id: clickId, qualification: "qualified", storeId: link.storeId, campaignId: link.campaignId },
+    ]);
   });
 
   it("never takes the destination from the request", async () => {
@@ -181,7 +187,9 @@ describe("GET /c/:code", () => {
   it("records every one of 200 parallel clicks", async () => {
     const link = await insertTestLink(database.db);
     const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => click(link.code, { ip: i % 2 === 0 ? "198.51.100.50" : `198.51.100.${i}` })),
+      Array.from({ length: 200 }, (_, i) =>
+        click(link.code, { ip: i % 2 === 0 ? "198.51.100.50" : `198.51.100.${i}` }),
+      ),
     );
     expect(responses.every((r) => r.status === 302)).toBe(true);
     const ids = responses.map(clickIdOf);
@@ -203,14 +211,25 @@ describe("GET /c/:code", () => {
 describe("GET /c/:code when clicks cannot be written", () => {
   it("still redirects, without a click id, and reports the failure once", async () => {
     const link = await insertTestLink(database.db);
-    const failing: ClickWriter = { write: () => Promise.reject(new Error("database is locked")), close: async () => {} };
+    const failing: ClickWriter = {
+      write: () => Promise.reject(new Error("database is locked")),
+      close: async () => {},
+    };
     const onWriteError = vi.fn();
-    const recorder = createClickRecorder({ db: database.db, provider: database.provider, writer: failing, onWriteError });
+    const recorder = createClickRecorder({
+      db: database.db,
+      provider: database.provider,
+      writer: failing,
+      onWriteError,
+    });
     const failingHandler = createRedirectHandler({ links: createLinkCache({ db: database.db }), recorder });
     for (let i = 0; i < 3; i++) {
-      const response = await failingHandler(new Request(`https://t.example/c/${link.code}`, { headers: { "user-agent": CHROME } }), {
-        clientIp: IP,
-      });
+      const response = await failingHandler(
+        new Request(`https://t.example/c/${link.code}`, { headers: { "user-agent": CHROME } }),
+        {
+          clientIp: IP,
+        },
+      );
       expect(response.status).toBe(302);
       expect(response.headers.get("location")).toBe(link.destinationUrl);
     }

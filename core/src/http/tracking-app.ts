@@ -1,5 +1,6 @@
 import { createClickRecorder } from "../clicks/click-recorder.ts";
 import { createLinkCache } from "../clicks/link-cache.ts";
+import { openClickWriter } from "../clicks/open-click-writer.ts";
 import type { Database } from "../db/client.ts";
 import { createEventWriter } from "../events/event-writer.ts";
 import { recoverEventFollowUps } from "../events/record-events.ts";
@@ -34,7 +35,9 @@ export interface TrackingAppOptions {
 /** The hot-path endpoints, framework-free: /c/:code, /collect, /api/v1/conversions, /api/v1/openapi.json, /t.js. */
 export function createTrackingApp(options: TrackingAppOptions): TrackingApp {
   const { db, provider } = options.database;
-  const recorder = createClickRecorder({ db, provider, maxBatch: options.maxClickBatch });
+  // Clicks are the hottest write: they go through their own driver connection in multi-row statements.
+  const clickWriter = openClickWriter(options.database);
+  const recorder = createClickRecorder({ db, provider, writer: clickWriter, maxBatch: options.maxClickBatch });
   const links = createLinkCache({ db });
   const writer = createEventWriter(db);
   const redirect = createRedirectHandler({ links, recorder });
@@ -77,6 +80,7 @@ export function createTrackingApp(options: TrackingAppOptions): TrackingApp {
     },
     async stop() {
       await recorder.stop();
+      await clickWriter.close();
       await writer.idle();
     },
     idle: () => writer.idle(),

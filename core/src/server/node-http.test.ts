@@ -63,6 +63,41 @@ describe("serveFetch", () => {
     expect(ips).toEqual(["203.0.113.5", "127.0.0.1"]);
   });
 
+  it("hands the handler a Request that behaves like one beyond method, url and headers", async () => {
+    let seen: unknown = null;
+    const url = await serve(async (request) => {
+      const copy = request.clone();
+      seen = {
+        isRequest: request instanceof Request,
+        json: await request.json(),
+        bodyUsed: request.bodyUsed,
+        copy: await copy.text(),
+        aborted: request.signal.aborted,
+        contentType: request.headers.get("content-type"),
+      };
+      return new Response(null, { status: 204 });
+    });
+    await send(`${url}/x`, { method: "POST", body: '{"a":1}', headers: { "content-type": "application/json" } });
+    expect(seen).toEqual({
+      isRequest: true,
+      json: { a: 1 },
+      bodyUsed: true,
+      copy: '{"a":1}',
+      aborted: false,
+      contentType: "application/json",
+    });
+  });
+
+  it("does not copy a malformed Host header into the request URL", async () => {
+    let seen = "";
+    const url = await serve(async (request) => {
+      seen = request.url;
+      return new Response(null, { status: 204 });
+    });
+    await send(`${url}/c/abc`, { headers: { host: "evil.example/x?" } });
+    expect(seen).toBe("http://localhost/c/abc");
+  });
+
   it("streams a request body to the handler", async () => {
     const url = await serve(async (request) => new Response(`got ${await readBodyText(request, 1_000)}`));
     const response = await send(url, { method: "POST", body: "hello", headers: { "content-type": "text/plain" } });
@@ -74,6 +109,26 @@ describe("serveFetch", () => {
     const response = await send(url, { method: "POST", body: "too long" });
     expect(response.status).toBe(413);
     expect(JSON.parse(response.body)).toMatchObject({ error: { code: "payload_too_large" } });
+  });
+
+  it("still delivers the 413 when a streamed body is far over the limit, then closes the connection", async () => {
+    const url = await serve(async (request) => new Response(await readBodyText(request, 1_000)));
+    const response = await new Promise<RawResponse>((resolve, reject) => {
+      const req = httpRequest(url, { method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      });
+      req.on("error", reject);
+      const chunk = "x".repeat(16 * 1024);
+      for (let i = 0; i < 64; i++) req.write(chunk);
+      req.end();
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.connection).toBe("close");
   });
 
   it("sends a one-piece body with a Content-Length, and keeps repeated Set-Cookie headers", async () => {

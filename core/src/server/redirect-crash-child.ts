@@ -2,8 +2,9 @@
 // DATABASE_URL. WRITE_DELAY_MS holds every click write back, like a slow disk, so that a recorder that
 // answered before committing would be caught with clicks in flight when the process is killed.
 import { createClickRecorder } from "../clicks/click-recorder.ts";
-import { type ClickWriter, openClickWriter } from "../clicks/click-writer.ts";
+import type { ClickWriter } from "../clicks/click-writer.ts";
 import { createLinkCache } from "../clicks/link-cache.ts";
+import { openClickWriter } from "../clicks/open-click-writer.ts";
 import { openDatabase } from "../db/client.ts";
 import { tuneSqlite } from "../db/sqlite-pragmas.ts";
 import { createRedirectHandler } from "../http/redirect.ts";

@@ -79,44 +79,47 @@ function get(url: string, agent: Agent, userAgent: string): Promise<{ status: nu
 
 describe("redirect server killed with SIGKILL", () => {
   // With slow writes many groups are in flight at the kill: only answering after the commit passes then.
-  it.each([0, 20])("has stored every click id it sent in a Location header (writes delayed %i ms)", async (writeDelayMs) => {
-    const server = await startServer(database.url, writeDelayMs);
-    child = server.process;
-    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-    const total = 300;
-    const killAfter = 250;
-    const seen: string[] = [];
-    let answered = 0;
-    let killed = false;
-    const requests = Array.from({ length: total }, (_, i) =>
-      get(`${server.url}/c/${link.code}`, agent, `Mozilla/5.0 (crash-test ${i % 40}) Chrome/120.0`).then(
-        (response) => {
-          if (killed) return;
-          expect(response.status).toBe(302);
-          const clickId = new URL(response.location!).searchParams.get("tm_click");
-          if (clickId !== null) seen.push(clickId);
-          if (++answered === killAfter) {
-            killed = true;
-            killGroup(server.process);
-          }
-        },
-        () => {}, // connections cut by the kill
-      ),
-    );
-    await Promise.all(requests);
-    agent.destroy();
-    await groupGone(server.process);
-    child = null;
-    expect(seen.length).toBeGreaterThanOrEqual(killAfter);
+  it.each([0, 20])(
+    "has stored every click id it sent in a Location header (writes delayed %i ms)",
+    async (writeDelayMs) => {
+      const server = await startServer(database.url, writeDelayMs);
+      child = server.process;
+      const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+      const total = 300;
+      const killAfter = 250;
+      const seen: string[] = [];
+      let answered = 0;
+      let killed = false;
+      const requests = Array.from({ length: total }, (_, i) =>
+        get(`${server.url}/c/${link.code}`, agent, `Mozilla/5.0 (crash-test ${i % 40}) Chrome/120.0`).then(
+          (response) => {
+            if (killed) return;
+            expect(response.status).toBe(302);
+            const clickId = new URL(response.location!).searchParams.get("tm_click");
+            if (clickId !== null) seen.push(clickId);
+            if (++answered === killAfter) {
+              killed = true;
+              killGroup(server.process);
+            }
+          },
+          () => {}, // connections cut by the kill
+        ),
+      );
+      await Promise.all(requests);
+      agent.destroy();
+      await groupGone(server.process);
+      child = null;
+      expect(seen.length).toBeGreaterThanOrEqual(killAfter);
 
-    const reopened = openDatabase(database.url);
-    try {
-      const stored = await reopened.db.click.findMany({ where: { id: { in: seen } }, select: { id: true } });
-      const storedIds = new Set(stored.map((c) => c.id));
-      expect(seen.filter((id) => !storedIds.has(id))).toEqual([]);
-      expect(await reopened.db.click.count({ where: { linkId: link.linkId } })).toBeGreaterThanOrEqual(seen.length);
-    } finally {
-      await reopened.close();
-    }
-  });
+      const reopened = openDatabase(database.url);
+      try {
+        const stored = await reopened.db.click.findMany({ where: { id: { in: seen } }, select: { id: true } });
+        const storedIds = new Set(stored.map((c) => c.id));
+        expect(seen.filter((id) => !storedIds.has(id))).toEqual([]);
+        expect(await reopened.db.click.count({ where: { linkId: link.linkId } })).toBeGreaterThanOrEqual(seen.length);
+      } finally {
+        await reopened.close();
+      }
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { type ClickRecorder, createClickRecorder } from "../clicks/click-recorder.ts";
-import { openClickWriter } from "../clicks/click-writer.ts";
 import { createLinkCache } from "../clicks/link-cache.ts";
+import { openClickWriter } from "../clicks/open-click-writer.ts";
 import { type Database, openDatabase } from "../db/client.ts";
 import { tuneSqlite } from "../db/sqlite-pragmas.ts";
 import { createRedirectHandler } from "../http/redirect.ts";
@@ -14,6 +14,7 @@ export interface RedirectServerOptions {
   trustProxy?: boolean;
   linkTtlMs?: number;
   maxBatch?: number;
+  flushDelayMs?: number;
 }
 
 export interface RedirectServer {
@@ -29,7 +30,12 @@ export async function startRedirectServer(options: RedirectServerOptions): Promi
   const database = openDatabase(options.databaseUrl);
   await tuneSqlite(database);
   const writer = openClickWriter(database);
-  const recorder = createClickRecorder({ db: database.db, provider: database.provider, writer, maxBatch: options.maxBatch });
+  const recorder = createClickRecorder({
+    db: database.db,
+    provider: database.provider,
+    writer,
+    maxBatch: options.maxBatch,
+  });
   await recorder.start();
   const links = createLinkCache({ db: database.db, ttlMs: options.linkTtlMs });
   const handler = createRedirectHandler({ links, recorder });
