@@ -15,7 +15,7 @@ import {
   runScheduledPayouts,
   StripeConnectProvider,
 } from "../core/src/payouts/index.ts";
-import { createLogMailer, createPortal } from "../core/src/portal/index.ts";
+import { createLogMailer, createPortal, createSmtpMailer } from "../core/src/portal/index.ts";
 import { serveFetch } from "../core/src/server/node-http.ts";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
 import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
@@ -65,7 +65,7 @@ const publicUrl = env.PUBLIC_URL ?? process.env.SHOPIFY_APP_URL ?? `http://local
 const portal = createPortal({
   db,
   publicUrl,
-  mailer: createLogMailer(),
+  mailer: env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(),
   stripe: payoutDeps.providers.stripe instanceof StripeConnectProvider ? payoutDeps.providers.stripe : undefined,
 });
 

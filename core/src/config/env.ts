@@ -19,6 +19,16 @@ export const CoreEnvSchema = z.object({
     .transform((v) => v === "true" || v === "1"),
   /** /collect requests per minute per client address. */
   COLLECT_RATE_LIMIT: z.coerce.number().int().positive().default(600),
+  /** Send creator sign-in links by SMTP (smtp://user:pass@host:587 or smtps://…); unset: print them to the log. */
+  SMTP_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^/\s]/, "must be an smtp:// or smtps:// URL")
+      .optional(),
+  ),
+  /** The sender of the portal's sign-in mail. */
+  MAIL_FROM: z.string().min(1).default("Trailmark <no-reply@localhost>"),
   /** How often pending commissions past their holding period are approved. */
   APPROVAL_INTERVAL_MS: z.coerce
     .number()

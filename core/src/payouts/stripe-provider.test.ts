@@ -155,6 +155,17 @@ describe("StripeConnectProvider", () => {
     expect(await provider.accountCanReceiveTransfers(id)).toBe(true);
   });
 
+  it("talks to the API at baseUrl (a stand-in's scheme, host and port) and rejects a base with a path", async () => {
+    const stripe = fakeStripe({ baseUrl: "http://stripe.test:12111" });
+    server.use(...stripe.handlers);
+    const provider = new StripeConnectProvider({ secretKey: stripe.secretKey, baseUrl: "http://stripe.test:12111/" });
+    expect(await provider.send(payout(), "tm_po_1_1")).toEqual({ status: "paid", reference: stripe.transfers[0]!.id });
+    expect(await provider.lookup("tm_po_1_1")).toEqual({ status: "paid", reference: stripe.transfers[0]!.id });
+    expect(() => new StripeConnectProvider({ secretKey: stripe.secretKey, baseUrl: "http://stripe.test/v1" })).toThrow(
+      /without a path/,
+    );
+  });
+
   it("reports a wrong secret key as a failed transfer", async () => {
     const { stripe } = setup();
     const provider = new StripeConnectProvider({ secretKey: "sk_test_wrong" });

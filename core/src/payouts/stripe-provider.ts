@@ -1,32 +1,34 @@
-// Stripe Connect over its REST API with fetch (no SDK): transfers from the platform balance to a creator's
-// connected account, and onboarding links for that account. Requests are form-encoded; every POST carries
-// an Idempotency-Key. Stripe stores the first result of a key for at least 24 hours and replays it, so a
-// retried transfer never moves money twice; the key is also the transfer_group, which lets lookup find the
-// transfer by listing GET /v1/transfers?transfer_group=<key>.
+// Stripe Connect through the official `stripe` SDK: transfers from the platform balance to a creator's
+// connected account, and onboarding links for that account. The SDK uses fetch (so a stand-in such as msw
+// can answer) and never retries by itself: an unknown outcome goes back to the payout store, which retries
+// with the same key later. Every transfer carries an idempotency key. Stripe stores the first result of a
+// key for at least 24 hours and replays it, so a retried transfer never moves money twice; the key is also
+// the transfer_group, which lets lookup find the transfer by listing transfers with that group.
 
+import Stripe from "stripe";
 import {
-  fetchWithTimeout,
   type HttpOptions,
   type PayoutInstruction,
   type PayoutProvider,
   PayoutProviderError,
   type ProviderResult,
-  readJson,
 } from "./provider.ts";
 
 export interface StripeConfig extends HttpOptions {
   /** sk_live_… or sk_test_… (or a restricted key with transfer and account permissions). */
   secretKey: string;
+  /** Where the API is (an origin: scheme, host and port); https://api.stripe.com unless a stand-in. */
   baseUrl?: string;
-  /** Sent as Stripe-Version when set; otherwise the account's default version applies. */
+  /** Sent as Stripe-Version when set; otherwise the version the SDK is pinned to applies. */
   apiVersion?: string;
 }
 
 export const STRIPE_API = "https://api.stripe.com";
+const DEFAULT_TIMEOUT_MS = 15_000;
 
 type Form = Record<string, string | number | boolean | null | undefined | Record<string, string | number>>;
 
-/** Stripe's form encoding: nested objects become key[sub]=value. */
+/** Stripe's form encoding: nested objects become key[sub]=value (as the SDK sends them). */
 export function formEncode(params: Form): string {
   const body = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
@@ -38,98 +40,73 @@ export function formEncode(params: Form): string {
   return body.toString();
 }
 
-interface StripeTransfer {
-  id: string;
-  amount: number;
-  amount_reversed?: number;
-  reversed?: boolean;
-  currency: string;
-  destination: string | null;
-  transfer_group: string | null;
-}
+type StripeError = InstanceType<typeof Stripe.errors.StripeError>;
 
-interface StripeErrorBody {
-  error?: { type?: string; code?: string; decline_code?: string; message?: string };
+/** The SDK client for a config: fetch, no automatic retries, the config's timeout and API address. */
+function createClient(config: StripeConfig): Stripe {
+  const base = new URL(config.baseUrl ?? STRIPE_API);
+  if (base.protocol !== "https:" && base.protocol !== "http:") throw new Error("Stripe's API URL must be http(s)");
+  if (base.pathname.replace(/\/+$/, "") !== "" || base.search) {
+    throw new Error(`Stripe's API URL must be an origin without a path, got ${config.baseUrl}`);
+  }
+  const protocol = base.protocol === "http:" ? "http" : "https";
+  return new Stripe(config.secretKey, {
+    // globalThis.fetch is looked up per request, not when the client is made (as the SDK would): a stand-in
+    // installed later (msw) still answers.
+    httpClient: Stripe.createFetchHttpClient(config.fetch ?? ((input, init) => globalThis.fetch(input, init))),
+    host: base.hostname,
+    port: base.port || (protocol === "https" ? 443 : 80),
+    protocol,
+    maxNetworkRetries: 0,
+    timeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    telemetry: false,
+    // The SDK's types name only the version it is pinned to; another version is the operator's choice.
+    ...(config.apiVersion ? { apiVersion: config.apiVersion as Stripe.LatestApiVersion } : {}),
+  });
 }
 
 export class StripeConnectProvider implements PayoutProvider {
   readonly method = "stripe" as const;
-  readonly #config: StripeConfig;
-  readonly #base: string;
+  readonly #stripe: Stripe;
 
   constructor(config: StripeConfig) {
     if (!config.secretKey) throw new Error("Stripe needs a secret key");
-    this.#config = config;
-    this.#base = (config.baseUrl ?? STRIPE_API).replace(/\/$/, "");
-  }
-
-  async #request(
-    method: "GET" | "POST",
-    path: string,
-    what: string,
-    options: { form?: Form; idempotencyKey?: string; query?: Record<string, string> } = {},
-  ): Promise<{ status: number; body: unknown }> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.#config.secretKey}` };
-    if (this.#config.apiVersion) headers["Stripe-Version"] = this.#config.apiVersion;
-    if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
-    let body: string | undefined;
-    if (options.form) {
-      headers["Content-Type"] = "application/x-www-form-urlencoded";
-      body = formEncode(options.form);
-    }
-    const query = options.query ? `?${new URLSearchParams(options.query).toString()}` : "";
-    const response = await fetchWithTimeout(
-      `${this.#base}${path}${query}`,
-      { method, headers, body },
-      this.#config,
-      what,
-    );
-    const json = await readJson(response);
-    // Unknown outcomes: a concurrent request with the same key (409), a key reused with other parameters
-    // (idempotency_error: whatever the first request did stands), rate limiting (429), Stripe errors (5xx).
-    const idempotencyError = (json as StripeErrorBody | null)?.error?.type === "idempotency_error";
-    if (idempotencyError || response.status === 409 || response.status === 429 || response.status >= 500) {
-      throw new PayoutProviderError(`${what}: Stripe answered ${response.status} ${describeStripeError(json)}`, {
-        status: response.status,
-      });
-    }
-    return { status: response.status, body: json };
+    this.#stripe = createClient(config);
   }
 
   async send(payout: PayoutInstruction, idempotencyKey: string): Promise<ProviderResult> {
     const destination = payout.destination.stripeAccountId;
     if (!destination)
       return { status: "failed", reference: null, reason: "the creator has no connected Stripe account" };
-    const { status, body } = await this.#request("POST", "/v1/transfers", "Stripe transfer", {
-      idempotencyKey,
-      form: {
-        amount: payout.amount,
-        currency: payout.currency.toLowerCase(),
-        destination,
-        transfer_group: idempotencyKey,
-        description: payout.description,
-        metadata: { payout_id: payout.payoutId, store_id: payout.storeId, creator_id: payout.creatorId },
-      },
-    });
-    if (status >= 200 && status < 300) return transferResult(body as StripeTransfer);
-    // A 4xx means Stripe refused the transfer (insufficient balance, account not able to receive, bad key):
-    // nothing was moved.
-    return { status: "failed", reference: null, reason: `Stripe ${status}: ${describeStripeError(body)}` };
+    try {
+      const transfer = await this.#stripe.transfers.create(
+        {
+          amount: payout.amount,
+          currency: payout.currency.toLowerCase(),
+          destination,
+          transfer_group: idempotencyKey,
+          description: payout.description,
+          metadata: { payout_id: payout.payoutId, store_id: payout.storeId, creator_id: payout.creatorId },
+        },
+        { idempotencyKey },
+      );
+      return transferResult(transfer);
+    } catch (error) {
+      // A 4xx that is not about the key means Stripe refused the transfer (insufficient balance, account not
+      // able to receive, bad key): nothing was moved.
+      const status = refusedStatus(error, "Stripe transfer");
+      return { status: "failed", reference: null, reason: `Stripe ${status}: ${describeStripeError(error)}` };
+    }
   }
 
   async lookup(idempotencyKey: string): Promise<ProviderResult | null> {
-    const { status, body } = await this.#request("GET", "/v1/transfers", "Stripe transfer lookup", {
-      query: { transfer_group: idempotencyKey, limit: "10" },
-    });
-    if (status !== 200) {
-      throw new PayoutProviderError(`Stripe transfer lookup: ${status} ${describeStripeError(body)}`, {
-        status,
-        retryable: false,
-      });
+    let transfers: Stripe.Transfer[];
+    try {
+      const page = await this.#stripe.transfers.list({ transfer_group: idempotencyKey, limit: 10 });
+      transfers = page.data.filter((t) => t.transfer_group === idempotencyKey);
+    } catch (error) {
+      throw refused(error, "Stripe transfer lookup");
     }
-    const transfers = ((body as { data?: StripeTransfer[] } | null)?.data ?? []).filter(
-      (t) => t.transfer_group === idempotencyKey,
-    );
     if (transfers.length === 0) return null;
     return transferResult(transfers[transfers.length - 1]!);
   }
@@ -141,24 +118,22 @@ export class StripeConnectProvider implements PayoutProvider {
     idempotencyKey: string;
     metadata?: Record<string, string>;
   }): Promise<string> {
-    const { status, body } = await this.#request("POST", "/v1/accounts", "Stripe account creation", {
-      idempotencyKey: input.idempotencyKey,
-      form: {
-        type: "express",
-        email: input.email ?? undefined,
-        country: input.country,
-        "capabilities[transfers][requested]": true,
-        metadata: input.metadata,
-      },
-    });
-    const id = (body as { id?: string } | null)?.id;
-    if (status !== 200 || !id) {
-      throw new PayoutProviderError(`Stripe account creation: ${status} ${describeStripeError(body)}`, {
-        status,
-        retryable: false,
-      });
+    try {
+      const account = await this.#stripe.accounts.create(
+        {
+          type: "express",
+          email: input.email ?? undefined,
+          country: input.country,
+          capabilities: { transfers: { requested: true } },
+          metadata: input.metadata,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (!account.id) throw new PayoutProviderError("Stripe account creation: no account id in the answer");
+      return account.id;
+    } catch (error) {
+      throw refused(error, "Stripe account creation");
     }
-    return id;
   }
 
   /** A single-use onboarding URL for the connected account (it expires within minutes: redirect at once). */
@@ -166,52 +141,88 @@ export class StripeConnectProvider implements PayoutProvider {
     accountId: string,
     urls: { refreshUrl: string; returnUrl: string },
   ): Promise<{ url: string; expiresAt: Date }> {
-    const { status, body } = await this.#request("POST", "/v1/account_links", "Stripe account link", {
-      form: {
+    try {
+      const link = await this.#stripe.accountLinks.create({
         account: accountId,
         refresh_url: urls.refreshUrl,
         return_url: urls.returnUrl,
         type: "account_onboarding",
-      },
-    });
-    const link = body as { url?: string; expires_at?: number } | null;
-    if (status !== 200 || !link?.url) {
-      throw new PayoutProviderError(`Stripe account link: ${status} ${describeStripeError(body)}`, {
-        status,
-        retryable: false,
       });
+      if (!link.url) throw new PayoutProviderError("Stripe account link: no URL in the answer");
+      return { url: link.url, expiresAt: new Date((link.expires_at ?? 0) * 1000) };
+    } catch (error) {
+      throw refused(error, "Stripe account link");
     }
-    return { url: link.url, expiresAt: new Date((link.expires_at ?? 0) * 1000) };
   }
 
   /** Whether the connected account can receive transfers (its transfers capability is active). */
   async accountCanReceiveTransfers(accountId: string): Promise<boolean> {
-    const { status, body } = await this.#request(
-      "GET",
-      `/v1/accounts/${encodeURIComponent(accountId)}`,
-      "Stripe account",
-    );
-    if (status !== 200) {
-      throw new PayoutProviderError(`Stripe account: ${status} ${describeStripeError(body)}`, {
-        status,
-        retryable: false,
-      });
+    try {
+      const account = await this.#stripe.accounts.retrieve(accountId);
+      return account.capabilities?.transfers === "active";
+    } catch (error) {
+      throw refused(error, "Stripe account");
     }
-    const account = body as { capabilities?: { transfers?: string } } | null;
-    return account?.capabilities?.transfers === "active";
   }
 }
 
-function transferResult(transfer: StripeTransfer): ProviderResult {
+function transferResult(transfer: Pick<Stripe.Transfer, "id" | "amount" | "amount_reversed" | "reversed">) {
   if (transfer.reversed && (transfer.amount_reversed ?? 0) >= transfer.amount) {
-    return { status: "failed", reference: transfer.id, reason: "the transfer was reversed" };
+    return { status: "failed", reference: transfer.id, reason: "the transfer was reversed" } satisfies ProviderResult;
   }
-  return { status: "paid", reference: transfer.id };
+  return { status: "paid", reference: transfer.id } satisfies ProviderResult;
 }
 
-function describeStripeError(body: unknown): string {
-  const error = (body as StripeErrorBody | null)?.error;
-  if (!error) return "";
+function isStripeError(error: unknown): error is StripeError {
+  return error instanceof Stripe.errors.StripeError;
+}
+
+/**
+ * Throws a retryable PayoutProviderError when the outcome of the call is unknown: no answer (network
+ * failure, timeout), a concurrent request with the same key (409), a key reused with other parameters
+ * (idempotency_error: whatever the first request did stands), rate limiting (429), Stripe errors (5xx), an
+ * answer that is not Stripe's. Otherwise Stripe refused the request: returns its HTTP status.
+ */
+function refusedStatus(error: unknown, what: string): number {
+  if (error instanceof PayoutProviderError) throw error;
+  if (!isStripeError(error)) {
+    throw new PayoutProviderError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  if (error instanceof Stripe.errors.StripeConnectionError) {
+    const timedOut = /timeout/i.test(error.message);
+    throw new PayoutProviderError(`${what} ${timedOut ? "timed out" : "failed"}: ${error.message}`, { cause: error });
+  }
+  const status = error.statusCode;
+  if (
+    status === undefined ||
+    error.rawType === "idempotency_error" ||
+    error instanceof Stripe.errors.StripeIdempotencyError ||
+    status === 409 ||
+    status === 429 ||
+    status >= 500
+  ) {
+    throw new PayoutProviderError(`${what}: Stripe answered ${status ?? "?"} ${describeStripeError(error)}`, {
+      status: status ?? null,
+      cause: error,
+    });
+  }
+  return status;
+}
+
+/** A refused request (see refusedStatus) as a PayoutProviderError that retrying will not fix. */
+function refused(error: unknown, what: string): PayoutProviderError {
+  const status = refusedStatus(error, what);
+  return new PayoutProviderError(`${what}: ${status} ${describeStripeError(error)}`, {
+    status,
+    retryable: false,
+    cause: error,
+  });
+}
+
+function describeStripeError(error: unknown): string {
+  if (!isStripeError(error)) return "";
   const code = error.decline_code ?? error.code;
   return [code, error.message].filter(Boolean).join(": ");
 }

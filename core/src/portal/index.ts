@@ -34,7 +34,7 @@ import {
 // and payout method across every store that knows their email. Server-rendered HTML, no framework.
 
 export { escapeHtml, Html, html } from "./html.ts";
-export { createLogMailer, createMemoryMailer, type Mailer, type SignInMail } from "./mailer.ts";
+export { createLogMailer, createMemoryMailer, createSmtpMailer, type Mailer, type SignInMail } from "./mailer.ts";
 export {
   creatorsOfEmail,
   EARNING_STATUSES,

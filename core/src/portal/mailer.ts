@@ -1,5 +1,7 @@
-// How a creator's one-time sign-in link reaches them. Development prints it to the log; production will send it
-// over SMTP (not built yet: see the portal section of the README).
+import { createTransport } from "nodemailer";
+
+// How a creator's one-time sign-in link reaches them. Development prints it to the log; production sends it
+// over SMTP (`SMTP_URL`, see the portal section of the README).
 
 export interface SignInMail {
   to: string;
@@ -29,6 +31,40 @@ export function createMemoryMailer(): Mailer & { sent: SignInMail[] } {
     sent,
     async sendSignInLink(mail) {
       sent.push(mail);
+    },
+  };
+}
+
+/**
+ * Sends the link by SMTP. `url` is an SMTP URL: `smtp://user:pass@host:587` (STARTTLS when the server offers
+ * it) or `smtps://user:pass@host:465` (TLS from the start); `from` is the sender, e.g.
+ * `Trailmark <no-reply@example.com>`. Rejects when the server does not accept the mail.
+ */
+export function createSmtpMailer(url: string, from: string): Mailer & { close(): void } {
+  const transport = createTransport(url);
+  return {
+    async sendSignInLink({ to, url: link, expiresAt }) {
+      const until = expiresAt
+        .toISOString()
+        .replace("T", " ")
+        .replace(/:\d\d\.\d+Z$/, " UTC");
+      await transport.sendMail({
+        from,
+        to,
+        subject: "Your Trailmark sign-in link",
+        text: [
+          "Open this link to sign in to your Trailmark creator portal:",
+          "",
+          link,
+          "",
+          `It works once, until ${until}.`,
+          "If you did not ask for it, you can ignore this email.",
+          "",
+        ].join("\n"),
+      });
+    },
+    close() {
+      transport.close();
     },
   };
 }
