@@ -51,8 +51,8 @@ async function scratchDatabase(
 export async function benchIngest(
   provider: "sqlite" | "postgresql",
   orders = 3000,
-  concurrency = 4,
-  batchSize = 100,
+  concurrency = 2,
+  batchSize = 200,
 ): Promise<IngestFigures> {
   const { database, drop } = await scratchDatabase(provider);
   try {

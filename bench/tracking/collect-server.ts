@@ -20,3 +20,4 @@ createInterface({ input: process.stdin }).on("line", async (line) => {
   await app.idle();
   process.stdout.write(`${JSON.stringify({ idle: true })}\n`);
 });
+process.once("SIGINT", () => process.exit(0));
