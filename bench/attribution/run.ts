@@ -13,5 +13,7 @@ console.log("| database | batches in flight | orders per batch | orders/s | seco
 console.log("|---|---:|---:|---:|---:|");
 for (const provider of ["sqlite", "postgresql"] as const) {
   const f = await benchIngest(provider, orders);
-  console.log(`| ${f.provider} | ${f.concurrency} | ${f.batchSize} | ${Math.round(f.ordersPerSecond)} | ${f.seconds.toFixed(2)} |`);
+  console.log(
+    `| ${f.provider} | ${f.concurrency} | ${f.batchSize} | ${Math.round(f.ordersPerSecond)} | ${f.seconds.toFixed(2)} |`,
+  );
 }

@@ -83,3 +83,40 @@ export async function setCampaignStatus(db: Db, storeId: string, campaignId: str
   const { count } = await db.campaign.updateMany({ where: { id: campaignId, storeId }, data: { status } });
   if (count === 0) throw new AppError("not_found", `campaign ${campaignId} not found`);
 }
+
+/**
+ * Replaces what a merchant edits on a campaign. The currency stays (commissions and the budget are kept in
+ * it); everything else applies to conversions attributed from now on, never to commissions already made.
+ */
+export async function updateCampaign(
+  db: Db,
+  storeId: string,
+  campaignId: string,
+  input: CampaignInput,
+): Promise<Campaign> {
+  const existing = await requireCampaign(db, storeId, campaignId);
+  const data = CampaignInputSchema.parse({ ...input, currency: existing.currency });
+  try {
+    const { count } = await db.campaign.updateMany({
+      where: { id: campaignId, storeId },
+      data: {
+        name: data.name,
+        goals: JSON.stringify(data.goals),
+        attributionModel: data.attributionModel,
+        lookbackDays: data.lookbackDays,
+        halfLifeDays: data.halfLifeDays,
+        commissionRules: JSON.stringify(data.commissionRules),
+        minOrderValue: data.minOrderValue,
+        holdingDays: data.holdingDays,
+        budgetCap: data.budgetCap,
+        startsAt: data.startsAt,
+        endsAt: data.endsAt,
+      },
+    });
+    if (count === 0) throw new AppError("not_found", `campaign ${campaignId} not found`);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("conflict", `a campaign named "${data.name}" already exists`);
+    throw error;
+  }
+  return requireCampaign(db, storeId, campaignId);
+}

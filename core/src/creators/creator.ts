@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { type CommissionOverrides, CommissionOverridesSchema } from "../campaigns/campaign.ts";
+import {
+  type CommissionOverrides,
+  CommissionOverridesSchema,
+  type CommissionRule,
+  CommissionRuleSchema,
+  type Goal,
+} from "../campaigns/campaign.ts";
+import { requireCampaign } from "../campaigns/campaign-store.ts";
 import type { Db } from "../db/client.ts";
 import { parseJson } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
@@ -69,4 +76,57 @@ export async function requireCreator(db: Db, storeId: string, creatorId: string)
 
 export async function listCreators(db: Db, storeId: string): Promise<Creator[]> {
   return (await db.creator.findMany({ where: { storeId }, orderBy: { createdAt: "asc" } })).map(toCreator);
+}
+
+export const CreatorUpdateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email: z.email().max(320).nullable(),
+  })
+  .strict();
+export type CreatorUpdate = z.input<typeof CreatorUpdateSchema>;
+
+export async function updateCreator(
+  db: Db,
+  storeId: string,
+  creatorId: string,
+  input: CreatorUpdate,
+): Promise<Creator> {
+  const data = CreatorUpdateSchema.parse(input);
+  const { count } = await db.creator.updateMany({
+    where: { id: creatorId, storeId },
+    data: { name: data.name, email: data.email, emailHash: data.email ? hashEmail(data.email) : null },
+  });
+  if (count === 0) throw new AppError("not_found", `creator ${creatorId} not found`);
+  return requireCreator(db, storeId, creatorId);
+}
+
+/** Archiving stops the creator's links from tracking (the redirect still forwards visitors); it can be undone. */
+export async function setCreatorStatus(db: Db, storeId: string, creatorId: string, status: Creator["status"]) {
+  const { count } = await db.creator.updateMany({ where: { id: creatorId, storeId }, data: { status } });
+  if (count === 0) throw new AppError("not_found", `creator ${creatorId} not found`);
+}
+
+/** Sets (or, with null, removes) the creator's own commission for one goal of one campaign. */
+export async function setCommissionOverride(
+  db: Db,
+  storeId: string,
+  creatorId: string,
+  campaignId: string,
+  goal: Goal,
+  rule: CommissionRule | null,
+): Promise<Creator> {
+  await requireCampaign(db, storeId, campaignId);
+  const creator = await requireCreator(db, storeId, creatorId);
+  const overrides: CommissionOverrides = structuredClone(creator.commissionOverrides);
+  const forCampaign = { ...(Object.hasOwn(overrides, campaignId) ? overrides[campaignId] : {}) };
+  if (rule) forCampaign[goal] = CommissionRuleSchema.parse(rule);
+  else delete forCampaign[goal];
+  if (Object.keys(forCampaign).length > 0) overrides[campaignId] = forCampaign;
+  else delete overrides[campaignId];
+  await db.creator.updateMany({
+    where: { id: creatorId, storeId },
+    data: { commissionOverrides: JSON.stringify(CommissionOverridesSchema.parse(overrides)) },
+  });
+  return requireCreator(db, storeId, creatorId);
 }

@@ -14,7 +14,13 @@ export type Db = SqliteClient;
 export const sql = Prisma.sql;
 export const joinSql = Prisma.join;
 
-const providers = new WeakMap<object, Provider>();
+// Shared through a registered symbol: the Shopify app's server bundle has its own copy of this module, and a
+// client opened by the unbundled server (npm start, tests) must still be known to it.
+const PROVIDERS = Symbol.for("trailmark.db.providers");
+type ProviderRegistry = typeof globalThis & { [PROVIDERS]?: WeakMap<object, Provider> };
+const registry = globalThis as ProviderRegistry;
+registry[PROVIDERS] ??= new WeakMap<object, Provider>();
+const providers = registry[PROVIDERS];
 
 /** Which database a client talks to, for the rare statement whose SQL differs (row locks). */
 export function providerOfDb(db: object): Provider {

@@ -109,3 +109,20 @@ export async function createDiscountCode(db: Db, storeId: string, input: z.input
     throw error;
   }
 }
+
+export async function listDiscountCodes(
+  db: Db,
+  storeId: string,
+  filter: { campaignId?: string; creatorId?: string } = {},
+) {
+  return db.discountCode.findMany({
+    where: { storeId, ...filter },
+    select: { id: true, campaignId: true, creatorId: true, code: true, createdAt: true },
+    orderBy: { createdAt: "asc" },
+  });
+}
+
+/** The public tracking URL of a link code. */
+export function trackingUrl(publicUrl: string, code: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}/c/${encodeURIComponent(code)}`;
+}

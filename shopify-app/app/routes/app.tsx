@@ -20,8 +20,13 @@ export default function App() {
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <NavMenu>
         <Link to="/app" rel="home">
-          Trailmark
+          Overview
         </Link>
+        <Link to="/app/campaigns">Campaigns</Link>
+        <Link to="/app/creators">Creators</Link>
+        <Link to="/app/conversions">Conversions</Link>
+        <Link to="/app/models">Model comparison</Link>
+        <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

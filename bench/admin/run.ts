@@ -1,0 +1,105 @@
+// npx tsx bench/admin/run.ts [clicks] [orders] [sqlite|postgresql ...]
+// Seeds a store (bench/admin/seed.ts) on each database and times every admin page's loader, as the route calls
+// it, with the store context already resolved (the session lookup is one indexed read). Prints a Markdown table
+// for docs/benchmarks.md.
+import { cpus } from "node:os";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requireStore } from "../../core/src/stores/store.ts";
+import { campaignLoader, campaignsLoader } from "../../shopify-app/app/admin/pages/campaigns.server.ts";
+import { conversionLoader, conversionsLoader } from "../../shopify-app/app/admin/pages/conversions.server.ts";
+import { creatorLoader, creatorsLoader } from "../../shopify-app/app/admin/pages/creators.server.ts";
+import { modelsLoader } from "../../shopify-app/app/admin/pages/models.server.ts";
+import { overviewLoader } from "../../shopify-app/app/admin/pages/overview.server.ts";
+import { settingsLoader } from "../../shopify-app/app/admin/pages/settings.server.ts";
+import type { RequireStoreContext, StoreContext } from "../../shopify-app/app/admin/store-context.server.ts";
+import { type Provider, scratchDatabase, seedAdminStore } from "./seed.ts";
+
+const clicks = Number(process.argv[2] ?? 1_000_000);
+const orders = Number(process.argv[3] ?? 50_000);
+const providers = (process.argv.slice(4).length ? process.argv.slice(4) : ["sqlite", "postgresql"]) as Provider[];
+const RUNS = 40;
+const WARMUP = 5;
+
+type Loader = (args: LoaderFunctionArgs, ctx: RequireStoreContext) => Promise<unknown>;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function time(loader: Loader, path: string, params: Record<string, string>, ctx: RequireStoreContext) {
+  const run = () => loader({ request: new Request(`http://bench.test${path}`), params, context: {} }, ctx);
+  for (let i = 0; i < WARMUP; i++) await run();
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await run();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+}
+
+console.log(
+  `## Admin page loaders (${clicks.toLocaleString("en-US")} clicks, ${orders.toLocaleString("en-US")} orders)\n`,
+);
+console.log(
+  `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${RUNS} runs after ${WARMUP} warm-up runs, in ms.\n`,
+);
+const rows: string[] = [];
+for (const provider of providers) {
+  const { database, drop } = await scratchDatabase(provider);
+  try {
+    const seeded = await seedAdminStore(database, { clicks, orders, log: (m) => console.error(`${provider}${m}`) });
+    console.error(`${provider}: seeded in ${seeded.seconds.toFixed(0)} s`);
+    const store = await requireStore(database.db, seeded.storeId);
+    const context: StoreContext = {
+      mode: "standalone",
+      storeId: store.id,
+      store,
+      db: database.db,
+      base: "/admin",
+      csrfToken: "bench",
+      who: "bench@example.com",
+      graphql: null,
+    };
+    const ctx: RequireStoreContext = async () => context;
+    const campaign = seeded.campaignIds[0]!;
+    const creator = seeded.creatorIds[0]!;
+    const conversion = seeded.sampleConversionIds[0]!;
+    const pages: [string, Loader, string, Record<string, string>][] = [
+      ["Overview, last 30 days", overviewLoader, "/admin", {}],
+      ["Overview, 90 days", overviewLoader, `/admin?from=${day(-89)}&to=${day(0)}`, {}],
+      [
+        "Overview, one campaign, 90 days",
+        overviewLoader,
+        `/admin?from=${day(-89)}&to=${day(0)}&campaignId=${campaign}`,
+        {},
+      ],
+      ["Campaigns", campaignsLoader, "/admin/campaigns", {}],
+      ["Campaign", campaignLoader, `/admin/campaigns/${campaign}`, { id: campaign }],
+      ["Creators", creatorsLoader, "/admin/creators", {}],
+      ["Creator", creatorLoader, `/admin/creators/${creator}`, { id: creator }],
+      ["Conversions, first page", conversionsLoader, "/admin/conversions", {}],
+      ["Conversions, page 1000", conversionsLoader, "/admin/conversions?page=1000", {}],
+      ["Conversions, one creator", conversionsLoader, `/admin/conversions?creatorId=${creator}`, {}],
+      ["Conversions, order number search", conversionsLoader, `/admin/conversions?q=${seeded.sampleOrderNumber}`, {}],
+      ["Conversion journey", conversionLoader, `/admin/conversions/${conversion}`, { id: conversion }],
+      ["Model comparison, 90 days", modelsLoader, "/admin/models", {}],
+      ["Settings", settingsLoader, "/admin/settings", {}],
+    ];
+    for (const [name, loader, path, params] of pages) {
+      const t = await time(loader, path, params, ctx);
+      rows.push(`| ${name} | ${provider} | ${t.p50.toFixed(1)} | ${t.p95.toFixed(1)} |`);
+      console.error(`${provider} ${name}: p50 ${t.p50.toFixed(1)} p95 ${t.p95.toFixed(1)}`);
+    }
+  } finally {
+    await drop();
+  }
+}
+console.log("| page | database | p50 | p95 |");
+console.log("|---|---|---:|---:|");
+for (const row of rows) console.log(row);
+
+function day(offset: number): string {
+  return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,136 @@
+import { type Db, sql } from "../db/client.ts";
+import { andIf, dayNumber, num } from "./sql.ts";
+
+// Daily click counts for the Overview. A store can have a million clicks; counting them per page load is too
+// slow, and the click path (group-committed inserts) is too hot to keep counters on. So the admin rolls a day
+// up the first time it is asked for it once the day is over: one INSERT … SELECT … GROUP BY per run of missing
+// days, idempotent (ON CONFLICT DO NOTHING) so concurrent loaders cannot double count, and a marker row per
+// day, even a day without clicks. The current day (and the grace period after midnight, for clicks still being
+// written) is always counted live.
+
+const DAY_MS = 86_400_000;
+/** How long after a UTC day ends before its clicks are taken as final. */
+export const ROLLUP_GRACE_MS = 60 * 60_000;
+
+/** Days in [fromDay, toDay) that are over, given the grace period. */
+export function closedDays(fromDay: number, toDay: number, now: Date): number[] {
+  const out: number[] = [];
+  for (let d = fromDay; d < toDay; d++) if ((d + 1) * DAY_MS + ROLLUP_GRACE_MS <= now.getTime()) out.push(d);
+  return out;
+}
+
+/** Runs of consecutive days, as [first, last] pairs. */
+export function dayRuns(days: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const d of [...days].sort((a, b) => a - b)) {
+    const last = runs.at(-1);
+    if (last && d === last[1] + 1) last[1] = d;
+    else runs.push([d, d]);
+  }
+  return runs;
+}
+
+/**
+ * Rolls up the closed days of [fromDay, toDay) that are not yet; returns the days rolled up by this call.
+ * Every day of the range that is rolled up afterwards has a marker.
+ */
+export async function rollUpClicks(db: Db, storeId: string, fromDay: number, toDay: number, now = new Date()) {
+  const closed = closedDays(fromDay, toDay, now);
+  if (closed.length === 0) return [];
+  const marked = await db.clickRollupDay.findMany({
+    where: { storeId, day: { gte: closed[0]!, lte: closed.at(-1)! } },
+    select: { day: true },
+  });
+  const done = new Set(marked.map((m) => m.day));
+  const missing = closed.filter((d) => !done.has(d));
+  for (const [first, last] of dayRuns(missing)) {
+    await db.$executeRaw(sql`
+      INSERT INTO "ClickRollup" ("storeId", day, "campaignId", "creatorId", qualification, clicks)
+      SELECT "storeId", ${dayNumber(db, `"occurredAt"`)}, "campaignId", "creatorId", qualification, COUNT(*)
+      FROM "Click"
+      WHERE "storeId" = ${storeId} AND "occurredAt" >= ${new Date(first * DAY_MS)} AND "occurredAt" < ${new Date((last + 1) * DAY_MS)}
+      GROUP BY 1, 2, 3, 4, 5
+      ON CONFLICT DO NOTHING`);
+    const days = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    for (let i = 0; i < days.length; i += 200) {
+      const values = days.slice(i, i + 200).map((d) => sql`(${storeId}, ${d}, ${now})`);
+      await db.$executeRaw(
+        sql`INSERT INTO "ClickRollupDay" ("storeId", day, "createdAt") VALUES ${joinValues(values)} ON CONFLICT DO NOTHING`,
+      );
+    }
+  }
+  return missing;
+}
+
+function joinValues(values: ReturnType<typeof sql>[]) {
+  return values.reduce((acc, v, i) => (i === 0 ? v : sql`${acc}, ${v}`));
+}
+
+export interface ClickCount {
+  day: number;
+  creatorId: string;
+  qualification: string;
+  clicks: number;
+}
+
+/**
+ * Clicks per day, creator and quality in [from, to): rolled-up days from the rollup, the rest (today, the grace
+ * period, a day being rolled up elsewhere) counted from Click.
+ */
+export async function clickCounts(
+  db: Db,
+  storeId: string,
+  range: { from: Date; to: Date; campaignId?: string | null },
+  now = new Date(),
+): Promise<ClickCount[]> {
+  const fromDay = Math.floor(range.from.getTime() / DAY_MS);
+  const toDay = Math.ceil(range.to.getTime() / DAY_MS);
+  const aligned = range.from.getTime() % DAY_MS === 0 && range.to.getTime() % DAY_MS === 0;
+  const campaignId = range.campaignId || null;
+  if (!aligned) return liveCounts(db, storeId, range.from, range.to, campaignId);
+  await rollUpClicks(db, storeId, fromDay, toDay, now);
+  const marked = new Set(
+    (
+      await db.clickRollupDay.findMany({
+        where: { storeId, day: { gte: fromDay, lt: toDay } },
+        select: { day: true },
+      })
+    ).map((m) => m.day),
+  );
+  let liveFrom = fromDay;
+  while (liveFrom < toDay && marked.has(liveFrom)) liveFrom++;
+  const rolled =
+    liveFrom > fromDay
+      ? await db.$queryRaw<{ day: unknown; creatorId: string; qualification: string; n: unknown }[]>(sql`
+          SELECT day, "creatorId", qualification, SUM(clicks) AS n
+          FROM "ClickRollup"
+          WHERE "storeId" = ${storeId} AND day >= ${fromDay} AND day < ${liveFrom}
+            ${andIf(campaignId, sql`"campaignId" = ${campaignId}`)}
+          GROUP BY day, "creatorId", qualification`)
+      : [];
+  const live = liveFrom < toDay ? await liveCounts(db, storeId, new Date(liveFrom * DAY_MS), range.to, campaignId) : [];
+  return [
+    ...rolled.map((r) => ({
+      day: num(r.day),
+      creatorId: r.creatorId,
+      qualification: r.qualification,
+      clicks: num(r.n),
+    })),
+    ...live,
+  ];
+}
+
+async function liveCounts(db: Db, storeId: string, from: Date, to: Date, campaignId: string | null) {
+  const rows = await db.$queryRaw<{ day: unknown; creatorId: string; qualification: string; n: unknown }[]>(sql`
+    SELECT ${dayNumber(db, `"occurredAt"`)} AS day, "creatorId", qualification, COUNT(*) AS n
+    FROM "Click"
+    WHERE "storeId" = ${storeId} AND "occurredAt" >= ${from} AND "occurredAt" < ${to}
+      ${andIf(campaignId, sql`"campaignId" = ${campaignId}`)}
+    GROUP BY 1, 2, 3`);
+  return rows.map((r) => ({
+    day: num(r.day),
+    creatorId: r.creatorId,
+    qualification: r.qualification,
+    clicks: num(r.n),
+  }));
+}

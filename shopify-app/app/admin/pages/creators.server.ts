@@ -1,0 +1,184 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/node";
+import { z } from "zod";
+import {
+  CreatorFormSchema,
+  DiscountCodeFormSchema,
+  formValues,
+  LinkFormSchema,
+  parseForm,
+} from "../../../../core/src/admin/forms.ts";
+import { listCampaigns } from "../../../../core/src/campaigns/campaign-store.ts";
+import {
+  createCreator,
+  listCreators,
+  requireCreator,
+  setCreatorStatus,
+  updateCreator,
+} from "../../../../core/src/creators/creator.ts";
+import {
+  createDiscountCode,
+  createLink,
+  listDiscountCodes,
+  listLinks,
+  setLinkStatus,
+  trackingUrl,
+} from "../../../../core/src/links/link-store.ts";
+import {
+  attempt,
+  done,
+  fail,
+  handleErrors,
+  notFound,
+  publicUrl,
+  type RequireStoreContext,
+  readForm,
+  shellOf,
+} from "../store-context.server.ts";
+
+// Creators: the list (create, archive), and one creator's details, discount codes and tracking links.
+
+const IdSchema = z.looseObject({ creatorId: z.string().min(1).max(100) });
+
+export async function creatorsLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
+  const ctx = await requireStoreContext(request);
+  return handleErrors(async () => {
+    const showArchived = new URL(request.url).searchParams.get("status") === "archived";
+    const [creators, links, codes] = await Promise.all([
+      listCreators(ctx.db, ctx.storeId),
+      listLinks(ctx.db, ctx.storeId),
+      listDiscountCodes(ctx.db, ctx.storeId),
+    ]);
+    const shown = creators.filter((c) => (showArchived ? c.status === "archived" : c.status === "active"));
+    return {
+      shell: shellOf(ctx),
+      showArchived,
+      archivedCount: creators.filter((c) => c.status === "archived").length,
+      creators: shown.map((c) => ({
+        id: c.id,
+        name: c.name,
+        email: c.email,
+        status: c.status,
+        links: links.filter((l) => l.creatorId === c.id).length,
+        codes: codes.filter((d) => d.creatorId === c.id).map((d) => d.code),
+      })),
+    };
+  });
+}
+
+async function archive(ctx: Awaited<ReturnType<RequireStoreContext>>, creatorId: string, intent: string) {
+  return attempt(intent, async () => {
+    await setCreatorStatus(ctx.db, ctx.storeId, creatorId, intent === "archive" ? "archived" : "active");
+    return done(intent, intent === "archive" ? "Creator archived: their links no longer track." : "Creator restored.");
+  });
+}
+
+export async function creatorsAction({ request }: ActionFunctionArgs, requireStoreContext: RequireStoreContext) {
+  const ctx = await requireStoreContext(request);
+  const { form, intent } = await readForm(request);
+  const values = formValues(form);
+  if (intent === "create") {
+    const parsed = parseForm(CreatorFormSchema, values);
+    if (!parsed.ok) return fail("create", parsed.errors);
+    return attempt("create", async () => {
+      const creator = await createCreator(ctx.db, ctx.storeId, parsed.data);
+      return redirect(`${ctx.base}/creators/${creator.id}?created=1`);
+    });
+  }
+  if (intent === "archive" || intent === "restore") {
+    const parsed = IdSchema.safeParse(values);
+    if (!parsed.success) return fail(intent, { form: "no creator given" });
+    return archive(ctx, parsed.data.creatorId, intent);
+  }
+  return fail(intent, { form: "unknown action" });
+}
+
+export async function creatorLoader({ request, params }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
+  const ctx = await requireStoreContext(request);
+  return handleErrors(async () => {
+    const creator = await requireCreator(ctx.db, ctx.storeId, params.id ?? "");
+    const [links, codes, campaigns] = await Promise.all([
+      listLinks(ctx.db, ctx.storeId, { creatorId: creator.id }),
+      listDiscountCodes(ctx.db, ctx.storeId, { creatorId: creator.id }),
+      listCampaigns(ctx.db, ctx.storeId),
+    ]);
+    const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
+    const base = publicUrl();
+    return {
+      shell: shellOf(ctx),
+      creator: { id: creator.id, name: creator.name, email: creator.email, status: creator.status },
+      storeDomain: ctx.store.domain,
+      campaigns: campaigns.filter((c) => c.status !== "ended").map((c) => ({ id: c.id, name: c.name })),
+      links: links.map((l) => ({
+        id: l.id,
+        code: l.code,
+        status: l.status,
+        destinationUrl: l.destinationUrl,
+        campaignName: campaignName.get(l.campaignId) ?? l.campaignId,
+        trackingUrl: trackingUrl(base, l.code),
+      })),
+      codes: codes.map((d) => ({
+        id: d.id,
+        code: d.code,
+        campaignName: campaignName.get(d.campaignId) ?? d.campaignId,
+      })),
+      created: new URL(request.url).searchParams.get("created") === "1",
+    };
+  });
+}
+
+const LinkStatusSchema = z.looseObject({ linkId: z.string().min(1), status: z.enum(["active", "paused"]) });
+
+export async function creatorAction({ request, params }: ActionFunctionArgs, requireStoreContext: RequireStoreContext) {
+  const ctx = await requireStoreContext(request);
+  const { form, intent } = await readForm(request);
+  const values = formValues(form);
+  const creator = await handleErrors(() => requireCreator(ctx.db, ctx.storeId, params.id ?? ""));
+  switch (intent) {
+    case "update": {
+      const parsed = parseForm(CreatorFormSchema, values);
+      if (!parsed.ok) return fail(intent, parsed.errors);
+      return attempt(intent, async () => {
+        await updateCreator(ctx.db, ctx.storeId, creator.id, {
+          name: parsed.data.name,
+          email: parsed.data.email ?? null,
+        });
+        return done(intent, "Creator saved.");
+      });
+    }
+    case "archive":
+    case "restore":
+      return archive(ctx, creator.id, intent);
+    case "code": {
+      const parsed = parseForm(DiscountCodeFormSchema, values);
+      if (!parsed.ok) return fail(intent, parsed.errors);
+      return attempt(
+        intent,
+        async () => {
+          const code = await createDiscountCode(ctx.db, ctx.storeId, { ...parsed.data, creatorId: creator.id });
+          return done(intent, `Discount code ${code.code} now credits ${creator.name}.`);
+        },
+        "code",
+      );
+    }
+    case "link": {
+      const parsed = parseForm(LinkFormSchema, values);
+      if (!parsed.ok) return fail(intent, parsed.errors);
+      return attempt(intent, async () => {
+        const link = await createLink(ctx.db, ctx.storeId, { ...parsed.data, creatorId: creator.id });
+        return done(intent, `Link created: ${trackingUrl(publicUrl(), link.code)}`);
+      });
+    }
+    case "linkStatus": {
+      const parsed = LinkStatusSchema.safeParse(values);
+      if (!parsed.success) return fail(intent, { form: "choose a link and a status" });
+      const own = await listLinks(ctx.db, ctx.storeId, { creatorId: creator.id });
+      if (!own.some((l) => l.id === parsed.data.linkId)) notFound(`link ${parsed.data.linkId}`);
+      return attempt(intent, async () => {
+        await setLinkStatus(ctx.db, ctx.storeId, parsed.data.linkId, parsed.data.status);
+        return done(intent, parsed.data.status === "paused" ? "Link paused." : "Link resumed.");
+      });
+    }
+    default:
+      return fail(intent, { form: "unknown action" });
+  }
+}

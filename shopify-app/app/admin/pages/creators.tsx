@@ -1,0 +1,324 @@
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  EmptyState,
+  FormLayout,
+  InlineStack,
+  Link,
+  Page,
+  Text,
+} from "@shopify/polaris";
+import { useState } from "react";
+import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "../../../../core/src/admin/forms.ts";
+import { CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
+import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
+import type { creatorLoader, creatorsLoader } from "./creators.server.ts";
+
+type Result =
+  | { ok: true; intent: string; message: string }
+  | { ok: false; intent: string; errors: Record<string, string> };
+
+function useResult() {
+  const result = useActionData<Result | undefined>();
+  return {
+    result,
+    errorsFor: (intent: string) => (result && !result.ok && result.intent === intent ? result.errors : null),
+    banner: result?.ok ? result : result?.errors.form ? { ok: false, message: result.errors.form } : null,
+  };
+}
+
+function ArchiveButton({ shell, creatorId, archived }: { shell: Shell; creatorId: string; archived: boolean }) {
+  return (
+    <Form method="post">
+      <CsrfField token={shell.csrfToken} />
+      <Hidden name="intent" value={archived ? "restore" : "archive"} />
+      <Hidden name="creatorId" value={creatorId} />
+      <Button submit size="slim" tone={archived ? undefined : "critical"} variant={archived ? undefined : "plain"}>
+        {archived ? "Restore" : "Archive"}
+      </Button>
+    </Form>
+  );
+}
+
+export function CreatorsPage() {
+  const data = useLoaderData<typeof creatorsLoader>();
+  const { shell } = data;
+  const { errorsFor, banner, result } = useResult();
+  const create = useFormCheck(CreatorFormSchema, errorsFor("create"));
+  return (
+    <Page
+      title={data.showArchived ? "Archived creators" : "Creators"}
+      subtitle={shell.storeName}
+      backAction={data.showArchived ? { content: "Creators", url: `${shell.base}/creators` } : undefined}
+      secondaryActions={
+        data.showArchived || data.archivedCount === 0
+          ? undefined
+          : [{ content: `Archived (${data.archivedCount})`, url: `${shell.base}/creators?status=archived` }]
+      }
+    >
+      <NavigationProgress />
+      <BlockStack gap="400">
+        <ResultBanner result={banner} />
+        {data.creators.length === 0 ? (
+          <Card>
+            <EmptyState
+              heading={data.showArchived ? "No archived creators" : "Add your first creator"}
+              image={EMPTY_IMAGE}
+            >
+              <p>
+                {data.showArchived
+                  ? "Archived creators keep their history; their links stop tracking."
+                  : "Each creator gets a tracking link per campaign and, if you like, a discount code."}
+              </p>
+            </EmptyState>
+          </Card>
+        ) : (
+          <Card padding="0">
+            <DataTable
+              columnContentTypes={["text", "text", "numeric", "text", "text"]}
+              headings={["Creator", "Email", "Links", "Discount codes", ""]}
+              rows={data.creators.map((c) => [
+                <Link key={c.id} url={`${shell.base}/creators/${c.id}`} removeUnderline>
+                  {c.name}
+                </Link>,
+                c.email ?? "–",
+                c.links,
+                c.codes.join(", ") || "–",
+                <ArchiveButton key="a" shell={shell} creatorId={c.id} archived={c.status === "archived"} />,
+              ])}
+            />
+          </Card>
+        )}
+        {data.showArchived ? null : (
+          <Card>
+            <Form
+              method="post"
+              onSubmit={create.onSubmit}
+              onChange={create.onChange}
+              noValidate
+              key={result?.ok ? result.message : "create"}
+            >
+              <CsrfField token={shell.csrfToken} />
+              <Hidden name="intent" value="create" />
+              <FormLayout>
+                <Text as="h2" variant="headingMd">
+                  Add a creator
+                </Text>
+                <FormLayout.Group>
+                  <TextInput name="name" label="Name" error={create.errors.name} />
+                  <TextInput
+                    name="email"
+                    label="Email (optional)"
+                    type="email"
+                    error={create.errors.email}
+                    helpText="Used to refuse self-referrals: their own orders earn nothing."
+                  />
+                </FormLayout.Group>
+                <InlineStack align="end">
+                  <Button submit variant="primary">
+                    Add creator
+                  </Button>
+                </InlineStack>
+              </FormLayout>
+            </Form>
+          </Card>
+        )}
+      </BlockStack>
+    </Page>
+  );
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <Button
+      size="slim"
+      onClick={() => {
+        void navigator.clipboard?.writeText(text).then(() => {
+          setCopied(true);
+          setTimeout(() => setCopied(false), 2000);
+        });
+      }}
+      accessibilityLabel={`Copy ${text}`}
+    >
+      {copied ? "Copied" : "Copy"}
+    </Button>
+  );
+}
+
+export function CreatorPage() {
+  const data = useLoaderData<typeof creatorLoader>();
+  const { shell, creator } = data;
+  const { errorsFor, banner, result } = useResult();
+  const update = useFormCheck(CreatorFormSchema, errorsFor("update"));
+  const code = useFormCheck(DiscountCodeFormSchema, errorsFor("code"));
+  const link = useFormCheck(LinkFormSchema, errorsFor("link"));
+  const archived = creator.status === "archived";
+  const resetKey = result?.ok ? result.message : "form";
+  return (
+    <Page
+      title={creator.name}
+      titleMetadata={archived ? <Badge>Archived</Badge> : undefined}
+      backAction={{ content: "Creators", url: `${shell.base}/creators` }}
+      secondaryActions={<ArchiveButton shell={shell} creatorId={creator.id} archived={archived} />}
+    >
+      <NavigationProgress />
+      <BlockStack gap="400">
+        {data.created ? (
+          <Banner tone="success">
+            <p>Creator added. Give them a tracking link below.</p>
+          </Banner>
+        ) : null}
+        <ResultBanner result={banner} />
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Tracking links
+            </Text>
+            {data.links.length === 0 ? (
+              <Text as="p" tone="subdued">
+                No links yet.
+              </Text>
+            ) : (
+              <DataTable
+                columnContentTypes={["text", "text", "text", "text"]}
+                headings={["Campaign", "Tracking URL", "Goes to", ""]}
+                rows={data.links.map((l) => [
+                  <BlockStack gap="050" key={l.id}>
+                    <Text as="span">{l.campaignName}</Text>
+                    {l.status === "paused" ? <Badge tone="attention">Paused</Badge> : null}
+                  </BlockStack>,
+                  <InlineStack gap="200" blockAlign="center" key="url" wrap={false}>
+                    <code data-testid="tracking-url">{l.trackingUrl}</code>
+                    <CopyButton text={l.trackingUrl} />
+                  </InlineStack>,
+                  <Text as="span" variant="bodySm" tone="subdued" key="d" breakWord>
+                    {l.destinationUrl}
+                  </Text>,
+                  <Form method="post" key="s">
+                    <CsrfField token={shell.csrfToken} />
+                    <Hidden name="intent" value="linkStatus" />
+                    <Hidden name="linkId" value={l.id} />
+                    <Hidden name="status" value={l.status === "active" ? "paused" : "active"} />
+                    <Button submit size="slim" variant="plain">
+                      {l.status === "active" ? "Pause" : "Resume"}
+                    </Button>
+                  </Form>,
+                ])}
+              />
+            )}
+            {data.campaigns.length === 0 ? (
+              <Text as="p" tone="subdued">
+                Create a campaign to give {creator.name} a link.
+              </Text>
+            ) : (
+              <Form method="post" onSubmit={link.onSubmit} onChange={link.onChange} noValidate key={`link-${resetKey}`}>
+                <CsrfField token={shell.csrfToken} />
+                <Hidden name="intent" value="link" />
+                <FormLayout>
+                  <FormLayout.Group>
+                    <SelectInput
+                      name="campaignId"
+                      label="Campaign"
+                      error={link.errors.campaignId}
+                      options={data.campaigns.map((c) => ({ label: c.name, value: c.id }))}
+                    />
+                    <TextInput
+                      name="destinationUrl"
+                      label="Destination"
+                      type="url"
+                      defaultValue={`https://${data.storeDomain}/`}
+                      error={link.errors.destinationUrl}
+                      helpText={`A page on ${data.storeDomain}.`}
+                    />
+                    <TextInput
+                      name="code"
+                      label="Code (optional)"
+                      error={link.errors.code}
+                      helpText="Letters, digits, - or _; random when empty."
+                    />
+                  </FormLayout.Group>
+                  {link.errors.form ? (
+                    <Text as="p" tone="critical">
+                      {link.errors.form}
+                    </Text>
+                  ) : null}
+                  <InlineStack align="end">
+                    <Button submit>Create link</Button>
+                  </InlineStack>
+                </FormLayout>
+              </Form>
+            )}
+          </BlockStack>
+        </Card>
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Discount codes
+            </Text>
+            <Text as="p" tone="subdued">
+              An order using one of these codes credits {creator.name}, even without a click. Create the same code in
+              your store.
+            </Text>
+            {data.codes.length > 0 ? (
+              <DataTable
+                columnContentTypes={["text", "text"]}
+                headings={["Code", "Campaign"]}
+                rows={data.codes.map((c) => [c.code, c.campaignName])}
+              />
+            ) : null}
+            {data.campaigns.length > 0 ? (
+              <Form method="post" onSubmit={code.onSubmit} onChange={code.onChange} noValidate key={`code-${resetKey}`}>
+                <CsrfField token={shell.csrfToken} />
+                <Hidden name="intent" value="code" />
+                <FormLayout>
+                  <FormLayout.Group>
+                    <SelectInput
+                      name="campaignId"
+                      label="Campaign"
+                      error={code.errors.campaignId}
+                      options={data.campaigns.map((c) => ({ label: c.name, value: c.id }))}
+                    />
+                    <TextInput name="code" label="Code" error={code.errors.code} />
+                  </FormLayout.Group>
+                  <InlineStack align="end">
+                    <Button submit>Add code</Button>
+                  </InlineStack>
+                </FormLayout>
+              </Form>
+            ) : null}
+          </BlockStack>
+        </Card>
+        <Card>
+          <Form method="post" onSubmit={update.onSubmit} onChange={update.onChange} noValidate>
+            <CsrfField token={shell.csrfToken} />
+            <Hidden name="intent" value="update" />
+            <FormLayout>
+              <Text as="h2" variant="headingMd">
+                Details
+              </Text>
+              <FormLayout.Group>
+                <TextInput name="name" label="Name" defaultValue={creator.name} error={update.errors.name} />
+                <TextInput
+                  name="email"
+                  label="Email"
+                  type="email"
+                  defaultValue={creator.email ?? ""}
+                  error={update.errors.email}
+                />
+              </FormLayout.Group>
+              <InlineStack align="end">
+                <Button submit>Save</Button>
+              </InlineStack>
+            </FormLayout>
+          </Form>
+        </Card>
+      </BlockStack>
+    </Page>
+  );
+}

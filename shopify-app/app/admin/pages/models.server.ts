@@ -1,0 +1,25 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { dayRangeFrom } from "../../../../core/src/admin/forms.ts";
+import { modelComparison } from "../../../../core/src/admin/model-comparison.ts";
+import { listCampaigns } from "../../../../core/src/campaigns/campaign-store.ts";
+import { handleErrors, type RequireStoreContext, shellOf } from "../store-context.server.ts";
+
+export async function modelsLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
+  const ctx = await requireStoreContext(request);
+  return handleErrors(async () => {
+    const params = new URL(request.url).searchParams;
+    const range = dayRangeFrom(params, new Date(), 90);
+    const campaignId = params.get("campaignId") || null;
+    const [comparison, campaigns] = await Promise.all([
+      modelComparison(ctx.db, ctx.storeId, { from: range.from, to: range.to, campaignId }),
+      listCampaigns(ctx.db, ctx.storeId),
+    ]);
+    return {
+      shell: shellOf(ctx),
+      range: { fromDay: range.fromDay, toDay: range.toDay },
+      campaignId,
+      campaigns: campaigns.map((c) => ({ id: c.id, name: c.name })),
+      comparison,
+    };
+  });
+}

@@ -1,0 +1,7 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { requireEmbeddedContext } from "../admin/embedded.server.ts";
+import { conversionsLoader } from "../admin/pages/conversions.server.ts";
+
+export const loader = (args: LoaderFunctionArgs) => conversionsLoader(args, requireEmbeddedContext);
+export { ConversionsPage as default } from "../admin/pages/conversions.tsx";
+export { AdminErrorBoundary as ErrorBoundary } from "../admin/ui/shell.tsx";

@@ -1,0 +1,244 @@
+import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AdminProgram, seedAdminProgram } from "../../core/src/admin/test-program.ts";
+import type { Db } from "../../core/src/db/client.ts";
+import type { RunningServer } from "../../core/src/server/node-http.ts";
+import { serveFetch } from "../../core/src/server/node-http.ts";
+import { getStore } from "../../core/src/stores/store.ts";
+import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
+import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
+
+// The embedded admin (under /app) over real HTTP, as the Shopify admin's iframe reaches it: documents carry the
+// session token as id_token, App Bridge's fetches as a Bearer header. Each shop sees and changes only its store.
+
+const SECRET = "test-api-secret-embedded";
+const API_KEY = "test-api-key-embedded";
+const APP_URL = "https://trailmark.test";
+const BROWSER =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
+
+const fake = createShopifyAdminFake();
+const msw = setupServer(...shopifyAdminHandlers(fake));
+let database: TestDatabase;
+let db: Db;
+let server: RunningServer;
+let a: AdminProgram;
+let b: AdminProgram;
+
+/** A seeded program on a Shopify store with a live offline session, so no token exchange is needed. */
+async function shopifyProgram(shop: string): Promise<AdminProgram> {
+  const program = await seedAdminProgram(db);
+  const domain = `${shop}.myshopify.com`;
+  await db.store.update({ where: { id: program.store.id }, data: { platform: "shopify", domain, name: shop } });
+  await db.session.create({
+    data: {
+      id: `offline_${domain}`,
+      shop: domain,
+      state: "",
+      isOnline: false,
+      scope: "read_orders,write_pixels,read_customer_events",
+      accessToken: `shpat_${shop}`,
+      expires: new Date(Date.now() + 86_400_000),
+    },
+  });
+  return { ...program, store: (await getStore(db, program.store.id))! };
+}
+
+beforeAll(async () => {
+  Object.assign(process.env, { SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: APP_URL });
+  msw.listen({
+    onUnhandledRequest(request, print) {
+      if (new URL(request.url).hostname !== "127.0.0.1") print.error();
+    },
+  });
+  database = await createTestDatabase();
+  db = database.db;
+  a = await shopifyProgram("shop-a");
+  b = await shopifyProgram("shop-b");
+  const { createShopifyAppHandler } = await import("./handler.ts");
+  const handler = await createShopifyAppHandler({ database });
+  server = await serveFetch((request) => handler(request), { port: 0, host: "127.0.0.1" });
+}, 300_000);
+
+afterAll(async () => {
+  await server?.close();
+  msw.close();
+  await database?.destroy();
+});
+
+/** A document request from the Shopify admin's iframe. */
+async function open(shop: string, path: string): Promise<{ status: number; html: string }> {
+  const request = await setUpValidRequest(
+    { type: RequestType.Admin, store: shop, apiKey: API_KEY, apiSecretKey: SECRET },
+    new Request(`${server.url}${path}`),
+  );
+  const response = await fetch(request.url, { headers: { "user-agent": BROWSER }, redirect: "manual" });
+  return { status: response.status, html: await response.text() };
+}
+
+/** A form post as App Bridge sends it: the session token in the Authorization header. */
+async function submit(shop: string, path: string, fields: Record<string, string>) {
+  const request = await setUpValidRequest(
+    { type: RequestType.Bearer, store: shop, apiKey: API_KEY, apiSecretKey: SECRET },
+    new Request(`${server.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER },
+      body: new URLSearchParams(fields),
+    }),
+  );
+  const response = await fetch(request, { redirect: "manual" });
+  return { status: response.status, location: response.headers.get("location"), html: await response.text() };
+}
+
+const MARCH = "from=2026-03-01&to=2026-03-31";
+
+describe("embedded pages", () => {
+  it("serves every page of the shop's own store", async () => {
+    const pages: [string, string[]][] = [
+      [`/app?${MARCH}`, ["Overview", "Creators by attributed revenue", "Ben", a.store.id]],
+      ["/app/campaigns", ["Campaigns", "Spring"]],
+      ["/app/campaigns/new", ["New campaign", "Attribution model"]],
+      [`/app/campaigns/${a.campaign.id}`, ["Spring", "Per-creator commission"]],
+      ["/app/creators", ["Ada", "Ben", "Cy"]],
+      [`/app/creators/${a.creators[0]!.id}`, ["Ada", "Tracking links", `${APP_URL}/c/${a.links[0]!.code}`]],
+      ["/app/conversions", ["Conversions", "Order #1001", "Order #1004"]],
+      [`/app/conversions/${a.orders.shared.conversionId}`, ["Journey", "Who earned it", "$20.00"]],
+      [`/app/models?${MARCH}`, ["Model comparison", "Position based"]],
+      ["/app/settings", ["Web pixel", "API keys", "Webhooks"]],
+    ];
+    for (const [path, texts] of pages) {
+      const { status, html } = await open("shop-a", path);
+      expect(status, `${path}: ${html.slice(0, 300)}`).toBe(200);
+      for (const text of texts) expect(html, `${path} shows ${text}`).toContain(text);
+      expect(html, path).not.toContain(b.store.id);
+    }
+  });
+
+  it("refuses a request without a session token", async () => {
+    const response = await fetch(`${server.url}/app/campaigns`, {
+      headers: { "user-agent": BROWSER },
+      redirect: "manual",
+    });
+    expect(response.status).not.toBe(200);
+    expect(await response.text()).not.toContain("Spring");
+  });
+
+  it("creates a campaign and a creator's link from posted forms", async () => {
+    const created = await submit("shop-a", "/app/campaigns/new", {
+      intent: "create",
+      name: "Embedded launch",
+      goals: "purchase",
+      attributionModel: "linear",
+      "rule.purchase.type": "flat",
+      "rule.purchase.value": "5.00",
+    });
+    expect(created.status).toBe(302);
+    const campaign = await db.campaign.findFirstOrThrow({ where: { storeId: a.store.id, name: "Embedded launch" } });
+    expect(created.location).toBe(`/app/campaigns/${campaign.id}?created=1`);
+    const invalid = await submit("shop-a", "/app/campaigns/new", { intent: "create", name: "" });
+    expect(invalid.status).toBe(400);
+    expect(invalid.html).toContain("The name is required");
+
+    const ada = a.creators[0]!.id;
+    const link = await submit("shop-a", `/app/creators/${ada}`, {
+      intent: "link",
+      campaignId: campaign.id,
+      destinationUrl: `https://${a.store.domain}/products/x`,
+      code: "ada-embedded",
+    });
+    expect(link.status).toBe(200);
+    expect(await db.trackingLink.count({ where: { storeId: a.store.id, code: "ada-embedded" } })).toBe(1);
+  });
+
+  it("repairs the web pixel through the shop's Admin API", async () => {
+    fake.pixel = null;
+    fake.userErrors = null;
+    const repaired = await submit("shop-a", "/app/settings", { intent: "repairPixel" });
+    expect(repaired.status).toBe(200);
+    expect(repaired.html).toContain("The web pixel is active.");
+    const store = await getStore(db, a.store.id);
+    expect(store!.credentials.pixel).toMatchObject({ status: "active", id: "gid://shopify/WebPixel/7700112233" });
+    expect(JSON.parse(fake.pixel!.settings)).toEqual({ accountID: a.store.id, collectorUrl: `${APP_URL}/collect` });
+    const page = await open("shop-a", "/app/settings");
+    expect(page.html).toContain("Active");
+  });
+
+  it("exports the shop's conversions as CSV", async () => {
+    const request = await setUpValidRequest(
+      { type: RequestType.Bearer, store: "shop-a", apiKey: API_KEY, apiSecretKey: SECRET },
+      new Request(`${server.url}/app/conversions/export?kind=purchase`, { headers: { "user-agent": BROWSER } }),
+    );
+    const response = await fetch(request);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    const csv = await response.text();
+    expect(csv).toContain("#1001");
+    expect(csv).not.toContain(b.store.id);
+  });
+});
+
+describe("store isolation over HTTP", () => {
+  it("answers 404 when a shop names another store's campaign, creator or conversion", async () => {
+    for (const path of [
+      `/app/campaigns/${b.campaign.id}`,
+      `/app/creators/${b.creators[0]!.id}`,
+      `/app/conversions/${b.orders.shared.conversionId}`,
+      `/app?campaignId=${b.campaign.id}`,
+      `/app/models?campaignId=${b.campaign.id}`,
+    ]) {
+      const { status, html } = await open("shop-a", path);
+      expect(status, path).toBe(404);
+      expect(html, path).not.toContain("Ben");
+    }
+  });
+
+  it("changes nothing of another store through any form", async () => {
+    const before = await snapshot(b.store.id);
+    const attempts: [string, Record<string, string>][] = [
+      [`/app/campaigns/${b.campaign.id}`, { intent: "status", status: "ended" }],
+      ["/app/campaigns", { intent: "status", campaignId: b.campaign.id, status: "ended" }],
+      [
+        `/app/campaigns/${a.campaign.id}`,
+        { intent: "override", creatorId: b.creators[0]!.id, goal: "purchase", "rule.type": "flat", "rule.value": "1" },
+      ],
+      [`/app/creators/${b.creators[0]!.id}`, { intent: "update", name: "Hijacked" }],
+      ["/app/creators", { intent: "archive", creatorId: b.creators[0]!.id }],
+      [
+        `/app/creators/${a.creators[0]!.id}`,
+        { intent: "link", campaignId: b.campaign.id, destinationUrl: `https://${b.store.domain}/` },
+      ],
+      [`/app/creators/${a.creators[0]!.id}`, { intent: "code", campaignId: b.campaign.id, code: "STOLEN" }],
+      [`/app/creators/${a.creators[0]!.id}`, { intent: "linkStatus", linkId: b.links[0]!.id, status: "paused" }],
+    ];
+    for (const [path, fields] of attempts) {
+      const { status } = await submit("shop-a", path, fields);
+      expect(status, `${path} ${fields.intent}`).toBe(404);
+    }
+    const bKey = await db.apiKey.create({
+      data: { id: "key_b_embedded", storeId: b.store.id, name: "b", prefix: "bprefix1", secretHash: "0".repeat(64) },
+    });
+    expect((await submit("shop-a", "/app/settings", { intent: "revokeKey", keyId: bKey.id })).status).toBe(404);
+    await submit("shop-a", "/app/settings", { intent: "retryWebhooks" });
+    const after = await snapshot(b.store.id);
+    expect(after).toEqual({
+      ...before,
+      apiKeys: [...before.apiKeys, expect.objectContaining({ id: bKey.id, revokedAt: null })],
+    });
+  });
+});
+
+/** Every row of a store that an admin route could change. */
+async function snapshot(storeId: string) {
+  const where = { storeId };
+  const [campaigns, creators, links, codes, apiKeys, inbox, commissions] = await Promise.all([
+    db.campaign.findMany({ where, orderBy: { id: "asc" } }),
+    db.creator.findMany({ where, orderBy: { id: "asc" } }),
+    db.trackingLink.findMany({ where, orderBy: { id: "asc" } }),
+    db.discountCode.findMany({ where, orderBy: { id: "asc" } }),
+    db.apiKey.findMany({ where, orderBy: { id: "asc" } }),
+    db.webhookInbox.findMany({ where, orderBy: { id: "asc" } }),
+    db.commission.findMany({ where, orderBy: { id: "asc" } }),
+  ]);
+  return { campaigns, creators, links, codes, apiKeys, inbox, commissions };
+}
