@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { ZodError } from "zod";
+import { createOwner } from "../admin/owner-accounts.ts";
 import { ATTRIBUTION_MODELS } from "../attribution/index.ts";
 import { type CommissionRule, GOALS, type Goal } from "../campaigns/campaign.ts";
 import { createCampaign, listCampaigns, setCampaignStatus } from "../campaigns/campaign-store.ts";
@@ -39,6 +40,7 @@ export const USAGE = `trailmark <command> [options]
   link create --store <id> --campaign <id> --creator <id> --destination <url> [--code <code>]
   link list --store <id>
   code create --store <id> --campaign <id> --creator <id> --code <DISCOUNT>
+  owner create --store <id> --email <email> [--password <password>]   (sign-in for the standalone admin, /admin)
   apikey create --store <id> [--name <name>]
   apikey list --store <id>
   apikey revoke --store <id> --key <key id>
@@ -107,6 +109,7 @@ const OPTIONS = {
   destination: { type: "string" },
   code: { type: "string" },
   key: { type: "string" },
+  password: { type: "string" },
   from: { type: "string" },
   to: { type: "string" },
   json: { type: "boolean" },
@@ -271,6 +274,15 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           code: need(values, "code"),
         });
         emit(code, () => `discount code ${code.code} now credits creator ${code.creatorId}`);
+        return 0;
+      }
+      case "owner create": {
+        const owner = await createOwner(db, need(values, "store"), need(values, "email"), values.password ?? null);
+        emit(
+          { id: owner.id, storeId: owner.storeId, email: owner.email },
+          () =>
+            `owner ${owner.email} can sign in at ${deps.publicUrl}/admin${values.password ? "" : " (by emailed link)"}`,
+        );
         return 0;
       }
       case "apikey create": {

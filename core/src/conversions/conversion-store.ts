@@ -13,6 +13,7 @@ import {
 } from "../commissions/index.ts";
 import { type Creator, toCreator } from "../creators/creator.ts";
 import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
+import { Prisma } from "../db/generated/sqlite/index.js";
 import { insertRows, upsertRows } from "../db/insert-rows.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
@@ -171,10 +172,8 @@ export async function attributeConversions(
     if (campaignIds.length > 0) {
       // Touch each campaign row before reading it: on PostgreSQL that holds its lock until commit, so
       // concurrent batches reserve budget one after the other and never see a stale budgetUsed.
-      await tx.campaign.updateMany({
-        where: { storeId, id: { in: campaignIds } },
-        data: { budgetUsed: { increment: 0 } },
-      });
+      // Rows are locked in id order so that two batches over the same campaigns cannot deadlock.
+      await lockRows(tx, db, "Campaign", storeId, campaignIds);
       for (const r of await tx.campaign.findMany({
         where: { storeId, id: { in: campaignIds } },
         select: { id: true, budgetCap: true, budgetUsed: true, currency: true },
@@ -343,9 +342,13 @@ export async function reconcileConversions(
   });
   if (!needed) return 0;
   return db.$transaction(async (tx) => {
-    // Touching the conversion rows first makes concurrent reconciliations of one order take turns.
-    await tx.conversion.updateMany({ where: { storeId, id: { in: ids } }, data: { updatedAt: now } });
-    const commissions = await tx.commission.findMany({ where: { storeId, conversionId: { in: ids } } });
+    // Locking the conversion rows first (in id order) makes concurrent reconciliations of one order take
+    // turns; campaign rows are then updated in id order too, so two batches cannot deadlock.
+    await lockRows(tx, db, "Conversion", storeId, ids);
+    const commissions = await tx.commission.findMany({
+      where: { storeId, conversionId: { in: ids } },
+      orderBy: [{ campaignId: "asc" }, { id: "asc" }],
+    });
     const sums = await tx.commissionAdjustment.groupBy({
       by: ["commissionId"],
       where: { storeId, commissionId: { in: commissions.map((c) => c.id) } },
@@ -422,6 +425,18 @@ export async function reconcileConversions(
     }
     return changed;
   }, TX_OPTIONS);
+}
+
+/**
+ * Row locks held until the transaction ends, taken in id order. PostgreSQL needs them (READ COMMITTED);
+ * a SQLite transaction already holds the whole database, so there it is a no-op.
+ */
+async function lockRows(tx: Tx, db: Db, table: "Campaign" | "Conversion", storeId: string, ids: readonly string[]) {
+  if (ids.length === 0 || providerOfDb(db) !== "postgresql") return;
+  const sorted = [...ids].sort();
+  await tx.$queryRaw(
+    sql`SELECT id FROM ${Prisma.raw(`"${table}"`)} WHERE "storeId" = ${storeId} AND id IN (${joinSql(sorted)}) ORDER BY id FOR UPDATE`,
+  );
 }
 
 export interface CommissionView {

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCampaign } from "../campaigns/campaign-store.ts";
 import { approveDueCommissions } from "../conversions/approve-due.ts";
+import { createLink } from "../links/link-store.ts";
 import { hashEmail } from "../shared/hashing.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { createDiscountCode, DAY, insertClick, seedProgram } from "../testing/fixtures.ts";
-import { addOrderRefund, ingestOrder, setOrderStatus } from "./ingest-order.ts";
+import { addOrderRefund, ingestOrder, ingestOrders, setOrderStatus } from "./ingest-order.ts";
 import type { NormalizedOrderInput } from "./normalized-order.ts";
 
 let database: TestDatabase;
@@ -158,6 +160,35 @@ describe("ingestOrder", () => {
     expect(Number(used.budgetUsed)).toBe(5_000);
     const ledger = await db.budgetEntry.findMany({ where: { campaignId: campaign.id } });
     expect(ledger.reduce((s, e) => s + Number(e.amount), 0)).toBe(5_000);
+  });
+
+  it("takes concurrent batches across several campaigns without deadlocking", async () => {
+    const { db } = database;
+    const { store, links } = await seedProgram(db, { campaign: { budgetCap: 1_000_000 } });
+    const other = await createCampaign(db, store.id, { name: "Other", budgetCap: 1_000_000 });
+    const otherLink = await createLink(db, store.id, {
+      campaignId: other.id,
+      creatorId: links[0]!.creatorId,
+      destinationUrl: `https://${store.domain}/x`,
+    });
+    const batches = await Promise.all(
+      [0, 1, 2, 3].map(async (b) =>
+        Promise.all(
+          Array.from({ length: 20 }, async (_, i) => {
+            // Alternate which campaign comes first in each batch.
+            const link = (i + b) % 2 === 0 ? links[0]! : otherLink;
+            return order({
+              externalId: `dl-${b}-${i}`,
+              clickIds: [await insertClick(db, link, T0)],
+              placedAt: new Date(T0.getTime() + 1000),
+            });
+          }),
+        ),
+      ),
+    );
+    const results = await Promise.allSettled(batches.map((batch) => ingestOrders(db, store.id, batch, { now: T0 })));
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    expect(await db.commission.count({ where: { storeId: store.id } })).toBe(80);
   });
 
   it("credits a creator's discount code as a touch at order time", async () => {

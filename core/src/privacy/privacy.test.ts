@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOwner } from "../admin/owner-accounts.ts";
 import type { Db } from "../db/client.ts";
 import { hashCustomerRef, hashEmail } from "../shared/hashing.ts";
 import { newId } from "../shared/ids.ts";
@@ -327,8 +328,16 @@ describe("deleteStoreData", () => {
       ],
     });
 
+    await createOwner(db, s.storeId, "owner@example.com", null);
+    await createOwner(db, other.storeId, "owner@other.example.com", null);
     const result = await deleteStoreData(db, s.storeId, { keepInboxIds: [redactDelivery] });
+    expect(await db.ownerAccount.count({ where: { storeId: other.storeId } })).toBe(1);
     expect(result).toEqual({
+      adminSessions: 0,
+      signInTokens: 0,
+      ownerAccounts: 1,
+      clickRollupDays: 0,
+      clickRollups: 0,
       payoutItems: 0,
       payouts: 0,
       payoutRuns: 0,

@@ -11,6 +11,11 @@ export interface StoreDeletionOptions {
 }
 
 export type StoreDeletionResult = Record<
+  | "adminSessions"
+  | "signInTokens"
+  | "ownerAccounts"
+  | "clickRollupDays"
+  | "clickRollups"
   | "payoutItems"
   | "payouts"
   | "payoutRuns"
@@ -50,6 +55,12 @@ export async function deleteStoreData(
       const where = { storeId };
       // Children before parents, though only the store's own relations have foreign keys.
       const result: StoreDeletionResult = {
+        // Owner accounts hold the merchant's email: a deleted store keeps no way to sign in or be reached.
+        adminSessions: (await tx.adminSession.deleteMany({ where })).count,
+        signInTokens: (await tx.signInToken.deleteMany({ where })).count,
+        ownerAccounts: (await tx.ownerAccount.deleteMany({ where })).count,
+        clickRollupDays: (await tx.clickRollupDay.deleteMany({ where })).count,
+        clickRollups: (await tx.clickRollup.deleteMany({ where })).count,
         payoutItems: (await tx.payoutItem.deleteMany({ where })).count,
         payouts: (await tx.payout.deleteMany({ where })).count,
         payoutRuns: (await tx.payoutRun.deleteMany({ where })).count,
