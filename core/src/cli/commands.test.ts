@@ -108,7 +108,16 @@ describe("trailmark CLI", () => {
       campaign.id,
     );
     expect(report.totals).toMatchObject({ revenue: 8000, purchases: 1, commissions: { pending: 1000 } });
-    const owner = await cli("owner", "create", "--store", store.id, "--email", "Owner@Example.com", "--password", "a long enough passphrase");
+    const owner = await cli(
+      "owner",
+      "create",
+      "--store",
+      store.id,
+      "--email",
+      "Owner@Example.com",
+      "--password",
+      "a long enough passphrase",
+    );
     expect(owner.code).toBe(0);
     expect(owner.out).toMatch(/owner@example.com can sign in at https:\/\/t.example\/admin/);
     const list = await cli("link", "list", "--store", store.id);
