@@ -1,18 +1,16 @@
 import { parseArgs } from "node:util";
-import { ZodError } from "zod";
 import { createOwner } from "../admin/owner-accounts.ts";
 import { ATTRIBUTION_MODELS } from "../attribution/index.ts";
 import { type CommissionRule, GOALS, type Goal } from "../campaigns/campaign.ts";
 import { createCampaign, listCampaigns, setCampaignStatus } from "../campaigns/campaign-store.ts";
 import { createCreator, listCreators } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
-import { describeZodError } from "../http/error-response.ts";
 import { createDiscountCode, createLink, listLinks } from "../links/link-store.ts";
 import { campaignReport } from "../reports/campaign-report.ts";
-import { AppError } from "../shared/errors.ts";
 import { formatMinorUnits, toMinorUnits } from "../shared/money.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "../stores/api-keys.ts";
 import { createStore, listStores, requireStore } from "../stores/store.ts";
+import { explainCliError, UsageError } from "./cli-errors.ts";
 import { runPayoutCommand } from "./payout-command.ts";
 import { formatTable } from "./table.ts";
 
@@ -49,8 +47,6 @@ export const USAGE = `trailmark <command> [options]
   woo connect|disconnect …                                                         (trailmark woo --help)
 
 Add --json to create and list commands for machine-readable output.`;
-
-class UsageError extends Error {}
 
 function need(values: Record<string, unknown>, name: string): string {
   const v = values[name];
@@ -358,29 +354,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))
-    ) {
-      deps.err(`trailmark: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof ZodError) {
-      deps.err(
-        `trailmark: invalid input: ${describeZodError(error)
-          .map((i) => `${i.path}: ${i.message}`)
-          .join("; ")}`,
-      );
-      return 1;
-    }
-    if (error instanceof AppError) {
-      deps.err(`trailmark: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof RangeError) {
-      deps.err(`trailmark: ${error.message}`);
-      return 1;
-    }
+    const code = explainCliError(error, USAGE, deps.err);
+    if (code !== null) return code;
     // Anything else is a bug or the database being unreachable: say so in one line, not a stack dump.
     const message = error instanceof Error ? (error.message.trim().split("\n").at(-1) ?? error.name) : String(error);
     deps.err(`trailmark: unexpected error: ${message}`);

@@ -1,7 +1,5 @@
 import { parseArgs } from "node:util";
-import { ZodError } from "zod";
 import type { Db } from "../db/client.ts";
-import { describeZodError } from "../http/error-response.ts";
 import { setCreatorPayoutMethod, startStripeOnboarding, updatePayoutSettings } from "../payouts/payout-settings.ts";
 import {
   approvePayoutRun,
@@ -22,6 +20,7 @@ import type { PayoutProviders } from "../payouts/provider.ts";
 import { providersFromEnv } from "../payouts/providers-from-env.ts";
 import type { StripeConnectProvider } from "../payouts/stripe-provider.ts";
 import { AppError } from "../shared/errors.ts";
+import { explainCliError, UsageError } from "./cli-errors.ts";
 import { formatTable } from "./table.ts";
 
 // `trailmark payout …`. The lead wires it into the CLI; it takes the arguments after "payout" (a leading
@@ -56,8 +55,6 @@ export interface PayoutCommandDeps {
   providers?: PayoutProviders;
   now?: () => Date;
 }
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   store: { type: "string" },
@@ -251,25 +248,8 @@ export async function runPayoutCommand(argv: string[], deps: PayoutCommandDeps):
         throw new UsageError(`unknown command "payout ${command}"`);
     }
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))
-    ) {
-      deps.err(`trailmark: ${error.message}\n\n${PAYOUT_USAGE}`);
-      return 2;
-    }
-    if (error instanceof ZodError) {
-      deps.err(
-        `trailmark: invalid input: ${describeZodError(error)
-          .map((i) => `${i.path}: ${i.message}`)
-          .join("; ")}`,
-      );
-      return 1;
-    }
-    if (error instanceof AppError || error instanceof RangeError) {
-      deps.err(`trailmark: ${error.message}`);
-      return 1;
-    }
+    const code = explainCliError(error, PAYOUT_USAGE, deps.err);
+    if (code !== null) return code;
     throw error;
   }
 }
