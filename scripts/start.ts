@@ -2,6 +2,7 @@
 // /api/v1), the WooCommerce bridge (/woocommerce/webhooks), and the Shopify app (everything else), with the
 // webhook inbox worker, WooCommerce reconciliation and the commission approval sweep. Pending migrations
 // are applied first. Each part can also run on its own (see README).
+import { startSessionPurge } from "../core/src/admin/session-purge.ts";
 import { CoreEnvSchema, parseEnv } from "../core/src/config/env.ts";
 import { approveDueCommissions } from "../core/src/conversions/approve-due.ts";
 import { openDatabase } from "../core/src/db/client.ts";
@@ -17,6 +18,7 @@ import {
 } from "../core/src/payouts/index.ts";
 import { createLogMailer, createPortal, createSmtpMailer } from "../core/src/portal/index.ts";
 import { serveFetch } from "../core/src/server/node-http.ts";
+import { trackingNodeRoutes } from "../core/src/server/tracking-routes.ts";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
 import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
 import { createShopifyAppHandler } from "../shopify-app/server/handler.ts";
@@ -60,6 +62,8 @@ const payouts = setInterval(() => {
     .catch((e: unknown) => console.warn(`payout sweep failed: ${String(e)}`));
 }, env.APPROVAL_INTERVAL_MS);
 payouts.unref();
+// Expired admin and portal sessions and spent sign-in links, hourly.
+const sessionPurge = startSessionPurge({ db });
 
 const publicUrl = env.PUBLIC_URL ?? process.env.SHOPIFY_APP_URL ?? `http://localhost:${env.PORT}`;
 const portal = createPortal({
@@ -74,9 +78,14 @@ const server = await serveFetch(
     const tracked = tracking.route(request, ctx) ?? portal.route(request, ctx);
     if (tracked) return tracked;
     if (new URL(request.url).pathname.startsWith("/woocommerce/")) return woo(request, ctx);
-    return shopify(request);
+    return shopify(request, ctx);
   },
-  { port: env.PORT, host: env.HOST, trustProxy: env.TRUST_PROXY },
+  {
+    port: env.PORT,
+    host: env.HOST,
+    trustProxy: env.TRUST_PROXY,
+    nodeRoutes: trackingNodeRoutes(tracking),
+  },
 );
 console.log(`Trailmark listening on ${server.url} (database: ${database.provider})`);
 
@@ -87,6 +96,7 @@ async function stop(signal: string) {
   console.log(`${signal}: stopping`);
   clearInterval(approvals);
   clearInterval(payouts);
+  await sessionPurge.stop();
   await server.close();
   await reconciliation.stop();
   await worker.stop();

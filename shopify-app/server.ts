@@ -1,3 +1,4 @@
+import { startSessionPurge } from "../core/src/admin/session-purge.ts";
 import { openDatabase } from "../core/src/db/client.ts";
 import { migrate } from "../core/src/db/migrate.ts";
 import { serveFetch } from "../core/src/server/node-http.ts";
@@ -15,8 +16,10 @@ provideDatabase(database);
 const handler = await createShopifyAppHandler({ database });
 const worker = createShopifyInboxWorker(database.db);
 worker.start(1000);
+// The standalone admin's expired sessions and spent sign-in links, hourly.
+const sessionPurge = startSessionPurge({ db: database.db });
 
-const server = await serveFetch((request) => handler(request), {
+const server = await serveFetch((request, ctx) => handler(request, ctx), {
   port: Number(process.env.PORT ?? 3000),
   trustProxy: process.env.TRUST_PROXY === "1",
 });
@@ -28,6 +31,7 @@ async function stop(signal: string) {
   stopping = true;
   console.info(`${signal}: stopping`);
   await server.close();
+  await sessionPurge.stop();
   await worker.stop();
   await database.close();
   process.exit(0);

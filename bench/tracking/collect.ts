@@ -12,7 +12,11 @@ import pg from "pg";
 import { openDatabase, providerOf } from "../../core/src/db/client.ts";
 import { migrate } from "../../core/src/db/migrate.ts";
 
-const seconds = Number(process.argv[2] ?? 10);
+const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 10);
+// --per-request=1,10 (the default) chooses the batch sizes measured.
+const sizes = (process.argv.find((a) => a.startsWith("--per-request="))?.split("=")[1] ?? "1,10")
+  .split(",")
+  .map(Number);
 const CONNECTIONS = 50;
 
 async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -39,7 +43,9 @@ async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
 function startServer(
   url: string,
 ): Promise<{ proc: ChildProcess; url: string; storeId: string; idle(): Promise<void> }> {
-  const proc = spawn(join("node_modules", ".bin", "tsx"), ["bench/tracking/collect-server.ts"], {
+  // BENCH_NODE_ARGS passes node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "bench/tracking/collect-server.ts"], {
     env: { ...process.env, DATABASE_URL: url },
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -79,7 +85,7 @@ function event() {
 }
 
 const rows: string[] = [];
-for (const perRequest of [1, 10]) {
+for (const perRequest of sizes) {
   const before = await database.db.event.count();
   const probe = await autocannon({
     url: `${server.url}/collect`,

@@ -12,9 +12,10 @@ import { createInterface } from "node:readline";
 import { createClickRecorder } from "../../core/src/clicks/click-recorder.ts";
 import { createLinkCache } from "../../core/src/clicks/link-cache.ts";
 import { openDatabase } from "../../core/src/db/client.ts";
-import { createRedirectHandler } from "../../core/src/http/redirect.ts";
+import { createRedirectHandler, createRedirectResolver } from "../../core/src/http/redirect.ts";
 import { serveFetch } from "../../core/src/server/node-http.ts";
 import { startRedirectServer } from "../../core/src/server/redirect-server.ts";
+import { redirectRoute } from "../../core/src/server/tracking-routes.ts";
 
 const mode = process.argv[2];
 
@@ -38,8 +39,10 @@ async function noWrites(): Promise<string> {
   const { db, provider } = openDatabase();
   const writer = { write: async () => {}, close: async () => {} };
   const recorder = createClickRecorder({ db, provider, writer });
-  const handler = createRedirectHandler({ links: createLinkCache({ db }), recorder });
-  return (await serveFetch(handler, { port: 0, host: "127.0.0.1" })).url;
+  const links = createLinkCache({ db });
+  const handler = createRedirectHandler({ links, recorder });
+  const nodeRoutes = [redirectRoute(createRedirectResolver({ links, recorder }))];
+  return (await serveFetch(handler, { port: 0, host: "127.0.0.1", nodeRoutes })).url;
 }
 
 const location = process.argv[3] ?? "https://shop.example/";
@@ -55,6 +58,7 @@ const url =
               port: 0,
               host: "127.0.0.1",
               flushDelayMs: Number(process.env.FLUSH_DELAY_MS ?? 0),
+              maxBatch: process.env.MAX_BATCH ? Number(process.env.MAX_BATCH) : undefined,
             })
           ).url;
 process.stdout.write(`${JSON.stringify({ url })}\n`);

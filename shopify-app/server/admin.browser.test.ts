@@ -60,7 +60,12 @@ beforeAll(async () => {
       "--disable-sync",
     ],
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, userAgent: BROWSER_UA });
+  // Reduced motion: polaris-viz then draws its charts at once, so screenshots do not catch them mid-animation.
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    userAgent: BROWSER_UA,
+    reducedMotion: "reduce",
+  });
   // Nothing leaves the machine: the fonts stylesheet on Shopify's CDN is refused.
   await context.route("**/*", (route) =>
     new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
@@ -261,9 +266,16 @@ describe("the standalone admin in Chromium", () => {
   it("shows the results on the overview, the model comparison and the campaign", async () => {
     await page.goto(`${server.url}/admin`);
     await hydrated();
-    await expect.poll(() => page.getByTestId("time-series-chart").count()).toBe(1);
+    const chart = page.getByTestId("time-series-chart");
+    await expect.poll(() => chart.count()).toBe(1);
+    // polaris-viz draws in the browser only: its SVG (with the line's path) replaces the server's placeholder.
+    await expect.poll(() => chart.locator("svg path").count(), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.getByText("$96.00").count()).toBeGreaterThan(0);
     await shot("10-overview");
+    await chart.page().getByRole("button", { name: "Conversions", exact: true }).click();
+    await expect.poll(() => chart.getAttribute("data-metric")).toBe("conversions");
+    await expect.poll(() => chart.locator("svg rect, svg path").count()).toBeGreaterThan(0);
+    await shot("10-overview-conversions");
     await page.goto(`${server.url}/admin/models`);
     await hydrated();
     await expect.poll(() => page.getByText("Ada Lovelace").count()).toBeGreaterThan(0);
@@ -274,6 +286,9 @@ describe("the standalone admin in Chromium", () => {
     await shot("12-campaigns");
     await page.goto(`${server.url}/admin/settings`);
     await hydrated();
+    // The order came in with the key: Settings shows when it was last used (a date, not "–").
+    const keyRow = page.locator("tr", { hasText: "Checkout server" });
+    expect(await keyRow.locator("td").nth(2).textContent()).toMatch(/\d{4}, \d\d:\d\d/);
     await shot("13-settings");
   });
 

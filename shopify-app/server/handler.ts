@@ -5,6 +5,7 @@ import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import type { Database } from "../../core/src/db/client.ts";
+import type { RequestContext } from "../../core/src/http/context.ts";
 import { provideDatabase } from "../app/db.server.ts";
 
 // The Shopify app as one fetch-style handler, for core's server or server.ts to mount: the built client assets
@@ -157,12 +158,14 @@ export interface ShopifyAppHandlerOptions {
   build?: boolean;
 }
 
-export type ShopifyAppHandler = (request: Request) => Promise<Response>;
+/** `ctx` (from core's server) gives the routes the client's address as `context.clientIp`. */
+export type ShopifyAppHandler = (request: Request, ctx?: RequestContext) => Promise<Response>;
 
 export async function createShopifyAppHandler(options: ShopifyAppHandlerOptions = {}): Promise<ShopifyAppHandler> {
   if (options.database) provideDatabase(options.database);
   if (options.build !== false) await ensureBuilt();
   const build = (await import(pathToFileURL(SERVER_ENTRY).href)) as ServerBuild;
   const handleRemix = createRequestHandler(build, process.env.NODE_ENV === "production" ? "production" : "development");
-  return async (request) => (await serveClientAsset(request)) ?? handleRemix(request);
+  return async (request, ctx) =>
+    (await serveClientAsset(request)) ?? handleRemix(request, { clientIp: ctx?.clientIp ?? null });
 }

@@ -86,16 +86,21 @@ export {
   LOCKOUT_MS,
   listOwners,
   MAX_FAILED_SIGN_INS,
+  MAX_PENDING_SIGN_IN_LINKS,
   normalizeEmail,
   type OwnerAccount,
   purgeAdminSessions,
   redeemSignInToken,
   SESSION_TTL_MS,
+  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
+  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
   SIGN_IN_LINK_TTL_MS,
+  SIGN_IN_LINK_WINDOW_MS,
   setOwnerPassword,
   signInWithPassword,
   verifyPassword,
 } from "./owner-accounts.ts";
+export { SESSION_PURGE_INTERVAL_MS, type SessionPurge, startSessionPurge } from "./session-purge.ts";
 export {
   RECEIVING_WITHIN_MS,
   retryFailedDeliveries,

@@ -10,10 +10,12 @@ import {
   isValidCsrfToken,
   LOCKOUT_MS,
   MAX_FAILED_SIGN_INS,
+  MAX_PENDING_SIGN_IN_LINKS,
   purgeAdminSessions,
   redeemSignInToken,
   SESSION_TTL_MS,
   SIGN_IN_LINK_TTL_MS,
+  SIGN_IN_LINK_WINDOW_MS,
   setOwnerPassword,
   signInWithPassword,
   verifyPassword,
@@ -131,6 +133,35 @@ describe("owner accounts", () => {
     expect(
       await purgeAdminSessions(db, new Date(Date.now() + SESSION_TTL_MS + SIGN_IN_LINK_TTL_MS)),
     ).toBeGreaterThanOrEqual(3);
+  });
+
+  it("keeps at most MAX_PENDING_SIGN_IN_LINKS unused links per account within the hour", async () => {
+    const { db } = database;
+    const store = await newStore();
+    const owner = await createOwner(db, store.id, "pending@example.com", null);
+    const start = new Date("2026-06-01T10:00:00Z");
+    const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+    const links = [];
+    for (let i = 0; i < MAX_PENDING_SIGN_IN_LINKS; i++)
+      links.push(await createSignInToken(db, "pending@example.com", at(i)));
+    expect(links.every((l) => l !== null)).toBe(true);
+    // Held back: null, exactly as for an address without an account.
+    expect(await createSignInToken(db, "pending@example.com", at(10))).toBeNull();
+    // A used link no longer counts.
+    await redeemSignInToken(db, links[4]!.token, at(10));
+    expect(await createSignInToken(db, "pending@example.com", at(11))).not.toBeNull();
+    expect(await createSignInToken(db, "pending@example.com", at(12))).toBeNull();
+
+    // The purge keeps expired unused links while they still count, so the limit survives it.
+    await purgeAdminSessions(db, at(30));
+    expect(await db.signInToken.count({ where: { accountId: owner.id } })).toBe(MAX_PENDING_SIGN_IN_LINKS);
+    expect(await createSignInToken(db, "pending@example.com", at(30))).toBeNull();
+    // An hour after the oldest, one more may go; an hour after all of them, the purge takes them.
+    expect(
+      await createSignInToken(db, "pending@example.com", new Date(at(0).getTime() + SIGN_IN_LINK_WINDOW_MS + 1)),
+    ).not.toBeNull();
+    await purgeAdminSessions(db, new Date(at(12).getTime() + SIGN_IN_LINK_WINDOW_MS + SIGN_IN_LINK_TTL_MS));
+    expect(await db.signInToken.count({ where: { accountId: owner.id, createdAt: { lte: at(12) } } })).toBe(0);
   });
 
   it("signs the owner out everywhere when the password changes", async () => {

@@ -16,6 +16,17 @@ export const SESSION_TTL_MS = 7 * 86_400_000;
 export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
 export const MAX_FAILED_SIGN_INS = 10;
 export const LOCKOUT_MS = 15 * 60_000;
+/**
+ * Links an account may have waiting (sent, not used) within SIGN_IN_LINK_WINDOW_MS; past that, requests are
+ * answered as usual but send nothing. Counted from SignInToken rows, so the limit holds across processes, and
+ * only unused links count: an owner who signs in with each link is never held back, while nobody can fill
+ * an inbox the owner is not acting on.
+ */
+export const MAX_PENDING_SIGN_IN_LINKS = 5;
+export const SIGN_IN_LINK_WINDOW_MS = 60 * 60_000;
+/** Link requests one client address may make per window, whichever emails they name (kept in memory). */
+export const SIGN_IN_LINK_REQUESTS_PER_ADDRESS = 20;
+export const SIGN_IN_LINK_ADDRESS_WINDOW_MS = 15 * 60_000;
 const SEEN_RESOLUTION_MS = 5 * 60_000;
 
 const SCRYPT = { logN: 15, r: 8, p: 1, keyLength: 64 } as const;
@@ -211,8 +222,9 @@ export async function signInWithPassword(
 }
 
 /**
- * A one-time sign-in link's token for the account with this email, or null when there is none (the page
- * says the same either way). The caller sends (or in development, logs) the link.
+ * A one-time sign-in link's token for the account with this email, or null when there is none or it already
+ * has MAX_PENDING_SIGN_IN_LINKS unused links from the last SIGN_IN_LINK_WINDOW_MS (the page says the same
+ * either way). The caller sends (or in development, logs) the link.
  */
 export async function createSignInToken(
   db: Db,
@@ -221,6 +233,14 @@ export async function createSignInToken(
 ): Promise<{ token: string; storeId: string; email: string; expiresAt: Date } | null> {
   const account = await db.ownerAccount.findUnique({ where: { email: normalizeEmail(email) } });
   if (!account) return null;
+  const pending = await db.signInToken.count({
+    where: {
+      accountId: account.id,
+      usedAt: null,
+      createdAt: { gt: new Date(now.getTime() - SIGN_IN_LINK_WINDOW_MS) },
+    },
+  });
+  if (pending >= MAX_PENDING_SIGN_IN_LINKS) return null;
   const token = newToken();
   const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
   await db.signInToken.create({
@@ -279,11 +299,19 @@ export async function endAdminSession(db: Db, token: string | null): Promise<voi
   await db.adminSession.deleteMany({ where: { id: tokenHash(token) } });
 }
 
-/** Deletes expired sessions and spent or expired sign-in links. */
+/**
+ * Deletes expired sessions and spent sign-in links, and expired unused links once they no longer count
+ * towards MAX_PENDING_SIGN_IN_LINKS.
+ */
 export async function purgeAdminSessions(db: Db, now = new Date()): Promise<number> {
   const sessions = await db.adminSession.deleteMany({ where: { expiresAt: { lte: now } } });
   const tokens = await db.signInToken.deleteMany({
-    where: { OR: [{ expiresAt: { lte: now } }, { usedAt: { not: null } }] },
+    where: {
+      OR: [
+        { usedAt: { not: null } },
+        { expiresAt: { lte: now }, createdAt: { lte: new Date(now.getTime() - SIGN_IN_LINK_WINDOW_MS) } },
+      ],
+    },
   });
   return sessions.count + tokens.count;
 }

@@ -19,7 +19,7 @@ export const CoreEnvSchema = z.object({
     .transform((v) => v === "true" || v === "1"),
   /** /collect requests per minute per client address. */
   COLLECT_RATE_LIMIT: z.coerce.number().int().positive().default(600),
-  /** Send creator sign-in links by SMTP (smtp://user:pass@host:587 or smtps://…); unset: print them to the log. */
+  /** Send sign-in links (creators and store owners) by SMTP (smtp://user:pass@host:587 or smtps://…); unset: log them. */
   SMTP_URL: z.preprocess(
     (v) => (v === "" ? undefined : v),
     z
@@ -27,7 +27,7 @@ export const CoreEnvSchema = z.object({
       .regex(/^smtps?:\/\/[^/\s]/, "must be an smtp:// or smtps:// URL")
       .optional(),
   ),
-  /** The sender of the portal's sign-in mail. */
+  /** The sender of the sign-in mail. */
   MAIL_FROM: z.string().min(1).default("Trailmark <no-reply@localhost>"),
   /** How often pending commissions past their holding period are approved. */
   APPROVAL_INTERVAL_MS: z.coerce

@@ -36,7 +36,7 @@ type QueryClient = { $queryRaw: <T>(query: Prisma.Sql) => Promise<T> };
 export async function upsertRows<T extends Record<string, unknown>>(
   client: QueryClient,
   table: string,
-  rows: readonly Record<string, unknown>[],
+  rows: readonly object[],
   options: { conflict: readonly string[]; update?: readonly string[]; returning: readonly string[] },
 ): Promise<T[]> {
   if (rows.length === 0) return [];
@@ -54,7 +54,7 @@ export async function upsertRows<T extends Record<string, unknown>>(
   for (let i = 0; i < rows.length; i += perChunk) {
     const values = rows
       .slice(i, i + perChunk)
-      .map((row) => Prisma.sql`(${Prisma.join(columns.map((c) => row[c] ?? null))})`);
+      .map((row) => Prisma.sql`(${Prisma.join(columns.map((c) => (row as Record<string, unknown>)[c] ?? null))})`);
     out.push(...(await client.$queryRaw<T[]>(Prisma.sql`${head}${Prisma.join(values)}${tail}`)));
   }
   return out;

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client.ts";
-import { type EventRecord, processEvent, storeEvents } from "./record-events.ts";
+import type { EventSink } from "./event-rows.ts";
+import { type EventRecord, prismaEventSink, processEvent } from "./record-events.ts";
 
 // Group commit for browser events: events arriving together are written with one insert per store, and
 // each request is answered once its group is stored. Follow-up work (conversions, re-attribution) runs
@@ -12,8 +13,15 @@ export interface EventWriter {
 
 const MAX_GROUP = 1000;
 
-export function createEventWriter(db: Db, options: { log?: (m: string) => void } = {}): EventWriter {
+export interface EventWriterOptions {
+  /** Where groups are stored; through db by default (openEventSink gives the collector its own connection). */
+  sink?: EventSink;
+  log?: (m: string) => void;
+}
+
+export function createEventWriter(db: Db, options: EventWriterOptions = {}): EventWriter {
   const log = options.log ?? ((m: string) => console.warn(m));
+  const sink = options.sink ?? prismaEventSink(db);
   type Pending = { records: readonly EventRecord[]; resolve: (n: number) => void; reject: (e: unknown) => void };
   let queue = new Map<string, Pending[]>();
   let queued = 0;
@@ -28,7 +36,7 @@ export function createEventWriter(db: Db, options: { log?: (m: string) => void }
   async function flushStore(storeId: string, group: Pending[]) {
     try {
       const all = group.flatMap((g) => g.records);
-      const { stored, ids } = await storeEvents(db, storeId, all);
+      const { stored, ids } = await sink.store(storeId, all);
       const storedKeys = new Set(stored.map((r) => r.eventKey));
       for (const g of group) g.resolve(g.records.filter((r) => storedKeys.has(r.eventKey)).length);
       const followUps = stored.filter((r) => r.type !== "page_view");

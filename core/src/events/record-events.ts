@@ -5,9 +5,9 @@ import type { Db } from "../db/client.ts";
 import { upsertRows } from "../db/insert-rows.ts";
 import { settleOrder } from "../orders/ingest-order.ts";
 import { hashCustomerRef } from "../shared/hashing.ts";
-import { newId } from "../shared/ids.ts";
 import { toMinorUnits } from "../shared/money.ts";
 import type { CollectEvent } from "./collect-schema.ts";
+import { type EventSink, eventRows, type StoredEvents, storedEvents } from "./event-rows.ts";
 
 export type EventSource = "pixel" | "script" | "api";
 
@@ -79,68 +79,35 @@ export function toEventRecord(event: CollectEvent, source: EventSource, now: Dat
 }
 
 /**
- * Stores a batch of events, each once (the sender's id is the key), creating visitors as needed.
- * Returns the events that were new, for the follow-up work of conversions.
+ * Stores a batch of events, each once (the sender's id is the key), creating visitors as needed, through
+ * Prisma (inside a transaction when `db` is one). Returns the events that were new, for the follow-up work
+ * of conversions. The collector writes through a driver connection instead (openEventSink).
  */
-export async function storeEvents(
-  db: Db,
-  storeId: string,
-  records: readonly EventRecord[],
-): Promise<{ stored: EventRecord[]; ids: Map<string, string> }> {
-  const unique = [...new Map(records.map((r) => [r.eventKey, r])).values()];
-  const visitorIds = await ensureVisitors(db, storeId, unique);
-  const receivedAt = new Date();
-  const rows = unique.map((r) => ({
-    id: newId("ev"),
-    storeId,
-    eventKey: r.eventKey,
-    type: r.type,
-    source: r.source,
-    visitorId: r.visitorExternalId ? (visitorIds.get(r.visitorExternalId) ?? null) : null,
-    clickIds: JSON.stringify(r.clickIds),
-    checkoutToken: r.checkoutToken,
-    orderRef: r.orderRef,
-    value: r.value,
-    currency: r.currency,
-    name: r.name,
-    url: r.url,
-    referrer: r.referrer,
-    customerRef: r.customerRef,
-    occurredAt: r.occurredAt,
-    receivedAt,
-  }));
-  // The sender's id is unique per store: a replayed event conflicts and is skipped in the same statement,
-  // and RETURNING says which ones were new.
-  const inserted = await upsertRows<{ id: string; eventKey: string }>(db, "Event", rows, {
-    conflict: ["storeId", "eventKey"],
-    returning: ["id", "eventKey"],
-  });
-  const ids = new Map(inserted.map((r) => [r.eventKey, r.id]));
-  return { stored: unique.filter((r) => ids.has(r.eventKey)), ids };
-}
-
-/** Creates the visitors a batch names and marks the known ones as seen, in one statement. */
-async function ensureVisitors(db: Db, storeId: string, records: readonly EventRecord[]): Promise<Map<string, string>> {
-  const firstSeen = new Map<string, Date>();
-  for (const r of records) {
-    if (!r.visitorExternalId) continue;
-    const seen = firstSeen.get(r.visitorExternalId);
-    if (!seen || r.occurredAt < seen) firstSeen.set(r.visitorExternalId, r.occurredAt);
-  }
-  const now = new Date();
-  const rows = [...firstSeen].map(([externalId, at]) => ({
-    id: newId("vi"),
-    storeId,
-    externalId,
-    firstSeenAt: at,
-    lastSeenAt: now,
-  }));
-  const visitors = await upsertRows<{ id: string; externalId: string }>(db, "Visitor", rows, {
+export async function storeEvents(db: Db, storeId: string, records: readonly EventRecord[]): Promise<StoredEvents> {
+  const rows = eventRows(storeId, records);
+  const visitors = await upsertRows<{ id: string; externalId: string }>(db, "Visitor", rows.visitors, {
     conflict: ["storeId", "externalId"],
     update: ["lastSeenAt"],
     returning: ["id", "externalId"],
   });
-  return new Map(visitors.map((v) => [v.externalId, v.id]));
+  const visitorIds = new Map(visitors.map((v) => [v.externalId, v.id]));
+  // The sender's id is unique per store: a replayed event conflicts and is skipped in the same statement,
+  // and RETURNING says which ones were new.
+  const inserted = await upsertRows<{ id: string; eventKey: string }>(
+    db,
+    "Event",
+    rows.events.map(({ visitorExternalId, ...row }) => ({
+      ...row,
+      visitorId: visitorExternalId ? (visitorIds.get(visitorExternalId) ?? null) : null,
+    })),
+    { conflict: ["storeId", "eventKey"], returning: ["id", "eventKey"] },
+  );
+  return storedEvents(rows, inserted);
+}
+
+/** storeEvents as a sink: the portable fallback for the collector. */
+export function prismaEventSink(db: Db): EventSink {
+  return { store: (storeId, records) => storeEvents(db, storeId, records), close: async () => {} };
 }
 
 /**

@@ -4,7 +4,7 @@ import { AppError } from "../shared/errors.ts";
 // a declared Content-Length over the cap fails before reading, and a stream that grows past it is
 // cancelled at the chunk that crosses the line.
 
-function tooLarge(maxBytes: number): AppError {
+export function tooLarge(maxBytes: number): AppError {
   return new AppError("payload_too_large", `request body exceeds ${maxBytes} bytes`);
 }
 

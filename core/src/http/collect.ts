@@ -4,10 +4,12 @@ import type { EventWriter } from "../events/event-writer.ts";
 import { type EventSource, toEventRecord } from "../events/record-events.ts";
 import { AppError } from "../shared/errors.ts";
 import { getStore, type Store } from "../stores/store.ts";
+import { type HttpAnswer, mediaTypeOf, toResponse } from "./answer.ts";
+import { readBodyText } from "./body.ts";
 import type { RequestContext } from "./context.ts";
 import { corsHeaders, isAllowedOrigin } from "./cors.ts";
-import { errorResponse } from "./error-response.ts";
-import { mediaType, readJsonBody } from "./json-body.ts";
+import { errorAnswer } from "./error-response.ts";
+import { parseJsonBody } from "./json-body.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export interface CollectHandlerOptions {
@@ -17,10 +19,34 @@ export interface CollectHandlerOptions {
   now?: () => Date;
 }
 
+/** What the collector reads from a request, whichever server received it. */
+export interface CollectRequest {
+  method: string;
+  /** The request URL or its target ("/collect?src=script"). */
+  url: string;
+  origin: string | null;
+  contentType: string | null;
+  clientIp: string | null;
+  /** The body as UTF-8 text; throws AppError("payload_too_large") past maxBytes. */
+  readText(maxBytes: number): Promise<string>;
+}
+
+export type CollectResolver = (request: CollectRequest) => Promise<HttpAnswer>;
+
 const STORE_TTL_MS = 5_000;
 
-/** POST /collect: browser events from the web pixel and /t.js, one or a batch, stored once each. */
-export function createCollectHandler(options: CollectHandlerOptions) {
+// /t.js posts to /collect?src=script (a header would cost a CORS preflight); the pixel posts plainly.
+function sourceOf(url: string): EventSource {
+  const query = url.indexOf("?");
+  if (query === -1) return "pixel";
+  return new URLSearchParams(url.slice(query + 1)).get("src") === "script" ? "script" : "pixel";
+}
+
+/**
+ * POST /collect: browser events from the web pixel and /t.js, one or a batch, stored once each.
+ * Server-neutral like the redirect (see createRedirectResolver); createCollectHandler serves it for fetch.
+ */
+export function createCollectResolver(options: CollectHandlerOptions): CollectResolver {
   const { db, writer, rateLimiter } = options;
   const now = options.now ?? (() => new Date());
   const stores = new Map<string, { store: Store | null; at: number }>();
@@ -34,43 +60,59 @@ export function createCollectHandler(options: CollectHandlerOptions) {
     return store;
   }
 
-  return async function collect(request: Request, ctx: RequestContext): Promise<Response> {
-    const origin = request.headers.get("origin");
-    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders(origin) });
+  return async function collect(request) {
+    const origin = request.origin;
+    if (request.method === "OPTIONS") return { status: 204, headers: corsHeaders(origin), body: null };
     let headers: Record<string, string> = {};
     try {
       if (request.method !== "POST") throw new AppError("invalid", "use POST");
-      const wait = rateLimiter.take(ctx.clientIp ?? "unknown");
+      const wait = rateLimiter.take(request.clientIp ?? "unknown");
       if (wait > 0) {
-        return errorResponse(new AppError("rate_limited", "too many requests from this address"), {
+        return errorAnswer(new AppError("rate_limited", "too many requests from this address"), {
           ...corsHeaders(origin),
           "retry-after": String(wait),
         });
       }
-      const type = mediaType(request, "text/plain");
+      const type = mediaTypeOf(request.contentType, "text/plain");
       if (type !== "application/json" && type !== "text/plain") {
         throw new AppError("unsupported_media_type", "send application/json or text/plain");
       }
-      const { data: body } = await readJsonBody(request, MAX_COLLECT_BYTES, CollectRequestSchema);
+      const body = parseJsonBody(await request.readText(MAX_COLLECT_BYTES), CollectRequestSchema);
       const store = await lookupStore(body.store);
       if (store?.status !== "active") throw new AppError("not_found", `unknown store ${body.store}`);
       if (!isAllowedOrigin(store, origin))
         throw new AppError("forbidden", `origin ${origin} is not one of the store's domains`);
       headers = corsHeaders(origin);
       const events: CollectEvent[] = "events" in body ? body.events : [stripStore(body)];
-      // /t.js posts to /collect?src=script (a header would cost a CORS preflight); the pixel posts plainly.
-      const source: EventSource = new URL(request.url).searchParams.get("src") === "script" ? "script" : "pixel";
+      const source = sourceOf(request.url);
       const t = now();
       const records = events.map((e) => toEventRecord(e, source, t));
       const { stored } = await writer.write(store.id, records);
-      return new Response(JSON.stringify({ received: records.length, stored }), {
+      return {
         status: 202,
         headers: { ...headers, "content-type": "application/json" },
-      });
+        body: JSON.stringify({ received: records.length, stored }),
+      };
     } catch (error) {
-      return errorResponse(error, Object.keys(headers).length ? headers : corsHeaders(origin));
+      return errorAnswer(error, Object.keys(headers).length ? headers : corsHeaders(origin));
     }
   };
+}
+
+/** The collector as a fetch handler. */
+export function createCollectHandler(options: CollectHandlerOptions) {
+  const resolve = createCollectResolver(options);
+  return async (request: Request, ctx: RequestContext): Promise<Response> =>
+    toResponse(
+      await resolve({
+        method: request.method,
+        url: request.url,
+        origin: request.headers.get("origin"),
+        contentType: request.headers.get("content-type"),
+        clientIp: ctx.clientIp,
+        readText: (maxBytes) => readBodyText(request, maxBytes),
+      }),
+    );
 }
 
 function stripStore(body: { store: string } & CollectEvent): CollectEvent {

@@ -24,7 +24,7 @@ export function createConversionsHandler(options: { db: Db; now?: () => Date }) 
   return async function conversions(request: Request): Promise<Response> {
     try {
       if (request.method !== "POST") throw new AppError("invalid", "use POST");
-      const { storeId } = await authenticateApiKey(db, request.headers.get("authorization"));
+      const { storeId } = await authenticateApiKey(db, request.headers.get("authorization"), now());
       if (mediaType(request) !== "application/json")
         throw new AppError("unsupported_media_type", "send application/json");
       const { text, data } = await readJsonBody(request, MAX_API_BODY_BYTES, ConversionRequestSchema);

@@ -1,5 +1,6 @@
 import { ZodError } from "zod";
 import { AppError } from "../shared/errors.ts";
+import { type HttpAnswer, toResponse } from "./answer.ts";
 
 /** A zod error as a list a client can act on: the path of the field and what is wrong with it. */
 export function describeZodError(error: ZodError): { path: string; message: string }[] {
@@ -12,19 +13,22 @@ export function invalidInput(error: ZodError, what = "request body"): AppError {
   return new AppError("invalid", `invalid ${what}: ${first ? `${first.path}: ${first.message}` : "malformed"}`, issues);
 }
 
-/** The one place that turns any thrown value into a JSON error Response; unknown errors are logged, not leaked. */
-export function errorResponse(error: unknown, headers?: HeadersInit): Response {
-  const h = new Headers(headers);
-  h.set("content-type", "application/json; charset=utf-8");
+/** The one place that turns any thrown value into a JSON error answer; unknown errors are logged, not leaked. */
+export function errorAnswer(error: unknown, headers: Record<string, string> = {}): HttpAnswer {
+  const h = { ...headers, "content-type": "application/json; charset=utf-8" };
   if (error instanceof AppError) {
     const body: Record<string, unknown> = { error: { code: error.code, message: error.message } };
     if (error.details !== undefined) (body.error as Record<string, unknown>).details = error.details;
-    return new Response(JSON.stringify(body), { status: error.status, headers: h });
+    return { status: error.status, headers: h, body: JSON.stringify(body) };
   }
-  if (error instanceof ZodError) return errorResponse(invalidInput(error), headers);
+  if (error instanceof ZodError) return errorAnswer(invalidInput(error), headers);
   console.error("unexpected error", error);
-  return new Response(JSON.stringify({ error: { code: "internal", message: "internal error" } }), {
-    status: 500,
-    headers: h,
-  });
+  return { status: 500, headers: h, body: JSON.stringify({ error: { code: "internal", message: "internal error" } }) };
+}
+
+/** errorAnswer as a Response. */
+export function errorResponse(error: unknown, headers?: HeadersInit): Response {
+  const record: Record<string, string> = {};
+  for (const [name, value] of new Headers(headers)) record[name] = value;
+  return toResponse(errorAnswer(error, record));
 }

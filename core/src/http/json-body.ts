@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { AppError } from "../shared/errors.ts";
+import { mediaTypeOf } from "./answer.ts";
 import { readBodyText } from "./body.ts";
 import { invalidInput } from "./error-response.ts";
 
@@ -10,6 +11,11 @@ export async function readJsonBody<T extends z.ZodType>(
   schema: T,
 ): Promise<{ text: string; data: z.infer<T> }> {
   const text = await readBodyText(request, maxBytes);
+  return { text, data: parseJsonBody(text, schema) };
+}
+
+/** Parses a body as JSON and validates it: 400 "not JSON" or 400 naming the field. */
+export function parseJsonBody<T extends z.ZodType>(text: string, schema: T): z.infer<T> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -18,10 +24,10 @@ export async function readJsonBody<T extends z.ZodType>(
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw invalidInput(parsed.error);
-  return { text, data: parsed.data };
+  return parsed.data;
 }
 
 /** The media type of a request without parameters, lower-cased; `fallback` when absent. */
 export function mediaType(request: Request, fallback = ""): string {
-  return (request.headers.get("content-type") ?? fallback).split(";")[0]!.trim().toLowerCase();
+  return mediaTypeOf(request.headers.get("content-type"), fallback);
 }

@@ -9,6 +9,13 @@ describe("linkCodeFromUrl", () => {
     expect(linkCodeFromUrl("https://t.example/c/abc/")).toBe("abc");
   });
 
+  it("reads a bare request target, whatever URL its query carries", () => {
+    expect(linkCodeFromUrl("/c/abc")).toBe("abc");
+    expect(linkCodeFromUrl("/c/abc?url=https://evil.example/c/zzz")).toBe("abc");
+    expect(linkCodeFromUrl("https://t.example/c/abc?next=https://evil.example/c/zzz")).toBe("abc");
+    expect(linkCodeFromUrl("/x/abc?u=https://t.example/c/abc")).toBeNull();
+  });
+
   it("rejects malformed codes and other paths", () => {
     expect(linkCodeFromUrl("https://t.example/c/ab")).toBeNull();
     expect(linkCodeFromUrl(`https://t.example/c/${"a".repeat(65)}`)).toBeNull();

@@ -1,12 +1,15 @@
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createClickRecorder } from "../clicks/click-recorder.ts";
 import type { ClickWriter } from "../clicks/click-writer.ts";
 import { createLinkCache } from "../clicks/link-cache.ts";
 import { openClickWriter } from "../clicks/open-click-writer.ts";
 import { insertTestLink, type TestLink } from "../clicks/test-links.ts";
+import { type RunningServer, serveFetch } from "../server/node-http.ts";
+import { redirectRoute } from "../server/tracking-routes.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import type { RequestContext } from "./context.ts";
-import { createRedirectHandler, type RedirectHandler } from "./redirect.ts";
+import { createRedirectHandler, createRedirectResolver, type RedirectHandler } from "./redirect.ts";
 
 const CHROME =
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
@@ -15,31 +18,71 @@ const IP = "203.0.113.77";
 let database: TestDatabase;
 let handler: RedirectHandler;
 let writer: ClickWriter;
+let server: RunningServer;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   writer = openClickWriter(database);
   const recorder = createClickRecorder({ db: database.db, provider: database.provider, writer });
   await recorder.start();
-  handler = createRedirectHandler({ links: createLinkCache({ db: database.db }), recorder });
+  const links = createLinkCache({ db: database.db });
+  handler = createRedirectHandler({ links, recorder });
+  // The node:http route must answer /c/ itself: the fetch handler behind it fails every request.
+  server = await serveFetch(() => Promise.reject(new Error("the fetch handler was reached")), {
+    port: 0,
+    host: "127.0.0.1",
+    trustProxy: true,
+    nodeRoutes: [redirectRoute(createRedirectResolver({ links, recorder }))],
+  });
 });
 
 afterAll(async () => {
+  await server.close();
   await writer.close();
   await database.destroy();
 });
 
-function click(
-  code: string,
-  init: { method?: string; ua?: string | null; ip?: string; headers?: Record<string, string>; query?: string } = {},
-): Promise<Response> {
+type Transport = "fetch handler" | "node:http route";
+let transport: Transport = "fetch handler";
+
+interface ClickInit {
+  method?: string;
+  ua?: string | null;
+  ip?: string;
+  headers?: Record<string, string>;
+  query?: string;
+}
+
+function click(code: string, init: ClickInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (init.ua !== null) headers.set("user-agent", init.ua ?? CHROME);
+  const path = `/c/${code}${init.query ?? ""}`;
+  if (transport === "node:http route") return overHttp(path, init.method ?? "GET", headers, init.ip ?? IP);
   const ctx: RequestContext = { clientIp: init.ip ?? IP };
-  return handler(
-    new Request(`https://t.example/c/${code}${init.query ?? ""}`, { method: init.method ?? "GET", headers }),
-    ctx,
-  );
+  return handler(new Request(`https://t.example${path}`, { method: init.method ?? "GET", headers }), ctx);
+}
+
+// node:http rather than fetch: fetch would follow or refuse some of what the tests send (Host, HEAD bodies).
+function overHttp(path: string, method: string, headers: Headers, ip: string): Promise<Response> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: "127.0.0.1", port, path, method, headers: { ...Object.fromEntries(headers), "x-forwarded-for": ip } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => {
+          const out = new Headers();
+          for (const [name, value] of Object.entries(response.headers))
+            if (typeof value === "string") out.set(name, value);
+          const body = response.statusCode === 302 || method === "HEAD" ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status: response.statusCode!, headers: out }));
+        });
+      },
+    );
+    request.on("error", reject);
+    request.end();
+  });
 }
 
 function clickIdOf(response: Response): string | null {
@@ -50,7 +93,11 @@ async function clicksOf(link: TestLink) {
   return database.db.click.findMany({ where: { linkId: link.linkId }, orderBy: { occurredAt: "asc" } });
 }
 
-describe("GET /c/:code", () => {
+describe.each<Transport>(["fetch handler", "node:http route"])("GET /c/:code through the %s", (via) => {
+  beforeAll(() => {
+    transport = via;
+  });
+
   it("answers an unknown code with a 404 HTML page", async () => {
     const response = await click("nosuchcode");
     expect(response.status).toBe(404);

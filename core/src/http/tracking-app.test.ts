@@ -3,6 +3,7 @@ import { createCampaign } from "../campaigns/campaign-store.ts";
 import { storeEvents, toEventRecord } from "../events/record-events.ts";
 import { ingestOrder } from "../orders/ingest-order.ts";
 import { type RunningServer, serveFetch } from "../server/node-http.ts";
+import { trackingNodeRoutes } from "../server/tracking-routes.ts";
 import { createApiKey } from "../stores/api-keys.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { insertClick, seedProgram } from "../testing/fixtures.ts";
@@ -11,6 +12,7 @@ import { createTrackingApp, type TrackingApp } from "./tracking-app.ts";
 let database: TestDatabase;
 let app: TrackingApp;
 let server: RunningServer;
+let fetchOnlyServer: RunningServer;
 let program: Awaited<ReturnType<typeof seedProgram>>;
 let apiKey: string;
 
@@ -18,7 +20,15 @@ beforeAll(async () => {
   database = await createTestDatabase();
   app = createTrackingApp({ database, collectRateLimit: 50 });
   await app.start();
-  server = await serveFetch(app.handler, { port: 0, host: "127.0.0.1", trustProxy: true });
+  // As npm start mounts it: /c/ and /collect on node:http routes, the rest through the fetch handler.
+  server = await serveFetch(app.handler, {
+    port: 0,
+    host: "127.0.0.1",
+    trustProxy: true,
+    nodeRoutes: trackingNodeRoutes(app),
+  });
+  // As a fetch-only host (the Remix app, the WooCommerce bridge) would serve the same handlers.
+  fetchOnlyServer = await serveFetch(app.handler, { port: 0, host: "127.0.0.1", trustProxy: true });
   program = await seedProgram(database.db, {
     domain: "shop.example.com",
     campaign: {
@@ -30,12 +40,15 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
+  await fetchOnlyServer?.close();
   await app?.stop();
   await database?.destroy();
 });
 
+let collectServer = () => server;
+
 function collect(body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${server.url}/collect`, {
+  return fetch(`${collectServer().url}/collect`, {
     method: "POST",
     headers: { "content-type": "text/plain", origin: "https://shop.example.com", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
@@ -45,11 +58,16 @@ function collect(body: unknown, headers: Record<string, string> = {}) {
 let seq = 0;
 const ip = () => `10.0.0.${++seq % 250}`;
 
-describe("POST /collect", () => {
+describe.each(["node:http route", "fetch handler"])("POST /collect through the %s", (via) => {
+  beforeAll(() => {
+    collectServer = () => (via === "node:http route" ? server : fetchOnlyServer);
+  });
+  const prefix = via === "node:http route" ? "n" : "f";
+
   it("stores a page view once, however often it is sent, and answers CORS for the store's origin", async () => {
     const event = {
       store: program.store.id,
-      id: "pv-1",
+      id: `${prefix}-pv-1`,
       type: "page_view",
       visitor_id: "vis-1",
       url: "https://shop.example.com/?tm_click=x",
@@ -60,7 +78,7 @@ describe("POST /collect", () => {
     expect(await first.json()).toEqual({ received: 1, stored: 1 });
     const again = await collect(event, { "x-forwarded-for": ip() });
     expect(await again.json()).toEqual({ received: 1, stored: 0 });
-    expect(await database.db.event.count({ where: { storeId: program.store.id, eventKey: "pv-1" } })).toBe(1);
+    expect(await database.db.event.count({ where: { storeId: program.store.id, eventKey: `${prefix}-pv-1` } })).toBe(1);
   });
 
   it("rejects invalid payloads with the path of the field", async () => {
@@ -105,14 +123,20 @@ describe("POST /collect", () => {
     const statuses: number[] = [];
     for (let i = 0; i < 55; i++) {
       const res = await collect(
-        { store: program.store.id, id: `rl-${i}`, type: "page_view", visitor_id: "v" },
-        { "x-forwarded-for": "10.9.9.9" },
+        { store: program.store.id, id: `${prefix}-rl-${i}`, type: "page_view", visitor_id: "v" },
+        { "x-forwarded-for": `10.9.9.${prefix === "n" ? 9 : 10}` },
       );
       statuses.push(res.status);
       if (res.status === 429) expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     }
     expect(statuses.filter((s) => s === 202)).toHaveLength(50);
     expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+  });
+});
+
+describe("POST /collect follow-ups", () => {
+  beforeAll(() => {
+    collectServer = () => server;
   });
 
   it("re-attributes an order when the browser's purchase arrives after the webhook", async () => {

@@ -3,15 +3,16 @@ import { createLinkCache } from "../clicks/link-cache.ts";
 import { openClickWriter } from "../clicks/open-click-writer.ts";
 import type { Database } from "../db/client.ts";
 import { createEventWriter } from "../events/event-writer.ts";
+import { openEventSink } from "../events/open-event-sink.ts";
 import { recoverEventFollowUps } from "../events/record-events.ts";
 import { AppError } from "../shared/errors.ts";
 import { createSiteScriptHandler } from "../site-script/serve.ts";
-import { createCollectHandler } from "./collect.ts";
+import { type CollectResolver, createCollectHandler, createCollectResolver } from "./collect.ts";
 import type { RequestContext } from "./context.ts";
 import { createConversionsHandler, createOpenApiHandler } from "./conversions-api.ts";
 import { errorResponse } from "./error-response.ts";
 import { createRateLimiter } from "./rate-limit.ts";
-import { createRedirectHandler } from "./redirect.ts";
+import { createRedirectHandler, createRedirectResolver, type RedirectResolver } from "./redirect.ts";
 
 export type FetchHandler = (request: Request, ctx: RequestContext) => Promise<Response>;
 
@@ -19,6 +20,9 @@ export interface TrackingApp {
   /** Answers the tracking routes; null for any other path, so a host server can mount it beside others. */
   route(request: Request, ctx: RequestContext): Promise<Response> | null;
   handler: FetchHandler;
+  /** /c/:code and /collect without fetch objects, for node:http to mount (core/src/server/tracking-routes.ts). */
+  resolveRedirect: RedirectResolver;
+  resolveCollect: CollectResolver;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when queued event follow-up work is done (tests, shutdown). */
@@ -39,13 +43,18 @@ export function createTrackingApp(options: TrackingAppOptions): TrackingApp {
   const clickWriter = openClickWriter(options.database);
   const recorder = createClickRecorder({ db, provider, writer: clickWriter, maxBatch: options.maxClickBatch });
   const links = createLinkCache({ db });
-  const writer = createEventWriter(db);
+  // Browser events are the second hottest: the collector, too, writes through a connection of its own.
+  const eventSink = openEventSink(options.database);
+  const writer = createEventWriter(db, { sink: eventSink });
+  const resolveRedirect = createRedirectResolver({ links, recorder });
   const redirect = createRedirectHandler({ links, recorder });
-  const collect = createCollectHandler({
+  const collectOptions = {
     db,
     writer,
     rateLimiter: createRateLimiter({ limit: options.collectRateLimit ?? 600, windowMs: 60_000 }),
-  });
+  };
+  const resolveCollect = createCollectResolver(collectOptions);
+  const collect = createCollectHandler(collectOptions);
   const conversions = createConversionsHandler({ db });
   const openapi = createOpenApiHandler();
   const siteScript = createSiteScriptHandler();
@@ -71,6 +80,8 @@ export function createTrackingApp(options: TrackingAppOptions): TrackingApp {
 
   return {
     route,
+    resolveRedirect,
+    resolveCollect,
     handler: (request, ctx) =>
       route(request, ctx) ?? Promise.resolve(errorResponse(new AppError("not_found", "no such route"))),
     async start() {
@@ -82,6 +93,7 @@ export function createTrackingApp(options: TrackingAppOptions): TrackingApp {
       await recorder.stop();
       await clickWriter.close();
       await writer.idle();
+      await eventSink.close();
     },
     idle: () => writer.idle(),
   };

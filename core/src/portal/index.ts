@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { readBodyText } from "../http/body.ts";
 import type { RequestContext } from "../http/context.ts";
+import { createRateLimiter } from "../http/rate-limit.ts";
 import { setCreatorPayoutMethod, startStripeOnboarding } from "../payouts/payout-settings.ts";
 import type { StripeConnectProvider } from "../payouts/stripe-provider.ts";
 import { AppError } from "../shared/errors.ts";
@@ -10,6 +11,7 @@ import type { Mailer } from "./mailer.ts";
 import {
   badLinkPage,
   checkEmailPage,
+  confirmSignInPage,
   layout,
   messagePage,
   overviewPage,
@@ -23,11 +25,14 @@ import {
   createCreatorSignInToken,
   endPortalSession,
   getPortalSession,
+  isCreatorSignInTokenUsable,
   isValidCsrfToken,
   newToken,
   type PortalSession,
   redeemCreatorSignInToken,
   SESSION_TTL_MS,
+  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
+  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
 } from "./sessions.ts";
 
 // The creator portal at /portal/*: sign-in by emailed link, then the creator's own links, earnings, payouts
@@ -51,10 +56,15 @@ export {
 export {
   createCreatorSignInToken,
   getPortalSession,
+  isCreatorSignInTokenUsable,
+  MAX_PENDING_SIGN_IN_LINKS,
   purgePortalSessions,
   redeemCreatorSignInToken,
   SESSION_TTL_MS,
+  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
+  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
   SIGN_IN_LINK_TTL_MS,
+  SIGN_IN_LINK_WINDOW_MS,
 } from "./sessions.ts";
 
 export interface PortalOptions {
@@ -64,6 +74,8 @@ export interface PortalOptions {
   mailer: Mailer;
   /** Stripe Connect, when configured: creators may then onboard from the payout method page. */
   stripe?: Pick<StripeConnectProvider, "createConnectedAccount" | "createOnboardingLink">;
+  /** Sign-in link requests one client address may make per SIGN_IN_LINK_ADDRESS_WINDOW_MS. */
+  linkRequestsPerAddress?: number;
   now?: () => Date;
 }
 
@@ -78,6 +90,7 @@ export const SIGN_IN_CSRF_COOKIE = "tm_portal_csrf";
 const MAX_FORM_BYTES = 8 * 1024;
 
 const SignInFormSchema = z.object({ csrf: z.string(), email: z.string().trim().max(320) }).strict();
+const RedeemFormSchema = z.object({ csrf: z.string(), token: z.string().min(1).max(200) }).strict();
 const PayoutMethodFormSchema = z.discriminatedUnion("method", [
   z
     .object({ csrf: z.string(), creatorId: z.string(), method: z.literal("paypal"), paypalEmail: z.string().trim() })
@@ -90,18 +103,25 @@ export function createPortal(options: PortalOptions): Portal {
   const { db, mailer, stripe } = options;
   const publicUrl = options.publicUrl.replace(/\/+$/, "");
   const now = options.now ?? (() => new Date());
+  // Per process: a second line behind the per-email limit, which is counted in the database.
+  const linkRequests = createRateLimiter({
+    limit: options.linkRequestsPerAddress ?? SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
+    windowMs: SIGN_IN_LINK_ADDRESS_WINDOW_MS,
+  });
 
-  async function handle(request: Request, pathname: string): Promise<Response> {
+  async function handle(request: Request, pathname: string, ctx: RequestContext): Promise<Response> {
     const method = request.method;
     const session = await sessionOf(request);
     if (pathname === "/portal/sign-in") {
       if (method === "GET") return session ? redirect("/portal") : signInForm(request);
-      if (method === "POST") return signIn(request);
+      if (method === "POST") return signIn(request, ctx);
       return notAllowed();
     }
     if (pathname === "/portal/auth") {
-      if (method !== "GET") return notAllowed();
-      return redeem(request);
+      // Mail scanners open links: the GET only shows a button, and the button's POST spends the token.
+      if (method === "GET") return confirmSignIn(request);
+      if (method === "POST") return redeem(request);
+      return notAllowed();
     }
     if (pathname === "/portal/sign-out") {
       if (method !== "POST") return notAllowed();
@@ -142,20 +162,29 @@ export function createPortal(options: PortalOptions): Portal {
     return token ? getPortalSession(db, token, now()) : null;
   }
 
-  function signInForm(request: Request, status = 200, input: { email?: string; error?: string } = {}): Response {
-    const csrfToken = cookiesOf(request).get(SIGN_IN_CSRF_COOKIE) ?? newToken();
-    return page(signInPage({ csrfToken, ...input }), status, {
-      "set-cookie": cookie(request, SIGN_IN_CSRF_COOKIE, csrfToken, 60 * 60),
-    });
+  /** The sign-in forms' double-submit token: the browser's cookie, or a new one set with the page. */
+  function signInCsrf(request: Request): { token: string; headers: Record<string, string> } {
+    const token = cookiesOf(request).get(SIGN_IN_CSRF_COOKIE) ?? newToken();
+    return { token, headers: { "set-cookie": cookie(request, SIGN_IN_CSRF_COOKIE, token, 60 * 60) } };
   }
 
-  async function signIn(request: Request): Promise<Response> {
+  function signInForm(request: Request, status = 200, input: { email?: string; error?: string } = {}): Response {
+    const csrf = signInCsrf(request);
+    return page(signInPage({ csrfToken: csrf.token, ...input }), status, csrf.headers);
+  }
+
+  async function signIn(request: Request, ctx: RequestContext): Promise<Response> {
     const parsed = SignInFormSchema.safeParse(Object.fromEntries(await readForm(request)));
     const expected = cookiesOf(request).get(SIGN_IN_CSRF_COOKIE);
     if (!parsed.success || !expected || !isValidCsrfToken(expected, parsed.data.csrf)) return forbidden(null);
     const email = parsed.data.email;
     if (!EmailSchema.safeParse(email).success)
       return signInForm(request, 400, { email, error: "Enter an email address." });
+    // Over either limit the answer is the same page, so it tells nothing about the address.
+    if (ctx.clientIp && linkRequests.take(ctx.clientIp, now().getTime()) > 0) {
+      console.warn(`creator sign-in links: too many requests from ${ctx.clientIp}; none sent`);
+      return page(checkEmailPage(email));
+    }
     const link = await createCreatorSignInToken(db, email, now());
     if (link) {
       // Not awaited: a slow mail server must not tell a known address from an unknown one by the answer's time.
@@ -170,9 +199,19 @@ export function createPortal(options: PortalOptions): Portal {
     return page(checkEmailPage(email));
   }
 
-  async function redeem(request: Request): Promise<Response> {
+  async function confirmSignIn(request: Request): Promise<Response> {
     const token = new URL(request.url).searchParams.get("token");
-    const grant = token ? await redeemCreatorSignInToken(db, token, now()) : null;
+    if (!token || token.length > 200 || !(await isCreatorSignInTokenUsable(db, token, now())))
+      return page(badLinkPage(), 400);
+    const csrf = signInCsrf(request);
+    return page(confirmSignInPage({ csrfToken: csrf.token, token }), 200, csrf.headers);
+  }
+
+  async function redeem(request: Request): Promise<Response> {
+    const parsed = RedeemFormSchema.safeParse(Object.fromEntries(await readForm(request)));
+    const expected = cookiesOf(request).get(SIGN_IN_CSRF_COOKIE);
+    if (!parsed.success || !expected || !isValidCsrfToken(expected, parsed.data.csrf)) return forbidden(null);
+    const grant = await redeemCreatorSignInToken(db, parsed.data.token, now());
     if (!grant) return page(badLinkPage(), 400);
     return redirect("/portal", {
       "set-cookie": cookie(request, SESSION_COOKIE, grant.token, Math.floor(SESSION_TTL_MS / 1000)),
@@ -227,10 +266,10 @@ export function createPortal(options: PortalOptions): Portal {
   }
 
   return {
-    route(request, _ctx) {
+    route(request, ctx) {
       const { pathname } = new URL(request.url);
       if (pathname !== "/portal" && !pathname.startsWith("/portal/")) return null;
-      return handle(request, pathname).catch((error: unknown) => {
+      return handle(request, pathname, ctx).catch((error: unknown) => {
         if (error instanceof AppError && error.status < 500)
           return page(messagePage("Something is wrong", error.message), error.status);
         console.error("creator portal error", error);

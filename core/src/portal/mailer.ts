@@ -1,13 +1,17 @@
 import { createTransport } from "nodemailer";
 
-// How a creator's one-time sign-in link reaches them. Development prints it to the log; production sends it
-// over SMTP (`SMTP_URL`, see the portal section of the README).
+// How a one-time sign-in link reaches a creator (the portal) or a store owner (the standalone admin).
+// Development prints it to the log; production sends it over SMTP (`SMTP_URL`, see the README).
 
 export interface SignInMail {
   to: string;
   url: string;
   expiresAt: Date;
+  /** Who signs in with it, which decides the mail's wording; creators when absent. */
+  audience?: "creator" | "owner";
 }
+
+const PLACE = { creator: "your Trailmark creator portal", owner: "your store's Trailmark admin" } as const;
 
 export interface Mailer {
   sendSignInLink(mail: SignInMail): Promise<void>;
@@ -16,9 +20,9 @@ export interface Mailer {
 /** Prints the link with console.info instead of sending it. */
 export function createLogMailer(): Mailer {
   return {
-    async sendSignInLink({ to, url, expiresAt }) {
+    async sendSignInLink({ to, url, expiresAt, audience = "creator" }) {
       console.info(
-        `creator sign-in link for ${to} (printed, not emailed; valid until ${expiresAt.toISOString()}): ${url}`,
+        `${audience} sign-in link for ${to} (printed, not emailed; valid until ${expiresAt.toISOString()}): ${url}`,
       );
     },
   };
@@ -43,7 +47,7 @@ export function createMemoryMailer(): Mailer & { sent: SignInMail[] } {
 export function createSmtpMailer(url: string, from: string): Mailer & { close(): void } {
   const transport = createTransport(url);
   return {
-    async sendSignInLink({ to, url: link, expiresAt }) {
+    async sendSignInLink({ to, url: link, expiresAt, audience = "creator" }) {
       const until = expiresAt
         .toISOString()
         .replace("T", " ")
@@ -53,7 +57,7 @@ export function createSmtpMailer(url: string, from: string): Mailer & { close():
         to,
         subject: "Your Trailmark sign-in link",
         text: [
-          "Open this link to sign in to your Trailmark creator portal:",
+          `Open this link to sign in to ${PLACE[audience]}:`,
           "",
           link,
           "",

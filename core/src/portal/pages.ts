@@ -58,6 +58,17 @@ export function checkEmailPage(email: string): Page {
   };
 }
 
+/** What an emailed link opens: nothing is spent until the creator presses the button. */
+export function confirmSignInPage(input: { csrfToken: string; token: string }): Page {
+  return {
+    title: "Sign in",
+    body: html`<p>Continue to your Trailmark creator portal.</p>
+<form method="post" action="/portal/auth">
+<input type="hidden" name="csrf" value="${input.csrfToken}"><input type="hidden" name="token" value="${input.token}">
+<button>Sign in</button></form>`,
+  };
+}
+
 export function badLinkPage(): Page {
   return {
     title: "This link does not work",

@@ -8,8 +8,14 @@ import type { createMemoryMailer } from "./mailer.ts";
 export const CTX = { clientIp: "127.0.0.1" };
 export const BASE = "http://portal.test";
 
-export async function call(portal: Portal, path: string, init: RequestInit = {}): Promise<Response> {
-  const response = portal.route(new Request(`${BASE}${path}`, { redirect: "manual", ...init }), CTX);
+export async function call(
+  portal: Portal,
+  path: string,
+  init: RequestInit = {},
+  options: { base?: string; ctx?: { clientIp: string | null } } = {},
+): Promise<Response> {
+  const request = new Request(`${options.base ?? BASE}${path}`, { redirect: "manual", ...init });
+  const response = portal.route(request, options.ctx ?? CTX);
   if (!response) throw new Error(`the portal does not own ${path}`);
   return response;
 }
@@ -37,11 +43,31 @@ export function csrfOf(page: string): string {
   return match[1]!;
 }
 
-/** Asks for a link for `email` through the form; returns the answer. */
-export async function requestLink(portal: Portal, email: string): Promise<Response> {
-  const formPage = await call(portal, "/portal/sign-in");
+/** Asks for a link for `email` through the form, from `clientIp` (CTX's by default); returns the answer. */
+export async function requestLink(portal: Portal, email: string, clientIp?: string): Promise<Response> {
+  const ctx = clientIp ? { clientIp } : CTX;
+  const formPage = await call(portal, "/portal/sign-in", {}, { ctx });
   const csrf = setCookieValue(formPage, "tm_portal_csrf")!;
-  return call(portal, "/portal/sign-in", form({ csrf, email }, `tm_portal_csrf=${csrf}`));
+  return call(portal, "/portal/sign-in", form({ csrf, email }, `tm_portal_csrf=${csrf}`), { ctx });
+}
+
+/**
+ * Opens an emailed link as a browser does: the page it shows (which spends nothing), then that page's button.
+ * `answer` is null when the page had no button (an unusable link).
+ */
+export async function openLink(
+  portal: Portal,
+  link: string,
+  base = BASE,
+): Promise<{ page: Response; pageText: string; answer: Response | null }> {
+  const url = new URL(link);
+  const page = await call(portal, `${url.pathname}${url.search}`, {}, { base });
+  const pageText = await page.text();
+  const token = /name="token" value="([^"]+)"/.exec(pageText)?.[1];
+  if (!token) return { page, pageText, answer: null };
+  const csrf = csrfOf(pageText);
+  const answer = await call(portal, "/portal/auth", form({ csrf, token }, `tm_portal_csrf=${csrf}`), { base });
+  return { page, pageText, answer };
 }
 
 /** Signs `email` in through the emailed link; returns the session cookie and the page's CSRF token. */
@@ -54,10 +80,9 @@ export async function signIn(
   await requestLink(portal, email);
   const mail = mailer.sent[before];
   if (!mail) throw new Error(`no sign-in link was sent to ${email}`);
-  const url = new URL(mail.url);
-  const auth = await call(portal, `${url.pathname}${url.search}`);
-  const token = setCookieValue(auth, "tm_portal");
-  if (!token) throw new Error(`signing in failed with ${auth.status}`);
+  const { answer } = await openLink(portal, mail.url);
+  const token = answer ? setCookieValue(answer, "tm_portal") : undefined;
+  if (!answer || !token) throw new Error(`signing in failed with ${answer?.status ?? "no sign-in button"}`);
   const cookie = `tm_portal=${token}`;
   const overview = await call(portal, "/portal", { headers: { cookie } });
   return { cookie, csrf: csrfOf(await overview.text()) };

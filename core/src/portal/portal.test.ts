@@ -17,6 +17,7 @@ import {
   form,
   insertCommission,
   insertPayout,
+  openLink,
   requestLink,
   setCookieValue,
   signIn,
@@ -91,7 +92,12 @@ describe("the creator portal", () => {
     expect(mail.url).toMatch(/^https:\/\/go\.example\.com\/portal\/auth\?token=[\w-]{43}$/);
     expect(mail.expiresAt.getTime() - clock.getTime()).toBe(15 * 60 * 1000);
 
-    const auth = await call(portal, new URL(mail.url).pathname + new URL(mail.url).search);
+    const opened = await openLink(portal, mail.url);
+    // Opening the link only shows a button; pressing it signs in.
+    expect(opened.page.status).toBe(200);
+    expect(opened.pageText).toContain('<form method="post" action="/portal/auth">');
+    expect(setCookieValue(opened.page, "tm_portal")).toBeUndefined();
+    const auth = opened.answer!;
     expect(auth.status).toBe(303);
     expect(auth.headers.get("location")).toBe("/portal");
     const setCookie = auth.headers.getSetCookie().find((c) => c.startsWith("tm_portal="))!;
@@ -115,9 +121,9 @@ describe("the creator portal", () => {
   it("marks the session cookie Secure over https", async () => {
     const before = mailer.sent.length;
     await requestLink(portal, "ada@example.com");
-    const url = new URL(mailer.sent[before]!.url);
-    const auth = await portal.route(new Request(`https://portal.test${url.pathname}${url.search}`), CTX)!;
-    expect(auth.headers.getSetCookie().find((c) => c.startsWith("tm_portal="))).toMatch(/; Secure$/);
+    const { page, answer } = await openLink(portal, mailer.sent[before]!.url, "https://portal.test");
+    expect(page.headers.getSetCookie().find((c) => c.startsWith("tm_portal_csrf="))).toMatch(/; Secure$/);
+    expect(answer!.headers.getSetCookie().find((c) => c.startsWith("tm_portal="))).toMatch(/; Secure$/);
   });
 
   it("answers an unknown address exactly like a known one, and sends nothing", async () => {
@@ -141,13 +147,20 @@ describe("the creator portal", () => {
   it("uses a sign-in link once", async () => {
     const before = mailer.sent.length;
     await requestLink(portal, "ada@example.com");
-    const url = new URL(mailer.sent[before]!.url);
-    const first = await call(portal, url.pathname + url.search);
-    expect(first.status).toBe(303);
-    const second = await call(portal, url.pathname + url.search);
-    expect(second.status).toBe(400);
-    expect(second.headers.getSetCookie()).toEqual([]);
-    expect(await second.text()).toContain("already used or has expired");
+    const link = mailer.sent[before]!.url;
+    const first = await openLink(portal, link);
+    expect(first.answer!.status).toBe(303);
+    const token = new URL(link).searchParams.get("token")!;
+    const csrf = csrfOf(first.pageText);
+    // Pressing the button again, or opening the link again, does nothing.
+    const replay = await call(portal, "/portal/auth", form({ csrf, token }, `tm_portal_csrf=${csrf}`));
+    expect(replay.status).toBe(400);
+    expect(replay.headers.getSetCookie()).toEqual([]);
+    expect(await replay.text()).toContain("already used or has expired");
+    const second = await openLink(portal, link);
+    expect(second.page.status).toBe(400);
+    expect(second.answer).toBeNull();
+    expect(second.pageText).toContain("already used or has expired");
     expect((await call(portal, "/portal/auth?token=made-up")).status).toBe(400);
     expect((await call(portal, "/portal/auth")).status).toBe(400);
   });
@@ -155,11 +168,13 @@ describe("the creator portal", () => {
   it("refuses a sign-in link after 15 minutes", async () => {
     const before = mailer.sent.length;
     await requestLink(portal, "ada@example.com");
-    const url = new URL(mailer.sent[before]!.url);
+    const link = mailer.sent[before]!.url;
     const start = clock;
     try {
       clock = new Date(start.getTime() + 15 * 60 * 1000 + 1);
-      expect((await call(portal, url.pathname + url.search)).status).toBe(400);
+      const { page, answer } = await openLink(portal, link);
+      expect(page.status).toBe(400);
+      expect(answer).toBeNull();
     } finally {
       clock = start;
     }

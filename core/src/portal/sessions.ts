@@ -9,6 +9,16 @@ import { newId } from "../shared/ids.ts";
 
 export const SIGN_IN_LINK_TTL_MS = 15 * 60 * 1000;
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * Links one email may have waiting (sent, not used) within SIGN_IN_LINK_WINDOW_MS; past that the sign-in page
+ * answers as usual and sends nothing. Counted from CreatorSignInToken rows, so the limit holds across
+ * processes; used links do not count, so a creator who signs in with each link is never held back.
+ */
+export const MAX_PENDING_SIGN_IN_LINKS = 5;
+export const SIGN_IN_LINK_WINDOW_MS = 60 * 60 * 1000;
+/** Link requests one client address may make per window, whichever emails they name (kept in memory). */
+export const SIGN_IN_LINK_REQUESTS_PER_ADDRESS = 20;
+export const SIGN_IN_LINK_ADDRESS_WINDOW_MS = 15 * 60 * 1000;
 
 type Client = Pick<Db, "creator" | "creatorSignInToken" | "creatorSession">;
 
@@ -21,7 +31,8 @@ export function hashToken(token: string): string {
 }
 
 /**
- * A sign-in token for this email when some creator has it, else null. The caller answers the same either way.
+ * A sign-in token for this email when some creator has it and it has fewer than MAX_PENDING_SIGN_IN_LINKS
+ * unused links from the last SIGN_IN_LINK_WINDOW_MS, else null. The caller answers the same either way.
  */
 export async function createCreatorSignInToken(
   db: Client,
@@ -31,6 +42,10 @@ export async function createCreatorSignInToken(
   const emailHash = hashEmail(email);
   const creator = await db.creator.findFirst({ where: { emailHash }, select: { id: true } });
   if (!creator) return null;
+  const pending = await db.creatorSignInToken.count({
+    where: { emailHash, usedAt: null, createdAt: { gt: new Date(now.getTime() - SIGN_IN_LINK_WINDOW_MS) } },
+  });
+  if (pending >= MAX_PENDING_SIGN_IN_LINKS) return null;
   const token = newToken();
   const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
   await db.creatorSignInToken.create({
@@ -45,6 +60,12 @@ export interface PortalSessionGrant {
   emailHash: string;
   csrfToken: string;
   expiresAt: Date;
+}
+
+/** Whether a sign-in token may still be used; reads only, so opening the link's page spends nothing. */
+export async function isCreatorSignInTokenUsable(db: Client, token: string, now: Date): Promise<boolean> {
+  const row = await db.creatorSignInToken.findUnique({ where: { tokenHash: hashToken(token) } });
+  return row !== null && row.usedAt === null && row.expiresAt.getTime() > now.getTime();
 }
 
 /** Uses a sign-in token once: a new session, or null when the token is unknown, used or expired. */
@@ -95,11 +116,16 @@ export async function endPortalSession(db: Client, sessionId: string): Promise<v
   await db.creatorSession.deleteMany({ where: { id: sessionId } });
 }
 
-/** Deletes expired sessions and sign-in tokens; returns how many rows went. */
+/**
+ * Deletes expired sessions, and expired sign-in tokens once they no longer count towards
+ * MAX_PENDING_SIGN_IN_LINKS; returns how many rows went.
+ */
 export async function purgePortalSessions(db: Client, now: Date): Promise<number> {
   const [sessions, tokens] = await Promise.all([
     db.creatorSession.deleteMany({ where: { expiresAt: { lte: now } } }),
-    db.creatorSignInToken.deleteMany({ where: { expiresAt: { lte: now } } }),
+    db.creatorSignInToken.deleteMany({
+      where: { expiresAt: { lte: now }, createdAt: { lte: new Date(now.getTime() - SIGN_IN_LINK_WINDOW_MS) } },
+    }),
   ]);
   return sessions.count + tokens.count;
 }

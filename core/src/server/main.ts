@@ -7,6 +7,7 @@ import { migrate } from "../db/migrate.ts";
 import { tuneSqlite } from "../db/sqlite-pragmas.ts";
 import { createTrackingApp } from "../http/tracking-app.ts";
 import { serveFetch } from "./node-http.ts";
+import { trackingNodeRoutes } from "./tracking-routes.ts";
 
 const env = parseEnv(CoreEnvSchema);
 const database = openDatabase(env.DATABASE_URL);
@@ -19,7 +20,12 @@ const approvals = setInterval(() => {
   approveDueCommissions(database.db).catch((e: unknown) => console.warn(`approval sweep failed: ${String(e)}`));
 }, env.APPROVAL_INTERVAL_MS);
 approvals.unref();
-const server = await serveFetch(app.handler, { port: env.PORT, host: env.HOST, trustProxy: env.TRUST_PROXY });
+const server = await serveFetch(app.handler, {
+  port: env.PORT,
+  host: env.HOST,
+  trustProxy: env.TRUST_PROXY,
+  nodeRoutes: trackingNodeRoutes(app),
+});
 console.log(`trailmark tracking listening on ${server.url}`);
 
 async function shutdown() {

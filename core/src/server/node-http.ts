@@ -1,6 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type InspectOptions, inspect } from "node:util";
+import type { HttpAnswer } from "../http/answer.ts";
+import { tooLarge } from "../http/body.ts";
 import type { RequestContext } from "../http/context.ts";
 import { errorResponse } from "../http/error-response.ts";
 import { AppError } from "../shared/errors.ts";
@@ -12,6 +14,20 @@ export interface ServeOptions {
   host?: string;
   /** Behind a reverse proxy: take the client address from the first X-Forwarded-For entry. */
   trustProxy?: boolean;
+  /** Paths answered on node:http directly, before the fetch handler (see NodeRoute). */
+  nodeRoutes?: readonly NodeRoute[];
+}
+
+/**
+ * A route served on node:http's own request and response, for the hottest paths only (the tracking-link
+ * redirect and the collector): building a fetch Request and Response, and reading a body through web
+ * streams, costs about as much CPU as everything else they do apart from the database write. Their logic
+ * stays server-neutral (an HttpAnswer); the route only adapts it.
+ */
+export interface NodeRoute {
+  /** Whether a request target ("/c/abc?x=1") is the route's. */
+  matches(target: string): boolean;
+  handle(req: http.IncomingMessage, res: http.ServerResponse, ctx: RequestContext): Promise<void>;
 }
 
 export interface RunningServer {
@@ -24,7 +40,7 @@ export interface RunningServer {
 // connections; otherwise a request can race our close and fail at the proxy.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-function clientIpOf(req: http.IncomingMessage, trustProxy: boolean): string | null {
+export function clientIpOf(req: http.IncomingMessage, trustProxy: boolean): string | null {
   if (trustProxy) {
     const forwarded = req.headers["x-forwarded-for"];
     if (typeof forwarded === "string") {
@@ -57,6 +73,60 @@ function urlOf(req: http.IncomingMessage, trustProxy: boolean): string {
   return `${protocol}://${host !== undefined && HOST.test(host) ? host : "localhost"}${target}`;
 }
 
+/** Writes a complete answer; node:http adds the Content-Length of a body passed to end() in one piece. */
+export function writeAnswer(res: http.ServerResponse, answer: HttpAnswer): void {
+  if (abandoned.has(res.req)) res.setHeader("connection", "close");
+  res.writeHead(answer.status, answer.headers);
+  if (answer.body === null) res.end();
+  else res.end(answer.body);
+}
+
+/**
+ * The body of a node:http request as UTF-8 text, capped like readBodyBytes: a declared Content-Length over
+ * the cap fails before reading, and a body that grows past it is drained and thrown away (the connection
+ * closes after the answer) rather than buffered.
+ */
+export function readNodeBodyText(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > maxBytes) {
+    abandon(req);
+    return Promise.reject(tooLarge(maxBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > maxBytes) {
+        cleanup();
+        abandon(req);
+        reject(tooLarge(maxBytes));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, total).toString("utf8"));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}
+
+function abandon(req: http.IncomingMessage): void {
+  abandoned.add(req);
+  req.resume();
+}
+
 function headersFrom(raw: string[]): Headers {
   const headers = new Headers();
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
@@ -84,9 +154,8 @@ function bodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
         req.resume();
       },
       cancel() {
-        abandoned.add(req);
         req.removeAllListeners("data");
-        req.resume();
+        abandon(req);
       },
     },
     { highWaterMark: 16 * 1024, size: (chunk) => chunk.byteLength },
@@ -261,10 +330,27 @@ async function handle(handler: FetchHandler, trustProxy: boolean, req: http.Inco
   }
 }
 
+async function handleNode(route: NodeRoute, trustProxy: boolean, req: http.IncomingMessage, res: http.ServerResponse) {
+  try {
+    await route.handle(req, res, { clientIp: clientIpOf(req, trustProxy) });
+  } catch (error) {
+    if (res.headersSent) res.destroy();
+    else await writeResponse(errorResponse(error), res).catch(() => res.destroy());
+  }
+}
+
 /** Serves a fetch-style handler over node:http. Never crashes on a handler error: it becomes a 500. */
 export async function serveFetch(handler: FetchHandler, options: ServeOptions): Promise<RunningServer> {
   const trustProxy = options.trustProxy ?? false;
+  const nodeRoutes = options.nodeRoutes ?? [];
   const server = http.createServer((req, res) => {
+    const target = req.url ?? "/";
+    for (const route of nodeRoutes) {
+      if (route.matches(target)) {
+        void handleNode(route, trustProxy, req, res);
+        return;
+      }
+    }
     void handle(handler, trustProxy, req, res);
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

@@ -1,4 +1,4 @@
-// Child process for redirect-crash.test.ts: the real link cache, recorder, handler and serveFetch on
+// Child process for redirect-crash.test.ts: the real link cache, recorder, redirect route and serveFetch on
 // DATABASE_URL. WRITE_DELAY_MS holds every click write back, like a slow disk, so that a recorder that
 // answered before committing would be caught with clicks in flight when the process is killed.
 import { createClickRecorder } from "../clicks/click-recorder.ts";
@@ -7,8 +7,9 @@ import { createLinkCache } from "../clicks/link-cache.ts";
 import { openClickWriter } from "../clicks/open-click-writer.ts";
 import { openDatabase } from "../db/client.ts";
 import { tuneSqlite } from "../db/sqlite-pragmas.ts";
-import { createRedirectHandler } from "../http/redirect.ts";
+import { createRedirectResolver } from "../http/redirect.ts";
 import { serveFetch } from "./node-http.ts";
+import { redirectRoute } from "./tracking-routes.ts";
 
 const delayMs = Number(process.env.WRITE_DELAY_MS ?? 0);
 const database = openDatabase();
@@ -31,6 +32,11 @@ const recorder = createClickRecorder({
   writer: delayMs > 0 ? withSlowWrites(writer) : writer,
 });
 await recorder.start();
-const handler = createRedirectHandler({ links: createLinkCache({ db: database.db }), recorder });
-const server = await serveFetch(handler, { port: 0, host: "127.0.0.1" });
+// The route production mounts; every other path is a 404 from the fetch handler.
+const resolve = createRedirectResolver({ links: createLinkCache({ db: database.db }), recorder });
+const server = await serveFetch(async () => new Response(null, { status: 404 }), {
+  port: 0,
+  host: "127.0.0.1",
+  nodeRoutes: [redirectRoute(resolve)],
+});
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);

@@ -3,8 +3,9 @@ import { createLinkCache } from "../clicks/link-cache.ts";
 import { openClickWriter } from "../clicks/open-click-writer.ts";
 import { type Database, openDatabase } from "../db/client.ts";
 import { tuneSqlite } from "../db/sqlite-pragmas.ts";
-import { createRedirectHandler } from "../http/redirect.ts";
+import { createRedirectHandler, createRedirectResolver } from "../http/redirect.ts";
 import { serveFetch } from "./node-http.ts";
+import { redirectRoute } from "./tracking-routes.ts";
 
 export interface RedirectServerOptions {
   /** DATABASE_URL by default. */
@@ -38,8 +39,13 @@ export async function startRedirectServer(options: RedirectServerOptions): Promi
   });
   await recorder.start();
   const links = createLinkCache({ db: database.db, ttlMs: options.linkTtlMs });
-  const handler = createRedirectHandler({ links, recorder });
-  const http = await serveFetch(handler, { port: options.port, host: options.host, trustProxy: options.trustProxy });
+  // /c/ is answered on node:http; any other path gets the same 404 page through the fetch handler.
+  const http = await serveFetch(createRedirectHandler({ links, recorder }), {
+    port: options.port,
+    host: options.host,
+    trustProxy: options.trustProxy,
+    nodeRoutes: [redirectRoute(createRedirectResolver({ links, recorder }))],
+  });
   return {
     url: http.url,
     database,

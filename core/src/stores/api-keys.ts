@@ -36,10 +36,17 @@ export async function listApiKeys(db: Db, storeId: string) {
   });
 }
 
+/**
+ * lastUsedAt is refreshed at most this often per key: the Settings page needs "when was this key last used",
+ * not a write on every API request.
+ */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
 /** The store a bearer key belongs to; throws unauthorized for anything else. */
 export async function authenticateApiKey(
   db: Db,
   authorization: string | null,
+  now = new Date(),
 ): Promise<{ storeId: string; keyId: string }> {
   const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
   const match = key ? KEY_PATTERN.exec(key) : null;
@@ -49,5 +56,16 @@ export async function authenticateApiKey(
   const expected = Buffer.from(row?.secretHash ?? "0".repeat(64), "hex");
   const ok = timingSafeEqual(hashKey(key), expected) && row !== null && row.revokedAt === null;
   if (!ok || !row) throw new AppError("unauthorized", "invalid or revoked API key");
+  const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+  if (row.lastUsedAt === null || row.lastUsedAt <= stale) {
+    // Decided from the row already read, so a fresh key costs no write. The guard in the WHERE makes
+    // concurrent requests (other processes included) refresh it once; a failure must not fail the request.
+    await db.apiKey
+      .updateMany({
+        where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: stale } }] },
+        data: { lastUsedAt: now },
+      })
+      .catch((error: unknown) => console.warn(`could not record the use of API key ${row.id}: ${String(error)}`));
+  }
   return { storeId: row.storeId, keyId: row.id };
 }

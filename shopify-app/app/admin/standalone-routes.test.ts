@@ -607,13 +607,16 @@ describe("settings", () => {
     const key = created.data.secret;
     expect(key).toMatch(/^tm_live_/);
     expect((await authenticateApiKey(db, `Bearer ${key}`)).storeId).toBe(program.store.id);
-    const page = await get<{ settings: { apiKeys: { id: string; name: string }[] } }>(
+    const page = await get<{ settings: { apiKeys: { id: string; name: string; lastUsedAt: Date | null }[] } }>(
       settings.loader,
       "/admin/settings",
       { owner },
     );
     expect(JSON.stringify(page.data)).not.toContain(key);
-    const keyId = page.data.settings.apiKeys.find((k) => k.name === "Checkout")!.id;
+    const shown = page.data.settings.apiKeys.find((k) => k.name === "Checkout")!;
+    // Settings shows when the key was last used: the authentication above counted.
+    expect(shown.lastUsedAt).toBeInstanceOf(Date);
+    const keyId = shown.id;
     expect(
       (await post(settings.action, "/admin/settings", { intent: "revokeKey", keyId }, { owner })).data,
     ).toMatchObject({ ok: true });

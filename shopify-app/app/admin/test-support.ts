@@ -84,18 +84,23 @@ export function post<T = Record<string, unknown>>(
     params?: Record<string, string>;
     csrf?: string | null;
     headers?: Record<string, string>;
+    /** Remix's load context, as the app's handler passes it (`clientIp`). */
+    context?: Record<string, unknown>;
+    /** Where the request claims to be sent (its Host), ORIGIN by default. */
+    origin?: string;
   } = {},
 ): Promise<Outcome<T>> {
   const body = new URLSearchParams();
   const csrf = options.csrf === undefined ? options.owner?.csrfToken : options.csrf;
   if (csrf) body.append("_csrf", csrf);
   for (const [k, v] of Object.entries(fields)) for (const value of Array.isArray(v) ? v : [v]) body.append(k, value);
+  const origin = options.origin ?? ORIGIN;
   const headers = new Headers({
     "content-type": "application/x-www-form-urlencoded",
-    origin: ORIGIN,
+    origin,
     ...options.headers,
   });
   if (options.owner) headers.set("cookie", options.owner.cookie);
-  const request = new Request(`${ORIGIN}${path}`, { method: "POST", headers, body });
-  return settle<T>(() => action({ request, params: options.params ?? {}, context: {} }));
+  const request = new Request(`${origin}${path}`, { method: "POST", headers, body });
+  return settle<T>(() => action({ request, params: options.params ?? {}, context: options.context ?? {} }));
 }

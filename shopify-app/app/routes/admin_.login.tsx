@@ -3,7 +3,14 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Banner, BlockStack, Box, Button, Card, Divider, FormLayout, Page, Text } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { parseForm, SignInFormSchema, SignInLinkFormSchema } from "../../../core/src/admin/forms.ts";
-import { createSignInToken, getAdminSession, signInWithPassword } from "../../../core/src/admin/owner-accounts.ts";
+import {
+  createSignInToken,
+  getAdminSession,
+  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
+  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
+  signInWithPassword,
+} from "../../../core/src/admin/owner-accounts.ts";
+import { createRateLimiter } from "../../../core/src/http/rate-limit.ts";
 import { AppError } from "../../../core/src/shared/errors.ts";
 import { signInMailer } from "../admin/sign-in-mail.server.ts";
 import {
@@ -15,12 +22,22 @@ import {
   safeNext,
   sessionCookie,
 } from "../admin/standalone.server.ts";
+import { publicUrl } from "../admin/store-context.server.ts";
 import { Hidden, TextInput, useFormCheck } from "../admin/ui/fields.tsx";
 import { PolarisStandaloneProvider } from "../admin/ui/standalone-frame.tsx";
 import { getDatabase } from "../db.server.ts";
 
 // Sign-in for the standalone admin: email and password, or a one-time link sent by email (printed to the log in
 // development). Both forms carry a double-submit CSRF token, so another site cannot sign a browser in.
+
+// Per process, by client address (`context.clientIp` from core's server): a second line behind the per-account
+// limit on pending links, which createSignInToken counts in the database.
+const linkRequests = createRateLimiter({
+  limit: SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
+  windowMs: SIGN_IN_LINK_ADDRESS_WINDOW_MS,
+});
+
+const LINK_SENT = "If an account uses that email, a sign-in link is on its way. It works once, for 15 minutes.";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -39,7 +56,7 @@ type ActionResult =
   | { intent: "password" | "link"; ok: false; errors: Record<string, string> }
   | { intent: "link"; ok: true; message: string };
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async ({ request, context }: ActionFunctionArgs) => {
   const form = await request.formData();
   if (!isSameOrigin(request) || !isValidLoginCsrf(request, form.get("_csrf"))) {
     return data<ActionResult>(
@@ -59,17 +76,25 @@ export const action = async ({ request }: ActionFunctionArgs) => {
         { status: 400 },
       );
     }
+    // Over either limit, and for an unknown address, the answer is the same: it tells nothing about accounts.
+    const clientIp = typeof context?.clientIp === "string" ? context.clientIp : null;
+    if (clientIp && linkRequests.take(clientIp) > 0) {
+      console.warn(`admin sign-in links: too many requests from ${clientIp}; none sent`);
+      return data<ActionResult>({ intent: "link", ok: true, message: LINK_SENT });
+    }
     const link = await createSignInToken(db, parsed.data.email);
     if (link) {
-      const url = new URL("/admin/login/link", request.url);
+      // From the configured public URL, never the request's Host: a forged Host would otherwise send the owner
+      // a link to someone else's server, carrying the token.
+      const url = new URL("/admin/login/link", `${publicUrl()}/`);
       url.searchParams.set("token", link.token);
-      await mailer({ to: link.email, url: url.toString(), expiresAt: link.expiresAt });
+      // Not awaited: a slow mail server must not tell a known address from an unknown one by the answer's time,
+      // and a mail that cannot be sent is the server's problem, not something to show the visitor.
+      mailer({ to: link.email, url: url.toString(), expiresAt: link.expiresAt }).catch((error: unknown) =>
+        console.error("could not send an owner sign-in link", error),
+      );
     }
-    return data<ActionResult>({
-      intent: "link",
-      ok: true,
-      message: "If an account uses that email, a sign-in link is on its way. It works once, for 15 minutes.",
-    });
+    return data<ActionResult>({ intent: "link", ok: true, message: LINK_SENT });
   }
   const parsed = parseForm(SignInFormSchema, values);
   if (!parsed.ok) return data<ActionResult>({ intent: "password", ok: false, errors: parsed.errors }, { status: 400 });

@@ -146,7 +146,7 @@ export function OverviewPage() {
                 metrics={[
                   { key: "revenue", label: "Attributed revenue", format: money },
                   { key: "qualifiedClicks", label: "Qualified clicks", format: formatNumber },
-                  { key: "conversions", label: "Conversions", format: formatNumber },
+                  { key: "conversions", label: "Conversions", format: formatNumber, kind: "bar" },
                   { key: "commissions", label: "Commissions", format: money },
                 ]}
               />

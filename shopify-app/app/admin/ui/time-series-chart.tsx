@@ -1,13 +1,19 @@
-import { BlockStack, Box, Button, ButtonGroup, InlineStack, Text } from "@shopify/polaris";
-import { useId, useState } from "react";
+import { BlockStack, Box, Button, ButtonGroup, InlineStack, SkeletonBodyText, Text } from "@shopify/polaris";
+import { lazy, Suspense, useEffect, useId, useState } from "react";
 
-// A small dependency-free line chart (the app does not ship @shopify/polaris-viz): one metric at a time, a
-// day per point, the peak labelled, and the same figures as a visually hidden table for screen readers.
+// One metric at a time, a day per point, drawn by @shopify/polaris-viz in the browser. polaris-viz cannot render
+// on the server (it reads `navigator` and measures its container), so the server sends a placeholder of the
+// same height and the chart's code is fetched after hydration. The same figures are always in a visually
+// hidden table, for screen readers and before the chart has loaded.
+
+const PolarisVizChart = lazy(() => import("./polaris-viz-chart.client.tsx"));
 
 export interface ChartMetric {
   key: string;
   label: string;
   format: (value: number) => string;
+  /** Bars suit counts of separate days; a line suits running amounts. */
+  kind?: "line" | "bar";
 }
 
 export interface TimeSeriesChartProps {
@@ -16,27 +22,35 @@ export interface TimeSeriesChartProps {
   height?: number;
 }
 
-const WIDTH = 960;
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `2026-03-05` as `Mar 5`: the axis has room for short labels only, and the days are UTC already. */
+export function shortDay(day: string): string {
+  const match = /^\d{4}-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return day;
+  return `${MONTHS[Number(match[1]) - 1] ?? match[1]} ${Number(match[2])}`;
+}
+
+function useHydrated(): boolean {
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  return hydrated;
+}
 
 export function TimeSeriesChart({ points, metrics, height = 240 }: TimeSeriesChartProps) {
   const [selected, setSelected] = useState(metrics[0]?.key ?? "");
   const titleId = useId();
+  const hydrated = useHydrated();
   const metric = metrics.find((m) => m.key === selected) ?? metrics[0];
   if (!metric) return null;
   const values = points.map((p) => Number(p[metric.key] ?? 0));
-  const max = Math.max(1, ...values);
-  const pad = { top: 16, right: 16, bottom: 28, left: 16 };
-  const innerW = WIDTH - pad.left - pad.right;
-  const innerH = height - pad.top - pad.bottom;
-  const x = (i: number) => pad.left + (values.length <= 1 ? innerW / 2 : (i * innerW) / (values.length - 1));
-  const y = (v: number) => pad.top + innerH - (v / max) * innerH;
-  const line = values.map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
-  const area =
-    values.length > 0
-      ? `${line} L${x(values.length - 1).toFixed(1)},${pad.top + innerH} L${x(0).toFixed(1)},${pad.top + innerH} Z`
-      : "";
-  const peak = values.indexOf(Math.max(...values));
-  const ticks = points.length > 1 ? [0, Math.floor((points.length - 1) / 2), points.length - 1] : [0];
+  const placeholder = (
+    <div style={{ height, display: "flex", alignItems: "center" }} aria-hidden="true">
+      <Box width="100%">
+        <SkeletonBodyText lines={4} />
+      </Box>
+    </div>
+  );
   return (
     <BlockStack gap="300">
       <InlineStack align="space-between" blockAlign="center">
@@ -51,50 +65,22 @@ export function TimeSeriesChart({ points, metrics, height = 240 }: TimeSeriesCha
           ))}
         </ButtonGroup>
       </InlineStack>
-      <Box>
-        <svg
-          viewBox={`0 0 ${WIDTH} ${height}`}
-          width="100%"
-          role="img"
-          aria-labelledby={titleId}
-          data-testid="time-series-chart"
-          style={{ display: "block" }}
-        >
-          <title>{`${metric.label} per day`}</title>
-          <line x1={pad.left} x2={WIDTH - pad.right} y1={pad.top + innerH} y2={pad.top + innerH} stroke="#d4d4d4" />
-          <line x1={pad.left} x2={WIDTH - pad.right} y1={pad.top} y2={pad.top} stroke="#ececec" strokeDasharray="4 4" />
-          {area ? <path d={area} fill="rgba(0, 91, 211, 0.12)" /> : null}
-          {line ? <path d={line} fill="none" stroke="#005bd3" strokeWidth={2} strokeLinejoin="round" /> : null}
-          {values.map((v, i) => (
-            <circle key={points[i]!.date} cx={x(i)} cy={y(v)} r={values.length > 60 ? 0 : 2.5} fill="#005bd3">
-              <title>{`${points[i]!.date}: ${metric.format(v)}`}</title>
-            </circle>
-          ))}
-          {values.length > 0 && values[peak]! > 0 ? (
-            <text
-              x={Math.min(Math.max(x(peak), 60), WIDTH - 60)}
-              y={Math.max(y(values[peak]!) - 6, 12)}
-              textAnchor="middle"
-              fontSize="12"
-              fill="#303030"
-            >
-              {metric.format(values[peak]!)}
-            </text>
-          ) : null}
-          {ticks.map((i) => (
-            <text
-              key={i}
-              x={x(i)}
-              y={height - 8}
-              textAnchor={i === 0 ? "start" : i === points.length - 1 ? "end" : "middle"}
-              fontSize="12"
-              fill="#616161"
-            >
-              {points[i]?.date}
-            </text>
-          ))}
-        </svg>
-      </Box>
+      <section aria-labelledby={titleId} data-testid="time-series-chart" data-metric={metric.key}>
+        {hydrated ? (
+          <Suspense fallback={placeholder}>
+            <PolarisVizChart
+              kind={metric.kind ?? "line"}
+              name={metric.label}
+              points={points.map((p, i) => ({ key: p.date, value: values[i]! }))}
+              formatValue={metric.format}
+              formatKey={shortDay}
+              height={height}
+            />
+          </Suspense>
+        ) : (
+          placeholder
+        )}
+      </section>
       <table style={VISUALLY_HIDDEN}>
         <caption>{metric.label} per day</caption>
         <thead>
