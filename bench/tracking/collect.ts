@@ -3,6 +3,7 @@
 // (as the Shopify pixel sends them), then batches of 10 (as /t.js sends a page's events). Afterwards the
 // Event rows are counted: every event in a 202 must be stored. Run: npx tsx bench/tracking/collect.ts [seconds]
 import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,7 +78,8 @@ let seq = 0;
 function event() {
   seq++;
   return {
-    id: `pv-${seq}`,
+    // Random like the Shopify pixel's event ids (the worst case for the idempotency index).
+    id: randomUUID(),
     type: "page_view",
     visitor_id: `v-${seq % 5000}`,
     url: `https://bench-shop.example.com/products/${seq % 100}?utm_source=x`,

@@ -2,7 +2,14 @@ import { request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readBodyText } from "../http/body.ts";
 import type { RequestContext } from "../http/context.ts";
-import { type FetchHandler, type RunningServer, serveFetch } from "./node-http.ts";
+import {
+  type FetchHandler,
+  type NodeRoute,
+  type RunningServer,
+  readNodeBodyText,
+  serveFetch,
+  writeAnswer,
+} from "./node-http.ts";
 
 let running: RunningServer | null = null;
 
@@ -187,5 +194,83 @@ describe("serveFetch", () => {
     const bodies = [];
     for (let i = 0; i < 5; i++) bodies.push(await (await fetch(`${url}/n/${i}`)).text());
     expect(bodies).toEqual(["/n/0", "/n/1", "/n/2", "/n/3", "/n/4"]);
+  });
+});
+
+describe("serveFetch node routes", () => {
+  const echo: NodeRoute = {
+    matches: (target) => target.startsWith("/echo"),
+    async handle(req, res, ctx) {
+      writeAnswer(res, {
+        status: 200,
+        headers: { "content-type": "text/plain" },
+        body: `${ctx.clientIp} ${await readNodeBodyText(req, 1_000)}`,
+      });
+    },
+  };
+
+  async function serveRoutes(): Promise<string> {
+    running = await serveFetch(async () => new Response("from fetch"), {
+      port: 0,
+      host: "127.0.0.1",
+      nodeRoutes: [echo],
+    });
+    return running.url;
+  }
+
+  it("answers matching targets on node:http and the rest through the fetch handler", async () => {
+    const url = await serveRoutes();
+    const routed = await send(`${url}/echo?x=1`, { method: "POST", body: "hello" });
+    expect(routed).toMatchObject({ status: 200, body: "127.0.0.1 hello" });
+    expect(routed.headers["content-length"]).toBe("15");
+    expect(await send(`${url}/other`)).toMatchObject({ status: 200, body: "from fetch" });
+  });
+
+  it("answers a declared body over the limit with 413 without reading it", async () => {
+    const url = await serveRoutes();
+    const response = await send(`${url}/echo`, { method: "POST", body: "x".repeat(2_000) });
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toMatchObject({ error: { code: "payload_too_large" } });
+    expect(response.headers.connection).toBe("close");
+  });
+
+  it("still delivers the 413 when a streamed body is far over the limit, then closes the connection", async () => {
+    const url = await serveRoutes();
+    const response = await new Promise<RawResponse>((resolve, reject) => {
+      const req = httpRequest(`${url}/echo`, { method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      });
+      req.on("error", reject);
+      const chunk = "x".repeat(16 * 1024);
+      for (let i = 0; i < 64; i++) req.write(chunk);
+      req.end();
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.connection).toBe("close");
+  });
+
+  it("turns a route's exception into a 500 and keeps serving", async () => {
+    // Expected here: take over console.error so the setup file does not fail the test for it.
+    const errors = vi.mocked(console.error).mockImplementation(() => {});
+    running = await serveFetch(async () => new Response("from fetch"), {
+      port: 0,
+      host: "127.0.0.1",
+      nodeRoutes: [
+        {
+          matches: () => true,
+          handle: () => Promise.reject(new Error("boom")),
+        },
+      ],
+    });
+    const response = await send(`${running.url}/anything`);
+    expect(response.status).toBe(500);
+    expect(JSON.parse(response.body)).toEqual({ error: { code: "internal", message: "internal error" } });
+    expect((await send(`${running.url}/again`)).status).toBe(500);
+    expect(errors).toHaveBeenCalledTimes(2);
   });
 });

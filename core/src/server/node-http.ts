@@ -4,7 +4,7 @@ import { type InspectOptions, inspect } from "node:util";
 import type { HttpAnswer } from "../http/answer.ts";
 import { tooLarge } from "../http/body.ts";
 import type { RequestContext } from "../http/context.ts";
-import { errorResponse } from "../http/error-response.ts";
+import { errorAnswer, errorResponse } from "../http/error-response.ts";
 import { AppError } from "../shared/errors.ts";
 
 export type FetchHandler = (request: Request, ctx: RequestContext) => Promise<Response>;
@@ -73,12 +73,17 @@ function urlOf(req: http.IncomingMessage, trustProxy: boolean): string {
   return `${protocol}://${host !== undefined && HOST.test(host) ? host : "localhost"}${target}`;
 }
 
-/** Writes a complete answer; node:http adds the Content-Length of a body passed to end() in one piece. */
+/** Writes a complete answer in one piece, with its Content-Length rather than chunked. */
 export function writeAnswer(res: http.ServerResponse, answer: HttpAnswer): void {
   if (abandoned.has(res.req)) res.setHeader("connection", "close");
+  if (answer.body === null) {
+    res.writeHead(answer.status, answer.headers);
+    res.end();
+    return;
+  }
+  res.setHeader("content-length", Buffer.byteLength(answer.body));
   res.writeHead(answer.status, answer.headers);
-  if (answer.body === null) res.end();
-  else res.end(answer.body);
+  res.end(answer.body);
 }
 
 /**
@@ -335,7 +340,7 @@ async function handleNode(route: NodeRoute, trustProxy: boolean, req: http.Incom
     await route.handle(req, res, { clientIp: clientIpOf(req, trustProxy) });
   } catch (error) {
     if (res.headersSent) res.destroy();
-    else await writeResponse(errorResponse(error), res).catch(() => res.destroy());
+    else writeAnswer(res, errorAnswer(error));
   }
 }
 
