@@ -13,24 +13,11 @@ export interface VisitorRow {
   lastSeenAt: Date;
 }
 
-export interface EventRow {
+/** An Event row as inserted: the record's fields, click ids as JSON, the visitor still by external id. */
+export interface EventRow extends Omit<EventRecord, "clickIds"> {
   id: string;
   storeId: string;
-  eventKey: string;
-  type: string;
-  source: string;
-  /** Resolved to Visitor.id by the writer, once the visitors are upserted. */
-  visitorExternalId: string | null;
   clickIds: string;
-  checkoutToken: string | null;
-  orderRef: string | null;
-  value: number | null;
-  currency: string | null;
-  name: string | null;
-  url: string | null;
-  referrer: string | null;
-  customerRef: string | null;
-  occurredAt: Date;
   receivedAt: Date;
 }
 
@@ -70,22 +57,10 @@ export function eventRows(storeId: string, records: readonly EventRecord[], now 
   }
   const events = unique.map(
     (r): EventRow => ({
+      ...r,
       id: newOrderedId("ev", nowMs),
       storeId,
-      eventKey: r.eventKey,
-      type: r.type,
-      source: r.source,
-      visitorExternalId: r.visitorExternalId,
       clickIds: JSON.stringify(r.clickIds),
-      checkoutToken: r.checkoutToken,
-      orderRef: r.orderRef,
-      value: r.value,
-      currency: r.currency,
-      name: r.name,
-      url: r.url,
-      referrer: r.referrer,
-      customerRef: r.customerRef,
-      occurredAt: r.occurredAt,
       receivedAt: now,
     }),
   );

@@ -45,6 +45,24 @@ function send(url: string, init: { method?: string; headers?: Record<string, str
   });
 }
 
+// A body sent in 16 KB chunks without a Content-Length, so the server only learns its size by reading it.
+function sendChunked(url: string, bytes: number) {
+  return new Promise<RawResponse>((resolve, reject) => {
+    const req = httpRequest(url, { method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    const chunk = "x".repeat(16 * 1024);
+    for (let sent = 0; sent < bytes; sent += chunk.length) req.write(chunk);
+    req.end();
+  });
+}
+
 describe("serveFetch", () => {
   it("passes method, URL, headers and client address to the handler", async () => {
     let seen: { method: string; url: string; ua: string | null; ctx: RequestContext } | null = null;
@@ -120,20 +138,7 @@ describe("serveFetch", () => {
 
   it("still delivers the 413 when a streamed body is far over the limit, then closes the connection", async () => {
     const url = await serve(async (request) => new Response(await readBodyText(request, 1_000)));
-    const response = await new Promise<RawResponse>((resolve, reject) => {
-      const req = httpRequest(url, { method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-      });
-      req.on("error", reject);
-      const chunk = "x".repeat(16 * 1024);
-      for (let i = 0; i < 64; i++) req.write(chunk);
-      req.end();
-    });
+    const response = await sendChunked(url, 64 * 16 * 1024);
     expect(response.status).toBe(413);
     expect(response.headers.connection).toBe("close");
   });
@@ -236,20 +241,7 @@ describe("serveFetch node routes", () => {
 
   it("still delivers the 413 when a streamed body is far over the limit, then closes the connection", async () => {
     const url = await serveRoutes();
-    const response = await new Promise<RawResponse>((resolve, reject) => {
-      const req = httpRequest(`${url}/echo`, { method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-      });
-      req.on("error", reject);
-      const chunk = "x".repeat(16 * 1024);
-      for (let i = 0; i < 64; i++) req.write(chunk);
-      req.end();
-    });
+    const response = await sendChunked(`${url}/echo`, 64 * 16 * 1024);
     expect(response.status).toBe(413);
     expect(response.headers.connection).toBe("close");
   });
