@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
-import { ZodError } from "zod";
+import { explainCliError, UsageError } from "../../core/src/cli/cli-errors.ts";
 import type { Db } from "../../core/src/db/client.ts";
-import { describeZodError } from "../../core/src/http/error-response.ts";
 import { inboxHealth } from "../../core/src/inbox/inbox.ts";
 import { AppError } from "../../core/src/shared/errors.ts";
 import { requireStore } from "../../core/src/stores/store.ts";
@@ -34,8 +33,6 @@ export interface WooCommandDeps {
   publicUrl: string;
   fetch?: typeof fetch;
 }
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   url: { type: "string" },
@@ -171,26 +168,13 @@ export async function runWooCommand(argv: string[], deps: WooCommandDeps): Promi
         throw new UsageError(`unknown command "woo ${command}"`);
     }
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))
-    ) {
-      err(`trailmark: ${error.message}\n\n${WOO_USAGE}`);
-      return 2;
-    }
-    if (error instanceof WooApiError || error instanceof AppError) {
+    if (error instanceof WooApiError) {
       err(`trailmark: ${error.message}`);
       return 1;
     }
-    if (error instanceof ZodError) {
-      err(
-        `trailmark: invalid input: ${describeZodError(error)
-          .map((i) => `${i.path}: ${i.message}`)
-          .join("; ")}`,
-      );
-      return 1;
-    }
-    throw error;
+    const code = explainCliError(error, WOO_USAGE, err);
+    if (code === null) throw error;
+    return code;
   }
 }
 
