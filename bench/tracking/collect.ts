@@ -78,8 +78,8 @@ let seq = 0;
 function event() {
   seq++;
   return {
-    // Random like the Shopify pixel's event ids (the worst case for the idempotency index).
-    id: randomUUID(),
+    // As the pixel sends them: the event's time in base36, then Shopify's random event id.
+    id: `${Date.now().toString(36)}.sh-${randomUUID()}`,
     type: "page_view",
     visitor_id: `v-${seq % 5000}`,
     url: `https://bench-shop.example.com/products/${seq % 100}?utm_source=x`,

@@ -293,7 +293,9 @@ describe("GET /t.js in a browser", () => {
       checkoutToken: null,
       orderRef: null,
     });
-    expect(view!.eventKey).toMatch(/^[0-9A-Za-z]{22}$/);
+    // Time first (base36 milliseconds), then 14 random characters.
+    expect(view!.eventKey).toMatch(/^[0-9a-z]{8}[0-9A-Za-z]{14}$/);
+    expect(Number.parseInt(view!.eventKey.slice(0, 8), 36)).toBeGreaterThan(Date.now() - 3_600_000);
     expect(Math.abs(view!.occurredAt.getTime() - Date.now())).toBeLessThan(60_000);
     // The visitor is a row of the store's own.
     expect(await database.db.visitor.count({ where: { storeId: store, externalId: visitor!.value } })).toBe(1);

@@ -281,8 +281,13 @@
     if (event.value !== undefined && !event.currency) delete event.value;
     const id = text(100)(input.id);
     // A purchase's id derives from its order, so that a reloaded thank-you page is counted once.
+    // Other ids start with the time (8 base36 characters until 2059) so the server's idempotency index
+    // grows at its end instead of taking each new id on a random page.
     event.id =
-      id || (kind === "purchase" && event.order_id ? ("purchase:" + event.order_id).slice(0, 100) : random(22));
+      id ||
+      (kind === "purchase" && event.order_id
+        ? ("purchase:" + event.order_id).slice(0, 100)
+        : Date.now().toString(36) + random(14));
     enqueue(event);
   };
 

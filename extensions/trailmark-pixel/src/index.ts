@@ -50,6 +50,17 @@ function isoTime(value: unknown): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/**
+ * The collector's idempotency key: Shopify's event id behind the event's time in base36 milliseconds, so
+ * the server's index of keys grows at its end instead of taking each new key on a random page. A retry
+ * sends the same event, so the same key.
+ */
+function eventKeyOf(event: PixelEvent): string | undefined {
+  const id = str(event.id, 90);
+  const time = isoTime(event.timestamp);
+  return id && time ? `${Date.parse(time).toString(36)}.${id}` : id;
+}
+
 function nowOf(event: PixelEvent): number {
   const time = isoTime(event.timestamp);
   return time ? Date.parse(time) : Date.now();
@@ -158,7 +169,7 @@ register(({ analytics, browser, init, settings, customerPrivacy }) => {
   }
 
   function common(event: PixelEvent, held: HeldClick[]): Json | undefined {
-    const id = str(event.id, 100);
+    const id = eventKeyOf(event);
     const visitor = str(event.clientId, 100);
     if (!id || !visitor) return undefined;
     const doc = event.context?.document;

@@ -106,6 +106,10 @@ function sandbox(
 }
 
 const pageViewed = (href: string, at: number, referrer = "") => pageEvent({ href, at, referrer, clientId: VISITOR });
+// The key the pixel sends: Shopify's event id behind the event's time in base36 milliseconds.
+const eventKeyOf = (event: { id: string; timestamp: string }) =>
+  `${Date.parse(event.timestamp).toString(36)}.${event.id}`;
+
 const checkoutCompleted = (at: number, overrides: Record<string, unknown> = {}) =>
   checkoutEvent({ at, clientId: VISITOR, shop: SHOP }, overrides);
 const landing = (query: string) => `${SHOP}/products/trail-shoes?${query}`;
@@ -191,7 +195,7 @@ describe("page_viewed", () => {
     expect(await stored()).toEqual([
       {
         type: "page_view",
-        eventKey: event.id,
+        eventKey: eventKeyOf(event),
         source: "pixel",
         visitor: VISITOR,
         occurredAt: "2025-03-01T12:00:00.000Z",
@@ -265,7 +269,7 @@ describe("checkout_completed", () => {
     expect(events).toHaveLength(2);
     expect(events[1]).toEqual({
       type: "purchase",
-      eventKey: event.id,
+      eventKey: eventKeyOf(event),
       source: "pixel",
       visitor: VISITOR,
       occurredAt: new Date(T0 + 3 * DAY).toISOString(),
