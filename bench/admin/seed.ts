@@ -158,9 +158,10 @@ export async function seedAdminStore(
   const batch: NormalizedOrderInput[][] = [];
   for (let i = 0; i < orders; i++) {
     const r = rand();
-    const click = pool[i % pool.length]!;
+    // Spread over the whole pool, so orders come in every day up to today (today's are counted live).
+    const click = pool[Math.floor((i * pool.length) / orders)]!;
     const second = pool[(i * 7 + 3) % pool.length]!;
-    const placedAt = new Date(Math.min(now - 60_000, click.at + Math.floor(rand() * 3 * DAY)));
+    const placedAt = new Date(click.at + Math.floor(rand() * Math.max(0, Math.min(3 * DAY, now - 60_000 - click.at))));
     const clickIds = r < 0.1 ? [] : r < 0.3 ? [click.id, second.id] : [click.id];
     const total = 2000 + Math.floor(rand() * 20_000);
     const status = r > 0.98 ? ("reversed" as const) : ("confirmed" as const);

@@ -1,8 +1,9 @@
 import { requireCampaign } from "../campaigns/campaign-store.ts";
-import { type Db, sql } from "../db/client.ts";
+import type { Db } from "../db/client.ts";
 import { requireStore } from "../stores/store.ts";
-import { clickCounts } from "./click-rollup.ts";
-import { andIf, dayNumber, dayOf, dayText, num } from "./sql.ts";
+import { clickTotals } from "./click-rollup.ts";
+import { conversionCounts } from "./conversion-rollup.ts";
+import { dayOf, dayText, num } from "./sql.ts";
 
 // The Overview page: what a merchant's program produced in a date range, for every campaign or one.
 // Everything is counted by when the conversion (or click) happened, in UTC days:
@@ -11,7 +12,7 @@ import { andIf, dayNumber, dayOf, dayText, num } from "./sql.ts";
 // - revenue: each creator's attributed credit, net of refunds, in the report's currency;
 // - commissions by status (pending, approved, paid) of those conversions, and return on spend:
 //   revenue / (pending + approved + paid).
-// Clicks of days that are over come from a daily rollup (click-rollup.ts); today's are counted live.
+// Days that are over come from daily rollups (click-rollup.ts, conversion-rollup.ts); today is counted live.
 // Money is only summed in one currency (the campaign's, or the store's): conversions in another are
 // counted but their money is left out and their currencies listed.
 
@@ -84,59 +85,15 @@ const EMPTY_COMMISSIONS = (): CommissionTotals => ({
   over_budget: 0,
 });
 
-const SPENT = new Set(["pending", "approved", "paid"]);
-
 export async function overview(db: Db, storeId: string, query: OverviewQuery, now = new Date()): Promise<Overview> {
   const store = await requireStore(db, storeId);
   const campaignId = query.campaignId || null;
   const currency = campaignId ? (await requireCampaign(db, storeId, campaignId)).currency : store.currency;
   const { from, to } = query;
-  const conversionDay = dayNumber(db, `c."occurredAt"`);
 
-  // Two passes over the range's conversions (SQLite runs a connection's queries one at a time, so fewer is faster):
-  // credits with their conversions, and commissions.
-  const [clickRows, creditRows, commissionRows, creators] = await Promise.all([
-    clickCounts(db, storeId, { from, to, campaignId }, now),
-    // Each creator's credit net of refunds (rounded down), the conversions they share in, and each conversion
-    // once (on its first credited touch), per currency.
-    db.$queryRaw<
-      {
-        day: unknown;
-        creatorId: string;
-        kind: string;
-        currency: string;
-        shared: unknown;
-        once: unknown;
-        revenue: unknown;
-      }[]
-    >(sql`
-      SELECT ${conversionDay} AS day, a."creatorId", c.kind, c.currency,
-        COUNT(DISTINCT c.id) AS shared,
-        SUM(CASE WHEN a.position = (SELECT MIN(a2.position) FROM "Attribution" a2 WHERE a2."conversionId" = c.id)
-          THEN 1 ELSE 0 END) AS once,
-        CAST(SUM(CASE
-          WHEN c.kind <> 'purchase' THEN 0
-          WHEN o.id IS NULL THEN a.credit
-          WHEN o.total = 0 THEN 0
-          ELSE a.credit * (o.total - CASE WHEN o.refunded > o.total THEN o.total ELSE o.refunded END) / o.total
-        END) AS BIGINT) AS revenue
-      FROM "Conversion" c
-      JOIN "Attribution" a ON a."conversionId" = c.id
-      LEFT JOIN "Order" o ON o.id = c."orderId"
-      WHERE c."storeId" = ${storeId} AND a."storeId" = ${storeId}
-        AND c."occurredAt" >= ${from} AND c."occurredAt" < ${to}
-        AND c.status = 'attributed' AND (o.id IS NULL OR o.status <> 'reversed')
-        ${andIf(campaignId, sql`a."campaignId" = ${campaignId}`)}
-      GROUP BY 1, 2, 3, 4`),
-    db.$queryRaw<{ day: unknown; creatorId: string; status: string; amount: unknown; original: unknown }[]>(sql`
-      SELECT ${conversionDay} AS day, cm."creatorId", cm.status,
-        CAST(SUM(cm.amount) AS BIGINT) AS amount, CAST(SUM(cm.original) AS BIGINT) AS original
-      FROM "Conversion" c
-      JOIN "Commission" cm ON cm."conversionId" = c.id
-      WHERE c."storeId" = ${storeId} AND cm."storeId" = ${storeId}
-        AND c."occurredAt" >= ${from} AND c."occurredAt" < ${to} AND cm.currency = ${currency}
-        ${andIf(campaignId, sql`cm."campaignId" = ${campaignId}`)}
-      GROUP BY 1, 2, 3`),
+  const [clickRows, conversionRows, creators] = await Promise.all([
+    clickTotals(db, storeId, { from, to, campaignId }, now),
+    conversionCounts(db, storeId, { from, to, campaignId }, now),
     db.creator.findMany({ where: { storeId }, select: { id: true, name: true, status: true } }),
   ]);
 
@@ -176,7 +133,7 @@ export async function overview(db: Db, storeId: string, query: OverviewQuery, no
   };
 
   const clicks = { raw: 0, qualified: 0, repeat: 0, bot: 0 };
-  for (const r of clickRows) {
+  for (const r of clickRows.byDay) {
     const n = r.clicks;
     const qualified = r.qualification === "qualified";
     clicks.raw += n;
@@ -188,44 +145,48 @@ export async function overview(db: Db, storeId: string, query: OverviewQuery, no
       day.rawClicks += n;
       if (qualified) day.qualifiedClicks += n;
     }
+  }
+  for (const r of clickRows.byCreator) {
     const row = creatorRow(r.creatorId);
-    row.rawClicks += n;
-    if (qualified) row.qualifiedClicks += n;
+    row.rawClicks += r.clicks;
+    if (r.qualification === "qualified") row.qualifiedClicks += r.clicks;
   }
 
   let revenue = 0;
   let signUps = 0;
   let purchases = 0;
-  const otherCurrencies = new Set<string>();
-  for (const r of creditRows) {
-    const inCurrency = r.currency === currency;
-    if (!inCurrency) otherCurrencies.add(r.currency);
-    const once = num(r.once);
-    if (r.kind === "purchase") purchases += once;
-    else if (r.kind === "sign_up" || r.kind === "lead") signUps += once;
-    const day = dayAt(r.day);
-    if (day && r.kind !== "custom") day.conversions += once;
-    const row = creatorRow(r.creatorId);
-    if (r.kind === "purchase") row.purchases += num(r.shared);
-    else if (r.kind === "sign_up" || r.kind === "lead") row.signUps += num(r.shared);
-    if (!inCurrency) continue;
-    const amount = num(r.revenue);
-    revenue += amount;
-    if (day) day.revenue += amount;
-    row.revenue += amount;
-  }
-
   const commissions = EMPTY_COMMISSIONS();
-  for (const r of commissionRows) {
-    const status = r.status as keyof CommissionTotals;
-    if (!(status in commissions)) continue;
-    // A rejected or over-budget commission has amount 0: show what it would have been.
-    const amount = status === "rejected" || status === "over_budget" ? num(r.original) : num(r.amount);
-    commissions[status] += amount;
-    if (!SPENT.has(status)) continue;
+  const otherCurrencies = new Set<string>();
+  for (const r of conversionRows.byDay) {
+    const inCurrency = r.currency === currency;
+    if (r.conversions > 0 && !inCurrency) otherCurrencies.add(r.currency);
+    purchases += r.firstPurchases;
+    signUps += r.firstSignUps;
     const day = dayAt(r.day);
-    if (day) day.commissions += amount;
-    creatorRow(r.creatorId).commissions += amount;
+    if (day) day.conversions += r.firstPurchases + r.firstSignUps;
+    if (!inCurrency) continue;
+    revenue += r.revenue;
+    commissions.pending += r.pending;
+    commissions.approved += r.approved;
+    commissions.paid += r.paid;
+    commissions.reversed += r.reversed;
+    commissions.rejected += r.rejected;
+    commissions.over_budget += r.overBudget;
+    if (day) {
+      day.revenue += r.revenue;
+      day.commissions += r.pending + r.approved + r.paid;
+    }
+  }
+  for (const r of conversionRows.byCreator) {
+    const inCurrency = r.currency === currency;
+    // A creator is listed for any credit, in whatever currency, and for commissions spent in this one.
+    if (r.conversions === 0 && !(inCurrency && r.spentCommissions > 0)) continue;
+    const row = creatorRow(r.creatorId);
+    row.purchases += r.purchases;
+    row.signUps += r.signUps;
+    if (!inCurrency) continue;
+    row.revenue += r.revenue;
+    row.commissions += r.pending + r.approved + r.paid;
   }
 
   const ranked = [...rows.values()]

@@ -1,4 +1,4 @@
-import { type Db, providerOfDb } from "../db/client.ts";
+import { DAY_MS } from "../db/day-number.ts";
 import { Prisma } from "../db/generated/sqlite/index.js";
 
 // The few aggregate queries the admin runs in SQL rather than in memory (a store may have a million clicks),
@@ -9,14 +9,7 @@ export type Sql = Prisma.Sql;
 export const raw = Prisma.raw;
 export const empty = Prisma.empty;
 
-const DAY_MS = 86_400_000;
-
-/** The UTC day number (days since 1970-01-01) of a timestamp column. */
-export function dayNumber(db: Db, column: string): Sql {
-  return providerOfDb(db) === "postgresql"
-    ? raw(`CAST(floor(extract(epoch from ${column}) / 86400) AS INTEGER)`)
-    : raw(`CAST(${column} / ${DAY_MS} AS INTEGER)`);
-}
+export { dayNumber } from "../db/day-number.ts";
 
 export function dayText(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);

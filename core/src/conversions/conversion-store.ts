@@ -18,6 +18,7 @@ import { insertRows, upsertRows } from "../db/insert-rows.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
 import { type ConversionFacts, type ConversionKind, goalOf, planAttribution } from "./plan-attribution.ts";
+import { markConversionsChanged, markDaysChanged } from "./stale-days.ts";
 import { type ResolvedTouch, touchKey } from "./touches.ts";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -129,12 +130,12 @@ export async function attributeConversions(
     // a SQLite transaction holds the whole database already.
     const current =
       providerOfDb(db) === "postgresql"
-        ? await tx.$queryRaw<{ id: string; status: string; touchKey: string | null }[]>(
-            sql`SELECT id, status, "touchKey" FROM "Conversion" WHERE "storeId" = ${storeId} AND id IN (${joinSql(ids)}) ORDER BY id FOR UPDATE`,
+        ? await tx.$queryRaw<{ id: string; status: string; touchKey: string | null; occurredAt: Date }[]>(
+            sql`SELECT id, status, "touchKey", "occurredAt" FROM "Conversion" WHERE "storeId" = ${storeId} AND id IN (${joinSql(ids)}) ORDER BY id FOR UPDATE`,
           )
         : await tx.conversion.findMany({
             where: { storeId, id: { in: ids } },
-            select: { id: true, status: true, touchKey: true },
+            select: { id: true, status: true, touchKey: true, occurredAt: true },
           });
     const candidates = current.filter((c) => c.status === "new" || c.touchKey !== planned.get(c.id)!.key);
     if (candidates.length === 0) return 0;
@@ -284,6 +285,11 @@ export async function attributeConversions(
     await tx.$executeRaw(
       sql`UPDATE "Conversion" SET status = v.column2, "touchKey" = v.column3, "rejectRule" = v.column4, "rejectReason" = v.column5 FROM (VALUES ${joinSql(values)}) AS v WHERE "Conversion".id = v.column1`,
     );
+    await markDaysChanged(
+      tx,
+      storeId,
+      claimed.map((c) => c.occurredAt),
+    );
     return claimed.length;
   }, TX_OPTIONS);
 }
@@ -356,6 +362,7 @@ export async function reconcileConversions(
     });
     const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
     let changed = 0;
+    const changedConversions = new Set<string>();
     for (const row of commissions) {
       const existing: CommissionState = {
         status: row.status as CommissionStatus,
@@ -368,6 +375,7 @@ export async function reconcileConversions(
       const result = reconcileCommission({ existing, order: snapshots.get(row.conversionId)!, now });
       if (!result.changed) continue;
       changed++;
+      changedConversions.add(row.conversionId);
       const after = applyReconciliation(existing, result);
       let reserved = toSafeNumber(row.reserved);
       for (const e of ledgerEntriesForChange(existing, after)) {
@@ -423,6 +431,7 @@ export async function reconcileConversions(
         },
       });
     }
+    await markConversionsChanged(tx, db, storeId, changedConversions);
     return changed;
   }, TX_OPTIONS);
 }

@@ -1,3 +1,4 @@
+import { markOrderChanged } from "../conversions/stale-days.ts";
 import type { Db } from "../db/client.ts";
 import { upsertRows } from "../db/insert-rows.ts";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
@@ -59,6 +60,13 @@ function sameSnapshot(row: OrderRow, fields: Record<string, unknown>): boolean {
   });
 }
 
+function changesRevenue(row: OrderRow, data: Record<string, unknown>): boolean {
+  // Amounts are bigint in the row and numbers in the update: compare their decimal text.
+  return (["status", "total", "refunded"] as const).some(
+    (key) => key in data && String(row[key]) !== String(data[key]),
+  );
+}
+
 /**
  * Applies `change` to a stored order with compare-and-set on updatedAt: a concurrent writer makes the
  * update match nothing, and the change is recomputed from the fresh row. `change` returns null when the
@@ -76,10 +84,19 @@ async function updateOrder<T>(
     if (!row) return null;
     const { data, result } = change(row);
     if (!data) return { row, result };
-    const { count } = await db.order.updateMany({
+    const update = {
       where: { id: row.id, updatedAt: row.updatedAt },
       data: { ...data, updatedAt: new Date(Math.max(Date.now(), row.updatedAt.getTime() + 1)) },
-    });
+    };
+    // The Overview's revenue follows the order's total, refunds and status: a change to those is recorded for
+    // its conversion's day in the same transaction (conversions/stale-days.ts); other fields need no marker.
+    const count = changesRevenue(row, data)
+      ? await db.$transaction(async (tx) => {
+          const { count } = await tx.order.updateMany(update);
+          if (count === 1) await markOrderChanged(tx, db, storeId, externalId);
+          return count;
+        })
+      : (await db.order.updateMany(update)).count;
     if (count === 1) return { row: await db.order.findUniqueOrThrow({ where }), result };
     await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
   }

@@ -8,6 +8,7 @@
 // asking the provider with the key (reconcilePayouts), so a creator is never paid twice.
 
 import { budgetHeld, type CommissionStatus, ledgerEntriesForChange, ledgerTransfers } from "../commissions/index.ts";
+import { markConversionsChanged } from "../conversions/stale-days.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
@@ -582,7 +583,7 @@ export async function markPayoutPaid(
       if (amount <= 0) throw new AppError("conflict", `payout ${payoutId} has nothing left to pay`);
       await tx.payout.updateMany({ where: { id: payoutId, status: "approved" }, data: { amount } });
     }
-    const settled = await settlePaid(tx, row, {
+    const settled = await settlePaid(tx, db, row, {
       reference: options.reference ?? "manual",
       now,
       from: ["approved", "processing"],
@@ -705,7 +706,8 @@ async function recordResult(db: Db, row: PayoutRow, key: string, result: Provide
     return;
   }
   await db.$transaction(
-    (tx) => settlePaid(tx, { ...row, idempotencyKey: key }, { reference: result.reference, now, from: ["processing"] }),
+    (tx) =>
+      settlePaid(tx, db, { ...row, idempotencyKey: key }, { reference: result.reference, now, from: ["processing"] }),
     TX_OPTIONS,
   );
 }
@@ -768,6 +770,7 @@ async function lockConversionsOf(tx: Tx, storeId: string, commissionIds: string[
  */
 async function settlePaid(
   tx: Tx,
+  db: Db,
   row: PayoutRow,
   options: { reference: string | null; now: Date; from: PayoutStatus[] },
 ): Promise<boolean> {
@@ -849,6 +852,12 @@ async function settlePaid(
       data: { status: "paid", paidAmount, paidAt: now, payoutId: row.id, reserved },
     });
   }
+  await markConversionsChanged(
+    tx,
+    db,
+    row.storeId,
+    commissions.map((c) => c.conversionId),
+  );
   await refreshRunStatus(tx, row.storeId, row.runId, now);
   return true;
 }

@@ -16,6 +16,9 @@ export type StoreDeletionResult = Record<
   | "ownerAccounts"
   | "clickRollupDays"
   | "clickRollups"
+  | "conversionRollupDays"
+  | "conversionRollups"
+  | "conversionRollupStale"
   | "payoutItems"
   | "payouts"
   | "payoutRuns"
@@ -61,6 +64,9 @@ export async function deleteStoreData(
         ownerAccounts: (await tx.ownerAccount.deleteMany({ where })).count,
         clickRollupDays: (await tx.clickRollupDay.deleteMany({ where })).count,
         clickRollups: (await tx.clickRollup.deleteMany({ where })).count,
+        conversionRollupDays: (await tx.conversionRollupDay.deleteMany({ where })).count,
+        conversionRollups: (await tx.conversionRollup.deleteMany({ where })).count,
+        conversionRollupStale: (await tx.conversionRollupStale.deleteMany({ where })).count,
         payoutItems: (await tx.payoutItem.deleteMany({ where })).count,
         payouts: (await tx.payout.deleteMany({ where })).count,
         payoutRuns: (await tx.payoutRun.deleteMany({ where })).count,

@@ -1,9 +1,6 @@
--- CreateSchema
-CREATE SCHEMA IF NOT EXISTS "public";
-
 -- CreateTable
 CREATE TABLE "Store" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "platform" TEXT NOT NULL,
     "domain" TEXT NOT NULL,
     "name" TEXT NOT NULL,
@@ -13,21 +10,19 @@ CREATE TABLE "Store" (
     "credentials" TEXT NOT NULL DEFAULT '{}',
     "hashKey" TEXT NOT NULL,
     "minimumPayout" BIGINT NOT NULL DEFAULT 2500,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-    "uninstalledAt" TIMESTAMP(3),
-
-    CONSTRAINT "Store_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    "uninstalledAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "Session" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shop" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "isOnline" BOOLEAN NOT NULL DEFAULT false,
     "scope" TEXT,
-    "expires" TIMESTAMP(3),
+    "expires" DATETIME,
     "accessToken" TEXT NOT NULL,
     "userId" BIGINT,
     "firstName" TEXT,
@@ -38,93 +33,87 @@ CREATE TABLE "Session" (
     "collaborator" BOOLEAN,
     "emailVerified" BOOLEAN,
     "refreshToken" TEXT,
-    "refreshTokenExpires" TIMESTAMP(3),
-
-    CONSTRAINT "Session_pkey" PRIMARY KEY ("id")
+    "refreshTokenExpires" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "ApiKey" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "prefix" TEXT NOT NULL,
     "secretHash" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "revokedAt" TIMESTAMP(3),
-    "lastUsedAt" TIMESTAMP(3),
-
-    CONSTRAINT "ApiKey_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "revokedAt" DATETIME,
+    "lastUsedAt" DATETIME,
+    CONSTRAINT "ApiKey_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "Campaign" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'active',
     "goals" TEXT NOT NULL,
     "attributionModel" TEXT NOT NULL DEFAULT 'last_click',
     "lookbackDays" INTEGER NOT NULL DEFAULT 30,
-    "halfLifeDays" DOUBLE PRECISION NOT NULL DEFAULT 7,
+    "halfLifeDays" REAL NOT NULL DEFAULT 7,
     "commissionRules" TEXT NOT NULL,
     "minOrderValue" BIGINT NOT NULL DEFAULT 0,
     "holdingDays" INTEGER NOT NULL DEFAULT 30,
     "budgetCap" BIGINT,
     "budgetUsed" BIGINT NOT NULL DEFAULT 0,
     "currency" TEXT NOT NULL,
-    "startsAt" TIMESTAMP(3),
-    "endsAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Campaign_pkey" PRIMARY KEY ("id")
+    "startsAt" DATETIME,
+    "endsAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Campaign_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "Creator" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "email" TEXT,
     "emailHash" TEXT,
     "status" TEXT NOT NULL DEFAULT 'active',
     "commissionOverrides" TEXT NOT NULL DEFAULT '{}',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Creator_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Creator_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "DiscountCode" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
     "code" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "DiscountCode_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "TrackingLink" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
     "code" TEXT NOT NULL,
     "destinationUrl" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'active',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "TrackingLink_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "TrackingLink_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "TrackingLink_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "TrackingLink_creatorId_fkey" FOREIGN KEY ("creatorId") REFERENCES "Creator" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "Click" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "linkId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
@@ -133,25 +122,21 @@ CREATE TABLE "Click" (
     "qualification" TEXT NOT NULL,
     "country" TEXT,
     "referrerHost" TEXT,
-    "occurredAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Click_pkey" PRIMARY KEY ("id")
+    "occurredAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Visitor" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "externalId" TEXT NOT NULL,
-    "firstSeenAt" TIMESTAMP(3) NOT NULL,
-    "lastSeenAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Visitor_pkey" PRIMARY KEY ("id")
+    "firstSeenAt" DATETIME NOT NULL,
+    "lastSeenAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Event" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "eventKey" TEXT NOT NULL,
     "type" TEXT NOT NULL,
@@ -166,15 +151,13 @@ CREATE TABLE "Event" (
     "url" TEXT,
     "referrer" TEXT,
     "customerRef" TEXT,
-    "occurredAt" TIMESTAMP(3) NOT NULL,
-    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "Event_pkey" PRIMARY KEY ("id")
+    "occurredAt" DATETIME NOT NULL,
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "Order" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "externalId" TEXT NOT NULL,
     "number" TEXT,
@@ -190,17 +173,15 @@ CREATE TABLE "Order" (
     "clickIds" TEXT NOT NULL DEFAULT '[]',
     "discountCodes" TEXT NOT NULL DEFAULT '[]',
     "isTest" BOOLEAN NOT NULL DEFAULT false,
-    "placedAt" TIMESTAMP(3) NOT NULL,
-    "sourceUpdatedAt" TIMESTAMP(3) NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")
+    "placedAt" DATETIME NOT NULL,
+    "sourceUpdatedAt" DATETIME NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Conversion" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "sourceKey" TEXT NOT NULL,
@@ -208,38 +189,34 @@ CREATE TABLE "Conversion" (
     "eventId" TEXT,
     "value" BIGINT NOT NULL,
     "currency" TEXT NOT NULL,
-    "occurredAt" TIMESTAMP(3) NOT NULL,
+    "occurredAt" DATETIME NOT NULL,
     "status" TEXT NOT NULL,
     "touchKey" TEXT,
     "rejectRule" TEXT,
     "rejectReason" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Conversion_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Attribution" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "conversionId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
     "clickId" TEXT,
     "touchKind" TEXT NOT NULL,
-    "touchAt" TIMESTAMP(3) NOT NULL,
+    "touchAt" DATETIME NOT NULL,
     "position" INTEGER NOT NULL,
     "weightPpm" INTEGER NOT NULL,
     "credit" BIGINT NOT NULL,
-    "model" TEXT NOT NULL,
-
-    CONSTRAINT "Attribution_pkey" PRIMARY KEY ("id")
+    "model" TEXT NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Commission" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "conversionId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
@@ -253,20 +230,18 @@ CREATE TABLE "Commission" (
     "currency" TEXT NOT NULL,
     "rule" TEXT,
     "reason" TEXT,
-    "holdUntil" TIMESTAMP(3) NOT NULL,
-    "approvedAt" TIMESTAMP(3),
-    "paidAt" TIMESTAMP(3),
-    "reversedAt" TIMESTAMP(3),
+    "holdUntil" DATETIME NOT NULL,
+    "approvedAt" DATETIME,
+    "paidAt" DATETIME,
+    "reversedAt" DATETIME,
     "payoutId" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Commission_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "CommissionAdjustment" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "commissionId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
@@ -274,71 +249,61 @@ CREATE TABLE "CommissionAdjustment" (
     "currency" TEXT NOT NULL,
     "reason" TEXT NOT NULL,
     "payoutId" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "CommissionAdjustment_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "BudgetEntry" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
     "commissionId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "amount" BIGINT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "BudgetEntry_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "WebhookInbox" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT,
     "source" TEXT NOT NULL,
     "topic" TEXT NOT NULL,
     "dedupKey" TEXT NOT NULL,
     "headers" TEXT NOT NULL,
-    "body" BYTEA NOT NULL,
+    "body" BLOB NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "nextAttemptAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lastError" TEXT,
-    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "processedAt" TIMESTAMP(3),
-
-    CONSTRAINT "WebhookInbox_pkey" PRIMARY KEY ("id")
+    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "processedAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "IdempotencyKey" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "key" TEXT NOT NULL,
     "requestHash" TEXT NOT NULL,
     "status" INTEGER NOT NULL,
     "response" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "IdempotencyKey_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "StorePayoutSettings" (
-    "storeId" TEXT NOT NULL,
+    "storeId" TEXT NOT NULL PRIMARY KEY,
     "schedule" TEXT NOT NULL DEFAULT 'manual',
     "autoApprove" BOOLEAN NOT NULL DEFAULT false,
     "provider" TEXT NOT NULL DEFAULT 'manual',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "StorePayoutSettings_pkey" PRIMARY KEY ("storeId")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "CreatorPayoutAccount" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
     "method" TEXT NOT NULL,
@@ -346,33 +311,29 @@ CREATE TABLE "CreatorPayoutAccount" (
     "stripeReady" BOOLEAN NOT NULL DEFAULT false,
     "paypalEmail" TEXT,
     "details" TEXT NOT NULL DEFAULT '{}',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "CreatorPayoutAccount_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "PayoutRun" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "trigger" TEXT NOT NULL,
     "periodKey" TEXT,
-    "cutoff" TIMESTAMP(3) NOT NULL,
+    "cutoff" DATETIME NOT NULL,
     "carryOver" TEXT NOT NULL DEFAULT '[]',
-    "approvedAt" TIMESTAMP(3),
-    "completedAt" TIMESTAMP(3),
-    "cancelledAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "PayoutRun_pkey" PRIMARY KEY ("id")
+    "approvedAt" DATETIME,
+    "completedAt" DATETIME,
+    "cancelledAt" DATETIME,
+    "createdAt" DATETIME NOT NULL,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Payout" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "runId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
@@ -386,56 +347,48 @@ CREATE TABLE "Payout" (
     "failureReason" TEXT,
     "lastError" TEXT,
     "errorCount" INTEGER NOT NULL DEFAULT 0,
-    "approvedAt" TIMESTAMP(3),
-    "processingAt" TIMESTAMP(3),
-    "paidAt" TIMESTAMP(3),
-    "failedAt" TIMESTAMP(3),
-    "cancelledAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Payout_pkey" PRIMARY KEY ("id")
+    "approvedAt" DATETIME,
+    "processingAt" DATETIME,
+    "paidAt" DATETIME,
+    "failedAt" DATETIME,
+    "cancelledAt" DATETIME,
+    "createdAt" DATETIME NOT NULL,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "PayoutItem" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "payoutId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "commissionId" TEXT,
     "adjustmentId" TEXT,
-    "amount" BIGINT NOT NULL,
-
-    CONSTRAINT "PayoutItem_pkey" PRIMARY KEY ("id")
+    "amount" BIGINT NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "OwnerAccount" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "email" TEXT NOT NULL,
     "passwordHash" TEXT,
     "failedSignIns" INTEGER NOT NULL DEFAULT 0,
-    "lockedUntil" TIMESTAMP(3),
-    "lastSignInAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "OwnerAccount_pkey" PRIMARY KEY ("id")
+    "lockedUntil" DATETIME,
+    "lastSignInAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "AdminSession" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "csrfToken" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "lastSeenAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "AdminSession_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME NOT NULL,
+    "lastSeenAt" DATETIME NOT NULL
 );
 
 -- CreateTable
@@ -447,52 +400,86 @@ CREATE TABLE "ClickRollup" (
     "qualification" TEXT NOT NULL,
     "clicks" INTEGER NOT NULL,
 
-    CONSTRAINT "ClickRollup_pkey" PRIMARY KEY ("storeId","day","campaignId","creatorId","qualification")
+    PRIMARY KEY ("storeId", "day", "campaignId", "creatorId", "qualification")
 );
 
 -- CreateTable
 CREATE TABLE "ClickRollupDay" (
     "storeId" TEXT NOT NULL,
     "day" INTEGER NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    CONSTRAINT "ClickRollupDay_pkey" PRIMARY KEY ("storeId","day")
+    PRIMARY KEY ("storeId", "day")
+);
+
+-- CreateTable
+CREATE TABLE "ConversionRollup" (
+    "storeId" TEXT NOT NULL,
+    "day" INTEGER NOT NULL,
+    "campaignId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "conversions" INTEGER NOT NULL,
+    "purchases" INTEGER NOT NULL,
+    "firstPurchases" INTEGER NOT NULL,
+    "signUps" INTEGER NOT NULL,
+    "firstSignUps" INTEGER NOT NULL,
+    "revenue" BIGINT NOT NULL,
+    "spentCommissions" INTEGER NOT NULL,
+    "pending" BIGINT NOT NULL,
+    "approved" BIGINT NOT NULL,
+    "paid" BIGINT NOT NULL,
+    "reversed" BIGINT NOT NULL,
+    "rejected" BIGINT NOT NULL,
+    "overBudget" BIGINT NOT NULL,
+
+    PRIMARY KEY ("storeId", "day", "campaignId", "creatorId", "currency")
+);
+
+-- CreateTable
+CREATE TABLE "ConversionRollupDay" (
+    "storeId" TEXT NOT NULL,
+    "day" INTEGER NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("storeId", "day")
+);
+
+-- CreateTable
+CREATE TABLE "ConversionRollupStale" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "storeId" TEXT NOT NULL,
+    "day" INTEGER NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "SignInToken" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "usedAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "SignInToken_pkey" PRIMARY KEY ("id")
+    "expiresAt" DATETIME NOT NULL,
+    "usedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "CreatorSignInToken" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "emailHash" TEXT NOT NULL,
     "tokenHash" TEXT NOT NULL,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "usedAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "CreatorSignInToken_pkey" PRIMARY KEY ("id")
+    "expiresAt" DATETIME NOT NULL,
+    "usedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "CreatorSession" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "emailHash" TEXT NOT NULL,
     "tokenHash" TEXT NOT NULL,
     "csrfToken" TEXT NOT NULL,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "CreatorSession_pkey" PRIMARY KEY ("id")
+    "expiresAt" DATETIME NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateIndex
@@ -530,9 +517,6 @@ CREATE UNIQUE INDEX "TrackingLink_campaignId_creatorId_key" ON "TrackingLink"("c
 
 -- CreateIndex
 CREATE INDEX "Click_storeId_occurredAt_idx" ON "Click"("storeId", "occurredAt");
-
--- CreateIndex
-CREATE INDEX "Click_linkId_visitorHash_occurredAt_idx" ON "Click"("linkId", "visitorHash", "occurredAt");
 
 -- CreateIndex
 CREATE INDEX "Click_campaignId_occurredAt_idx" ON "Click"("campaignId", "occurredAt");
@@ -643,6 +627,9 @@ CREATE INDEX "AdminSession_accountId_idx" ON "AdminSession"("accountId");
 CREATE INDEX "AdminSession_expiresAt_idx" ON "AdminSession"("expiresAt");
 
 -- CreateIndex
+CREATE INDEX "ConversionRollupStale_storeId_day_idx" ON "ConversionRollupStale"("storeId", "day");
+
+-- CreateIndex
 CREATE INDEX "SignInToken_accountId_idx" ON "SignInToken"("accountId");
 
 -- CreateIndex
@@ -659,22 +646,4 @@ CREATE INDEX "CreatorSession_emailHash_idx" ON "CreatorSession"("emailHash");
 
 -- CreateIndex
 CREATE INDEX "CreatorSession_expiresAt_idx" ON "CreatorSession"("expiresAt");
-
--- AddForeignKey
-ALTER TABLE "ApiKey" ADD CONSTRAINT "ApiKey_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "Campaign" ADD CONSTRAINT "Campaign_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "Creator" ADD CONSTRAINT "Creator_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "TrackingLink" ADD CONSTRAINT "TrackingLink_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "TrackingLink" ADD CONSTRAINT "TrackingLink_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "TrackingLink" ADD CONSTRAINT "TrackingLink_creatorId_fkey" FOREIGN KEY ("creatorId") REFERENCES "Creator"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 

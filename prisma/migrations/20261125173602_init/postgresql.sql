@@ -1,6 +1,9 @@
+-- CreateSchema
+CREATE SCHEMA IF NOT EXISTS "public";
+
 -- CreateTable
 CREATE TABLE "Store" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "platform" TEXT NOT NULL,
     "domain" TEXT NOT NULL,
     "name" TEXT NOT NULL,
@@ -10,19 +13,21 @@ CREATE TABLE "Store" (
     "credentials" TEXT NOT NULL DEFAULT '{}',
     "hashKey" TEXT NOT NULL,
     "minimumPayout" BIGINT NOT NULL DEFAULT 2500,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
-    "uninstalledAt" DATETIME
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "uninstalledAt" TIMESTAMP(3),
+
+    CONSTRAINT "Store_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Session" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "shop" TEXT NOT NULL,
     "state" TEXT NOT NULL,
     "isOnline" BOOLEAN NOT NULL DEFAULT false,
     "scope" TEXT,
-    "expires" DATETIME,
+    "expires" TIMESTAMP(3),
     "accessToken" TEXT NOT NULL,
     "userId" BIGINT,
     "firstName" TEXT,
@@ -33,87 +38,93 @@ CREATE TABLE "Session" (
     "collaborator" BOOLEAN,
     "emailVerified" BOOLEAN,
     "refreshToken" TEXT,
-    "refreshTokenExpires" DATETIME
+    "refreshTokenExpires" TIMESTAMP(3),
+
+    CONSTRAINT "Session_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "ApiKey" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "prefix" TEXT NOT NULL,
     "secretHash" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "revokedAt" DATETIME,
-    "lastUsedAt" DATETIME,
-    CONSTRAINT "ApiKey_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "revokedAt" TIMESTAMP(3),
+    "lastUsedAt" TIMESTAMP(3),
+
+    CONSTRAINT "ApiKey_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Campaign" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'active',
     "goals" TEXT NOT NULL,
     "attributionModel" TEXT NOT NULL DEFAULT 'last_click',
     "lookbackDays" INTEGER NOT NULL DEFAULT 30,
-    "halfLifeDays" REAL NOT NULL DEFAULT 7,
+    "halfLifeDays" DOUBLE PRECISION NOT NULL DEFAULT 7,
     "commissionRules" TEXT NOT NULL,
     "minOrderValue" BIGINT NOT NULL DEFAULT 0,
     "holdingDays" INTEGER NOT NULL DEFAULT 30,
     "budgetCap" BIGINT,
     "budgetUsed" BIGINT NOT NULL DEFAULT 0,
     "currency" TEXT NOT NULL,
-    "startsAt" DATETIME,
-    "endsAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "Campaign_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "startsAt" TIMESTAMP(3),
+    "endsAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Campaign_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Creator" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "email" TEXT,
     "emailHash" TEXT,
     "status" TEXT NOT NULL DEFAULT 'active',
     "commissionOverrides" TEXT NOT NULL DEFAULT '{}',
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "Creator_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Creator_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "DiscountCode" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
     "code" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "DiscountCode_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "TrackingLink" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
     "code" TEXT NOT NULL,
     "destinationUrl" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'active',
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "TrackingLink_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
-    CONSTRAINT "TrackingLink_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
-    CONSTRAINT "TrackingLink_creatorId_fkey" FOREIGN KEY ("creatorId") REFERENCES "Creator" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "TrackingLink_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Click" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "linkId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
@@ -122,21 +133,25 @@ CREATE TABLE "Click" (
     "qualification" TEXT NOT NULL,
     "country" TEXT,
     "referrerHost" TEXT,
-    "occurredAt" DATETIME NOT NULL
+    "occurredAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Click_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Visitor" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "externalId" TEXT NOT NULL,
-    "firstSeenAt" DATETIME NOT NULL,
-    "lastSeenAt" DATETIME NOT NULL
+    "firstSeenAt" TIMESTAMP(3) NOT NULL,
+    "lastSeenAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Visitor_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Event" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "eventKey" TEXT NOT NULL,
     "type" TEXT NOT NULL,
@@ -151,13 +166,15 @@ CREATE TABLE "Event" (
     "url" TEXT,
     "referrer" TEXT,
     "customerRef" TEXT,
-    "occurredAt" DATETIME NOT NULL,
-    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "occurredAt" TIMESTAMP(3) NOT NULL,
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Event_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Order" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "externalId" TEXT NOT NULL,
     "number" TEXT,
@@ -173,15 +190,17 @@ CREATE TABLE "Order" (
     "clickIds" TEXT NOT NULL DEFAULT '[]',
     "discountCodes" TEXT NOT NULL DEFAULT '[]',
     "isTest" BOOLEAN NOT NULL DEFAULT false,
-    "placedAt" DATETIME NOT NULL,
-    "sourceUpdatedAt" DATETIME NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "placedAt" TIMESTAMP(3) NOT NULL,
+    "sourceUpdatedAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Conversion" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "sourceKey" TEXT NOT NULL,
@@ -189,34 +208,38 @@ CREATE TABLE "Conversion" (
     "eventId" TEXT,
     "value" BIGINT NOT NULL,
     "currency" TEXT NOT NULL,
-    "occurredAt" DATETIME NOT NULL,
+    "occurredAt" TIMESTAMP(3) NOT NULL,
     "status" TEXT NOT NULL,
     "touchKey" TEXT,
     "rejectRule" TEXT,
     "rejectReason" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Conversion_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Attribution" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "conversionId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
     "clickId" TEXT,
     "touchKind" TEXT NOT NULL,
-    "touchAt" DATETIME NOT NULL,
+    "touchAt" TIMESTAMP(3) NOT NULL,
     "position" INTEGER NOT NULL,
     "weightPpm" INTEGER NOT NULL,
     "credit" BIGINT NOT NULL,
-    "model" TEXT NOT NULL
+    "model" TEXT NOT NULL,
+
+    CONSTRAINT "Attribution_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Commission" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "conversionId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
@@ -230,18 +253,20 @@ CREATE TABLE "Commission" (
     "currency" TEXT NOT NULL,
     "rule" TEXT,
     "reason" TEXT,
-    "holdUntil" DATETIME NOT NULL,
-    "approvedAt" DATETIME,
-    "paidAt" DATETIME,
-    "reversedAt" DATETIME,
+    "holdUntil" TIMESTAMP(3) NOT NULL,
+    "approvedAt" TIMESTAMP(3),
+    "paidAt" TIMESTAMP(3),
+    "reversedAt" TIMESTAMP(3),
     "payoutId" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Commission_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "CommissionAdjustment" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "commissionId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
@@ -249,61 +274,71 @@ CREATE TABLE "CommissionAdjustment" (
     "currency" TEXT NOT NULL,
     "reason" TEXT NOT NULL,
     "payoutId" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "CommissionAdjustment_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "BudgetEntry" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "campaignId" TEXT NOT NULL,
     "commissionId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "amount" BIGINT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "BudgetEntry_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "WebhookInbox" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT,
     "source" TEXT NOT NULL,
     "topic" TEXT NOT NULL,
     "dedupKey" TEXT NOT NULL,
     "headers" TEXT NOT NULL,
-    "body" BLOB NOT NULL,
+    "body" BYTEA NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "nextAttemptAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "nextAttemptAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lastError" TEXT,
-    "receivedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "processedAt" DATETIME
+    "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "processedAt" TIMESTAMP(3),
+
+    CONSTRAINT "WebhookInbox_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "IdempotencyKey" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "key" TEXT NOT NULL,
     "requestHash" TEXT NOT NULL,
     "status" INTEGER NOT NULL,
     "response" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "IdempotencyKey_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "StorePayoutSettings" (
-    "storeId" TEXT NOT NULL PRIMARY KEY,
+    "storeId" TEXT NOT NULL,
     "schedule" TEXT NOT NULL DEFAULT 'manual',
     "autoApprove" BOOLEAN NOT NULL DEFAULT false,
     "provider" TEXT NOT NULL DEFAULT 'manual',
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "StorePayoutSettings_pkey" PRIMARY KEY ("storeId")
 );
 
 -- CreateTable
 CREATE TABLE "CreatorPayoutAccount" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
     "method" TEXT NOT NULL,
@@ -311,29 +346,33 @@ CREATE TABLE "CreatorPayoutAccount" (
     "stripeReady" BOOLEAN NOT NULL DEFAULT false,
     "paypalEmail" TEXT,
     "details" TEXT NOT NULL DEFAULT '{}',
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "CreatorPayoutAccount_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "PayoutRun" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "status" TEXT NOT NULL,
     "trigger" TEXT NOT NULL,
     "periodKey" TEXT,
-    "cutoff" DATETIME NOT NULL,
+    "cutoff" TIMESTAMP(3) NOT NULL,
     "carryOver" TEXT NOT NULL DEFAULT '[]',
-    "approvedAt" DATETIME,
-    "completedAt" DATETIME,
-    "cancelledAt" DATETIME,
-    "createdAt" DATETIME NOT NULL,
-    "updatedAt" DATETIME NOT NULL
+    "approvedAt" TIMESTAMP(3),
+    "completedAt" TIMESTAMP(3),
+    "cancelledAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "PayoutRun_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "Payout" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "runId" TEXT NOT NULL,
     "creatorId" TEXT NOT NULL,
@@ -347,48 +386,56 @@ CREATE TABLE "Payout" (
     "failureReason" TEXT,
     "lastError" TEXT,
     "errorCount" INTEGER NOT NULL DEFAULT 0,
-    "approvedAt" DATETIME,
-    "processingAt" DATETIME,
-    "paidAt" DATETIME,
-    "failedAt" DATETIME,
-    "cancelledAt" DATETIME,
-    "createdAt" DATETIME NOT NULL,
-    "updatedAt" DATETIME NOT NULL
+    "approvedAt" TIMESTAMP(3),
+    "processingAt" TIMESTAMP(3),
+    "paidAt" TIMESTAMP(3),
+    "failedAt" TIMESTAMP(3),
+    "cancelledAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Payout_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "PayoutItem" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "payoutId" TEXT NOT NULL,
     "kind" TEXT NOT NULL,
     "commissionId" TEXT,
     "adjustmentId" TEXT,
-    "amount" BIGINT NOT NULL
+    "amount" BIGINT NOT NULL,
+
+    CONSTRAINT "PayoutItem_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "OwnerAccount" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "email" TEXT NOT NULL,
     "passwordHash" TEXT,
     "failedSignIns" INTEGER NOT NULL DEFAULT 0,
-    "lockedUntil" DATETIME,
-    "lastSignInAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "lockedUntil" TIMESTAMP(3),
+    "lastSignInAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "OwnerAccount_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "AdminSession" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
     "csrfToken" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "expiresAt" DATETIME NOT NULL,
-    "lastSeenAt" DATETIME NOT NULL
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "lastSeenAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "AdminSession_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -400,46 +447,94 @@ CREATE TABLE "ClickRollup" (
     "qualification" TEXT NOT NULL,
     "clicks" INTEGER NOT NULL,
 
-    PRIMARY KEY ("storeId", "day", "campaignId", "creatorId", "qualification")
+    CONSTRAINT "ClickRollup_pkey" PRIMARY KEY ("storeId","day","campaignId","creatorId","qualification")
 );
 
 -- CreateTable
 CREATE TABLE "ClickRollupDay" (
     "storeId" TEXT NOT NULL,
     "day" INTEGER NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
-    PRIMARY KEY ("storeId", "day")
+    CONSTRAINT "ClickRollupDay_pkey" PRIMARY KEY ("storeId","day")
+);
+
+-- CreateTable
+CREATE TABLE "ConversionRollup" (
+    "storeId" TEXT NOT NULL,
+    "day" INTEGER NOT NULL,
+    "campaignId" TEXT NOT NULL,
+    "creatorId" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "conversions" INTEGER NOT NULL,
+    "purchases" INTEGER NOT NULL,
+    "firstPurchases" INTEGER NOT NULL,
+    "signUps" INTEGER NOT NULL,
+    "firstSignUps" INTEGER NOT NULL,
+    "revenue" BIGINT NOT NULL,
+    "spentCommissions" INTEGER NOT NULL,
+    "pending" BIGINT NOT NULL,
+    "approved" BIGINT NOT NULL,
+    "paid" BIGINT NOT NULL,
+    "reversed" BIGINT NOT NULL,
+    "rejected" BIGINT NOT NULL,
+    "overBudget" BIGINT NOT NULL,
+
+    CONSTRAINT "ConversionRollup_pkey" PRIMARY KEY ("storeId","day","campaignId","creatorId","currency")
+);
+
+-- CreateTable
+CREATE TABLE "ConversionRollupDay" (
+    "storeId" TEXT NOT NULL,
+    "day" INTEGER NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "ConversionRollupDay_pkey" PRIMARY KEY ("storeId","day")
+);
+
+-- CreateTable
+CREATE TABLE "ConversionRollupStale" (
+    "id" SERIAL NOT NULL,
+    "storeId" TEXT NOT NULL,
+    "day" INTEGER NOT NULL,
+
+    CONSTRAINT "ConversionRollupStale_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "SignInToken" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "storeId" TEXT NOT NULL,
     "accountId" TEXT NOT NULL,
-    "expiresAt" DATETIME NOT NULL,
-    "usedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "usedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SignInToken_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "CreatorSignInToken" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "emailHash" TEXT NOT NULL,
     "tokenHash" TEXT NOT NULL,
-    "expiresAt" DATETIME NOT NULL,
-    "usedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "usedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "CreatorSignInToken_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "CreatorSession" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "emailHash" TEXT NOT NULL,
     "tokenHash" TEXT NOT NULL,
     "csrfToken" TEXT NOT NULL,
-    "expiresAt" DATETIME NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "CreatorSession_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -477,9 +572,6 @@ CREATE UNIQUE INDEX "TrackingLink_campaignId_creatorId_key" ON "TrackingLink"("c
 
 -- CreateIndex
 CREATE INDEX "Click_storeId_occurredAt_idx" ON "Click"("storeId", "occurredAt");
-
--- CreateIndex
-CREATE INDEX "Click_linkId_visitorHash_occurredAt_idx" ON "Click"("linkId", "visitorHash", "occurredAt");
 
 -- CreateIndex
 CREATE INDEX "Click_campaignId_occurredAt_idx" ON "Click"("campaignId", "occurredAt");
@@ -590,6 +682,9 @@ CREATE INDEX "AdminSession_accountId_idx" ON "AdminSession"("accountId");
 CREATE INDEX "AdminSession_expiresAt_idx" ON "AdminSession"("expiresAt");
 
 -- CreateIndex
+CREATE INDEX "ConversionRollupStale_storeId_day_idx" ON "ConversionRollupStale"("storeId", "day");
+
+-- CreateIndex
 CREATE INDEX "SignInToken_accountId_idx" ON "SignInToken"("accountId");
 
 -- CreateIndex
@@ -606,4 +701,22 @@ CREATE INDEX "CreatorSession_emailHash_idx" ON "CreatorSession"("emailHash");
 
 -- CreateIndex
 CREATE INDEX "CreatorSession_expiresAt_idx" ON "CreatorSession"("expiresAt");
+
+-- AddForeignKey
+ALTER TABLE "ApiKey" ADD CONSTRAINT "ApiKey_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Campaign" ADD CONSTRAINT "Campaign_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Creator" ADD CONSTRAINT "Creator_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "TrackingLink" ADD CONSTRAINT "TrackingLink_storeId_fkey" FOREIGN KEY ("storeId") REFERENCES "Store"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "TrackingLink" ADD CONSTRAINT "TrackingLink_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "TrackingLink" ADD CONSTRAINT "TrackingLink_creatorId_fkey" FOREIGN KEY ("creatorId") REFERENCES "Creator"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
