@@ -1,3 +1,5 @@
+import type http from "node:http";
+import type { HttpAnswer } from "../http/answer.ts";
 import type { CollectResolver } from "../http/collect.ts";
 import type { RedirectResolver } from "../http/redirect.ts";
 import type { TrackingApp } from "../http/tracking-app.ts";
@@ -10,42 +12,45 @@ export function trackingNodeRoutes(app: Pick<TrackingApp, "resolveRedirect" | "r
 
 /** GET|HEAD /c/:code: the same resolver as the fetch handler, without fetch objects. */
 export function redirectRoute(resolve: RedirectResolver): NodeRoute {
-  return {
-    matches: (target) => target.startsWith("/c/"),
-    async handle(req, res, ctx) {
-      const h = readHeaders(req.rawHeaders);
-      writeAnswer(
-        res,
-        await resolve({
-          method: req.method ?? "GET",
-          url: req.url ?? "/",
-          userAgent: h.userAgent,
-          referer: h.referer,
-          country: h.cfIpCountry ?? h.countryCode,
-          clientIp: ctx.clientIp,
-        }),
-      );
-    },
-  };
+  return resolverRoute(
+    (target) => target.startsWith("/c/"),
+    (req, h, clientIp) => ({
+      method: req.method ?? "GET",
+      url: req.url ?? "/",
+      userAgent: h.userAgent,
+      referer: h.referer,
+      country: h.cfIpCountry ?? h.countryCode,
+      clientIp,
+    }),
+    resolve,
+  );
 }
 
 /** /collect (and /collect?src=script): the same resolver as the fetch handler, the body read off the socket. */
 export function collectRoute(resolve: CollectResolver): NodeRoute {
+  return resolverRoute(
+    (target) => target === "/collect" || target.startsWith("/collect?"),
+    (req, h, clientIp) => ({
+      method: req.method ?? "GET",
+      url: req.url ?? "/",
+      origin: h.origin,
+      contentType: h.contentType,
+      clientIp,
+      readText: (maxBytes: number) => readNodeBodyText(req, maxBytes),
+    }),
+    resolve,
+  );
+}
+
+function resolverRoute<R>(
+  matches: (target: string) => boolean,
+  toRequest: (req: http.IncomingMessage, headers: TrackingHeaders, clientIp: string | null) => R,
+  resolve: (request: R) => Promise<HttpAnswer>,
+): NodeRoute {
   return {
-    matches: (target) => target === "/collect" || target.startsWith("/collect?"),
+    matches,
     async handle(req, res, ctx) {
-      const h = readHeaders(req.rawHeaders);
-      writeAnswer(
-        res,
-        await resolve({
-          method: req.method ?? "GET",
-          url: req.url ?? "/",
-          origin: h.origin,
-          contentType: h.contentType,
-          clientIp: ctx.clientIp,
-          readText: (maxBytes) => readNodeBodyText(req, maxBytes),
-        }),
-      );
+      writeAnswer(res, await resolve(toRequest(req, readHeaders(req.rawHeaders), ctx.clientIp)));
     },
   };
 }
