@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { explainCliError, UsageError } from "../../core/src/cli/cli-errors.ts";
+import { emitter, explainCliError, need, UsageError } from "../../core/src/cli/cli-errors.ts";
 import type { Db } from "../../core/src/db/client.ts";
 import { inboxHealth } from "../../core/src/inbox/inbox.ts";
 import { AppError } from "../../core/src/shared/errors.ts";
@@ -46,12 +46,6 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function need(values: Record<string, unknown>, name: string): string {
-  const v = values[name];
-  if (typeof v !== "string" || v.trim() === "") throw new UsageError(`missing --${name}`);
-  return v;
-}
-
 export async function runWooCommand(argv: string[], deps: WooCommandDeps): Promise<number> {
   const err = deps.err ?? deps.out;
   try {
@@ -62,10 +56,7 @@ export async function runWooCommand(argv: string[], deps: WooCommandDeps): Promi
       return values.help ? 0 : 2;
     }
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-    const emit = (data: unknown, lines: () => string[]) => {
-      if (values.json) deps.out(JSON.stringify(data, null, 2));
-      else for (const line of lines()) deps.out(line);
-    };
+    const emit = emitter(values.json, deps.out);
     const { db } = deps;
     switch (command) {
       case "connect": {

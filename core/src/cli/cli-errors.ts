@@ -5,6 +5,21 @@ import { AppError } from "../shared/errors.ts";
 /** A mistake in how the command was called: explained with the usage text, exit code 2. */
 export class UsageError extends Error {}
 
+/** A string option that must be given and not blank; a UsageError naming it otherwise. */
+export function need(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== "string" || v.trim() === "") throw new UsageError(`missing --${name}`);
+  return v;
+}
+
+/** Output for list and show commands: the data as JSON with --json, else the lines for people. */
+export function emitter(json: boolean | undefined, out: (line: string) => void) {
+  return (data: unknown, lines: () => string[]) => {
+    if (json) out(JSON.stringify(data, null, 2));
+    else for (const line of lines()) out(line);
+  };
+}
+
 /**
  * The one place CLI commands turn an expected error into a message and an exit code: 2 for usage
  * mistakes (ours or node:util parseArgs'), 1 for invalid input or a refused operation. Returns null for

@@ -20,7 +20,7 @@ import type { PayoutProviders } from "../payouts/provider.ts";
 import { providersFromEnv } from "../payouts/providers-from-env.ts";
 import type { StripeConnectProvider } from "../payouts/stripe-provider.ts";
 import { AppError } from "../shared/errors.ts";
-import { explainCliError, UsageError } from "./cli-errors.ts";
+import { emitter, explainCliError, need, UsageError } from "./cli-errors.ts";
 import { formatTable } from "./table.ts";
 
 // `trailmark payout …`. The lead wires it into the CLI; it takes the arguments after "payout" (a leading
@@ -75,12 +75,6 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function need(values: Record<string, unknown>, name: string): string {
-  const v = values[name];
-  if (typeof v !== "string" || v.trim() === "") throw new UsageError(`missing --${name}`);
-  return v;
-}
-
 function runLines(run: PayoutRunView): string[] {
   const lines = [
     `run ${run.id} (${run.trigger}, ${run.status}) cut off ${run.cutoff.toISOString()}: ${
@@ -129,10 +123,7 @@ export async function runPayoutCommand(argv: string[], deps: PayoutCommandDeps):
       return values.help ? 0 : 2;
     }
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
-    const emit = (data: unknown, lines: () => string[]) => {
-      if (values.json) deps.out(JSON.stringify(data, null, 2));
-      else for (const line of lines()) deps.out(line);
-    };
+    const emit = emitter(values.json, deps.out);
     const { db } = deps;
     const now = () => deps.now?.() ?? new Date();
     let providers: PayoutProviders | undefined = deps.providers;
