@@ -17,9 +17,9 @@ import { type Database, openDatabase } from "../core/src/db/client.ts";
 import { migrate } from "../core/src/db/migrate.ts";
 import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
 import { createEventWriter } from "../core/src/events/event-writer.ts";
-import { createCollectHandler } from "../core/src/http/collect.ts";
+import { createCollectHandler, createCollectResolver } from "../core/src/http/collect.ts";
 import { createRateLimiter } from "../core/src/http/rate-limit.ts";
-import { createRedirectHandler } from "../core/src/http/redirect.ts";
+import { createRedirectHandler, createRedirectResolver } from "../core/src/http/redirect.ts";
 import { createInboxWorker } from "../core/src/inbox/inbox.ts";
 import { createDiscountCode, createLink } from "../core/src/links/link-store.ts";
 import { createStore, findStoreByDomain, updateStoreCredentials } from "../core/src/stores/store.ts";
@@ -199,14 +199,16 @@ export async function seedDemo(database: Database, log: (m: string) => void = co
   let now = 0;
   const recorder = createClickRecorder({ db, provider: database.provider, now: () => new Date(now) });
   await recorder.start();
-  const redirect = createRedirectHandler({ links: createLinkCache({ db }), recorder });
+  const redirect = createRedirectHandler(createRedirectResolver({ links: createLinkCache({ db }), recorder }));
   const writer = createEventWriter(db);
-  const collect = createCollectHandler({
-    db,
-    writer,
-    rateLimiter: createRateLimiter({ limit: 1_000_000, windowMs: 60_000 }),
-    now: () => new Date(now),
-  });
+  const collect = createCollectHandler(
+    createCollectResolver({
+      db,
+      writer,
+      rateLimiter: createRateLimiter({ limit: 1_000_000, windowMs: 60_000 }),
+      now: () => new Date(now),
+    }),
+  );
   const worker = createInboxWorker({ db, handlers: { woocommerce: createWooDeliveryHandler({ db }) }, log: () => {} });
   const bridge = createWooBridgeHandler({ db, worker });
 

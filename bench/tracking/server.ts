@@ -40,8 +40,9 @@ async function noWrites(): Promise<string> {
   const writer = { write: async () => {}, close: async () => {} };
   const recorder = createClickRecorder({ db, provider, writer });
   const links = createLinkCache({ db });
-  const handler = createRedirectHandler({ links, recorder });
-  const nodeRoutes = [redirectRoute(createRedirectResolver({ links, recorder }))];
+  const resolve = createRedirectResolver({ links, recorder });
+  const handler = createRedirectHandler(resolve);
+  const nodeRoutes = [redirectRoute(resolve)];
   return (await serveFetch(handler, { port: 0, host: "127.0.0.1", nodeRoutes })).url;
 }
 

@@ -18,7 +18,7 @@ export { DEDUP_WINDOW_MS, DedupWindow } from "./dedup-window.ts";
 export { createLinkCache, isTracking, type LinkCache, type LinkCacheOptions, type TrackedLink } from "./link-cache.ts";
 export { openClickWriter } from "./open-click-writer.ts";
 export { postgresClickWriter } from "./postgres-click-writer.ts";
-export { countryFromHeaders, referrerHost } from "./request-signals.ts";
+export { countryFrom, referrerHost } from "./request-signals.ts";
 export { slugify } from "./slugify.ts";
 export { sqliteClickWriter } from "./sqlite-click-writer.ts";
 export { type PreparedDestination, prepareDestination, type TrackingParams } from "./tracked-destination.ts";

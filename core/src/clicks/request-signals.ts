@@ -2,14 +2,13 @@
 
 const COUNTRY = /^[A-Za-z]{2}$/;
 
-/** ISO country from the edge (Cloudflare's cf-ipcountry, or x-country-code from another proxy); "XX" is unknown. */
-export function countryFromHeaders(headers: Headers): string | null {
-  return countryCode(headers.get("cf-ipcountry") ?? headers.get("x-country-code"));
-}
-
-/** The edge's country header value as an ISO code, or null when it is missing, malformed or unknown. */
-export function countryCode(value: string | null | undefined): string | null {
-  if (value == null || !COUNTRY.test(value)) return null;
+/**
+ * ISO country from the edge's headers (Cloudflare's cf-ipcountry first, else x-country-code from another
+ * proxy), or null when missing, malformed or unknown ("XX").
+ */
+export function countryFrom(cfIpCountry: string | null, xCountryCode: string | null): string | null {
+  const value = cfIpCountry ?? xCountryCode;
+  if (value === null || !COUNTRY.test(value)) return null;
   const country = value.toUpperCase();
   return country === "XX" ? null : country;
 }

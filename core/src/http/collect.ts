@@ -12,7 +12,7 @@ import { errorAnswer } from "./error-response.ts";
 import { parseJsonBody } from "./json-body.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
-export interface CollectHandlerOptions {
+export interface CollectResolverOptions {
   db: Db;
   writer: EventWriter;
   rateLimiter: RateLimiter;
@@ -44,9 +44,9 @@ function sourceOf(url: string): EventSource {
 
 /**
  * POST /collect: browser events from the web pixel and /t.js, one or a batch, stored once each.
- * Server-neutral like the redirect (see createRedirectResolver); createCollectHandler serves it for fetch.
+ * Server-neutral like the redirect (see createRedirectResolver); createCollectHandler serves it to fetch-style hosts.
  */
-export function createCollectResolver(options: CollectHandlerOptions): CollectResolver {
+export function createCollectResolver(options: CollectResolverOptions): CollectResolver {
   const { db, writer, rateLimiter } = options;
   const now = options.now ?? (() => new Date());
   const stores = new Map<string, { store: Store | null; at: number }>();
@@ -100,8 +100,7 @@ export function createCollectResolver(options: CollectHandlerOptions): CollectRe
 }
 
 /** The collector as a fetch handler. */
-export function createCollectHandler(options: CollectHandlerOptions) {
-  const resolve = createCollectResolver(options);
+export function createCollectHandler(resolve: CollectResolver) {
   return async (request: Request, ctx: RequestContext): Promise<Response> =>
     toResponse(
       await resolve({

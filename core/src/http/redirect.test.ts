@@ -26,13 +26,14 @@ beforeAll(async () => {
   const recorder = createClickRecorder({ db: database.db, provider: database.provider, writer });
   await recorder.start();
   const links = createLinkCache({ db: database.db });
-  handler = createRedirectHandler({ links, recorder });
+  const resolve = createRedirectResolver({ links, recorder });
+  handler = createRedirectHandler(resolve);
   // The node:http route must answer /c/ itself: the fetch handler behind it fails every request.
   server = await serveFetch(() => Promise.reject(new Error("the fetch handler was reached")), {
     port: 0,
     host: "127.0.0.1",
     trustProxy: true,
-    nodeRoutes: [redirectRoute(createRedirectResolver({ links, recorder }))],
+    nodeRoutes: [redirectRoute(resolve)],
   });
 });
 
@@ -269,7 +270,9 @@ describe("GET /c/:code when clicks cannot be written", () => {
       writer: failing,
       onWriteError,
     });
-    const failingHandler = createRedirectHandler({ links: createLinkCache({ db: database.db }), recorder });
+    const failingHandler = createRedirectHandler(
+      createRedirectResolver({ links: createLinkCache({ db: database.db }), recorder }),
+    );
     for (let i = 0; i < 3; i++) {
       const response = await failingHandler(
         new Request(`https://t.example/c/${link.code}`, { headers: { "user-agent": CHROME } }),

@@ -1,12 +1,12 @@
 import { isBotUserAgent } from "../clicks/bot-detection.ts";
 import type { ClickRecorder } from "../clicks/click-recorder.ts";
 import { isTracking, type LinkCache, type TrackedLink } from "../clicks/link-cache.ts";
-import { countryCode, referrerHost } from "../clicks/request-signals.ts";
+import { countryFrom, referrerHost } from "../clicks/request-signals.ts";
 import { type HttpAnswer, toResponse } from "./answer.ts";
 import type { RequestContext } from "./context.ts";
 import { linkCodeFromUrl } from "./redirect-code.ts";
 
-export interface RedirectHandlerOptions {
+export interface RedirectResolverOptions {
   links: LinkCache;
   recorder: ClickRecorder;
 }
@@ -18,8 +18,9 @@ export interface ClickRequest {
   url: string;
   userAgent: string | null;
   referer: string | null;
-  /** The edge's country code header (cf-ipcountry, else x-country-code), unvalidated. */
-  country: string | null;
+  /** The edge's country headers as received (see countryFrom). */
+  cfIpCountry: string | null;
+  xCountryCode: string | null;
   clientIp: string | null;
 }
 
@@ -73,9 +74,9 @@ function redirectTo(location: string): HttpAnswer {
  * or the plain destination if the write failed, so a visitor is never stranded by the database.
  *
  * Server-neutral so that the node:http server can answer it without building fetch Request and Response
- * objects (about a sixth of a redirect's CPU time); createRedirectHandler serves it as a fetch handler.
+ * objects (about a sixth of a redirect's CPU time); createRedirectHandler serves it to fetch-style hosts.
  */
-export function createRedirectResolver(options: RedirectHandlerOptions): RedirectResolver {
+export function createRedirectResolver(options: RedirectResolverOptions): RedirectResolver {
   const { links, recorder } = options;
   return async function resolve(request) {
     const method = request.method;
@@ -100,7 +101,7 @@ export function createRedirectResolver(options: RedirectHandlerOptions): Redirec
       clientIp: request.clientIp,
       userAgent,
       bot,
-      country: countryCode(request.country),
+      country: countryFrom(request.cfIpCountry, request.xCountryCode),
       referrerHost: referrerHost(request.referer),
     });
     if (click === null || bot) return redirectTo(link.destination.plain);
@@ -109,8 +110,7 @@ export function createRedirectResolver(options: RedirectHandlerOptions): Redirec
 }
 
 /** The redirect as a fetch handler, for servers that speak Request and Response. */
-export function createRedirectHandler(options: RedirectHandlerOptions): RedirectHandler {
-  const resolve = createRedirectResolver(options);
+export function createRedirectHandler(resolve: RedirectResolver): RedirectHandler {
   return async (request, ctx) => {
     const headers = request.headers;
     const answer = await resolve({
@@ -118,7 +118,8 @@ export function createRedirectHandler(options: RedirectHandlerOptions): Redirect
       url: request.url,
       userAgent: headers.get("user-agent"),
       referer: headers.get("referer"),
-      country: headers.get("cf-ipcountry") ?? headers.get("x-country-code"),
+      cfIpCountry: headers.get("cf-ipcountry"),
+      xCountryCode: headers.get("x-country-code"),
       clientIp: ctx.clientIp,
     });
     return toResponse(answer);

@@ -47,14 +47,13 @@ export function createTrackingApp(options: TrackingAppOptions): TrackingApp {
   const eventSink = openEventSink(options.database);
   const writer = createEventWriter(db, { sink: eventSink });
   const resolveRedirect = createRedirectResolver({ links, recorder });
-  const redirect = createRedirectHandler({ links, recorder });
-  const collectOptions = {
+  const redirect = createRedirectHandler(resolveRedirect);
+  const resolveCollect = createCollectResolver({
     db,
     writer,
     rateLimiter: createRateLimiter({ limit: options.collectRateLimit ?? 600, windowMs: 60_000 }),
-  };
-  const resolveCollect = createCollectResolver(collectOptions);
-  const collect = createCollectHandler(collectOptions);
+  });
+  const collect = createCollectHandler(resolveCollect);
   const conversions = createConversionsHandler({ db });
   const openapi = createOpenApiHandler();
   const siteScript = createSiteScriptHandler();

@@ -39,12 +39,13 @@ export async function startRedirectServer(options: RedirectServerOptions): Promi
   });
   await recorder.start();
   const links = createLinkCache({ db: database.db, ttlMs: options.linkTtlMs });
+  const resolve = createRedirectResolver({ links, recorder });
   // /c/ is answered on node:http; any other path gets the same 404 page through the fetch handler.
-  const http = await serveFetch(createRedirectHandler({ links, recorder }), {
+  const http = await serveFetch(createRedirectHandler(resolve), {
     port: options.port,
     host: options.host,
     trustProxy: options.trustProxy,
-    nodeRoutes: [redirectRoute(createRedirectResolver({ links, recorder }))],
+    nodeRoutes: [redirectRoute(resolve)],
   });
   return {
     url: http.url,
