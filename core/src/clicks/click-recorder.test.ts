@@ -101,6 +101,42 @@ describe("createClickRecorder", () => {
     expect(statements).toBeLessThanOrEqual(4);
   });
 
+  it("keeps an idle writer's group open while clicks arrive on consecutive event-loop turns", async () => {
+    const groups: number[] = [];
+    const counting: ClickWriter = {
+      write: (rows) => {
+        groups.push(rows.length);
+        return writer.write(rows);
+      },
+      close: async () => {},
+    };
+    // Ten clicks now and ten on each of the next two turns, as requests read by consecutive socket polls.
+    const arrive = async (recorder: ReturnType<typeof recorderFor>, prefix: string) => {
+      const clicks: Promise<unknown>[] = [];
+      for (let turn = 0; turn < 3; turn++) {
+        for (let i = 0; i < 10; i++) clicks.push(recorder.record(visit(new Date(), { clientIp: `${prefix}.${turn}.${i}` })));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await Promise.all(clicks);
+    };
+    await arrive(recorderFor({ writer: counting }), "10.2");
+    expect(groups).toEqual([30]);
+    groups.length = 0;
+    await arrive(recorderFor({ writer: counting, growTurns: 0 }), "10.3");
+    expect(groups).toEqual([10, 10, 10]);
+    groups.length = 0;
+    // A lone click is not held back.
+    const lone = recorderFor({ writer: counting });
+    let answered = false;
+    void lone.record(visit(new Date(), { clientIp: "10.4.0.1" })).then(() => {
+      answered = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(true);
+    expect(groups).toEqual([1]);
+  });
+
   it("stop() waits for the clicks still queued", async () => {
     const recorder = recorderFor();
     const before = await database.db.click.count();

@@ -36,6 +36,13 @@ export interface ClickRecorderOptions {
    */
   flushDelayMs?: number;
   /**
+   * With flushDelayMs 0, how many more event-loop turns an idle writer waits while clicks keep arriving
+   * (the queue grew since the last turn) before writing the group. Under load this fills groups from
+   * consecutive socket polls (the benchmark's average group went from 31 to 48 clicks, with fewer commits
+   * per click); a lone click is still written on the first turn. 0 writes on the first turn always.
+   */
+  growTurns?: number;
+  /**
    * Groups being written at once: 1 on SQLite (one writer anyway), 2 on PostgreSQL (one committing while
    * the next is sent; more made smaller groups and cost more CPU per click in the benchmark).
    */
@@ -69,13 +76,13 @@ interface Pending {
 // Group commit: a click is answered only once the row is committed (so every redirect carrying a click id
 // survives a killed process), but rows are written many per statement. While one group is being written
 // the next one fills up; it is flushed as soon as the write ends, when it reaches maxBatch, or, when the
-// writer is idle, on the next setImmediate (after the requests read in the same I/O poll joined it) or
-// after flushDelayMs.
+// writer is idle, once an event-loop turn adds no more clicks (see growTurns) or after flushDelayMs.
 export function createClickRecorder(options: ClickRecorderOptions): ClickRecorder {
   const { db, provider, now = () => new Date() } = options;
   const writer = options.writer ?? prismaClickWriter(db, provider);
   const maxBatch = options.maxBatch ?? 256;
   const flushDelayMs = options.flushDelayMs ?? 0;
+  const growTurns = options.growTurns ?? 4;
   const maxInFlight = options.maxInFlight ?? (provider === "sqlite" ? 1 : 2);
   const windowMs = options.dedupWindowMs ?? DEDUP_WINDOW_MS;
   const onWriteError =
@@ -92,7 +99,15 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
     if (queue.length >= maxBatch && inFlight < maxInFlight) flush();
     else if (!scheduled && inFlight < maxInFlight) {
       scheduled = true;
+      let seen = queue.length;
+      let turns = 0;
       const run = () => {
+        if (flushDelayMs === 0 && turns < growTurns && queue.length > seen && queue.length < maxBatch) {
+          seen = queue.length;
+          turns++;
+          setImmediate(run);
+          return;
+        }
         scheduled = false;
         flush();
       };
