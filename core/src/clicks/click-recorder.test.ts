@@ -114,7 +114,8 @@ describe("createClickRecorder", () => {
     const arrive = async (recorder: ReturnType<typeof recorderFor>, prefix: string) => {
       const clicks: Promise<unknown>[] = [];
       for (let turn = 0; turn < 3; turn++) {
-        for (let i = 0; i < 10; i++) clicks.push(recorder.record(visit(new Date(), { clientIp: `${prefix}.${turn}.${i}` })));
+        for (let i = 0; i < 10; i++)
+          clicks.push(recorder.record(visit(new Date(), { clientIp: `${prefix}.${turn}.${i}` })));
         await new Promise((resolve) => setImmediate(resolve));
       }
       await Promise.all(clicks);
