@@ -46,6 +46,23 @@ describe("createLinkCache", () => {
     expect(state.queries).toBe(2);
   });
 
+  it("peek answers only from a fresh entry, never querying", async () => {
+    const link = await insertTestLink(database.db);
+    const { db, state } = countingDb();
+    let now = 1_000;
+    const cache = createLinkCache({ db, ttlMs: 5_000, nowMs: () => now });
+    expect(cache.peek(link.code)).toBeUndefined();
+    expect(cache.peek("unknown-code")).toBeUndefined();
+    expect(state.queries).toBe(0);
+    await cache.get(link.code);
+    await cache.get("unknown-code");
+    expect(cache.peek(link.code)?.id).toBe(link.linkId);
+    expect(cache.peek("unknown-code")).toBeNull();
+    now += 5_000;
+    expect(cache.peek(link.code)).toBeUndefined();
+    expect(state.queries).toBe(2);
+  });
+
   it("remembers unknown codes", async () => {
     const { db, state } = countingDb();
     const cache = createLinkCache({ db });

@@ -26,6 +26,8 @@ export function isTracking(link: TrackedLink, at: Date): boolean {
 export interface LinkCache {
   /** The link for a code, or null when there is none (or its destination is unusable). */
   get(code: string): Promise<TrackedLink | null>;
+  /** The fresh cached answer for a code without waiting (undefined when it must be loaded): the hot path's hit. */
+  peek(code: string): TrackedLink | null | undefined;
   /** Drops one code, or everything, so the next request reads the database. */
   invalidate(code?: string): void;
 }
@@ -134,12 +136,17 @@ export function createLinkCache(options: LinkCacheOptions): LinkCache {
     return pending;
   }
 
+  function peek(code: string): TrackedLink | null | undefined {
+    const entry = entries.get(code);
+    return entry !== undefined && entry.expiresAt > nowMs() ? entry.link : undefined;
+  }
+
   return {
     get(code) {
-      const entry = entries.get(code);
-      if (entry !== undefined && entry.expiresAt > nowMs()) return Promise.resolve(entry.link);
-      return refresh(code);
+      const link = peek(code);
+      return link !== undefined ? Promise.resolve(link) : refresh(code);
     },
+    peek,
     invalidate(code) {
       if (code === undefined) entries.clear();
       else entries.delete(code);

@@ -13,7 +13,14 @@ export function utcDayNumber(atMs: number): number {
 // HMAC keys as KeyObjects, one per store and day, so each hash skips importing the key.
 const keys = new Map<string, KeyObject>();
 
+// The last key used: nearly every click in a burst is for the same store and day, so most calls skip
+// building the map key and looking it up.
+let lastHashKey = "";
+let lastDay = -1;
+let lastKey: KeyObject | undefined;
+
 function keyFor(hashKey: string, dayNumber: number): KeyObject {
+  if (lastKey !== undefined && dayNumber === lastDay && hashKey === lastHashKey) return lastKey;
   const id = `${hashKey}\u0000${dayNumber}`;
   let key = keys.get(id);
   if (key === undefined) {
@@ -21,6 +28,9 @@ function keyFor(hashKey: string, dayNumber: number): KeyObject {
     key = createSecretKey(Buffer.from(id, "utf8"));
     keys.set(id, key);
   }
+  lastHashKey = hashKey;
+  lastDay = dayNumber;
+  lastKey = key;
   return key;
 }
 

@@ -1,6 +1,6 @@
 import { isBotUserAgent } from "../clicks/bot-detection.ts";
 import type { ClickRecorder } from "../clicks/click-recorder.ts";
-import { isTracking, type LinkCache, type TrackedLink } from "../clicks/link-cache.ts";
+import { isTracking, type LinkCache } from "../clicks/link-cache.ts";
 import { countryFrom, referrerHost } from "../clicks/request-signals.ts";
 import { type HttpAnswer, toResponse } from "./answer.ts";
 import type { RequestContext } from "./context.ts";
@@ -83,12 +83,15 @@ export function createRedirectResolver(options: RedirectResolverOptions): Redire
     if (method !== "GET" && method !== "HEAD") return METHOD_NOT_ALLOWED;
     const code = linkCodeFromUrl(request.url);
     if (code === null) return NOT_FOUND;
-    let link: TrackedLink | null;
-    try {
-      link = await links.get(code);
-    } catch (error) {
-      console.error("tracking link lookup failed", error);
-      return UNAVAILABLE;
+    // A cached link is used without an await: one microtask less on nearly every click.
+    let link = links.peek(code);
+    if (link === undefined) {
+      try {
+        link = await links.get(code);
+      } catch (error) {
+        console.error("tracking link lookup failed", error);
+        return UNAVAILABLE;
+      }
     }
     if (link === null) return NOT_FOUND;
     const at = recorder.now();
