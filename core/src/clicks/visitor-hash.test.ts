@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { utcDayNumber, VISITOR_HASH_HEX_LENGTH, visitorHash } from "./visitor-hash.ts";
 
@@ -16,6 +17,20 @@ describe("visitorHash", () => {
     expect(visitorHash("other", day, "203.0.113.7", "UA")).not.toBe(a);
     expect(visitorHash("k", day, "203.0.113.8", "UA")).not.toBe(a);
     expect(visitorHash("k", day, "203.0.113.7", "UA2")).not.toBe(a);
+  });
+
+  it("is HMAC-SHA256 keyed by store key and day, whichever key was used last", () => {
+    const expected = (key: string, d: number, message: string) =>
+      createHmac("sha256", `${key}\u0000${d}`).update(message).digest("hex").slice(0, VISITOR_HASH_HEX_LENGTH);
+    for (const [key, d] of [
+      ["k", day],
+      ["other", day],
+      ["k", day + 1],
+      ["k", day],
+    ] as const) {
+      expect(visitorHash(key, d, "203.0.113.7", "UA ü")).toBe(expected(key, d, "203.0.113.7\u0000UA ü"));
+    }
+    expect(visitorHash("k", day, null, "UA")).toBe(expected("k", day, "\u0000UA"));
   });
 
   it("turns over at midnight UTC", () => {
