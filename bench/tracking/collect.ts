@@ -2,16 +2,14 @@
 // this one with 50 connections on loopback, posting page views with unique ids, first one event per request
 // (as the Shopify pixel sends them), then batches of 10 (as /t.js sends a page's events). Afterwards the
 // Event rows are counted: every event in a 202 must be stored. Run: npx tsx bench/tracking/collect.ts [seconds]
-import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
-import pg from "pg";
-import { openDatabase, providerOf } from "../../core/src/db/client.ts";
+import { openDatabase } from "../../core/src/db/client.ts";
 import { migrate } from "../../core/src/db/migrate.ts";
+import { machineLine, openBenchDatabase } from "./bench-database.ts";
 
 const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 10);
 // --per-request=1,10 (the default) chooses the batch sizes measured.
@@ -19,27 +17,6 @@ const sizes = (process.argv.find((a) => a.startsWith("--per-request="))?.split("
   .split(",")
   .map(Number);
 const CONNECTIONS = 50;
-
-async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const configured = process.env.DATABASE_URL;
-  if (configured && providerOf(configured) === "postgresql") {
-    const name = `tm_bench_collect_${process.pid}`;
-    const admin = new pg.Client({ connectionString: configured });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(configured);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      drop: async () => {
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), "tm-bench-collect-"));
-  return { url: `file:${join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 function startServer(
   url: string,
@@ -69,7 +46,7 @@ function startServer(
   });
 }
 
-const target = await benchDatabase();
+const target = await openBenchDatabase("collect");
 const database = openDatabase(target.url);
 await migrate(database);
 const server = await startServer(target.url);
@@ -115,16 +92,11 @@ for (const perRequest of sizes) {
   );
 }
 
-const cpu = (() => {
-  try {
-    return execSync("lscpu | sed -n 's/^Model name:\\s*//p'", { encoding: "utf8" }).trim();
-  } catch {
-    return cpus()[0]!.model;
-  }
-})();
 console.log(`## /collect (${database.provider}, ${CONNECTIONS} connections, ${seconds} s per row)\n`);
 console.log(
-  `machine: ${cpus().length} cores, ${cpu}, node ${process.version}; load average ${execSync("cut -d' ' -f1-3 /proc/loadavg", { encoding: "utf8" }).trim()}\n`,
+  `machine: ${machineLine()}; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}\n`,
 );
 console.log(
   "| events per request | events/s stored | requests/s | p50 ms | p99 ms | events accepted (202) | events stored | errors | every accepted event stored |",

@@ -8,20 +8,19 @@
 // threads), so the cost per request is comparable even when other work on the machine disturbs req/s.
 // --breakdown also measures serveFetch with a constant 302 and the real handler with a writer that does
 // nothing, which splits the extra cost into adapter, handler and database write.
-import { type ChildProcess, execSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { type ChildProcess, spawn } from "node:child_process";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import autocannon, { type Result } from "autocannon";
-import pg from "pg";
 import { insertTestLink } from "../../core/src/clicks/test-links.ts";
 import { prepareDestination } from "../../core/src/clicks/tracked-destination.ts";
 import { openDatabase, providerOf } from "../../core/src/db/client.ts";
 import { migrate } from "../../core/src/db/migrate.ts";
 import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
 import { newClickId } from "../../core/src/links/click-id.ts";
+import { machineLine, openBenchDatabase } from "./bench-database.ts";
 
 const args = process.argv.slice(2);
 const breakdown = args.includes("--breakdown");
@@ -69,28 +68,6 @@ async function startTarget(args: string[], env: Record<string, string>): Promise
   };
 }
 
-async function openBenchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const configured = process.env.DATABASE_URL;
-  if (configured !== undefined && providerOf(configured) === "postgresql") {
-    const name = `tm_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: configured });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(configured);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      async drop() {
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), "trailmark-bench-"));
-  return { url: `file:${join(dir, "bench.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 interface Measured {
   result: Result;
   clickIds: string[];
@@ -124,15 +101,7 @@ async function measure(target: Target, url: string, collectClickIds: boolean): P
   return { result, clickIds, cpuMicrosPerRequest };
 }
 
-function cpuModel(): string {
-  try {
-    return execSync("lscpu | sed -n 's/^Model name:\\s*//p'", { encoding: "utf8" }).trim() || cpus()[0]!.model;
-  } catch {
-    return cpus()[0]!.model;
-  }
-}
-
-const bench = await openBenchDatabase();
+const bench = await openBenchDatabase("redirect");
 const database = openDatabase(bench.url);
 await migrate(database);
 await tuneSqlite(database);
@@ -194,9 +163,7 @@ const row = (name: string, { result: r, cpuMicrosPerRequest }: Measured) =>
 console.log(
   `## Redirect GET /c/:code — ${providerOf(bench.url) === "postgresql" ? "PostgreSQL" : "SQLite (WAL, synchronous=NORMAL)"}\n`,
 );
-console.log(
-  `Machine: ${cpus().length} CPUs (nproc), ${cpuModel()}, Node ${process.version}; ${CONNECTIONS} connections, ~${seconds} s per run\n`,
-);
+console.log(`Machine: ${machineLine()}; ${CONNECTIONS} connections, ~${seconds} s per run\n`);
 console.log("| server | req/s | p50 ms | p99 ms | server CPU µs/req | requests | errors |");
 console.log("|---|---:|---:|---:|---:|---:|---:|");
 console.log(row("bare node:http 302", bareRun));
