@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCampaign } from "../campaigns/campaign-store.ts";
+import { createLink } from "../links/link-store.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { DAY, insertClick, seedProgram } from "../testing/fixtures.ts";
-import { clickCounts, closedDays, dayRuns, ROLLUP_GRACE_MS, rollUpClicks } from "./click-rollup.ts";
+import { clickCounts, closedDays, dayRuns, qualifiedClicksOf, ROLLUP_GRACE_MS, rollUpClicks } from "./click-rollup.ts";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -88,5 +90,51 @@ describe("clickCounts", () => {
     });
     expect(rows.map((r) => r.clicks)).toEqual([1]);
     expect(await db.clickRollupDay.count({ where: { storeId: store.id } })).toBe(0);
+  });
+});
+
+describe("qualifiedClicksOf", () => {
+  it("counts a store's qualified clicks per campaign and creator over all time, like a live count", async () => {
+    const { db } = database;
+    const { store, campaign, links } = await seedProgram(db);
+    const [ada, ben] = links as [(typeof links)[0], (typeof links)[0]];
+    const autumn = await createCampaign(db, store.id, { name: "Autumn" });
+    const adaAutumn = await createLink(db, store.id, {
+      campaignId: autumn.id,
+      creatorId: ada.creatorId,
+      destinationUrl: ada.destinationUrl,
+    });
+    // Another store's clicks for a creator of the same name never count.
+    const other = await seedProgram(db);
+    await insertClick(db, other.links[0]!, new Date(D0 + 1000));
+
+    await insertClick(db, ada, new Date(D0 - 40 * DAY));
+    await insertClick(db, ada, new Date(D0 + 1000));
+    await insertClick(db, ada, new Date(D0 + 2000), "repeat");
+    await insertClick(db, adaAutumn, new Date(D0 + DAY + 1000));
+    await insertClick(db, ben, new Date(D0 + DAY + 2000), "bot");
+    await insertClick(db, ben, new Date(D0 + 2 * DAY + 1000));
+    const now = new Date(D0 + 2 * DAY + 5 * 3_600_000);
+    const view = (rows: { campaignId: string; creatorId: string; clicks: number }[]) =>
+      rows
+        .map(
+          (r) =>
+            `${r.campaignId === campaign.id ? "spring" : "autumn"}:${r.creatorId === ada.creatorId ? "ada" : "ben"}:${r.clicks}`,
+        )
+        .sort();
+
+    const first = await qualifiedClicksOf(db, store.id, [ada.creatorId, ben.creatorId], now);
+    expect(view(first)).toEqual(["autumn:ada:1", "spring:ada:2", "spring:ben:1"]);
+    // The closed days are rolled up now; today is still counted live.
+    expect(await db.clickRollupDay.count({ where: { storeId: store.id } })).toBe(42);
+    await insertClick(db, ben, new Date(D0 + 2 * DAY + 2000));
+    expect(view(await qualifiedClicksOf(db, store.id, [ada.creatorId, ben.creatorId], now))).toEqual([
+      "autumn:ada:1",
+      "spring:ada:2",
+      "spring:ben:2",
+    ]);
+    expect(view(await qualifiedClicksOf(db, store.id, [ben.creatorId], now))).toEqual(["spring:ben:2"]);
+    expect(await qualifiedClicksOf(db, store.id, [], now)).toEqual([]);
+    expect(await qualifiedClicksOf(db, other.store.id, [ada.creatorId], now)).toEqual([]);
   });
 });

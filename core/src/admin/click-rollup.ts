@@ -1,5 +1,5 @@
 import { type Db, sql } from "../db/client.ts";
-import { andIf, dayNumber, num, raw } from "./sql.ts";
+import { andIf, dayNumber, inChunks, join, num, raw } from "./sql.ts";
 
 // Daily click counts for the Overview. A store can have a million clicks; counting them per page load is too
 // slow, and the click path (group-committed inserts) is too hot to keep counters on. So the admin rolls a day
@@ -190,4 +190,66 @@ async function liveCounts(db: Db, storeId: string, from: Date, to: Date, campaig
     qualification: r.qualification,
     clicks: num(r.n),
   }));
+}
+
+export interface CampaignClicks {
+  campaignId: string;
+  creatorId: string;
+  clicks: number;
+}
+
+/**
+ * Qualified clicks of some of a store's creators, per campaign, over all time: the closed days from the
+ * rollup (rolled up first where missing), the rest counted live through the (storeId, occurredAt) index. Never
+ * a scan of the Click table beyond the store's last day or so.
+ */
+export async function qualifiedClicksOf(
+  db: Db,
+  storeId: string,
+  creatorIds: readonly string[],
+  now = new Date(),
+): Promise<CampaignClicks[]> {
+  if (creatorIds.length === 0) return [];
+  const first = await db.click.findFirst({
+    where: { storeId },
+    orderBy: { occurredAt: "asc" },
+    select: { occurredAt: true },
+  });
+  if (first === null) return [];
+  const range = {
+    from: new Date(Math.floor(first.occurredAt.getTime() / DAY_MS) * DAY_MS),
+    to: new Date((Math.floor(now.getTime() / DAY_MS) + 1) * DAY_MS),
+  };
+  const { fromDay, liveFrom } = await rolledPart(db, storeId, range, now);
+  const liveStart = liveFrom ?? fromDay;
+  const ids = [...new Set(creatorIds)];
+  const counts = new Map<string, CampaignClicks>();
+  const add = (campaignId: string, creatorId: string, n: unknown) => {
+    const key = `${campaignId}:${creatorId}`;
+    const entry = counts.get(key) ?? { campaignId, creatorId, clicks: 0 };
+    entry.clicks += num(n);
+    counts.set(key, entry);
+  };
+  await inChunks(ids, async (chunk) => {
+    const creators = join(chunk);
+    const [rolled, live] = await Promise.all([
+      liveStart > fromDay
+        ? db.$queryRaw<{ campaignId: string; creatorId: string; n: unknown }[]>(sql`
+            SELECT "campaignId", "creatorId", SUM(clicks) AS n
+            FROM "ClickRollup"
+            WHERE "storeId" = ${storeId} AND day >= ${fromDay} AND day < ${liveStart}
+              AND qualification = 'qualified' AND "creatorId" IN (${creators})
+            GROUP BY 1, 2`)
+        : [],
+      db.$queryRaw<{ campaignId: string; creatorId: string; n: unknown }[]>(sql`
+        SELECT "campaignId", "creatorId", COUNT(*) AS n
+        FROM "Click"
+        WHERE "storeId" = ${storeId} AND "occurredAt" >= ${new Date(liveStart * DAY_MS)} AND "occurredAt" < ${range.to}
+          AND qualification = 'qualified' AND "creatorId" IN (${creators})
+        GROUP BY 1, 2`),
+    ]);
+    for (const r of [...rolled, ...live]) add(r.campaignId, r.creatorId, r.n);
+    return [];
+  });
+  return [...counts.values()];
 }

@@ -7,6 +7,8 @@ import { Prisma } from "../db/generated/sqlite/index.js";
 
 export type Sql = Prisma.Sql;
 export const raw = Prisma.raw;
+/** A comma-separated list of bound values, for IN (…). */
+export const join = Prisma.join;
 export const empty = Prisma.empty;
 
 export { dayNumber } from "../db/day-number.ts";

@@ -1,3 +1,4 @@
+import { qualifiedClicksOf } from "../admin/click-rollup.ts";
 import type { Db } from "../db/client.ts";
 import { type CreatorPayoutAccount, getCreatorPayoutAccount } from "../payouts/payout-settings.ts";
 import { listPayouts, type PayoutView } from "../payouts/payout-store.ts";
@@ -59,24 +60,34 @@ export async function portalOverview(db: Db, emailHash: string): Promise<PortalO
   const creators = await creatorsOfEmail(db, emailHash);
   const ids = creators.map((c) => c.creatorId);
   if (ids.length === 0) return { creators, rows: [], totals: [] };
+  // Every query names the stores too: their indexes lead with storeId, and a creator id alone would make
+  // the database read every store's rows.
+  const storeIds = [...new Set(creators.map((c) => c.storeId))];
+  const mine = { storeId: { in: storeIds }, creatorId: { in: ids } };
   const [links, clicks, credits, commissions] = await Promise.all([
     db.trackingLink.findMany({
-      where: { creatorId: { in: ids } },
+      where: mine,
       select: { storeId: true, campaignId: true, creatorId: true, code: true },
       orderBy: { createdAt: "asc" },
     }),
-    db.click.groupBy({
-      by: ["storeId", "campaignId", "creatorId"],
-      where: { creatorId: { in: ids }, qualification: "qualified" },
-      _count: { _all: true },
-    }),
+    // Click counts come from the daily rollup: a store can have millions of clicks.
+    Promise.all(
+      storeIds.map(async (storeId) => {
+        const counts = await qualifiedClicksOf(
+          db,
+          storeId,
+          creators.filter((c) => c.storeId === storeId).map((c) => c.creatorId),
+        );
+        return counts.map((c) => ({ ...c, storeId }));
+      }),
+    ).then((perStore) => perStore.flat()),
     db.attribution.findMany({
-      where: { creatorId: { in: ids } },
+      where: mine,
       select: { storeId: true, campaignId: true, creatorId: true, conversionId: true },
     }),
     db.commission.groupBy({
       by: ["storeId", "campaignId", "creatorId", "status", "currency"],
-      where: { creatorId: { in: ids }, status: { in: [...EARNING_STATUSES] } },
+      where: { ...mine, status: { in: [...EARNING_STATUSES] } },
       _sum: { amount: true, original: true },
     }),
   ]);
@@ -111,7 +122,7 @@ export async function portalOverview(db: Db, emailHash: string): Promise<PortalO
   for (const l of links) row(l.storeId, l.campaignId, l.creatorId)?.codes.push(l.code);
   for (const c of clicks) {
     const r = row(c.storeId, c.campaignId, c.creatorId);
-    if (r) r.qualifiedClicks += c._count._all;
+    if (r) r.qualifiedClicks += c.clicks;
   }
   for (const a of credits) row(a.storeId, a.campaignId, a.creatorId)?.conversionIds.add(a.conversionId);
   const totals = new Map<string, Earnings>();
