@@ -12,7 +12,8 @@ import { modelsLoader } from "../../shopify-app/app/admin/pages/models.server.ts
 import { overviewLoader } from "../../shopify-app/app/admin/pages/overview.server.ts";
 import { settingsLoader } from "../../shopify-app/app/admin/pages/settings.server.ts";
 import type { RequireStoreContext, StoreContext } from "../../shopify-app/app/admin/store-context.server.ts";
-import { type Provider, scratchDatabase, seedAdminStore } from "./seed.ts";
+import { type Provider, scratchDatabase } from "../bench-database.ts";
+import { seedAdminStore } from "./seed.ts";
 
 const clicks = Number(process.argv[2] ?? 1_000_000);
 const orders = Number(process.argv[3] ?? 50_000);
@@ -59,7 +60,7 @@ console.log(
 const rows: string[] = [];
 const notes: string[] = [];
 for (const provider of providers) {
-  const { database, drop } = await scratchDatabase(provider);
+  const { database, drop } = await scratchDatabase("admin", provider);
   try {
     const seeded = await seedAdminStore(database, { clicks, orders, log: (m) => console.error(`${provider}${m}`) });
     console.error(`${provider}: seeded in ${seeded.seconds.toFixed(0)} s`);

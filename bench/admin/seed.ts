@@ -2,16 +2,10 @@
 // (85% qualified, 10% repeats, 5% bots) and 50,000 orders through the real ingestion path (most referred by a
 // click, some by two, some refunded or cancelled, some by nobody), plus browser visits for the journeys.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
 import { createCampaign } from "../../core/src/campaigns/campaign-store.ts";
 import { createCreator } from "../../core/src/creators/creator.ts";
-import { type Database, openDatabase } from "../../core/src/db/client.ts";
+import type { Database } from "../../core/src/db/client.ts";
 import { insertRows } from "../../core/src/db/insert-rows.ts";
-import { migrate } from "../../core/src/db/migrate.ts";
-import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
 import { newClickId } from "../../core/src/links/click-id.ts";
 import { createLink } from "../../core/src/links/link-store.ts";
 import { ingestOrders } from "../../core/src/orders/ingest-order.ts";
@@ -19,42 +13,7 @@ import type { NormalizedOrderInput } from "../../core/src/orders/normalized-orde
 import { newId } from "../../core/src/shared/ids.ts";
 import { createStore } from "../../core/src/stores/store.ts";
 
-export type Provider = "sqlite" | "postgresql";
 const DAY = 86_400_000;
-
-export async function scratchDatabase(provider: Provider): Promise<{ database: Database; drop(): Promise<void> }> {
-  if (provider === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "tm-bench-admin-"));
-    const database = openDatabase(`file:${join(dir, "bench.db")}`);
-    await tuneSqlite(database);
-    await migrate(database);
-    return {
-      database,
-      drop: async () => {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const base = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-  const name = `tm_bench_admin_${process.pid}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const database = openDatabase(url.toString());
-  await migrate(database);
-  return {
-    database,
-    drop: async () => {
-      await database.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 /** A deterministic pseudo-random sequence, so every run seeds the same store. */
 function random(seed: number) {

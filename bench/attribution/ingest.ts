@@ -1,14 +1,6 @@
-// Orders ingested end to end per second: normalized order in, order + conversion + attribution +
-// commission + budget entries out, through the same ingestOrder the webhooks use, on a real database.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
-import { type Database, openDatabase } from "../../core/src/db/client.ts";
-import { migrate } from "../../core/src/db/migrate.ts";
-import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
 import { ingestOrders } from "../../core/src/orders/ingest-order.ts";
 import { insertClick, seedProgram } from "../../core/src/testing/fixtures.ts";
+import { scratchDatabase } from "../bench-database.ts";
 
 export interface IngestFigures {
   provider: string;
@@ -19,42 +11,13 @@ export interface IngestFigures {
   batchSize: number;
 }
 
-async function scratchDatabase(
-  provider: "sqlite" | "postgresql",
-): Promise<{ database: Database; drop(): Promise<void> }> {
-  if (provider === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "tm-bench-"));
-    const database = openDatabase(`file:${join(dir, "bench.db")}`);
-    await tuneSqlite(database);
-    await migrate(database);
-    return { database, drop: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const base = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-  const name = `tm_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const database = openDatabase(url.toString());
-  await migrate(database);
-  return {
-    database,
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
 export async function benchIngest(
   provider: "sqlite" | "postgresql",
   orders = 3000,
   concurrency = 2,
   batchSize = 200,
 ): Promise<IngestFigures> {
-  const { database, drop } = await scratchDatabase(provider);
+  const { database, drop } = await scratchDatabase("ingest", provider);
   try {
     const { db } = database;
     const creators = Array.from({ length: 10 }, (_, i) => ({ name: `Creator ${i}` }));

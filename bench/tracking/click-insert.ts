@@ -12,7 +12,7 @@ import { insertTestLink } from "../../core/src/clicks/test-links.ts";
 import { openDatabase } from "../../core/src/db/client.ts";
 import { migrate } from "../../core/src/db/migrate.ts";
 import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
-import { machineLine, openBenchDatabase } from "./bench-database.ts";
+import { machineLine, openBenchDatabase } from "../bench-database.ts";
 
 const args = process.argv.slice(2);
 const perSize = Number(args.find((a) => !a.startsWith("--")) ?? 200_000);

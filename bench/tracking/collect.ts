@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 import { openDatabase } from "../../core/src/db/client.ts";
 import { migrate } from "../../core/src/db/migrate.ts";
-import { machineLine, openBenchDatabase } from "./bench-database.ts";
+import { machineLine, openBenchDatabase } from "../bench-database.ts";
 
 const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 10);
 // --per-request=1,10 (the default) chooses the batch sizes measured.

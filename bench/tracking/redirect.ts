@@ -21,7 +21,7 @@ import { openDatabase, providerOf } from "../../core/src/db/client.ts";
 import { migrate } from "../../core/src/db/migrate.ts";
 import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
 import { newClickId } from "../../core/src/links/click-id.ts";
-import { machineLine, openBenchDatabase } from "./bench-database.ts";
+import { machineLine, openBenchDatabase } from "../bench-database.ts";
 
 const args = process.argv.slice(2);
 const breakdown = args.includes("--breakdown");
