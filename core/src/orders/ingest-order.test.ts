@@ -66,11 +66,13 @@ describe("ingestOrder", () => {
     const click = await insertClick(db, links[0]!, T0);
     const base = order({ clickIds: [click], placedAt: new Date(T0.getTime() + 1000) });
     await ingestOrder(db, store.id, base, { now: T0 });
-    const paid = await ingestOrder(db, store.id, {
-      ...base,
-      status: "confirmed",
-      sourceUpdatedAt: new Date(T0.getTime() + 2000),
-    });
+    // Every step passes its own clock: on the real one the 30-day hold would already be over.
+    const paid = await ingestOrder(
+      db,
+      store.id,
+      { ...base, status: "confirmed", sourceUpdatedAt: new Date(T0.getTime() + 2000) },
+      { now: new Date(T0.getTime() + 2000) },
+    );
     expect(paid.commissions[0]).toMatchObject({ status: "pending", amount: 1000 });
     expect(await approveDueCommissions(db, new Date(T0.getTime() + 31 * DAY), store.id)).toBe(1);
     const refunded = await addOrderRefund(
