@@ -35,6 +35,23 @@ export function toCampaign(row: CampaignRow): Campaign {
   });
 }
 
+/** The columns a merchant sets when creating or editing a campaign (the currency is set once, at creation). */
+function editableColumns(data: ReturnType<typeof CampaignInputSchema.parse>) {
+  return {
+    name: data.name,
+    goals: JSON.stringify(data.goals),
+    attributionModel: data.attributionModel,
+    lookbackDays: data.lookbackDays,
+    halfLifeDays: data.halfLifeDays,
+    commissionRules: JSON.stringify(data.commissionRules),
+    minOrderValue: data.minOrderValue,
+    holdingDays: data.holdingDays,
+    budgetCap: data.budgetCap,
+    startsAt: data.startsAt,
+    endsAt: data.endsAt,
+  };
+}
+
 export async function createCampaign(db: Db, storeId: string, input: CampaignInput): Promise<Campaign> {
   const store = await requireStore(db, storeId);
   const data = CampaignInputSchema.parse(input);
@@ -43,18 +60,8 @@ export async function createCampaign(db: Db, storeId: string, input: CampaignInp
       data: {
         id: newId("cp"),
         storeId,
-        name: data.name,
-        goals: JSON.stringify(data.goals),
-        attributionModel: data.attributionModel,
-        lookbackDays: data.lookbackDays,
-        halfLifeDays: data.halfLifeDays,
-        commissionRules: JSON.stringify(data.commissionRules),
-        minOrderValue: data.minOrderValue,
-        holdingDays: data.holdingDays,
-        budgetCap: data.budgetCap,
+        ...editableColumns(data),
         currency: data.currency ?? store.currency,
-        startsAt: data.startsAt,
-        endsAt: data.endsAt,
       },
     });
     return toCampaign(row);
@@ -99,19 +106,7 @@ export async function updateCampaign(
   try {
     const { count } = await db.campaign.updateMany({
       where: { id: campaignId, storeId },
-      data: {
-        name: data.name,
-        goals: JSON.stringify(data.goals),
-        attributionModel: data.attributionModel,
-        lookbackDays: data.lookbackDays,
-        halfLifeDays: data.halfLifeDays,
-        commissionRules: JSON.stringify(data.commissionRules),
-        minOrderValue: data.minOrderValue,
-        holdingDays: data.holdingDays,
-        budgetCap: data.budgetCap,
-        startsAt: data.startsAt,
-        endsAt: data.endsAt,
-      },
+      data: editableColumns(data),
     });
     if (count === 0) throw new AppError("not_found", `campaign ${campaignId} not found`);
   } catch (error) {
