@@ -1,3 +1,4 @@
+import { http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
 import { getStore, updateStoreCredentials } from "../../core/src/stores/store.ts";
@@ -88,7 +89,15 @@ describe("reconcileStore", () => {
     const { shop, store } = await connected({ orders });
     const first = await reconcileStore({ db: database.db, storeId: store.id, now: NOW });
     expect(first.orders).toBe(101);
-    expect(shop.requests.filter((r) => r.path.endsWith("/orders")).map((r) => r.query.get("page"))).toEqual(["1", "2"]);
+    // By keyset: the second request asks for what changed after the first page's newest second, less one.
+    expect(
+      shop.requests
+        .filter((r) => r.path.endsWith("/orders"))
+        .map((r) => [r.query.get("modified_after"), r.query.get("page")]),
+    ).toEqual([
+      ["2024-11-19T12:00:00", "1"],
+      ["2024-11-20T10:32:59", "1"],
+    ]);
     expect((await credentials(store.id)).lastSyncedAt).toBe("2024-11-20T10:33:00.000Z");
 
     shop.orders.push(order(8001, "2024-11-20T12:30:00", { status: "cancelled" }));
@@ -99,6 +108,49 @@ describe("reconcileStore", () => {
     expect(second.outcomes.unchanged).toBeGreaterThan(0);
     expect((await orderRow(store.id, 8001))?.status).toBe("reversed");
     expect((await credentials(store.id)).lastSyncedAt).toBe("2024-11-20T12:30:00.000Z");
+  });
+
+  it("does not lose an order when another one changes while it pages", async () => {
+    const orders = Array.from({ length: 150 }, (_, i) =>
+      order(
+        8500 + i,
+        `2024-11-20T09:${String(i % 60).padStart(2, "0")}:${String(Math.floor(i / 60)).padStart(2, "0")}`,
+      ),
+    );
+    orders.sort((a, b) => String(a.date_modified_gmt).localeCompare(String(b.date_modified_gmt)));
+    const { shop, store } = await connected({ orders });
+    // Right after the first page is served, the merchant edits an order on it: it moves to the end of the
+    // list and every later order moves one place forward (page 2 by number would start one order late).
+    let served = 0;
+    server.use(
+      http.get(`${shop.url}/wp-json/wc/v3/orders`, () => {
+        if (++served === 2) {
+          const edited = shop.orders.find((o) => o.id === 8510)!;
+          edited.date_modified_gmt = "2024-11-20T11:00:00";
+          edited.status = "cancelled";
+        }
+        return undefined;
+      }),
+    );
+    const result = await reconcileStore({ db: database.db, storeId: store.id, now: NOW });
+    const stored = await database.db.order.count({ where: { storeId: store.id } });
+    expect(stored).toBe(150);
+    expect((await orderRow(store.id, 8510))?.status).toBe("reversed");
+    expect(result.cursor.toISOString()).toBe("2024-11-20T11:00:00.000Z");
+  });
+
+  it("reads on when a whole page of orders changed in the same second", async () => {
+    const orders = Array.from({ length: 230 }, (_, i) => order(9000 + i, "2024-11-20T10:00:00"));
+    const { shop, store } = await connected({ orders });
+    const result = await reconcileStore({ db: database.db, storeId: store.id, now: NOW });
+    expect(result.orders).toBe(230);
+    expect(await database.db.order.count({ where: { storeId: store.id } })).toBe(230);
+    expect(shop.requests.filter((r) => r.path.endsWith("/orders")).map((r) => r.query.get("page"))).toEqual([
+      "1",
+      "1",
+      "2",
+      "3",
+    ]);
   });
 
   it("keeps its cursor when nothing changed", async () => {

@@ -5,7 +5,7 @@ import { listStores, requireStore, updateStoreCredentials } from "../../core/src
 import { parseBridgeEnv } from "./env.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./process-delivery.ts";
-import { createWooClient } from "./woo-client.ts";
+import { createWooClient, WooApiError, type WooClient } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 import { WooOrderSchema } from "./woo-order-schema.ts";
 import { repairWebhooks, type WebhookChange } from "./woo-webhooks.ts";
@@ -61,6 +61,60 @@ function idOf(raw: unknown): string | null {
   return typeof id === "number" || typeof id === "string" ? String(id) : null;
 }
 
+const PAGE_SIZE = 100;
+/** A run that needs more requests than this is stopped (and retried next time from the same cursor). */
+const MAX_REQUESTS = 10_000;
+
+function modifiedOf(raw: unknown): Date | null {
+  const text =
+    typeof raw === "object" && raw !== null ? (raw as { date_modified_gmt?: unknown }).date_modified_gmt : null;
+  if (typeof text !== "string") return null;
+  const date = new Date(`${text.replace(/Z$/, "")}Z`);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/**
+ * The orders modified after `since`, oldest change first, read by keyset rather than by page number: each
+ * request asks again for the orders modified after the newest change read so far. With page numbers, an
+ * order modified while the run pages moves to the end of the list and pulls the others forward, so the
+ * first order of the next page slides onto a page already read and is never seen. WooCommerce compares
+ * whole seconds, so each request re-reads the newest second and skips the changes this run has read (an
+ * order changed again meanwhile is read again, in its new state); when a whole page shares one second, the
+ * next page of the same query follows.
+ */
+export async function* ordersModifiedSince(client: WooClient, since: Date): AsyncGenerator<unknown> {
+  const read = new Set<string>();
+  let after = since;
+  let page = 1;
+  for (let requests = 1; ; requests++) {
+    if (requests > MAX_REQUESTS) throw new WooApiError("store_error", `more than ${MAX_REQUESTS} pages of orders`);
+    const response = await client.get(ORDERS_ROUTE, {
+      modified_after: wooGmt(after),
+      dates_are_gmt: true,
+      orderby: "modified",
+      order: "asc",
+      per_page: PAGE_SIZE,
+      page,
+    });
+    if (!Array.isArray(response.body)) throw new WooApiError("store_error", `${ORDERS_ROUTE} did not return a list`);
+    let newest: Date | null = null;
+    for (const raw of response.body) {
+      const modified = modifiedOf(raw);
+      if (modified !== null && (newest === null || modified > newest)) newest = modified;
+      const change = `${idOf(raw)}@${modified?.getTime() ?? "?"}`;
+      if (read.has(change)) continue;
+      read.add(change);
+      yield raw;
+    }
+    if (response.body.length < PAGE_SIZE) return;
+    const next = newest === null ? after : new Date(newest.getTime() - 1_000);
+    if (next > after) {
+      after = next;
+      page = 1;
+    } else page++;
+  }
+}
+
 export async function reconcileStore(options: ReconcileStoreOptions): Promise<ReconcileResult> {
   const { db, storeId } = options;
   const now = options.now ?? new Date();
@@ -78,34 +132,26 @@ export async function reconcileStore(options: ReconcileStoreOptions): Promise<Re
     const outcomes = { created: 0, updated: 0, unchanged: 0, stale: 0 };
     const skipped: ReconcileResult["skipped"] = [];
     let count = 0;
-    const pages = client.pages(ORDERS_ROUTE, {
-      modified_after: wooGmt(since),
-      dates_are_gmt: true,
-      orderby: "modified",
-      order: "asc",
-    });
-    for await (const page of pages) {
-      for (const raw of page) {
-        count++;
-        const parsed = WooOrderSchema.safeParse(raw);
-        if (!parsed.success) {
-          skipped.push({
-            id: idOf(raw),
-            error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
-          });
-          continue;
-        }
-        let normalized: ReturnType<typeof normalizeWooOrder>;
-        try {
-          normalized = normalizeWooOrder(parsed.data);
-        } catch (error) {
-          skipped.push({ id: parsed.data.id, error: error instanceof Error ? error.message : String(error) });
-          continue;
-        }
-        const result = await sink.ingestOrder(db, storeId, normalized, { now });
-        outcomes[result.outcome]++;
-        if (normalized.sourceUpdatedAt > cursor) cursor = normalized.sourceUpdatedAt;
+    for await (const raw of ordersModifiedSince(client, since)) {
+      count++;
+      const parsed = WooOrderSchema.safeParse(raw);
+      if (!parsed.success) {
+        skipped.push({
+          id: idOf(raw),
+          error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+        });
+        continue;
       }
+      let normalized: ReturnType<typeof normalizeWooOrder>;
+      try {
+        normalized = normalizeWooOrder(parsed.data);
+      } catch (error) {
+        skipped.push({ id: parsed.data.id, error: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
+      const result = await sink.ingestOrder(db, storeId, normalized, { now });
+      outcomes[result.outcome]++;
+      if (normalized.sourceUpdatedAt > cursor) cursor = normalized.sourceUpdatedAt;
     }
     const webhooks = await repairWebhooks(client, {
       storeId,
