@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Db } from "../../core/src/db/client.ts";
 import { ingestOrder, setOrderStatus } from "../../core/src/orders/ingest-order.ts";
 import { AppError } from "../../core/src/shared/errors.ts";
@@ -5,9 +6,9 @@ import { listStores, requireStore, updateStoreCredentials } from "../../core/src
 import { parseBridgeEnv } from "./env.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./process-delivery.ts";
-import { createWooClient, WooApiError, type WooClient } from "./woo-client.ts";
+import { createWooClient, WOO_PAGE_SIZE, WooApiError, type WooClient } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
-import { WooOrderSchema } from "./woo-order-schema.ts";
+import { WooGmtDateSchema, WooIdSchema, WooOrderSchema } from "./woo-order-schema.ts";
 import { repairWebhooks, type WebhookChange } from "./woo-webhooks.ts";
 
 // WooCommerce does not retry webhooks and disables them after repeated failures, so webhooks alone lose
@@ -61,17 +62,12 @@ function idOf(raw: unknown): string | null {
   return typeof id === "number" || typeof id === "string" ? String(id) : null;
 }
 
-const PAGE_SIZE = 100;
 /** A run that needs more requests than this is stopped (and retried next time from the same cursor). */
 const MAX_REQUESTS = 10_000;
 
-function modifiedOf(raw: unknown): Date | null {
-  const text =
-    typeof raw === "object" && raw !== null ? (raw as { date_modified_gmt?: unknown }).date_modified_gmt : null;
-  if (typeof text !== "string") return null;
-  const date = new Date(`${text.replace(/Z$/, "")}Z`);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
+// What keyset paging reads of an order, with the schema's own id and date rules; the caller validates
+// the whole order.
+const OrderChangeSchema = z.object({ id: WooIdSchema, date_modified_gmt: WooGmtDateSchema });
 
 /**
  * The orders modified after `since`, oldest change first, read by keyset rather than by page number: each
@@ -93,20 +89,21 @@ export async function* ordersModifiedSince(client: WooClient, since: Date): Asyn
       dates_are_gmt: true,
       orderby: "modified",
       order: "asc",
-      per_page: PAGE_SIZE,
+      per_page: WOO_PAGE_SIZE,
       page,
     });
     if (!Array.isArray(response.body)) throw new WooApiError("store_error", `${ORDERS_ROUTE} did not return a list`);
     let newest: Date | null = null;
     for (const raw of response.body) {
-      const modified = modifiedOf(raw);
+      const parsed = OrderChangeSchema.safeParse(raw);
+      const modified = parsed.success ? parsed.data.date_modified_gmt : null;
       if (modified !== null && (newest === null || modified > newest)) newest = modified;
       const change = `${idOf(raw)}@${modified?.getTime() ?? "?"}`;
       if (read.has(change)) continue;
       read.add(change);
       yield raw;
     }
-    if (response.body.length < PAGE_SIZE) return;
+    if (response.body.length < WOO_PAGE_SIZE) return;
     const next = newest === null ? after : new Date(newest.getTime() - 1_000);
     if (next > after) {
       after = next;

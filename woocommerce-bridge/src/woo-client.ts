@@ -26,6 +26,9 @@ export class WooApiError extends Error {
   }
 }
 
+/** Items per page asked of a collection: WooCommerce's maximum. */
+export const WOO_PAGE_SIZE = 100;
+
 export interface WooClientOptions {
   url: string;
   consumerKey: string;
@@ -255,7 +258,7 @@ export function createWooClient(options: WooClientOptions): WooClient {
 
   async function* pages(route: string, query: Record<string, QueryValue> = {}): AsyncGenerator<unknown[]> {
     for (let page = 1; ; page++) {
-      const response = await request("GET", route, { query: { per_page: 100, ...query, page } });
+      const response = await request("GET", route, { query: { per_page: WOO_PAGE_SIZE, ...query, page } });
       if (!Array.isArray(response.body)) throw new WooApiError("store_error", `${route} did not return a list`);
       yield response.body;
       const totalPages = Number(response.headers.get("x-wp-totalpages") ?? "1");
