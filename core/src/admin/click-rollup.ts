@@ -222,15 +222,7 @@ export async function qualifiedClicksOf(
   };
   const { fromDay, liveFrom } = await rolledPart(db, storeId, range, now);
   const liveStart = liveFrom ?? fromDay;
-  const ids = [...new Set(creatorIds)];
-  const counts = new Map<string, CampaignClicks>();
-  const add = (campaignId: string, creatorId: string, n: unknown) => {
-    const key = `${campaignId}:${creatorId}`;
-    const entry = counts.get(key) ?? { campaignId, creatorId, clicks: 0 };
-    entry.clicks += num(n);
-    counts.set(key, entry);
-  };
-  await inChunks(ids, async (chunk) => {
+  const rows = await inChunks([...new Set(creatorIds)], async (chunk) => {
     const creators = join(chunk);
     const [rolled, live] = await Promise.all([
       liveStart > fromDay
@@ -248,8 +240,15 @@ export async function qualifiedClicksOf(
           AND qualification = 'qualified' AND "creatorId" IN (${creators})
         GROUP BY 1, 2`),
     ]);
-    for (const r of [...rolled, ...live]) add(r.campaignId, r.creatorId, r.n);
-    return [];
+    return [...rolled, ...live];
   });
+  // A campaign and creator can have both rolled-up days and live ones.
+  const counts = new Map<string, CampaignClicks>();
+  for (const r of rows) {
+    const key = `${r.campaignId}:${r.creatorId}`;
+    const entry = counts.get(key) ?? { campaignId: r.campaignId, creatorId: r.creatorId, clicks: 0 };
+    entry.clicks += num(r.n);
+    counts.set(key, entry);
+  }
   return [...counts.values()];
 }
