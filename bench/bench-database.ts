@@ -15,10 +15,7 @@ export type Provider = "sqlite" | "postgresql";
  * when DATABASE_URL names a PostgreSQL server: a new database beside the one DATABASE_URL (or BENCH_PG_URL)
  * names. Otherwise a SQLite file in a temp dir. drop() removes it.
  */
-export async function openBenchDatabase(
-  name: string,
-  provider?: Provider,
-): Promise<{ url: string; drop(): Promise<void> }> {
+async function openBenchDatabase(name: string, provider?: Provider): Promise<{ url: string; drop(): Promise<void> }> {
   const configured = process.env.DATABASE_URL;
   const fromEnv = configured !== undefined && providerOf(configured) === "postgresql" ? configured : undefined;
   if (provider === "postgresql" || (provider === undefined && fromEnv !== undefined)) {
@@ -45,7 +42,7 @@ export async function openBenchDatabase(
 /** openBenchDatabase, opened, tuned and migrated; drop() also closes it. */
 export async function scratchDatabase(
   name: string,
-  provider: Provider,
+  provider?: Provider,
 ): Promise<{ database: Database; drop(): Promise<void> }> {
   const scratch = await openBenchDatabase(name, provider);
   const database = openDatabase(scratch.url);

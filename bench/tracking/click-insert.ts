@@ -9,19 +9,13 @@ import { orderedClickId } from "../../core/src/clicks/click-id-source.ts";
 import type { ClickRow } from "../../core/src/clicks/click-writer.ts";
 import { openClickWriter } from "../../core/src/clicks/open-click-writer.ts";
 import { insertTestLink } from "../../core/src/clicks/test-links.ts";
-import { openDatabase } from "../../core/src/db/client.ts";
-import { migrate } from "../../core/src/db/migrate.ts";
-import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
-import { machineLine, openBenchDatabase } from "../bench-database.ts";
+import { machineLine, scratchDatabase } from "../bench-database.ts";
 
 const args = process.argv.slice(2);
 const perSize = Number(args.find((a) => !a.startsWith("--")) ?? 200_000);
 const sizes = (args.find((a) => a.startsWith("--sizes="))?.split("=")[1] ?? "1,10,30,50,256").split(",").map(Number);
 
-const bench = await openBenchDatabase("insert");
-const database = openDatabase(bench.url);
-await migrate(database);
-await tuneSqlite(database);
+const { database, drop } = await scratchDatabase("insert");
 const link = await insertTestLink(database.db);
 const writer = openClickWriter(database);
 
@@ -61,5 +55,4 @@ for (const size of sizes) {
   );
 }
 await writer.close();
-await database.close();
-await bench.drop();
+await drop();

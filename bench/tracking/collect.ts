@@ -7,9 +7,7 @@ import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
-import { openDatabase } from "../../core/src/db/client.ts";
-import { migrate } from "../../core/src/db/migrate.ts";
-import { machineLine, openBenchDatabase } from "../bench-database.ts";
+import { machineLine, scratchDatabase } from "../bench-database.ts";
 
 const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 10);
 // --per-request=1,10 (the default) chooses the batch sizes measured.
@@ -46,10 +44,8 @@ function startServer(
   });
 }
 
-const target = await openBenchDatabase("collect");
-const database = openDatabase(target.url);
-await migrate(database);
-const server = await startServer(target.url);
+const { database, drop } = await scratchDatabase("collect");
+const server = await startServer(database.url);
 
 let seq = 0;
 function event() {
@@ -104,5 +100,4 @@ console.log(
 console.log("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
 for (const r of rows) console.log(r);
 server.proc.kill("SIGTERM");
-await database.close();
-await target.drop();
+await drop();

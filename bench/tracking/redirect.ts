@@ -17,11 +17,8 @@ import { fileURLToPath } from "node:url";
 import autocannon, { type Result } from "autocannon";
 import { insertTestLink } from "../../core/src/clicks/test-links.ts";
 import { prepareDestination } from "../../core/src/clicks/tracked-destination.ts";
-import { openDatabase, providerOf } from "../../core/src/db/client.ts";
-import { migrate } from "../../core/src/db/migrate.ts";
-import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
 import { newClickId } from "../../core/src/links/click-id.ts";
-import { machineLine, openBenchDatabase } from "../bench-database.ts";
+import { machineLine, scratchDatabase } from "../bench-database.ts";
 
 const args = process.argv.slice(2);
 const breakdown = args.includes("--breakdown");
@@ -110,10 +107,7 @@ async function checkClickIds(url: string, amount: number): Promise<{ ids: string
   return { ids, redirects: result["3xx"] };
 }
 
-const bench = await openBenchDatabase("redirect");
-const database = openDatabase(bench.url);
-await migrate(database);
-await tuneSqlite(database);
+const { database, drop } = await scratchDatabase("redirect");
 const link = await insertTestLink(database.db, {
   destinationUrl: "https://shop.example/products/mug?color=blue#reviews",
 });
@@ -132,7 +126,7 @@ await bare.stop();
 const partial: [string, Measured][] = [];
 if (breakdown) {
   for (const mode of ["adapter", "no-writes"]) {
-    const target = await startTarget([mode, sampleLocation], { DATABASE_URL: bench.url });
+    const target = await startTarget([mode, sampleLocation], { DATABASE_URL: database.url });
     partial.push([
       mode === "adapter" ? "serveFetch, constant 302" : "handler, clicks not written",
       await measure(target, `${target.url}/c/${link.code}`),
@@ -141,7 +135,7 @@ if (breakdown) {
   }
 }
 
-const trailmark = await startTarget(["trailmark"], { DATABASE_URL: bench.url, FLUSH_DELAY_MS: flushDelayMs });
+const trailmark = await startTarget(["trailmark"], { DATABASE_URL: database.url, FLUSH_DELAY_MS: flushDelayMs });
 await new Promise((resolve) => setTimeout(resolve, 200));
 // Rows are counted around the measured run only: measure() waits after the warm-up, so a warm-up request
 // cut off at its deadline has been answered (and its click committed) before the first count.
@@ -162,8 +156,7 @@ for (let i = 0; i < check.ids.length; i += 10_000) {
   });
   for (const r of rows) stored.add(r.id);
 }
-await database.close();
-await bench.drop();
+await drop();
 
 const bareRps = bareRun.result.requests.average;
 const tmRps = trailmarkRun.result.requests.average;
@@ -173,7 +166,7 @@ const row = (name: string, { result: r, cpuMicrosPerRequest }: Measured) =>
   `| ${name} | ${Math.round(r.requests.average).toLocaleString("en-US")} | ${r.latency.p50} | ${r.latency.p99} | ${cpuMicrosPerRequest.toFixed(1)} | ${r.requests.total.toLocaleString("en-US")} | ${r.errors + r.timeouts} |`;
 
 console.log(
-  `## Redirect GET /c/:code — ${providerOf(bench.url) === "postgresql" ? "PostgreSQL" : "SQLite (WAL, synchronous=NORMAL)"}\n`,
+  `## Redirect GET /c/:code — ${database.provider === "postgresql" ? "PostgreSQL" : "SQLite (WAL, synchronous=NORMAL)"}\n`,
 );
 console.log(`Machine: ${machineLine()}; ${CONNECTIONS} connections, ~${seconds} s per run\n`);
 console.log("| server | req/s | p50 ms | p99 ms | server CPU µs/req | requests | errors |");
