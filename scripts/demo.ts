@@ -5,6 +5,7 @@
 // `npm start` does and prints where to sign in. Runs on its own database (data/demo.db unless DATABASE_URL says
 // otherwise); run again, it keeps the store it made.
 import { createHmac, randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createOwner } from "../core/src/admin/owner-accounts.ts";
@@ -350,8 +351,24 @@ export async function seedDemo(database: Database, log: (m: string) => void = co
   return store.id;
 }
 
+/** Whether PORT can be listened on, asked before seeding so a busy port fails in a second, not after a minute. */
+export function portIsFree(port: number, host?: string): Promise<boolean> {
+  return new Promise((resolvePromise) => {
+    const probe = createServer();
+    probe.once("error", () => resolvePromise(false));
+    probe.listen({ port, host }, () => probe.close(() => resolvePromise(true)));
+  });
+}
+
 // Run as a script: seed, then serve everything as npm start does.
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const wanted = Number(process.env.PORT ?? "3000");
+  if (!(await portIsFree(wanted, process.env.HOST))) {
+    console.error(
+      `Port ${wanted} is already in use. Stop what listens there or choose another: PORT=3100 npm run demo`,
+    );
+    process.exit(1);
+  }
   process.env.DATABASE_URL ??= "file:./data/demo.db";
   const database = openDatabase(process.env.DATABASE_URL);
   await tuneSqlite(database);
@@ -361,6 +378,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   await import("./start.ts");
   const port = process.env.PORT ?? "3000";
   console.log(
-    `\nDemo admin: http://localhost:${port}/admin\n  sign in as ${DEMO_OWNER.email} with the password "${DEMO_OWNER.password}"\n`,
+    [
+      "",
+      `Demo admin: http://localhost:${port}/admin`,
+      `  sign in as ${DEMO_OWNER.email} with the password "${DEMO_OWNER.password}"`,
+      `Creator portal: http://localhost:${port}/portal`,
+      "  sign in as ada@creators.example.com (or ben@, cy@ …); without SMTP_URL the sign-in link is printed in this log",
+      "",
+    ].join("\n"),
   );
 }

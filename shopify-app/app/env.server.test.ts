@@ -34,6 +34,13 @@ describe("parseEnv", () => {
     });
   });
 
+  it("points at the port the server listens on when no URL is configured", () => {
+    expect(parseEnv({ PORT: "8123" }).SHOPIFY_APP_URL).toBe("http://localhost:8123");
+    expect(parseEnv({ PORT: "8123", SHOPIFY_APP_URL: "https://app.example.com" }).SHOPIFY_APP_URL).toBe(
+      "https://app.example.com",
+    );
+  });
+
   it("runs in development with working defaults", () => {
     const env = parseEnv({ SHOPIFY_API_SECRET: "" });
     expect(env.SHOPIFY_APP_URL).toBe("http://localhost:3000");

@@ -7,8 +7,13 @@ import { z } from "zod";
 const DEVELOPMENT_DEFAULTS = {
   SHOPIFY_API_KEY: "trailmark-development-api-key",
   SHOPIFY_API_SECRET: "trailmark-development-api-secret",
-  SHOPIFY_APP_URL: "http://localhost:3000",
 } as const;
+
+/** Without SHOPIFY_APP_URL in development, the address this server listens on: links the admin prints then work. */
+function localUrl(source: Source): string {
+  const port = /^\d{1,5}$/.test(source.PORT?.trim() ?? "") ? source.PORT?.trim() : "3000";
+  return `http://localhost:${port}`;
+}
 
 const HttpUrlSchema = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://app.example.com" })
@@ -28,7 +33,7 @@ type Source = Record<string, string | undefined>;
 export function parseEnv(source: Source = process.env): Env {
   const production = source.NODE_ENV === "production";
   const input: Source = { ...source };
-  for (const [name, fallback] of Object.entries(DEVELOPMENT_DEFAULTS)) {
+  for (const [name, fallback] of Object.entries({ ...DEVELOPMENT_DEFAULTS, SHOPIFY_APP_URL: localUrl(source) })) {
     if (!input[name]?.trim()) input[name] = production ? undefined : fallback;
   }
   const result = EnvSchema.safeParse(input);

@@ -1,5 +1,10 @@
+import type { MetaFunction } from "@remix-run/node";
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { pageTitle } from "./admin/ui/titles.ts";
+
+// One <title> rule for every page (no route exports meta of its own), so a tab or a bookmark names its page.
+export const meta: MetaFunction = ({ location }) => [{ title: pageTitle(location.pathname) }];
 
 function Document({ children }: { children: ReactNode }) {
   return (

@@ -4,6 +4,7 @@ import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { ADMIN_NAV } from "../admin/ui/admin-nav.ts";
 import { getEnv } from "../env.server.ts";
 import { authenticate } from "../shopify.server.ts";
 
@@ -19,14 +20,11 @@ export default function App() {
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <NavMenu>
-        <Link to="/app" rel="home">
-          Overview
-        </Link>
-        <Link to="/app/campaigns">Campaigns</Link>
-        <Link to="/app/creators">Creators</Link>
-        <Link to="/app/conversions">Conversions</Link>
-        <Link to="/app/models">Model comparison</Link>
-        <Link to="/app/settings">Settings</Link>
+        {ADMIN_NAV.map((item) => (
+          <Link key={item.path} to={`/app${item.path}`} rel={item.path === "" ? "home" : undefined}>
+            {item.label}
+          </Link>
+        ))}
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -2,20 +2,12 @@ import { Form, Link as RemixLink, useLocation } from "@remix-run/react";
 import { AppProvider, Button, Frame, Navigation, TopBar } from "@shopify/polaris";
 import type { LinkLikeComponentProps } from "@shopify/polaris/build/ts/src/utilities/link";
 import en from "@shopify/polaris/locales/en.json";
-import type { ReactNode } from "react";
+import { type ReactNode, useCallback, useState } from "react";
+import { ADMIN_NAV } from "./admin-nav.ts";
 import { CsrfField } from "./fields.tsx";
 
 // The standalone admin's chrome: Polaris' own frame (what the Shopify admin draws around an embedded app),
 // with the same pages in its navigation.
-
-export const ADMIN_NAV = [
-  { path: "", label: "Overview" },
-  { path: "/campaigns", label: "Campaigns" },
-  { path: "/creators", label: "Creators" },
-  { path: "/conversions", label: "Conversions" },
-  { path: "/models", label: "Model comparison" },
-  { path: "/settings", label: "Settings" },
-] as const;
 
 function AdminLink({ url, children, external, ...rest }: LinkLikeComponentProps) {
   // A download (the CSV export) is a resource route: the browser fetches it, not the router.
@@ -62,8 +54,14 @@ export function StandaloneFrame({
   children: ReactNode;
 }) {
   const { pathname } = useLocation();
+  // On a phone Polaris hides the navigation behind the top bar's menu button; it closes again on navigation.
+  const [mobileNavigation, setMobileNavigation] = useState(false);
+  const toggleNavigation = useCallback(() => setMobileNavigation((open) => !open), []);
+  const closeNavigation = useCallback(() => setMobileNavigation(false), []);
   const topBar = (
     <TopBar
+      showNavigationToggle
+      onNavigationToggle={toggleNavigation}
       secondaryMenu={
         <Form method="post" action="/admin/logout" style={{ display: "flex", gap: 12, alignItems: "center" }}>
           <CsrfField token={csrfToken} />
@@ -76,7 +74,7 @@ export function StandaloneFrame({
     />
   );
   const navigation = (
-    <Navigation location={pathname}>
+    <Navigation location={pathname} onDismiss={closeNavigation}>
       <Navigation.Section
         title={storeName}
         items={ADMIN_NAV.map((item) => ({
@@ -84,6 +82,7 @@ export function StandaloneFrame({
           label: item.label,
           exactMatch: item.path === "",
           selected: item.path === "" ? pathname === base : pathname.startsWith(`${base}${item.path}`),
+          onClick: closeNavigation,
         }))}
       />
     </Navigation>
@@ -92,6 +91,8 @@ export function StandaloneFrame({
     <Frame
       topBar={topBar}
       navigation={navigation}
+      showMobileNavigation={mobileNavigation}
+      onNavigationDismiss={closeNavigation}
       logo={{ topBarSource: LOGO, width: 120, accessibilityLabel: "Trailmark", url: base }}
     >
       {children}

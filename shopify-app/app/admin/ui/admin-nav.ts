@@ -1,0 +1,10 @@
+// The admin's sections, in the order both shells show them (Polaris Navigation standalone, App Bridge's NavMenu
+// embedded).
+export const ADMIN_NAV = [
+  { path: "", label: "Overview" },
+  { path: "/campaigns", label: "Campaigns" },
+  { path: "/creators", label: "Creators" },
+  { path: "/conversions", label: "Conversions" },
+  { path: "/models", label: "Model comparison" },
+  { path: "/settings", label: "Settings" },
+] as const;
