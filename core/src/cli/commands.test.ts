@@ -141,6 +141,11 @@ describe("trailmark CLI", () => {
       "--domain",
       "bad-args.example.com",
     );
+    const flat = await cli("campaign", "create", "--store", store.id, "--name", "Flat", "--commission", "10");
+    expect(flat.code).toBe(0);
+    expect(flat.out).toMatch(/^created campaign cp_[\w-]+ "Flat": flat 10\.00 USD per purchase \(last_click/);
+    const list = await cli("campaign", "list", "--store", store.id);
+    expect(list.out).toMatch(/Flat\s+active\s+flat 10\.00 USD per purchase\s+last_click/);
     const lookback = await cli("campaign", "create", "--store", store.id, "--name", "Long", "--lookback", "120");
     expect(lookback.code).toBe(1);
     expect(lookback.err).toMatch(/lookbackDays/);

@@ -3,6 +3,7 @@ import { createOwner } from "../admin/owner-accounts.ts";
 import { ATTRIBUTION_MODELS } from "../attribution/index.ts";
 import { type CommissionRule, GOALS, type Goal } from "../campaigns/campaign.ts";
 import { createCampaign, listCampaigns, setCampaignStatus } from "../campaigns/campaign-store.ts";
+import { describeCommissionRules } from "../campaigns/describe-commission.ts";
 import { createCreator, listCreators } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
 import { createDiscountCode, createLink, listLinks } from "../links/link-store.ts";
@@ -185,7 +186,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         emit(
           campaign,
           () =>
-            `created campaign ${campaign.id} "${campaign.name}" (${campaign.attributionModel}, ${campaign.lookbackDays}-day lookback)`,
+            `created campaign ${campaign.id} "${campaign.name}": ${describeCommissionRules(campaign.commissionRules, campaign.currency)} (${campaign.attributionModel}, ${campaign.lookbackDays}-day lookback)`,
         );
         return 0;
       }
@@ -193,11 +194,12 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         const campaigns = await listCampaigns(db, need(values, "store"));
         emit(campaigns, () =>
           formatTable(
-            ["id", "name", "status", "model", "lookback", "budget used", "cap"],
+            ["id", "name", "status", "commission", "model", "lookback", "budget used", "cap"],
             campaigns.map((c) => [
               c.id,
               c.name,
               c.status,
+              describeCommissionRules(c.commissionRules, c.currency),
               c.attributionModel,
               c.lookbackDays,
               formatMinorUnits(c.budgetUsed, c.currency),
