@@ -142,6 +142,16 @@ describe("processing WooCommerce order deliveries", () => {
     expect(Number(commission?.amount)).toBe(0);
   });
 
+  it("applies both changes made in the same second, the later one winning", async () => {
+    const t = await setup();
+    // pending -> processing within one second: same date_modified_gmt, different content.
+    await t.deliver("order.created", payload({ id: 6010, status: "pending", modifiedGmt: "2024-11-20T10:05:00" }));
+    expect((await t.order(6010))?.status).toBe("pending");
+    await t.deliver("order.updated", payload({ id: 6010, status: "processing", modifiedGmt: "2024-11-20T10:05:00" }));
+    expect((await t.order(6010))?.status).toBe("confirmed");
+    expect(await database.db.webhookInbox.count({ where: { storeId: t.store.id, status: "done" } })).toBe(2);
+  });
+
   it("reverses an order on order.deleted, whose body is only the id", async () => {
     const t = await setup();
     await t.deliver("order.created", payload({ id: 6005, modifiedGmt: "2024-11-20T10:05:00" }));
