@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../core/src/db/client.ts";
 import { enqueueDelivery } from "../../core/src/inbox/inbox.ts";
+import { adoptShopDeliveries } from "../../core/src/privacy/shop-deliveries.ts";
 import { hashEmail } from "../../core/src/shared/hashing.ts";
 import { createStore, findStoreByDomain } from "../../core/src/stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
@@ -35,6 +36,8 @@ async function deliver(shop: string, topic: string, body: string, headers: Recor
   const { id } = await enqueueDelivery(db, {
     source: "shopify",
     storeId: store?.id ?? null,
+    // As the receipt stores it: the only name a delivery that came before its store has.
+    shopDomain: shop,
     topic,
     dedupKey: randomUUID(),
     headers: { "x-shopify-shop-domain": shop, "x-shopify-topic": topic, ...headers },
@@ -78,11 +81,20 @@ describe("orders/*", () => {
     expect((await orderOf(shop))?.status).toBe("reversed");
   });
 
-  it("creates the store when an order arrives before the install finished", async () => {
+  it("creates no store for an order that arrives before the install, and processes it once the install adopts it", async () => {
     const shop = "early.myshopify.com";
     const row = await deliver(shop, "orders/updated", shopifyJson(orderPayload()));
-    expect(row.status).toBe("done");
-    expect((await findStoreByDomain(db, "shopify", shop))?.status).toBe("active");
+    expect(row).toMatchObject({ status: "failed", storeId: null, shopDomain: shop });
+    expect(row.lastError).toContain("has no store yet");
+    expect(await findStoreByDomain(db, "shopify", shop)).toBeNull();
+    // The install creates the store and adopts what waited for it; the retry is then due at once.
+    const { store } = await createStore(db, { platform: "shopify", domain: shop });
+    expect(await adoptShopDeliveries(db, { storeId: store.id, shopDomain: shop })).toEqual({ adopted: 1, revived: 1 });
+    await worker.drain();
+    expect(await db.webhookInbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: "done",
+      storeId: store.id,
+    });
     expect((await orderOf(shop))?.externalId).toBe(BIG_ORDER_ID);
   });
 
@@ -214,6 +226,54 @@ describe("compliance topics", () => {
       "shop/redact",
     ]);
     expect(await findStoreByDomain(db, "shopify", "orders.myshopify.com")).not.toBeNull();
+  });
+
+  it("shop/redact of a shop that never installed deletes the deliveries held for it, full orders included", async () => {
+    const never = "never-finished.myshopify.com";
+    const order = await deliver(never, "orders/create", shopifyJson(orderPayload()));
+    expect(order).toMatchObject({ storeId: null, status: "failed" });
+    expect(Buffer.from(order.body).toString()).toContain("1 Main St");
+    const row = await deliver(never, "shop/redact", shopifyJson({ shop_id: big("954890"), shop_domain: never }));
+    expect(row.status).toBe("done");
+    expect(await db.webhookInbox.findUnique({ where: { id: order.id } })).toBeNull();
+    expect((await db.webhookInbox.findMany({ where: { shopDomain: never } })).map((d) => d.topic)).toEqual([
+      "shop/redact",
+    ]);
+    expect(await findStoreByDomain(db, "shopify", never)).toBeNull();
+  });
+
+  it("shop/redact of an installed shop also deletes a delivery held from before its store existed", async () => {
+    const late = "late-install.myshopify.com";
+    const early = await deliver(late, "orders/create", shopifyJson(orderPayload()));
+    await db.webhookInbox.update({ where: { id: early.id }, data: { status: "dead" } });
+    const { store } = await createStore(db, { platform: "shopify", domain: late });
+    await deliver(late, "shop/redact", shopifyJson({ shop_id: big("954891"), shop_domain: late }));
+    expect(await db.webhookInbox.findUnique({ where: { id: early.id } })).toBeNull();
+    expect(await db.store.findUnique({ where: { id: store.id } })).toBeNull();
+  });
+
+  it("customers/redact empties the customer's deliveries held before the shop's store existed", async () => {
+    const waiting = "waiting.myshopify.com";
+    const order = await deliver(waiting, "orders/create", shopifyJson(orderPayload()));
+    const other = await deliver(
+      waiting,
+      "orders/create",
+      shopifyJson(
+        orderPayload({
+          id: big("820982911946150001"),
+          admin_graphql_api_id: "gid://shopify/Order/820982911946150001",
+          email: "someone@else.com",
+          contact_email: "someone@else.com",
+          customer: null,
+        }),
+      ),
+    );
+    const body = shopifyJson({ shop_domain: waiting, customer, orders_to_redact: [big(BIG_ORDER_ID)] });
+    expect((await deliver(waiting, "customers/redact", body)).status).toBe("done");
+    const redacted = await db.webhookInbox.findUniqueOrThrow({ where: { id: order.id } });
+    expect(redacted).toMatchObject({ status: "done", lastError: "redacted before processing" });
+    expect(redacted.body.byteLength).toBe(0);
+    expect((await db.webhookInbox.findUniqueOrThrow({ where: { id: other.id } })).body.byteLength).toBeGreaterThan(0);
   });
 
   it("answers compliance requests for a shop it holds nothing for", async () => {
