@@ -26,6 +26,7 @@ export default function App() {
         <Link to="/app/creators">Creators</Link>
         <Link to="/app/conversions">Conversions</Link>
         <Link to="/app/models">Model comparison</Link>
+        <Link to="/app/data-requests">Data requests</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <Outlet />
