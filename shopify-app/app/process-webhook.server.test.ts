@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../core/src/db/client.ts";
 import { enqueueDelivery } from "../../core/src/inbox/inbox.ts";
-import { adoptShopDeliveries } from "../../core/src/privacy/shop-deliveries.ts";
 import { hashEmail } from "../../core/src/shared/hashing.ts";
 import { createStore, findStoreByDomain } from "../../core/src/stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
@@ -15,7 +14,17 @@ import {
   refundPayload,
   shopifyJson,
 } from "../test/webhooks.ts";
+import { installStore } from "./install.server.ts";
 import { createShopifyInboxWorker } from "./process-webhook.server.ts";
+
+/** The shop's Admin GraphQL as the install calls it: the shop's details, then the web pixel's creation. */
+async function shopAdmin(query: string): Promise<Response> {
+  return Response.json(
+    query.includes("webPixelCreate")
+      ? { data: { webPixelCreate: { userErrors: [], webPixel: { id: "gid://shopify/WebPixel/1", settings: "{}" } } } }
+      : { data: { shop: { name: "Early Shop", currencyCode: "USD" } } },
+  );
+}
 
 let database: TestDatabase;
 let db: Db;
@@ -88,8 +97,12 @@ describe("orders/*", () => {
     expect(row.lastError).toContain("has no store yet");
     expect(await findStoreByDomain(db, "shopify", shop)).toBeNull();
     // The install creates the store and adopts what waited for it; the retry is then due at once.
-    const { store } = await createStore(db, { platform: "shopify", domain: shop });
-    expect(await adoptShopDeliveries(db, { storeId: store.id, shopDomain: shop })).toEqual({ adopted: 1, revived: 1 });
+    const { store } = await installStore({ db, shop, graphql: shopAdmin, appUrl: "https://trailmark.test" });
+    expect(await db.webhookInbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      storeId: store.id,
+      status: "pending",
+      attempts: 0,
+    });
     await worker.drain();
     expect(await db.webhookInbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
       status: "done",
