@@ -908,8 +908,10 @@ export async function payoutRunCsv(db: Db, runId: string, storeId?: string): Pro
   });
   const creatorIds = [...new Set(payouts.map((p) => p.creatorId))];
   const [creators, accounts] = await Promise.all([
-    db.creator.findMany({ where: { storeId: run.storeId, id: { in: creatorIds } } }),
-    db.creatorPayoutAccount.findMany({ where: { storeId: run.storeId, creatorId: { in: creatorIds } } }),
+    inChunks(creatorIds, (ids) => db.creator.findMany({ where: { storeId: run.storeId, id: { in: ids } } })),
+    inChunks(creatorIds, (ids) =>
+      db.creatorPayoutAccount.findMany({ where: { storeId: run.storeId, creatorId: { in: ids } } }),
+    ),
   ]);
   const creatorById = new Map(creators.map((c) => [c.id, c]));
   const accountBy = new Map(accounts.map((a) => [a.creatorId, toCreatorPayoutAccount(a)]));
@@ -943,14 +945,18 @@ export async function storesDueForPayout(db: Db, now: Date) {
   if (settings.length === 0) return [];
   const storeIds = settings.map((s) => s.storeId);
   const [stores, last] = await Promise.all([
-    db.store.findMany({ where: { id: { in: storeIds }, status: "active" }, select: { id: true } }),
+    inChunks(storeIds, (ids) =>
+      db.store.findMany({ where: { id: { in: ids }, status: "active" }, select: { id: true } }),
+    ),
     // The latest run per store (an aggregate _max over DateTime is not read back reliably on SQLite).
-    db.payoutRun.findMany({
-      where: { storeId: { in: storeIds } },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      distinct: ["storeId"],
-      select: { storeId: true, createdAt: true },
-    }),
+    inChunks(storeIds, (ids) =>
+      db.payoutRun.findMany({
+        where: { storeId: { in: ids } },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        distinct: ["storeId"],
+        select: { storeId: true, createdAt: true },
+      }),
+    ),
   ]);
   const active = new Set(stores.map((s) => s.id));
   const lastRun = new Map(last.map((l) => [l.storeId, l.createdAt]));
