@@ -1,7 +1,11 @@
 import { z } from "zod";
 import type { Db } from "../../core/src/db/client.ts";
-import type { CustomerSelector } from "../../core/src/privacy/customer-data.ts";
+import { type CustomerSelector, redactCustomer } from "../../core/src/privacy/customer-data.ts";
+import { recordDataRequest, redactInboxDeliveries } from "../../core/src/privacy/data-requests.ts";
+import { deleteShopDeliveries, type ShopScope, shopDeliveriesWhere } from "../../core/src/privacy/shop-deliveries.ts";
+import { deleteStoreData } from "../../core/src/privacy/store-data.ts";
 import { hashCustomerRef, hashEmail } from "../../core/src/shared/hashing.ts";
+import { findStoreByDomain } from "../../core/src/stores/store.ts";
 import { idFromGid } from "./normalize-order.server.ts";
 import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
 
@@ -86,10 +90,13 @@ export function deliveryConcernsCustomer(
 const SCAN_BATCH = 200;
 const decoder = new TextDecoder();
 
-/** Ids of the store's inbox deliveries that carry this customer's data (scanned in batches, bodies parsed). */
+/**
+ * Ids of the shop's inbox deliveries that carry this customer's data (scanned in batches, bodies parsed): its
+ * store's, and those held under the shop's domain before the store existed.
+ */
 export async function findCustomerDeliveries(
   db: Db,
-  storeId: string,
+  scope: ShopScope,
   customer: { id: string | null; email: string | null; orderIds: readonly string[] },
 ): Promise<string[]> {
   const wanted = {
@@ -101,7 +108,7 @@ export async function findCustomerDeliveries(
   let cursor: string | undefined;
   for (;;) {
     const rows = await db.webhookInbox.findMany({
-      where: { storeId, source: "shopify", ...(cursor ? { id: { gt: cursor } } : {}) },
+      where: { AND: [shopDeliveriesWhere(scope), { source: "shopify", ...(cursor ? { id: { gt: cursor } } : {}) }] },
       orderBy: { id: "asc" },
       take: SCAN_BATCH,
       select: { id: true, topic: true, body: true },
@@ -115,37 +122,92 @@ export async function findCustomerDeliveries(
   }
 }
 
-export interface StoredDataRequest {
-  inboxId: string;
-  requestId: string | null;
-  receivedAt: Date;
-  selector: CustomerSelector;
+// The three compliance topics as the inbox worker runs them. Each is idempotent (a replay finds nothing left to
+// do) and works whether or not the shop has a store: deliveries can be held for a shop before its store exists.
+
+function triggeredAt(headers: Record<string, string>): Date {
+  const at = Date.parse(headers["x-shopify-triggered-at"] ?? "");
+  return Number.isNaN(at) ? new Date() : new Date(at);
 }
 
-/** The data requests received for a store (kept in the inbox), each with what exportCustomerData needs. */
-export async function listDataRequests(db: Db, storeId: string): Promise<StoredDataRequest[]> {
-  const rows = await db.webhookInbox.findMany({
-    where: { storeId, source: "shopify", topic: "customers/data_request" },
-    orderBy: { receivedAt: "asc" },
-    select: { id: true, body: true, receivedAt: true },
+export interface ComplianceDelivery {
+  id: string;
+  topic: string;
+  dedupKey: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** customers/data_request: recorded for the merchant, who downloads the export from the admin. */
+export async function handleCustomersDataRequest(
+  db: Db,
+  shop: string,
+  delivery: ComplianceDelivery,
+  log: (message: string) => void,
+): Promise<void> {
+  const payload = parseCompliancePayload(CustomersDataRequestSchema, delivery.body, delivery.topic);
+  const store = await findStoreByDomain(db, "shopify", shop);
+  const requestId = payload.data_request?.id ?? delivery.dedupKey;
+  if (!store) {
+    log(`data request ${requestId} for ${shop}: no store, nothing held`);
+    return;
+  }
+  await recordDataRequest(
+    db,
+    store.id,
+    {
+      requestId,
+      selector: customerSelectorOf(payload.customer, payload.orders_requested),
+      receivedAt: triggeredAt(delivery.headers),
+    },
+    log,
+  );
+}
+
+/** customers/redact: the customer's data in the store's rows and in every delivery held for the shop. */
+export async function handleCustomersRedact(
+  db: Db,
+  shop: string,
+  delivery: ComplianceDelivery,
+  log: (message: string) => void,
+): Promise<void> {
+  const payload = parseCompliancePayload(CustomersRedactSchema, delivery.body, delivery.topic);
+  const store = await findStoreByDomain(db, "shopify", shop);
+  const selector = customerSelectorOf(payload.customer, payload.orders_to_redact);
+  const redacted = store
+    ? await redactCustomer(db, store.id, selector)
+    : { orders: 0, events: 0, visitors: 0, dataRequests: 0 };
+  const scope = { storeId: store?.id ?? null, shopDomain: shop };
+  const deliveries = await findCustomerDeliveries(db, scope, {
+    id: payload.customer?.id ?? null,
+    email: payload.customer?.email ?? null,
+    orderIds: selector.orderExternalIds ?? [],
   });
-  return rows.flatMap((row) => {
-    try {
-      const payload = parseCompliancePayload(
-        CustomersDataRequestSchema,
-        decoder.decode(row.body),
-        "customers/data_request",
-      );
-      return [
-        {
-          inboxId: row.id,
-          requestId: payload.data_request?.id ?? null,
-          receivedAt: row.receivedAt,
-          selector: customerSelectorOf(payload.customer, payload.orders_requested),
-        },
-      ];
-    } catch {
-      return []; // redacted since, or never valid
-    }
-  });
+  const scrubbed = await redactInboxDeliveries(db, scope, deliveries);
+  log(
+    `customer redaction for ${store ? `store ${store.id}` : `${shop} (no store)`}: ${redacted.orders} orders, ${redacted.events} events, ${redacted.visitors} visitors, ${redacted.dataRequests} data requests, ${scrubbed} webhook bodies`,
+  );
+}
+
+/** shop/redact: every row of the shop's store, and every delivery held for the shop, but this one. */
+export async function handleShopRedact(
+  db: Db,
+  shop: string,
+  delivery: ComplianceDelivery,
+  log: (message: string) => void,
+): Promise<void> {
+  parseCompliancePayload(ShopRedactSchema, delivery.body, delivery.topic);
+  const store = await findStoreByDomain(db, "shopify", shop);
+  if (!store) {
+    // Never installed to the end (or deleted already): what may be held is deliveries and sessions.
+    const deliveries = await deleteShopDeliveries(db, { storeId: null, shopDomain: shop }, [delivery.id]);
+    const sessions = await db.session.deleteMany({ where: { shop } });
+    log(
+      `shop redaction: ${shop} has no store; ${deliveries} webhook deliveries and ${sessions.count} sessions deleted`,
+    );
+    return;
+  }
+  // This delivery is kept (it holds only the shop's domain) so the worker can mark it done.
+  await deleteStoreData(db, store.id, { shop, keepInboxIds: [delivery.id] });
+  log(`shop redaction: every row of store ${store.id} (${shop}) deleted`);
 }

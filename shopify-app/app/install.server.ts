@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../../core/src/db/client.ts";
+import { adoptShopDeliveries } from "../../core/src/privacy/shop-deliveries.ts";
 import { createStore, type Store, setStoreStatus, updateStoreCredentials } from "../../core/src/stores/store.ts";
 import { type AdminGraphql, activateWebPixel, type PixelState, pixelSettingsFor } from "./pixel.server.ts";
 
@@ -45,6 +46,8 @@ export async function installStore(input: InstallInput): Promise<{ store: Store;
     ...(details ? { name: details.name, currency: details.currency } : {}),
   });
   if (store.status === "uninstalled") await setStoreStatus(db, store.id, "active");
+  // Orders that arrived while the install was under way waited for the store: they are its deliveries now.
+  await adoptShopDeliveries(db, { storeId: store.id, shopDomain: shop });
   // A store first created by an early webhook has default details; the shop's own name and currency win.
   if (details && (store.name !== details.name || store.currency !== details.currency)) {
     await db.store.update({ where: { id: store.id }, data: { name: details.name, currency: details.currency } });

@@ -14,7 +14,17 @@ import {
   refundPayload,
   shopifyJson,
 } from "../test/webhooks.ts";
+import { installStore } from "./install.server.ts";
 import { createShopifyInboxWorker } from "./process-webhook.server.ts";
+
+/** The shop's Admin GraphQL as the install calls it: the shop's details, then the web pixel's creation. */
+async function shopAdmin(query: string): Promise<Response> {
+  return Response.json(
+    query.includes("webPixelCreate")
+      ? { data: { webPixelCreate: { userErrors: [], webPixel: { id: "gid://shopify/WebPixel/1", settings: "{}" } } } }
+      : { data: { shop: { name: "Early Shop", currencyCode: "USD" } } },
+  );
+}
 
 let database: TestDatabase;
 let db: Db;
@@ -35,6 +45,8 @@ async function deliver(shop: string, topic: string, body: string, headers: Recor
   const { id } = await enqueueDelivery(db, {
     source: "shopify",
     storeId: store?.id ?? null,
+    // As the receipt stores it: the only name a delivery that came before its store has.
+    shopDomain: shop,
     topic,
     dedupKey: randomUUID(),
     headers: { "x-shopify-shop-domain": shop, "x-shopify-topic": topic, ...headers },
@@ -78,11 +90,24 @@ describe("orders/*", () => {
     expect((await orderOf(shop))?.status).toBe("reversed");
   });
 
-  it("creates the store when an order arrives before the install finished", async () => {
+  it("creates no store for an order that arrives before the install, and processes it once the install adopts it", async () => {
     const shop = "early.myshopify.com";
     const row = await deliver(shop, "orders/updated", shopifyJson(orderPayload()));
-    expect(row.status).toBe("done");
-    expect((await findStoreByDomain(db, "shopify", shop))?.status).toBe("active");
+    expect(row).toMatchObject({ status: "failed", storeId: null, shopDomain: shop });
+    expect(row.lastError).toContain("has no store yet");
+    expect(await findStoreByDomain(db, "shopify", shop)).toBeNull();
+    // The install creates the store and adopts what waited for it; the retry is then due at once.
+    const { store } = await installStore({ db, shop, graphql: shopAdmin, appUrl: "https://trailmark.test" });
+    expect(await db.webhookInbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      storeId: store.id,
+      status: "pending",
+      attempts: 0,
+    });
+    await worker.drain();
+    expect(await db.webhookInbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: "done",
+      storeId: store.id,
+    });
     expect((await orderOf(shop))?.externalId).toBe(BIG_ORDER_ID);
   });
 
@@ -214,6 +239,54 @@ describe("compliance topics", () => {
       "shop/redact",
     ]);
     expect(await findStoreByDomain(db, "shopify", "orders.myshopify.com")).not.toBeNull();
+  });
+
+  it("shop/redact of a shop that never installed deletes the deliveries held for it, full orders included", async () => {
+    const never = "never-finished.myshopify.com";
+    const order = await deliver(never, "orders/create", shopifyJson(orderPayload()));
+    expect(order).toMatchObject({ storeId: null, status: "failed" });
+    expect(Buffer.from(order.body).toString()).toContain("1 Main St");
+    const row = await deliver(never, "shop/redact", shopifyJson({ shop_id: big("954890"), shop_domain: never }));
+    expect(row.status).toBe("done");
+    expect(await db.webhookInbox.findUnique({ where: { id: order.id } })).toBeNull();
+    expect((await db.webhookInbox.findMany({ where: { shopDomain: never } })).map((d) => d.topic)).toEqual([
+      "shop/redact",
+    ]);
+    expect(await findStoreByDomain(db, "shopify", never)).toBeNull();
+  });
+
+  it("shop/redact of an installed shop also deletes a delivery held from before its store existed", async () => {
+    const late = "late-install.myshopify.com";
+    const early = await deliver(late, "orders/create", shopifyJson(orderPayload()));
+    await db.webhookInbox.update({ where: { id: early.id }, data: { status: "dead" } });
+    const { store } = await createStore(db, { platform: "shopify", domain: late });
+    await deliver(late, "shop/redact", shopifyJson({ shop_id: big("954891"), shop_domain: late }));
+    expect(await db.webhookInbox.findUnique({ where: { id: early.id } })).toBeNull();
+    expect(await db.store.findUnique({ where: { id: store.id } })).toBeNull();
+  });
+
+  it("customers/redact empties the customer's deliveries held before the shop's store existed", async () => {
+    const waiting = "waiting.myshopify.com";
+    const order = await deliver(waiting, "orders/create", shopifyJson(orderPayload()));
+    const other = await deliver(
+      waiting,
+      "orders/create",
+      shopifyJson(
+        orderPayload({
+          id: big("820982911946150001"),
+          admin_graphql_api_id: "gid://shopify/Order/820982911946150001",
+          email: "someone@else.com",
+          contact_email: "someone@else.com",
+          customer: null,
+        }),
+      ),
+    );
+    const body = shopifyJson({ shop_domain: waiting, customer, orders_to_redact: [big(BIG_ORDER_ID)] });
+    expect((await deliver(waiting, "customers/redact", body)).status).toBe("done");
+    const redacted = await db.webhookInbox.findUniqueOrThrow({ where: { id: order.id } });
+    expect(redacted).toMatchObject({ status: "done", lastError: "redacted before processing" });
+    expect(redacted.body.byteLength).toBe(0);
+    expect((await db.webhookInbox.findUniqueOrThrow({ where: { id: other.id } })).body.byteLength).toBeGreaterThan(0);
   });
 
   it("answers compliance requests for a shop it holds nothing for", async () => {

@@ -8,18 +8,8 @@ import {
 } from "../../core/src/inbox/inbox.ts";
 import { addOrderRefund } from "../../core/src/orders/add-refund.ts";
 import { ingestOrder } from "../../core/src/orders/ingest-order.ts";
-import { redactCustomer } from "../../core/src/privacy/customer-data.ts";
-import { recordDataRequest, redactInboxDeliveries } from "../../core/src/privacy/data-requests.ts";
-import { deleteStoreData } from "../../core/src/privacy/store-data.ts";
-import { createStore, findStoreByDomain, type Store, setStoreStatus } from "../../core/src/stores/store.ts";
-import {
-  CustomersDataRequestSchema,
-  CustomersRedactSchema,
-  customerSelectorOf,
-  findCustomerDeliveries,
-  parseCompliancePayload,
-  ShopRedactSchema,
-} from "./compliance.server.ts";
+import { findStoreByDomain, type Store, setStoreStatus } from "../../core/src/stores/store.ts";
+import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "./compliance.server.ts";
 import { normalizeShopifyOrder, normalizeShopifyRefund } from "./normalize-order.server.ts";
 import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
 
@@ -46,12 +36,14 @@ function triggeredAt(delivery: Delivery, fallback: Date): Date {
   return Number.isNaN(at) ? fallback : new Date(at);
 }
 
-/** Orders can reach us before the install finished creating the store: Shopify only sends them to installed apps. */
-async function requireStore(db: Db, shop: string, currency?: string): Promise<Store> {
+/**
+ * Orders can reach us before the install finished creating the store. They wait for it (retried, and adopted
+ * by the install): a store is made only by an install, never by an order of a shop that never installed.
+ */
+async function requireStore(db: Db, shop: string): Promise<Store> {
   const existing = await findStoreByDomain(db, "shopify", shop);
-  return (
-    existing ?? (await createStore(db, { platform: "shopify", domain: shop, ...(currency ? { currency } : {}) })).store
-  );
+  if (!existing) throw new Error(`${shop} has no store yet (not installed); the delivery waits for the install`);
+  return existing;
 }
 
 export function createShopifyDeliveryHandler(db: Db, options: ShopifyDeliveryOptions = {}): DeliveryHandler {
@@ -67,7 +59,7 @@ export function createShopifyDeliveryHandler(db: Db, options: ShopifyDeliveryOpt
       case "orders/updated":
       case "orders/cancelled": {
         const order = normalizeShopifyOrder(body);
-        const store = await requireStore(db, shop, order.currency);
+        const store = await requireStore(db, shop);
         await ingestOrder(db, store.id, order, { now: now() });
         return;
       }
@@ -92,51 +84,12 @@ export function createShopifyDeliveryHandler(db: Db, options: ShopifyDeliveryOpt
         await db.session.updateMany({ where: { shop, isOnline: false }, data: { scope: current.join(",") } });
         return;
       }
-      case "customers/data_request": {
-        const payload = parseCompliancePayload(CustomersDataRequestSchema, body, delivery.topic);
-        const store = await findStoreByDomain(db, "shopify", shop);
-        const requestId = payload.data_request?.id ?? delivery.dedupKey;
-        if (!store) {
-          log(`data request ${requestId} for ${shop}: no store, nothing held`);
-          return;
-        }
-        await recordDataRequest(
-          db,
-          store.id,
-          { requestId, selector: customerSelectorOf(payload.customer, payload.orders_requested) },
-          log,
-        );
-        return;
-      }
-      case "customers/redact": {
-        const payload = parseCompliancePayload(CustomersRedactSchema, body, delivery.topic);
-        const store = await findStoreByDomain(db, "shopify", shop);
-        if (!store) return;
-        const selector = customerSelectorOf(payload.customer, payload.orders_to_redact);
-        const redacted = await redactCustomer(db, store.id, selector);
-        const deliveries = await findCustomerDeliveries(db, store.id, {
-          id: payload.customer?.id ?? null,
-          email: payload.customer?.email ?? null,
-          orderIds: selector.orderExternalIds ?? [],
-        });
-        const scrubbed = await redactInboxDeliveries(db, store.id, deliveries);
-        log(
-          `customer redaction for store ${store.id}: ${redacted.orders} orders, ${redacted.events} events, ${redacted.visitors} visitors, ${scrubbed} webhook bodies`,
-        );
-        return;
-      }
-      case "shop/redact": {
-        parseCompliancePayload(ShopRedactSchema, body, delivery.topic);
-        const store = await findStoreByDomain(db, "shopify", shop);
-        if (!store) {
-          await db.session.deleteMany({ where: { shop } });
-          return;
-        }
-        // This delivery is kept (it holds only the shop's domain) so the worker can mark it done.
-        await deleteStoreData(db, store.id, { shop, keepInboxIds: [delivery.id] });
-        log(`shop redaction: every row of store ${store.id} (${shop}) deleted`);
-        return;
-      }
+      case "customers/data_request":
+        return handleCustomersDataRequest(db, shop, { ...delivery, body }, log);
+      case "customers/redact":
+        return handleCustomersRedact(db, shop, { ...delivery, body }, log);
+      case "shop/redact":
+        return handleShopRedact(db, shop, { ...delivery, body }, log);
       default:
         // A topic subscribed by mistake is acknowledged and ignored rather than retried for days.
         log(`shopify delivery ${delivery.id}: topic ${delivery.topic} is not handled`);

@@ -79,6 +79,7 @@ export async function receiveWebhook(request: Request): Promise<Response> {
   await enqueueDelivery(db, {
     source: "shopify",
     storeId: store?.id ?? null,
+    shopDomain: verified.shop,
     topic,
     dedupKey: verified.eventId || verified.webhookId,
     headers,

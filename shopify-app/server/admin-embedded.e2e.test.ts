@@ -7,7 +7,9 @@ import type { RunningServer } from "../../core/src/server/node-http.ts";
 import { serveFetch } from "../../core/src/server/node-http.ts";
 import { getStore } from "../../core/src/stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
+import { createShopifyInboxWorker } from "../app/process-webhook.server.ts";
 import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
+import { BIG_CUSTOMER_ID, BIG_ORDER_ID, big, orderPayload, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 
 // The embedded admin (under /app) over real HTTP, as the Shopify admin's iframe reaches it: documents carry the
 // session token as id_token, App Bridge's fetches as a Bearer header. Each shop sees and changes only its store.
@@ -175,6 +177,55 @@ describe("embedded pages", () => {
     const csv = await response.text();
     expect(csv).toContain("#1001");
     expect(csv).not.toContain(b.store.id);
+  });
+});
+
+describe("customer data requests", () => {
+  it("answers a signed customers/data_request with the customer's export on the data requests page, as a download", async () => {
+    const shop = "shop-a.myshopify.com";
+    const deliver = async (topic: string, payload: unknown, path = "/webhooks/compliance") => {
+      const body = shopifyJson(payload);
+      const response = await fetch(`${server.url}${path}`, {
+        method: "POST",
+        body,
+        headers: webhookHeaders({ topic, body, secret: SECRET, shop }),
+      });
+      expect(response.status, topic).toBe(200);
+    };
+    await deliver("orders/create", orderPayload(), "/webhooks/orders/create");
+    const customer = { id: big(BIG_CUSTOMER_ID), email: "Jane.Doe@Example.com", phone: "+15555550100" };
+    const request = { shop_domain: shop, customer, orders_requested: [big(BIG_ORDER_ID)], data_request: { id: 9999 } };
+    await deliver("customers/data_request", request);
+    await createShopifyInboxWorker(db, { log: () => {} }).drain();
+
+    const page = await open("shop-a", "/app/data-requests");
+    expect(page.status, page.html.slice(0, 300)).toBe(200);
+    expect(page.html).toContain("Customer data requests");
+    expect(page.html).toContain("9999");
+    const row = await db.dataRequest.findFirstOrThrow({ where: { storeId: a.store.id, requestId: "9999" } });
+
+    const download = async (store: string, id: string) =>
+      fetch(
+        await setUpValidRequest(
+          { type: RequestType.Bearer, store, apiKey: API_KEY, apiSecretKey: SECRET },
+          new Request(`${server.url}/app/data-requests/${id}`, { headers: { "user-agent": BROWSER } }),
+        ),
+      );
+    const response = await download("shop-a", row.id);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toBe('attachment; filename="trailmark-data-request-9999.json"');
+    const exported = (await response.json()) as { request: { id: string }; orders: { externalId: string }[] };
+    expect(exported.request.id).toBe("9999");
+    expect(exported.orders.map((o) => o.externalId)).toEqual([BIG_ORDER_ID]);
+    // Another shop cannot download it.
+    expect((await download("shop-b", row.id)).status).toBe(404);
+    expect((await open("shop-b", "/app/data-requests")).html).not.toContain("9999");
+
+    // Once the customer's data is erased, there is nothing left to give: the request goes too.
+    await deliver("customers/redact", { shop_domain: shop, customer, orders_to_redact: [big(BIG_ORDER_ID)] });
+    await createShopifyInboxWorker(db, { log: () => {} }).drain();
+    expect((await download("shop-a", row.id)).status).toBe(404);
   });
 });
 

@@ -105,6 +105,26 @@ describe("trailmark woo", () => {
     expect((await getStore(database.db, storeId))?.status).toBe("uninstalled");
   });
 
+  it("shows the recreated webhook's id after a sync replaced one deleted at the store", async () => {
+    const shop = woo();
+    const connected = await run("connect", "--url", shop.url, "--key", shop.key, "--secret", shop.secret, "--json");
+    const { storeId } = JSON.parse(connected.out) as { storeId: string };
+    const [removed] = shop.webhooks.splice(
+      shop.webhooks.findIndex((w) => w.topic === "order.deleted"),
+      1,
+    );
+    expect((await run("sync", "--store", storeId)).code).toBe(0);
+    const recreated = shop.webhooks.find((w) => w.topic === "order.deleted")!;
+    expect(recreated.id).not.toBe(removed!.id);
+    const status = await run("status", "--store", storeId);
+    expect(status.out).toContain(`order.deleted #${recreated.id}`);
+    expect(status.out).not.toContain(`#${removed!.id}`);
+    const json = JSON.parse((await run("status", "--store", storeId, "--json")).out) as {
+      webhookIds: Record<string, string>;
+    };
+    expect(json.webhookIds).toEqual(Object.fromEntries(shop.webhooks.map((w) => [w.topic, String(w.id)])));
+  });
+
   it("reports an unknown store with exit code 1", async () => {
     const { code, err } = await run("disconnect", "--store", "st_missing");
     expect(code).toBe(1);

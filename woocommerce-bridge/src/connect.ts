@@ -11,7 +11,7 @@ import {
 } from "../../core/src/stores/store.ts";
 import { createWooClient, WooApiError } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
-import { deliveryUrlFor, ensureWebhooks, removeWebhooks, type WebhookChange } from "./woo-webhooks.ts";
+import { deliveryUrlFor, ensureWebhooks, removeWebhooks, type WebhookChange, webhookIdsOf } from "./woo-webhooks.ts";
 
 // Connecting a WooCommerce store: check the REST keys, create (or find) the store, give it a webhook secret
 // of its own and make its four order webhooks point at the bridge. Safe to run again: it repairs rather
@@ -119,9 +119,7 @@ export async function connectStore(options: ConnectStoreOptions): Promise<Connec
     deliveryUrl,
   });
   const webhooks = await ensureWebhooks(client, { storeId: found.id, deliveryUrl, secret: webhookSecret });
-  const webhookIds = Object.fromEntries(
-    webhooks.filter((w) => w.action !== "deleted_duplicate").map((w) => [w.topic, w.id]),
-  );
+  const webhookIds = webhookIdsOf(webhooks);
   const store = await updateStoreCredentials(db, found.id, { webhookIds, connectedAt: new Date().toISOString() });
 
   const warnings: string[] = [];

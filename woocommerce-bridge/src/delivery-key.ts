@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { WooDeliveryKeySchema } from "./woo-order-schema.ts";
 
-// WooCommerce never retries, but Action Scheduler can run a delivery twice and merges rapid updates into
-// one payload of the order as it is then. Two deliveries of the same order snapshot (same id and
-// date_modified_gmt) are the same information, whatever their topic or delivery id.
+// WooCommerce never retries, but Action Scheduler can run a delivery twice, and order.created and
+// order.updated often carry the same snapshot. Two deliveries with the same bytes are the same information,
+// whatever their topic or delivery id, so the key is the order and a hash of the body. date_modified_gmt is
+// not enough: it has whole seconds, and two changes in one second (pending -> processing) would look like
+// one; with the body in the key both are kept, and the worker applies them in arrival order (ingestOrder
+// lets an equal modification time replace the stored snapshot, so the later one wins).
 
 export const ORDER_TOPICS = ["order.created", "order.updated", "order.deleted", "order.restored"] as const;
 export type OrderTopic = (typeof ORDER_TOPICS)[number];
@@ -29,12 +32,11 @@ export function wooDedupKey(input: {
   const { storeId, topic, body } = input;
   const parsed = WooDeliveryKeySchema.safeParse(parseJson(body));
   if (parsed.success) {
-    const { id, date_modified_gmt: modified } = parsed.data;
+    const { id } = parsed.data;
     // order.deleted is only {"id":N}: nothing tells two deletions apart (trash, restore, trash again), so
     // each delivery is kept; reversing an order twice is harmless, missing the second deletion is not.
-    if (topic === "order.deleted" || !modified)
-      return `${storeId}:order:${id}:${topic}:${input.deliveryId ?? digest(body)}`;
-    return `${storeId}:order:${id}:${modified}`;
+    if (topic === "order.deleted") return `${storeId}:order:${id}:${topic}:${input.deliveryId ?? digest(body)}`;
+    return `${storeId}:order:${id}:sha256:${digest(body)}`;
   }
   // A signed body we cannot read is still stored, so that the failure is visible in the inbox rather
   // than lost; the worker reports it.

@@ -1,28 +1,38 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createInboxWorker } from "../../core/src/inbox/inbox.ts";
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { DAY, insertClick } from "../../core/src/testing/fixtures.ts";
 import { createWooDeliveryHandler } from "./process-delivery.ts";
+import { reconcileStore } from "./reconcile.ts";
+import { fakeWooStore } from "./testing/woo-api.ts";
 import { wooDelivery } from "./testing/woo-deliveries.ts";
 import { type WooOrderFixtureOptions, wooOrderPayload } from "./testing/woo-orders.ts";
 import { seedWooProgram, TEST_WEBHOOK_SECRET } from "./testing/woo-store.ts";
 import { createWooWebhookHandler } from "./webhook-handler.ts";
 
+const server = setupServer();
 let database: TestDatabase;
 const ctx = { clientIp: "192.0.2.10" };
 // WooCommerce's clock in these orders is 2024-11-20; "now" for the bridge is shortly after.
 const NOW = new Date("2024-11-20T12:00:00Z");
 
 beforeAll(async () => {
+  server.listen({ onUnhandledRequest: "error" });
   database = await createTestDatabase();
 });
+afterEach(() => server.resetHandlers());
 afterAll(async () => {
+  server.close();
   await database.destroy();
 });
 
 async function setup() {
   const { db } = database;
   const program = await seedWooProgram(db);
+  // The store's REST API, asked by order.deleted (and reconciliation) what an order is now.
+  const shop = fakeWooStore({ url: `https://${program.store.domain}`, currency: "USD" });
+  server.use(...shop.handlers);
   const webhook = createWooWebhookHandler({ db });
   const log: string[] = [];
   const worker = createInboxWorker({
@@ -48,7 +58,7 @@ async function setup() {
     const conversion = await db.conversion.findFirst({ where: { storeId: program.store.id, orderId: row?.id } });
     return db.commission.findMany({ where: { conversionId: conversion?.id ?? "none" } });
   }
-  return { ...program, deliver, order, commissions, log };
+  return { ...program, shop, deliver, order, commissions, log };
 }
 
 function payload(options: WooOrderFixtureOptions) {
@@ -142,21 +152,74 @@ describe("processing WooCommerce order deliveries", () => {
     expect(Number(commission?.amount)).toBe(0);
   });
 
-  it("reverses an order on order.deleted, whose body is only the id", async () => {
+  it("applies both changes made in the same second, the later one winning", async () => {
+    const t = await setup();
+    // pending -> processing within one second: same date_modified_gmt, different content.
+    await t.deliver("order.created", payload({ id: 6010, status: "pending", modifiedGmt: "2024-11-20T10:05:00" }));
+    expect((await t.order(6010))?.status).toBe("pending");
+    await t.deliver("order.updated", payload({ id: 6010, status: "processing", modifiedGmt: "2024-11-20T10:05:00" }));
+    expect((await t.order(6010))?.status).toBe("confirmed");
+    expect(await database.db.webhookInbox.count({ where: { storeId: t.store.id, status: "done" } })).toBe(2);
+  });
+
+  it("reverses an order on order.deleted when the store has deleted it for good", async () => {
     const t = await setup();
     await t.deliver("order.created", payload({ id: 6005, modifiedGmt: "2024-11-20T10:05:00" }));
     await t.deliver("order.deleted", { id: 6005 });
     const row = await t.order(6005);
     expect(row?.status).toBe("reversed");
     expect(row?.sourceUpdatedAt.toISOString()).toBe(NOW.toISOString());
+    expect(t.shop.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /wp-json/wc/v3/orders/6005"]);
   });
 
-  it("brings a deleted order back with order.restored", async () => {
+  it("reverses a trashed order at the store's time of the trashing, so a later restore wins", async () => {
     const t = await setup();
     await t.deliver("order.created", payload({ id: 6006, modifiedGmt: "2024-11-20T10:05:00" }));
+    t.shop.orders.push(payload({ id: 6006, status: "trash", modifiedGmt: "2024-11-20T10:06:00" }));
     await t.deliver("order.deleted", { id: 6006 });
-    await t.deliver("order.restored", payload({ id: 6006, status: "processing", modifiedGmt: "2024-11-20T12:10:00" }));
+    expect(await t.order(6006)).toMatchObject({
+      status: "reversed",
+      sourceUpdatedAt: new Date("2024-11-20T10:06:00Z"),
+    });
+    await t.deliver("order.restored", payload({ id: 6006, status: "processing", modifiedGmt: "2024-11-20T10:06:02" }));
     expect((await t.order(6006))?.status).toBe("confirmed");
+  });
+
+  it("does not let a deletion processed after the restore undo it, trash and restore in the same second", async () => {
+    const t = await setup();
+    await t.deliver("order.created", payload({ id: 6008, modifiedGmt: "2024-11-20T10:05:00" }));
+    // Trashed at 10:06:00 and restored within that second; the deletion is processed after the restore.
+    const restored = payload({ id: 6008, status: "processing", modifiedGmt: "2024-11-20T10:06:00" });
+    t.shop.orders.push(restored);
+    await t.deliver("order.restored", restored);
+    await t.deliver("order.deleted", { id: 6008 });
+    expect((await t.order(6008))?.status).toBe("confirmed");
+    const [commission] = await t.commissions(6008);
+    expect(commission?.status).not.toBe("reversed");
+  });
+
+  it("leaves an order.deleted for retry when the store cannot be asked, and lets reconciliation repair a restore", async () => {
+    const t = await setup();
+    await t.deliver("order.created", payload({ id: 6009, modifiedGmt: "2024-11-20T10:05:00" }));
+    t.shop.behaviour = "down";
+    await t.deliver("order.deleted", { id: 6009 });
+    expect((await t.order(6009))?.status).toBe("confirmed");
+    const row = await database.db.webhookInbox.findFirst({ where: { storeId: t.store.id, topic: "order.deleted" } });
+    expect(row).toMatchObject({ status: "failed" });
+    t.shop.behaviour = "ok";
+    // Trashed meanwhile; the retried deletion reverses it on the store's clock.
+    t.shop.orders.push(payload({ id: 6009, status: "trash", modifiedGmt: "2024-11-20T10:06:00" }));
+    await database.db.webhookInbox.update({ where: { id: row!.id }, data: { nextAttemptAt: new Date(0) } });
+    await createInboxWorker({
+      db: database.db,
+      handlers: { woocommerce: createWooDeliveryHandler({ db: database.db, now: () => NOW }) },
+    }).drain();
+    expect((await t.order(6009))?.status).toBe("reversed");
+    // Restored at the store with its webhook lost: reconciliation reads the order and repairs the reversal.
+    t.shop.orders[0] = payload({ id: 6009, status: "processing", modifiedGmt: "2024-11-20T10:06:02" });
+    const sync = await reconcileStore({ db: database.db, storeId: t.store.id, now: NOW });
+    expect(sync.outcomes.updated).toBe(1);
+    expect((await t.order(6009))?.status).toBe("confirmed");
   });
 
   it("ignores order.deleted for an order it never saw", async () => {

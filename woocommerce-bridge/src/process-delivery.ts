@@ -2,6 +2,7 @@ import type { Db } from "../../core/src/db/client.ts";
 import type { Delivery, DeliveryHandler } from "../../core/src/inbox/inbox.ts";
 import { ingestOrder, setOrderStatus } from "../../core/src/orders/ingest-order.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
+import { applyWooOrderDeletion } from "./order-deletion.ts";
 import { WooDeletedOrderSchema, WooOrderSchema } from "./woo-order-schema.ts";
 
 // The inbox worker's handler for WooCommerce deliveries. A thrown error leaves the delivery in the inbox to
@@ -18,6 +19,8 @@ export interface WooDeliveryHandlerOptions {
   now?: () => Date;
   /** Where orders go; core's order ingestion unless a test substitutes it. */
   orders?: OrderSink;
+  /** For the WooCommerce REST API (an order.deleted asks the store for the order's current state). */
+  fetch?: typeof fetch;
 }
 
 export function decodeWooBody(body: Uint8Array): unknown {
@@ -50,9 +53,8 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
       }
       case "order.deleted": {
         const { id } = WooDeletedOrderSchema.parse(decodeWooBody(delivery.body));
-        // The body has no modification time; the deletion is as new as our knowledge of it.
-        const at = now();
-        await orders.setOrderStatus(db, storeId, id, "reversed", at, { now: at });
+        // The body has no state or time: the store is asked what the order is now (order-deletion.ts).
+        await applyWooOrderDeletion({ db, storeId, orderId: id, orders, now: now(), fetch: options.fetch });
         return;
       }
       default:

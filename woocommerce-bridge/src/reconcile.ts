@@ -9,7 +9,7 @@ import type { OrderSink } from "./process-delivery.ts";
 import { createWooClient, WOO_PAGE_SIZE, WooApiError, type WooClient } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 import { WooGmtDateSchema, WooIdSchema, WooOrderSchema } from "./woo-order-schema.ts";
-import { repairWebhooks, type WebhookChange } from "./woo-webhooks.ts";
+import { repairWebhooks, type WebhookChange, webhookIdsOf } from "./woo-webhooks.ts";
 
 // WooCommerce does not retry webhooks and disables them after repeated failures, so webhooks alone lose
 // orders whenever the bridge is down. Reconciliation polls the orders modified since the last run, feeds
@@ -157,6 +157,8 @@ export async function reconcileStore(options: ReconcileStoreOptions): Promise<Re
     });
     // Recorded only now: a run that failed part-way starts again from the same cursor.
     await updateStoreCredentials(db, storeId, {
+      // The ids as they now are at the store: `woo status` and disconnect name the recreated webhooks.
+      webhookIds: webhookIdsOf(webhooks),
       lastSyncedAt: cursor.toISOString(),
       lastReconciledAt: now.toISOString(),
       lastReconcileError: null,

@@ -54,4 +54,4 @@ export type WooOrder = z.infer<typeof WooOrderSchema>;
 export const WooDeletedOrderSchema = z.object({ id: WooIdSchema });
 
 /** What the webhook endpoint needs to know before queueing: enough for the dedup key. */
-export const WooDeliveryKeySchema = z.object({ id: WooIdSchema, date_modified_gmt: z.string().nullish() });
+export const WooDeliveryKeySchema = z.object({ id: WooIdSchema });

@@ -145,6 +145,21 @@ export async function repairWebhooks(
   return changes;
 }
 
+/**
+ * The webhook ids to record for the store, one per topic, from what ensureWebhooks or repairWebhooks did:
+ * a webhook recreated after the merchant deleted it replaces the old id, and a topic with none left has no id.
+ * Of several webhooks for one topic, an active one is named before a paused one.
+ */
+export function webhookIdsOf(changes: readonly WebhookChange[]): Partial<Record<OrderTopic, string>> {
+  const ids: Partial<Record<OrderTopic, string>> = {};
+  for (const change of changes) {
+    if (change.action === "deleted_duplicate") continue;
+    if (ids[change.topic] && change.action === "paused") continue;
+    ids[change.topic] = change.id;
+  }
+  return ids;
+}
+
 /** Deletes our webhooks: the ids we recorded and any other pointing at this store's path. */
 export async function removeWebhooks(
   client: WooClient,

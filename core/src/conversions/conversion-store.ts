@@ -1,3 +1,4 @@
+import { inChunks } from "../admin/sql.ts";
 import type { Campaign } from "../campaigns/campaign.ts";
 import { toCampaign } from "../campaigns/campaign-store.ts";
 import {
@@ -355,11 +356,16 @@ export async function reconcileConversions(
       where: { storeId, conversionId: { in: ids } },
       orderBy: [{ campaignId: "asc" }, { id: "asc" }],
     });
-    const sums = await tx.commissionAdjustment.groupBy({
-      by: ["commissionId"],
-      where: { storeId, commissionId: { in: commissions.map((c) => c.id) } },
-      _sum: { amount: true },
-    });
+    // In slices: a batch's commissions (several creators per order) can be more than one statement may bind.
+    const sums = await inChunks(
+      commissions.map((c) => c.id),
+      (ids) =>
+        tx.commissionAdjustment.groupBy({
+          by: ["commissionId"],
+          where: { storeId, commissionId: { in: ids } },
+          _sum: { amount: true },
+        }),
+    );
     const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
     let changed = 0;
     const changedConversions = new Set<string>();

@@ -1,3 +1,4 @@
+import { inChunks } from "../admin/sql.ts";
 import type { Db } from "../db/client.ts";
 import { normalizeDiscountCode } from "../links/link-store.ts";
 import { parseJson } from "../shared/db-errors.ts";
@@ -96,12 +97,15 @@ export async function resolveTouchesBatch(
   }
   const allVisitors = [...new Set(visitorSets.flatMap((v) => [...v]))];
   if (allVisitors.length > 0) {
-    const seen = await db.event.findMany({
-      where: { storeId, visitorId: { in: allVisitors }, clickIds: { not: "[]" } },
-      select: { clickIds: true, visitorId: true, occurredAt: true },
-      orderBy: { occurredAt: "desc" },
-      take: 200 * queries.length,
-    });
+    // Visitors and clicks grow with each visitor's history, past what one statement may bind: read in slices.
+    const seen = await inChunks(allVisitors, (ids) =>
+      db.event.findMany({
+        where: { storeId, visitorId: { in: ids }, clickIds: { not: "[]" } },
+        select: { clickIds: true, visitorId: true, occurredAt: true },
+        orderBy: { occurredAt: "desc" },
+        take: 200 * queries.length,
+      }),
+    );
     queries.forEach((q, i) => {
       for (const e of seen) {
         if (!e.visitorId || !visitorSets[i]!.has(e.visitorId) || e.occurredAt > q.at) continue;
@@ -112,15 +116,17 @@ export async function resolveTouchesBatch(
 
   // 1-3 resolved to click rows, then 4: discount codes.
   const allClicks = [...new Set(clickSets.flatMap((c) => [...c].slice(0, MAX_CLICKS)))];
-  const clicks = allClicks.length
-    ? await db.click.findMany({
-        where: { storeId, id: { in: allClicks } },
-        select: { id: true, occurredAt: true, campaignId: true, creatorId: true, qualification: true },
-      })
-    : [];
+  const clicks = await inChunks(allClicks, (ids) =>
+    db.click.findMany({
+      where: { storeId, id: { in: ids } },
+      select: { id: true, occurredAt: true, campaignId: true, creatorId: true, qualification: true },
+    }),
+  );
   const clickById = new Map(clicks.map((c) => [c.id, c]));
   const allCodes = [...new Set(queries.flatMap((q) => q.discountCodes.map(normalizeDiscountCode)))];
-  const codes = allCodes.length ? await db.discountCode.findMany({ where: { storeId, code: { in: allCodes } } }) : [];
+  const codes = await inChunks(allCodes, (names) =>
+    db.discountCode.findMany({ where: { storeId, code: { in: names } } }),
+  );
   const codeByName = new Map(codes.map((c) => [c.code, c]));
 
   return queries.map((q, i) => {

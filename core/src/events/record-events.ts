@@ -1,3 +1,4 @@
+import { inChunks } from "../admin/sql.ts";
 import { attributeConversion, ensureConversion, reconcileConversion } from "../conversions/conversion-store.ts";
 import type { ConversionKind } from "../conversions/plan-attribution.ts";
 import { resolveTouches } from "../conversions/touches.ts";
@@ -212,19 +213,21 @@ export async function recoverEventFollowUps(db: Db, now = new Date(), withinMs =
   for (const e of events) byStore.set(e.storeId, [...(byStore.get(e.storeId) ?? []), e]);
   for (const [storeId, list] of byStore) {
     const keys = list.map((e) => `event:${e.eventKey}`);
+    // In slices: a store's week of sign-ups can be more than one statement may bind.
     const done = new Set(
-      (await db.conversion.findMany({ where: { storeId, sourceKey: { in: keys } }, select: { sourceKey: true } })).map(
-        (c) => c.sourceKey,
-      ),
+      (
+        await inChunks(keys, (chunk) =>
+          db.conversion.findMany({ where: { storeId, sourceKey: { in: chunk } }, select: { sourceKey: true } }),
+        )
+      ).map((c) => c.sourceKey),
     );
     const missing = list.filter((e) => !done.has(`event:${e.eventKey}`));
     const visitorIds = [...new Set(missing.flatMap((e) => (e.visitorId ? [e.visitorId] : [])))];
     const visitors = new Map(
       (
-        await db.visitor.findMany({
-          where: { storeId, id: { in: visitorIds } },
-          select: { id: true, externalId: true },
-        })
+        await inChunks(visitorIds, (chunk) =>
+          db.visitor.findMany({ where: { storeId, id: { in: chunk } }, select: { id: true, externalId: true } }),
+        )
       ).map((v) => [v.id, v.externalId]),
     );
     for (const e of missing) {

@@ -10,8 +10,10 @@ export type InboxSource = (typeof INBOX_SOURCES)[number];
 export interface DeliveryInput {
   source: InboxSource;
   storeId: string | null;
+  /** The Shopify shop that sent it: the compliance webhooks find deliveries held before the store existed by it. */
+  shopDomain?: string | null;
   topic: string;
-  /** Unique per source: Shopify's event id, WooCommerce's store + order + date_modified_gmt. */
+  /** Unique per source: Shopify's event id, WooCommerce's store + order + a hash of the body. */
   dedupKey: string;
   headers: Record<string, string>;
   body: Uint8Array;
@@ -39,6 +41,7 @@ export async function enqueueDelivery(db: Db, input: DeliveryInput): Promise<{ i
       data: {
         id: newId("wh"),
         storeId: input.storeId,
+        shopDomain: input.shopDomain?.trim().toLowerCase() ?? null,
         source: input.source,
         topic: input.topic,
         dedupKey: input.dedupKey,

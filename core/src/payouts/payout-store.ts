@@ -7,6 +7,7 @@
 // an idempotency key (one per attempt) in its own committed transaction; a crash after that is reconciled by
 // asking the provider with the key (reconcilePayouts), so a creator is never paid twice.
 
+import { inChunks } from "../admin/sql.ts";
 import { budgetHeld, type CommissionStatus, ledgerEntriesForChange, ledgerTransfers } from "../commissions/index.ts";
 import { markConversionsChanged } from "../conversions/stale-days.ts";
 import type { Db } from "../db/client.ts";
@@ -326,22 +327,27 @@ async function planAndClaim(
     });
     const commissionIds = planned.commissions.map((c) => c.id);
     const adjustmentIds = planned.adjustments.map((a) => a.id);
-    if (commissionIds.length > 0) {
-      const claimed = await tx.commission.updateMany({
-        where: { storeId, id: { in: commissionIds }, status: "approved", payoutId: null },
-        data: { payoutId },
-      });
-      if (claimed.count !== commissionIds.length)
-        throw new AppError("conflict", "commissions were claimed by another run");
-    }
-    if (adjustmentIds.length > 0) {
-      const claimed = await tx.commissionAdjustment.updateMany({
-        where: { storeId, id: { in: adjustmentIds }, payoutId: null },
-        data: { payoutId },
-      });
-      if (claimed.count !== adjustmentIds.length)
-        throw new AppError("conflict", "adjustments were claimed by another run");
-    }
+    // Claimed in slices (a creator can have thousands of commissions in one payout), all in this transaction.
+    const claimedCommissions = await inChunks(commissionIds, async (ids) => [
+      (
+        await tx.commission.updateMany({
+          where: { storeId, id: { in: ids }, status: "approved", payoutId: null },
+          data: { payoutId },
+        })
+      ).count,
+    ]);
+    if (sumOf(claimedCommissions) !== commissionIds.length)
+      throw new AppError("conflict", "commissions were claimed by another run");
+    const claimedAdjustments = await inChunks(adjustmentIds, async (ids) => [
+      (
+        await tx.commissionAdjustment.updateMany({
+          where: { storeId, id: { in: ids }, payoutId: null },
+          data: { payoutId },
+        })
+      ).count,
+    ]);
+    if (sumOf(claimedAdjustments) !== adjustmentIds.length)
+      throw new AppError("conflict", "adjustments were claimed by another run");
     await tx.payoutItem.createMany({
       data: [
         ...planned.commissions.map((c) => ({
@@ -722,10 +728,11 @@ async function refreshItems(tx: Tx, row: PayoutRow, now: Date): Promise<number> 
   const commissionIds = items.flatMap((i) => (i.commissionId ? [i.commissionId] : []));
   await lockConversionsOf(tx, row.storeId, commissionIds, now);
   const commissions = new Map(
-    (await tx.commission.findMany({ where: { storeId: row.storeId, id: { in: commissionIds } } })).map((c) => [
-      c.id,
-      c,
-    ]),
+    (
+      await inChunks(commissionIds, (ids) =>
+        tx.commission.findMany({ where: { storeId: row.storeId, id: { in: ids } } }),
+      )
+    ).map((c) => [c.id, c]),
   );
   let total = 0;
   for (const item of items) {
@@ -754,12 +761,12 @@ async function refreshItems(tx: Tx, row: PayoutRow, now: Date): Promise<number> 
  */
 async function lockConversionsOf(tx: Tx, storeId: string, commissionIds: string[], now: Date): Promise<void> {
   if (commissionIds.length === 0) return;
-  const rows = await tx.commission.findMany({
-    where: { storeId, id: { in: commissionIds } },
-    select: { conversionId: true },
-  });
-  const ids = [...new Set(rows.map((r) => r.conversionId))];
-  if (ids.length > 0) await tx.conversion.updateMany({ where: { storeId, id: { in: ids } }, data: { updatedAt: now } });
+  const rows = await inChunks(commissionIds, (ids) =>
+    tx.commission.findMany({ where: { storeId, id: { in: ids } }, select: { conversionId: true } }),
+  );
+  await inChunks([...new Set(rows.map((r) => r.conversionId))], async (ids) => [
+    await tx.conversion.updateMany({ where: { storeId, id: { in: ids } }, data: { updatedAt: now } }),
+  ]);
 }
 
 /**
@@ -796,14 +803,18 @@ async function settlePaid(
     items.flatMap((i) => (i.commissionId ? [[i.commissionId, toSafeNumber(i.amount)] as const] : [])),
   );
   await lockConversionsOf(tx, row.storeId, [...paidFor.keys()], now);
-  const commissions = await tx.commission.findMany({
-    where: { storeId: row.storeId, id: { in: [...paidFor.keys()] } },
-  });
-  const sums = await tx.commissionAdjustment.groupBy({
-    by: ["commissionId"],
-    where: { storeId: row.storeId, commissionId: { in: commissions.map((c) => c.id) } },
-    _sum: { amount: true },
-  });
+  const commissions = await inChunks([...paidFor.keys()], (ids) =>
+    tx.commission.findMany({ where: { storeId: row.storeId, id: { in: ids } } }),
+  );
+  const sums = await inChunks(
+    commissions.map((c) => c.id),
+    (ids) =>
+      tx.commissionAdjustment.groupBy({
+        by: ["commissionId"],
+        where: { storeId: row.storeId, commissionId: { in: ids } },
+        _sum: { amount: true },
+      }),
+  );
   const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
   for (const c of commissions) {
     const paidAmount = paidFor.get(c.id)!;
@@ -897,8 +908,10 @@ export async function payoutRunCsv(db: Db, runId: string, storeId?: string): Pro
   });
   const creatorIds = [...new Set(payouts.map((p) => p.creatorId))];
   const [creators, accounts] = await Promise.all([
-    db.creator.findMany({ where: { storeId: run.storeId, id: { in: creatorIds } } }),
-    db.creatorPayoutAccount.findMany({ where: { storeId: run.storeId, creatorId: { in: creatorIds } } }),
+    inChunks(creatorIds, (ids) => db.creator.findMany({ where: { storeId: run.storeId, id: { in: ids } } })),
+    inChunks(creatorIds, (ids) =>
+      db.creatorPayoutAccount.findMany({ where: { storeId: run.storeId, creatorId: { in: ids } } }),
+    ),
   ]);
   const creatorById = new Map(creators.map((c) => [c.id, c]));
   const accountBy = new Map(accounts.map((a) => [a.creatorId, toCreatorPayoutAccount(a)]));
@@ -932,14 +945,18 @@ export async function storesDueForPayout(db: Db, now: Date) {
   if (settings.length === 0) return [];
   const storeIds = settings.map((s) => s.storeId);
   const [stores, last] = await Promise.all([
-    db.store.findMany({ where: { id: { in: storeIds }, status: "active" }, select: { id: true } }),
+    inChunks(storeIds, (ids) =>
+      db.store.findMany({ where: { id: { in: ids }, status: "active" }, select: { id: true } }),
+    ),
     // The latest run per store (an aggregate _max over DateTime is not read back reliably on SQLite).
-    db.payoutRun.findMany({
-      where: { storeId: { in: storeIds } },
-      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      distinct: ["storeId"],
-      select: { storeId: true, createdAt: true },
-    }),
+    inChunks(storeIds, (ids) =>
+      db.payoutRun.findMany({
+        where: { storeId: { in: ids } },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        distinct: ["storeId"],
+        select: { storeId: true, createdAt: true },
+      }),
+    ),
   ]);
   const active = new Set(stores.map((s) => s.id));
   const lastRun = new Map(last.map((l) => [l.storeId, l.createdAt]));
@@ -976,4 +993,8 @@ export async function runScheduledPayouts(db: Db, deps: PayoutDeps): Promise<Pay
 /** "12.50 USD" */
 export function formatMoney(amount: number, currency: string): string {
   return `${formatMinorUnits(amount, currency)} ${currency}`;
+}
+
+function sumOf(counts: readonly number[]): number {
+  return counts.reduce((n, c) => n + c, 0);
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inChunks } from "../admin/sql.ts";
 import type { Db } from "../db/client.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 
@@ -47,6 +48,8 @@ export interface RedactionResult {
   orders: number;
   events: number;
   visitors: number;
+  /** The customer's data requests, whose export is now empty. */
+  dataRequests: number;
 }
 
 interface Found {
@@ -59,36 +62,33 @@ interface Found {
 async function findCustomerRows(db: Db, storeId: string, input: CustomerSelector): Promise<Found> {
   const selector = CustomerSelectorSchema.parse(input);
   const refs = [selector.customerRef, selector.emailHash].filter((r): r is string => typeof r === "string");
-  const orderMatch = [
-    ...(selector.orderExternalIds.length > 0 ? [{ externalId: { in: selector.orderExternalIds } }] : []),
+  const orderSelect = { id: true, externalId: true, checkoutToken: true } as const;
+  const hashMatch = [
     ...(selector.emailHash ? [{ customerEmailHash: selector.emailHash }] : []),
     ...(selector.customerRef ? [{ customerRef: selector.customerRef }] : []),
   ];
-  const orders =
-    orderMatch.length === 0
-      ? []
-      : await db.order.findMany({
-          where: { storeId, OR: orderMatch },
-          select: { id: true, externalId: true, checkoutToken: true },
-        });
+  const byId = await inChunks(selector.orderExternalIds, (c) =>
+    db.order.findMany({ where: { storeId, externalId: { in: c } }, select: orderSelect }),
+  );
+  const byHash =
+    hashMatch.length === 0 ? [] : await db.order.findMany({ where: { storeId, OR: hashMatch }, select: orderSelect });
+  const orders = [...new Map([...byId, ...byHash].map((o) => [o.id, o])).values()];
+  // Every list below can be long (a customer of many orders, a browser of many events), so each IN (…) is
+  // queried in slices the database's bound-parameter limit allows.
   const tokens = orders.map((o) => o.checkoutToken).filter((t): t is string => t !== null);
   const orderRefs = [...new Set([...selector.orderExternalIds, ...orders.map((o) => o.externalId)])];
-  const eventMatch = [
-    ...(tokens.length > 0 ? [{ checkoutToken: { in: tokens } }] : []),
-    ...(orderRefs.length > 0 ? [{ orderRef: { in: orderRefs } }] : []),
+  const select = { id: true, visitorId: true } as const;
+  const direct = [
+    ...(await inChunks(tokens, (c) => db.event.findMany({ where: { storeId, checkoutToken: { in: c } }, select }))),
+    ...(await inChunks(orderRefs, (c) => db.event.findMany({ where: { storeId, orderRef: { in: c } }, select }))),
     // A sign-up's customer reference is the hash of the email when it was one, so both hashes are looked up.
-    ...(refs.length > 0 ? [{ customerRef: { in: refs } }] : []),
+    ...(refs.length > 0 ? await db.event.findMany({ where: { storeId, customerRef: { in: refs } }, select }) : []),
   ];
-  const direct =
-    eventMatch.length === 0
-      ? []
-      : await db.event.findMany({ where: { storeId, OR: eventMatch }, select: { id: true, visitorId: true } });
   const visitorIds = [...new Set(direct.map((e) => e.visitorId).filter((v): v is string => v !== null))];
   // Every event of those browsers is part of the same person's trail.
-  const trail =
-    visitorIds.length === 0
-      ? []
-      : await db.event.findMany({ where: { storeId, visitorId: { in: visitorIds } }, select: { id: true } });
+  const trail = await inChunks(visitorIds, (c) =>
+    db.event.findMany({ where: { storeId, visitorId: { in: c } }, select: { id: true } }),
+  );
   return {
     orderIds: orders.map((o) => o.id),
     eventIds: [...new Set([...direct.map((e) => e.id), ...trail.map((e) => e.id)])],
@@ -103,11 +103,15 @@ export async function exportCustomerData(
   selector: CustomerSelector,
 ): Promise<CustomerDataExport> {
   const found = await findCustomerRows(db, storeId, selector);
-  const [orders, events, visitors] = await Promise.all([
-    db.order.findMany({ where: { storeId, id: { in: found.orderIds } }, orderBy: { placedAt: "asc" } }),
-    db.event.findMany({ where: { storeId, id: { in: found.eventIds } }, orderBy: { occurredAt: "asc" } }),
-    db.visitor.findMany({ where: { storeId, id: { in: found.visitorIds } }, orderBy: { firstSeenAt: "asc" } }),
-  ]);
+  const orders = (await inChunks(found.orderIds, (c) => db.order.findMany({ where: { storeId, id: { in: c } } }))).sort(
+    (a, b) => a.placedAt.getTime() - b.placedAt.getTime(),
+  );
+  const events = (await inChunks(found.eventIds, (c) => db.event.findMany({ where: { storeId, id: { in: c } } }))).sort(
+    (a, b) => a.occurredAt.getTime() - b.occurredAt.getTime(),
+  );
+  const visitors = (
+    await inChunks(found.visitorIds, (c) => db.visitor.findMany({ where: { storeId, id: { in: c } } }))
+  ).sort((a, b) => a.firstSeenAt.getTime() - b.firstSeenAt.getTime());
   return {
     orders: orders.map((o) => ({
       externalId: o.externalId,
@@ -147,18 +151,37 @@ export async function exportCustomerData(
  * the browser; the browsers (visitors) are deleted. Amounts, statuses, click ids and commissions stay: they are
  * the merchant's and the creators' accounting, not the customer's identity. Running it again changes nothing.
  */
-export async function redactCustomer(db: Db, storeId: string, selector: CustomerSelector): Promise<RedactionResult> {
-  const found = await findCustomerRows(db, storeId, selector);
-  return db.$transaction(async (tx) => {
-    const orders = await tx.order.updateMany({
-      where: { storeId, id: { in: found.orderIds } },
-      data: { customerEmailHash: null, customerRef: null, landingUrl: null },
-    });
-    const events = await tx.event.updateMany({
-      where: { storeId, id: { in: found.eventIds } },
-      data: { customerRef: null, url: null, referrer: null, visitorId: null },
-    });
-    const visitors = await tx.visitor.deleteMany({ where: { storeId, id: { in: found.visitorIds } } });
-    return { orders: orders.count, events: events.count, visitors: visitors.count };
-  });
+export async function redactCustomer(db: Db, storeId: string, input: CustomerSelector): Promise<RedactionResult> {
+  const found = await findCustomerRows(db, storeId, input);
+  const selector = CustomerSelectorSchema.parse(input);
+  const hashes = [selector.emailHash, selector.customerRef].filter((h): h is string => typeof h === "string");
+  const sum = (counts: { count: number }[]) => counts.reduce((n, c) => n + c.count, 0);
+  return db.$transaction(
+    async (tx) => {
+      const orders = await inChunks(found.orderIds, async (c) => [
+        await tx.order.updateMany({
+          where: { storeId, id: { in: c } },
+          data: { customerEmailHash: null, customerRef: null, landingUrl: null },
+        }),
+      ]);
+      const events = await inChunks(found.eventIds, async (c) => [
+        await tx.event.updateMany({
+          where: { storeId, id: { in: c } },
+          data: { customerRef: null, url: null, referrer: null, visitorId: null },
+        }),
+      ]);
+      const visitors = await inChunks(found.visitorIds, async (c) => [
+        await tx.visitor.deleteMany({ where: { storeId, id: { in: c } } }),
+      ]);
+      // Their requests to see the data go too: there is nothing left to show, and they name the customer.
+      const dataRequests =
+        hashes.length === 0
+          ? { count: 0 }
+          : await tx.dataRequest.deleteMany({
+              where: { storeId, OR: [{ emailHash: { in: hashes } }, { customerRef: { in: hashes } }] },
+            });
+      return { orders: sum(orders), events: sum(events), visitors: sum(visitors), dataRequests: dataRequests.count };
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
 }

@@ -8,8 +8,17 @@ export {
 } from "./customer-data.ts";
 export {
   type DataRequest,
+  dataRequestExport,
+  listDataRequests,
   type RecordedDataRequest,
   recordDataRequest,
   redactInboxDeliveries,
+  type StoredDataRequest,
 } from "./data-requests.ts";
+export {
+  adoptShopDeliveries,
+  deleteShopDeliveries,
+  type ShopScope,
+  shopDeliveriesWhere,
+} from "./shop-deliveries.ts";
 export { deleteStoreData, type StoreDeletionOptions, type StoreDeletionResult } from "./store-data.ts";

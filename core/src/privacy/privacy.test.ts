@@ -6,7 +6,7 @@ import { newId } from "../shared/ids.ts";
 import { createStore } from "../stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { exportCustomerData, redactCustomer } from "./customer-data.ts";
-import { recordDataRequest, redactInboxDeliveries } from "./data-requests.ts";
+import { dataRequestExport, listDataRequests, recordDataRequest, redactInboxDeliveries } from "./data-requests.ts";
 import { deleteStoreData } from "./store-data.ts";
 
 let database: TestDatabase;
@@ -113,6 +113,15 @@ describe("exportCustomerData and recordDataRequest", () => {
       logged.push(m),
     );
     expect(recorded.held).toEqual({ orders: 1, events: 2, visitors: 1 });
+    // Recorded once per request id, for the admin, with only what finds the data.
+    const replay = await recordDataRequest(db, s.storeId, { requestId: "9999", selector: janeSelector }, () => {});
+    expect(replay.id).toBe(recorded.id);
+    const listed = await listDataRequests(db, s.storeId);
+    expect(listed).toEqual([expect.objectContaining({ id: recorded.id, requestId: "9999", held: recorded.held })]);
+    const stored = await db.dataRequest.findUniqueOrThrow({ where: { id: recorded.id } });
+    expect(JSON.stringify(stored)).not.toContain("jane");
+    expect((await dataRequestExport(db, s.storeId, recorded.id))?.data).toEqual(data);
+    expect(await dataRequestExport(db, "st_other", recorded.id)).toBeNull();
     expect(logged).toEqual([`data request 9999 for store ${s.storeId}: 1 orders, 2 events, 1 visitors held`]);
     expect(logged.join()).not.toContain("jane");
   });
@@ -123,9 +132,12 @@ describe("redactCustomer", () => {
     const s = await seedStore("redact-a.myshopify.com");
     const other = await seedStore("redact-b.myshopify.com");
     const before = await db.order.count();
+    await recordDataRequest(db, s.storeId, { requestId: "1", selector: janeSelector }, () => {});
+    await recordDataRequest(db, s.storeId, { requestId: "2", selector: { emailHash: hashEmail("o@x.com") } }, () => {});
 
     const result = await redactCustomer(db, s.storeId, janeSelector);
-    expect(result).toEqual({ orders: 1, events: 2, visitors: 1 });
+    expect(result).toEqual({ orders: 1, events: 2, visitors: 1, dataRequests: 1 });
+    expect((await db.dataRequest.findMany({ where: { storeId: s.storeId } })).map((r) => r.requestId)).toEqual(["2"]);
 
     const jane = await db.order.findFirstOrThrow({ where: { storeId: s.storeId, externalId: "820982911946154508" } });
     expect(jane).toMatchObject({
@@ -160,7 +172,12 @@ describe("redactCustomer", () => {
     expect(await db.event.count({ where: { storeId: other.storeId, url: null } })).toBe(0);
 
     // Again: the order and its checkout event are found by id and token, but there is nothing left to remove.
-    expect(await redactCustomer(db, s.storeId, janeSelector)).toEqual({ orders: 1, events: 1, visitors: 0 });
+    expect(await redactCustomer(db, s.storeId, janeSelector)).toEqual({
+      orders: 1,
+      events: 1,
+      visitors: 0,
+      dataRequests: 0,
+    });
     expect(await db.event.count({ where: { storeId: s.storeId, url: null } })).toBe(2);
     expect(await exportCustomerData(db, s.storeId, { emailHash: janeSelector.emailHash })).toEqual({
       orders: [],
@@ -189,7 +206,7 @@ describe("redactInboxDeliveries", () => {
     const foreign = row(other.storeId, "done");
     await db.webhookInbox.createMany({ data: [done, pending, foreign] });
 
-    expect(await redactInboxDeliveries(db, s.storeId, [done.id, pending.id, foreign.id])).toBe(2);
+    expect(await redactInboxDeliveries(db, { storeId: s.storeId }, [done.id, pending.id, foreign.id])).toBe(2);
     const rows = await db.webhookInbox.findMany({
       where: { id: { in: [done.id, pending.id, foreign.id] } },
       orderBy: { id: "asc" },
@@ -325,8 +342,20 @@ describe("deleteStoreData", () => {
           headers: "{}",
           body: Buffer.from("{}"),
         },
+        // Came before the store existed: held under the shop's domain only.
+        {
+          id: newId("wh"),
+          storeId: null,
+          shopDomain: s.shop,
+          source: "shopify",
+          topic: "orders/create",
+          dedupKey: newId("e"),
+          headers: "{}",
+          body: Buffer.from('{"email":"jane@example.com"}'),
+        },
       ],
     });
+    await recordDataRequest(db, s.storeId, { requestId: "77", selector: janeSelector }, () => {});
 
     await createOwner(db, s.storeId, "owner@example.com", null);
     await createOwner(db, other.storeId, "owner@other.example.com", null);
@@ -361,7 +390,8 @@ describe("deleteStoreData", () => {
       creators: 1,
       apiKeys: 1,
       idempotencyKeys: 1,
-      webhookInbox: 1,
+      dataRequests: 1,
+      webhookInbox: 2,
       sessions: 1,
       stores: 1,
     });
@@ -396,6 +426,7 @@ describe("deleteStoreData", () => {
       redactDelivery,
     ]);
     expect(await db.webhookInbox.count({ where: { storeId: other.storeId } })).toBe(1);
+    expect(await db.webhookInbox.count({ where: { shopDomain: s.shop, storeId: null } })).toBe(0);
 
     // Deleting again finds nothing and fails on nothing.
     const again = await deleteStoreData(db, s.storeId, { shop: s.shop, keepInboxIds: [redactDelivery] });

@@ -1,10 +1,14 @@
 import type { Db } from "../db/client.ts";
+import { shopDeliveriesWhere } from "./shop-deliveries.ts";
 
 // Deletes everything held for a store (Shopify's shop/redact, 48 hours after uninstall): every row of every
 // table that carries its id, its platform sessions, and the store itself.
 
 export interface StoreDeletionOptions {
-  /** Platform sessions are keyed by shop domain, not store id; defaults to the store's domain. */
+  /**
+   * Platform sessions, and deliveries that arrived before the store existed, are keyed by shop domain, not
+   * store id; defaults to a Shopify store's domain.
+   */
   shop?: string;
   /** Inbox rows to keep, e.g. the shop/redact delivery being processed (it holds no personal data). */
   keepInboxIds?: string[];
@@ -39,6 +43,7 @@ export type StoreDeletionResult = Record<
   | "creators"
   | "apiKeys"
   | "idempotencyKeys"
+  | "dataRequests"
   | "webhookInbox"
   | "sessions"
   | "stores",
@@ -50,8 +55,9 @@ export async function deleteStoreData(
   storeId: string,
   options: StoreDeletionOptions = {},
 ): Promise<StoreDeletionResult> {
-  const store = await db.store.findUnique({ where: { id: storeId }, select: { domain: true } });
-  const shop = options.shop ?? store?.domain ?? null;
+  const store = await db.store.findUnique({ where: { id: storeId }, select: { domain: true, platform: true } });
+  const shop = options.shop ?? (store?.platform === "shopify" ? store.domain : null);
+  const inbox = shop ? shopDeliveriesWhere({ storeId, shopDomain: shop }) : { storeId };
   const keep = options.keepInboxIds ?? [];
   return db.$transaction(
     async (tx) => {
@@ -87,7 +93,8 @@ export async function deleteStoreData(
         creators: (await tx.creator.deleteMany({ where })).count,
         apiKeys: (await tx.apiKey.deleteMany({ where })).count,
         idempotencyKeys: (await tx.idempotencyKey.deleteMany({ where })).count,
-        webhookInbox: (await tx.webhookInbox.deleteMany({ where: { storeId, id: { notIn: keep } } })).count,
+        dataRequests: (await tx.dataRequest.deleteMany({ where })).count,
+        webhookInbox: (await tx.webhookInbox.deleteMany({ where: { AND: [inbox, { id: { notIn: keep } }] } })).count,
         sessions: shop ? (await tx.session.deleteMany({ where: { shop } })).count : 0,
         stores: (await tx.store.deleteMany({ where: { id: storeId } })).count,
       };

@@ -1,3 +1,4 @@
+import { inChunks } from "../admin/sql.ts";
 import { requireCampaign } from "../campaigns/campaign-store.ts";
 import type { Db } from "../db/client.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
@@ -86,14 +87,21 @@ export async function campaignReport(
     r.rawClicks += c._count._all;
     if (c.qualification === "qualified") r.qualifiedClicks += c._count._all;
   }
-  const conversions = await db.conversion.findMany({
-    where: { storeId, id: { in: [...new Set(credits.map((c) => c.conversionId))] } },
-    select: { id: true, kind: true, value: true, orderId: true },
-  });
-  const orders = await db.order.findMany({
-    where: { storeId, id: { in: conversions.flatMap((c) => (c.orderId ? [c.orderId] : [])) } },
-    select: { id: true, total: true, refunded: true, status: true },
-  });
+  // In slices: a campaign has thousands of conversions, more than one statement may bind.
+  const conversions = await inChunks([...new Set(credits.map((c) => c.conversionId))], (ids) =>
+    db.conversion.findMany({
+      where: { storeId, id: { in: ids } },
+      select: { id: true, kind: true, value: true, orderId: true },
+    }),
+  );
+  const orders = await inChunks(
+    conversions.flatMap((c) => (c.orderId ? [c.orderId] : [])),
+    (ids) =>
+      db.order.findMany({
+        where: { storeId, id: { in: ids } },
+        select: { id: true, total: true, refunded: true, status: true },
+      }),
+  );
   const orderById = new Map(orders.map((o) => [o.id, o]));
   const kindById = new Map(conversions.map((c) => [c.id, c]));
   const counted = new Set<string>();

@@ -3,6 +3,7 @@ import { createOwner, getAdminSession } from "../../../core/src/admin/owner-acco
 import { type AdminProgram, seedAdminProgram } from "../../../core/src/admin/test-program.ts";
 import type { Db } from "../../../core/src/db/client.ts";
 import { enqueueDelivery } from "../../../core/src/inbox/inbox.ts";
+import { recordDataRequest } from "../../../core/src/privacy/data-requests.ts";
 import { authenticateApiKey } from "../../../core/src/stores/api-keys.ts";
 import { createStore } from "../../../core/src/stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
@@ -16,6 +17,8 @@ import * as conversion from "../routes/admin.conversions.$id.tsx";
 import * as conversionsExport from "../routes/admin.conversions.export.ts";
 import * as creators from "../routes/admin.creators._index.tsx";
 import * as creator from "../routes/admin.creators.$id.tsx";
+import * as dataRequests from "../routes/admin.data-requests._index.tsx";
+import * as dataRequest from "../routes/admin.data-requests.$id.ts";
 import * as models from "../routes/admin.models.tsx";
 import * as settings from "../routes/admin.settings.tsx";
 import * as layout from "../routes/admin.tsx";
@@ -565,6 +568,43 @@ describe("conversions", () => {
     expect(lines).toHaveLength(1 + 5);
     expect(lines[0]).toMatch(/^conversion_id,occurred_at,kind,/);
     expect((await get(conversionsExport.loader, "/admin/conversions/export")).status).toBe(302);
+  });
+});
+
+describe("customer data requests", () => {
+  it("lists the store's data requests with what is held and downloads each export as JSON", async () => {
+    const orderId = `1001-${program.store.id}`;
+    const recorded = await recordDataRequest(
+      db,
+      program.store.id,
+      { requestId: "4242", selector: { orderExternalIds: [orderId] }, receivedAt: new Date("2026-03-20T10:00:00Z") },
+      () => {},
+    );
+    const { status, data } = await get<{ requests: { id: string; requestId: string; held: { orders: number } }[] }>(
+      dataRequests.loader,
+      "/admin/data-requests",
+      { owner },
+    );
+    expect(status).toBe(200);
+    expect(data.requests).toEqual([
+      expect.objectContaining({ id: recorded.id, requestId: "4242", held: expect.objectContaining({ orders: 1 }) }),
+    ]);
+    const { response } = await get(dataRequest.loader, `/admin/data-requests/${recorded.id}`, {
+      owner,
+      params: { id: recorded.id },
+    });
+    expect(response!.headers.get("content-disposition")).toBe(
+      'attachment; filename="trailmark-data-request-4242.json"',
+    );
+    const exported = (await response!.json()) as { orders: { externalId: string }[]; request: { receivedAt: string } };
+    expect(exported.orders.map((o) => o.externalId)).toEqual([orderId]);
+    expect(exported.request.receivedAt).toBe("2026-03-20T10:00:00.000Z");
+    expect((await get(dataRequest.loader, "/admin/data-requests/dr_x", { owner, params: { id: "dr_x" } })).status).toBe(
+      404,
+    );
+    expect(
+      (await get(dataRequest.loader, `/admin/data-requests/${recorded.id}`, { params: { id: recorded.id } })).status,
+    ).toBe(302);
   });
 });
 

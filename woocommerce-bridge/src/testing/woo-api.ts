@@ -260,7 +260,10 @@ export function fakeWooStore(options: FakeWooStoreOptions = {}): FakeWooStore {
       const after = query.get("modified_after");
       if (after && query.get("dates_are_gmt") !== "true")
         return wpError(400, "test_fake", "the bridge must ask for GMT dates");
+      // status defaults to "any", which leaves trashed orders out, as WooCommerce's list does.
+      const status = query.get("status") ?? "any";
       const items = store.orders
+        .filter((o) => (status === "any" ? o.status !== "trash" : o.status === status))
         .filter((o) => !after || String(o.date_modified_gmt) > after)
         .sort((a, b) =>
           query.get("orderby") === "modified"
@@ -269,6 +272,13 @@ export function fakeWooStore(options: FakeWooStoreOptions = {}): FakeWooStore {
         );
       if (query.get("order") === "desc") items.reverse();
       return paged(items, query);
+    }),
+    // One order in whatever state it is, trash included; a permanently deleted one is gone (404).
+    http.get(`${api}/orders/:id`, async ({ request, params }) => {
+      const denied = await gate(request, false);
+      if (denied) return denied;
+      const order = store.orders.find((o) => String(o.id) === params.id);
+      return order ? HttpResponse.json(order) : wpError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
     }),
   ];
   // A store that is down or not WordPress answers every path the same way.

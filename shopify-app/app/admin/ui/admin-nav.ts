@@ -6,5 +6,6 @@ export const ADMIN_NAV = [
   { path: "/creators", label: "Creators" },
   { path: "/conversions", label: "Conversions" },
   { path: "/models", label: "Model comparison" },
+  { path: "/data-requests", label: "Data requests" },
   { path: "/settings", label: "Settings" },
 ] as const;

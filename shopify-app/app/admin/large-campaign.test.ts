@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../../core/src/cli/commands.ts";
+import { approveDueCommissions } from "../../../core/src/conversions/approve-due.ts";
+import type { Db } from "../../../core/src/db/client.ts";
+import { ingestOrders } from "../../../core/src/orders/ingest-order.ts";
+import type { NormalizedOrderInput } from "../../../core/src/orders/normalized-order.ts";
+import {
+  approvePayoutRun,
+  createPayoutRun,
+  markPayoutPaid,
+  payoutRunCsv,
+} from "../../../core/src/payouts/payout-store.ts";
+import { createPortal } from "../../../core/src/portal/index.ts";
+import { createMemoryMailer } from "../../../core/src/portal/mailer.ts";
+import { call, signIn } from "../../../core/src/portal/portal-test-kit.ts";
+import { campaignReport } from "../../../core/src/reports/campaign-report.ts";
+import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
+import { createDiscountCode, seedProgram } from "../../../core/src/testing/fixtures.ts";
+import { provideDatabase } from "../db.server.ts";
+import * as overview from "../routes/admin._index.tsx";
+import * as campaigns from "../routes/admin.campaigns._index.tsx";
+import * as campaign from "../routes/admin.campaigns.$id.tsx";
+import * as conversions from "../routes/admin.conversions._index.tsx";
+import * as conversion from "../routes/admin.conversions.$id.tsx";
+import * as conversionsExport from "../routes/admin.conversions.export.ts";
+import * as creators from "../routes/admin.creators._index.tsx";
+import * as creator from "../routes/admin.creators.$id.tsx";
+import * as models from "../routes/admin.models.tsx";
+import { get, ORIGIN, type Owner, signInOwner } from "./test-support.ts";
+
+// SQLite binds at most 999 parameters per statement: a query that lists every conversion of a campaign in an
+// IN (…) stopped working at 997 of them. A campaign with 5,000 conversions, through every place that reads
+// them: the CLI report, each admin page, the CSV export, the creator portal and a payout run.
+
+const PER_CAMPAIGN = 5_000;
+const DAY = 86_400_000;
+const NOW = new Date("2026-06-30T12:00:00Z");
+
+let database: TestDatabase;
+let db: Db;
+let program: Awaited<ReturnType<typeof seedProgram>>;
+let owner: Owner;
+
+beforeAll(async () => {
+  process.env.SHOPIFY_APP_URL = ORIGIN;
+  database = await createTestDatabase();
+  db = database.db;
+  provideDatabase(database);
+  program = await seedProgram(db, {
+    campaign: { holdingDays: 0 },
+    creators: [
+      { name: "Ada", email: "ada@example.com" },
+      { name: "Ben", email: "ben@example.com" },
+    ],
+  });
+  const storeId = program.store.id;
+  for (const [i, c] of program.creators.entries()) {
+    await createDiscountCode(db, storeId, { campaignId: program.campaign.id, creatorId: c.id, code: `CODE${i}` });
+  }
+  const orders: NormalizedOrderInput[] = Array.from({ length: PER_CAMPAIGN }, (_, i) => {
+    const at = new Date(NOW.getTime() - 20 * DAY + i * 60_000);
+    return {
+      externalId: `big-${i}`,
+      number: `#${10_000 + i}`,
+      status: "confirmed",
+      currency: "USD",
+      total: 5_000,
+      discountCodes: [`CODE${i % 2}`],
+      placedAt: at,
+      sourceUpdatedAt: at,
+    };
+  });
+  for (let i = 0; i < orders.length; i += 500) {
+    await ingestOrders(db, storeId, orders.slice(i, i + 500), { now: new Date(NOW.getTime() - 15 * DAY) });
+  }
+  await approveDueCommissions(db, NOW, storeId);
+  owner = await signInOwner(db, storeId);
+}, 600_000);
+
+afterAll(async () => {
+  await database.destroy();
+});
+
+describe(`a campaign with ${PER_CAMPAIGN} conversions`, () => {
+  it("is reported by the CLI", async () => {
+    expect(await db.conversion.count({ where: { storeId: program.store.id, status: "attributed" } })).toBe(
+      PER_CAMPAIGN,
+    );
+    const report = await campaignReport(db, program.store.id, program.campaign.id);
+    expect(report.totals.purchases).toBe(PER_CAMPAIGN);
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(["report", "--store", program.store.id, "--campaign", program.campaign.id, "--json"], {
+      db,
+      publicUrl: ORIGIN,
+      out: (m) => out.push(m),
+      err: (m) => err.push(m),
+    });
+    expect(err.join("\n")).toBe("");
+    expect(code).toBe(0);
+    expect((JSON.parse(out.join("\n")) as { totals: { purchases: number } }).totals.purchases).toBe(PER_CAMPAIGN);
+  });
+
+  it("shows on every admin page", async () => {
+    const { store, campaign: c, creators: people } = program;
+    const range = "?from=2026-06-01&to=2026-06-30";
+    const first = await db.conversion.findFirstOrThrow({ where: { storeId: store.id } });
+    const pages = [
+      [overview.loader, `/admin${range}`, {}],
+      [overview.loader, `/admin${range}&campaignId=${c.id}`, {}],
+      [campaigns.loader, "/admin/campaigns", {}],
+      [campaign.loader, `/admin/campaigns/${c.id}`, { id: c.id }],
+      [creators.loader, "/admin/creators", {}],
+      [creator.loader, `/admin/creators/${people[0]!.id}`, { id: people[0]!.id }],
+      [conversions.loader, "/admin/conversions", {}],
+      [conversions.loader, `/admin/conversions?campaignId=${c.id}&page=150`, {}],
+      [conversion.loader, `/admin/conversions/${first.id}`, { id: first.id }],
+      [models.loader, `/admin/models${range}`, {}],
+      [models.loader, `/admin/models${range}&campaignId=${c.id}`, {}],
+    ] as const;
+    for (const [loader, path, params] of pages) {
+      const { status, data } = await get(loader, path, { owner, params });
+      expect(status, `${path}: ${JSON.stringify(data).slice(0, 300)}`).toBe(200);
+    }
+    const { data } = await get<{ list: { total: number } }>(conversions.loader, "/admin/conversions", { owner });
+    expect(data.list.total).toBe(PER_CAMPAIGN);
+  });
+
+  it("exports every conversion as CSV", async () => {
+    const { status, response } = await get(conversionsExport.loader, "/admin/conversions/export", { owner });
+    expect(status).toBe(200);
+    const lines = (await response!.text()).trimEnd().split("\r\n");
+    expect(lines).toHaveLength(1 + PER_CAMPAIGN);
+  });
+
+  it("shows each creator's conversions in the portal", async () => {
+    const mailer = createMemoryMailer();
+    const portal = createPortal({ db, publicUrl: "https://go.example.com/", mailer, now: () => NOW });
+    const { cookie } = await signIn(portal, mailer, "ada@example.com");
+    for (const path of ["/portal", "/portal/payouts"]) {
+      const response = await call(portal, path, { headers: { cookie } });
+      expect(response.status, path).toBe(200);
+    }
+    const page = await (await call(portal, "/portal", { headers: { cookie } })).text();
+    expect(page).toContain(`<td class="num">${PER_CAMPAIGN / 2}</td>`);
+  });
+
+  it("pays every approved commission in one payout run", async () => {
+    const run = await createPayoutRun(db, program.store.id, { now: NOW });
+    // 10% of 50.00 each, to two creators.
+    expect(run.totals).toEqual([{ currency: "USD", amount: PER_CAMPAIGN * 500, count: 2 }]);
+    expect(await db.payoutItem.count({ where: { storeId: program.store.id } })).toBe(PER_CAMPAIGN);
+    await approvePayoutRun(db, program.store.id, run.id);
+    const csv = await payoutRunCsv(db, run.id, program.store.id);
+    expect(csv).toContain("ada@example.com");
+    for (const payout of run.payouts) {
+      expect((await markPayoutPaid(db, program.store.id, payout.id, { reference: "bank", now: NOW })).status).toBe(
+        "paid",
+      );
+    }
+    expect(await db.commission.count({ where: { storeId: program.store.id, status: "paid" } })).toBe(PER_CAMPAIGN);
+  }, 300_000);
+});
