@@ -205,7 +205,7 @@ export async function seedDemo(database: Database, log: (m: string) => void = co
     createCollectResolver({
       db,
       writer,
-      rateLimiter: createRateLimiter({ limit: 1_000_000, windowMs: 60_000 }),
+      rateLimiter: createRateLimiter({ name: "demo", limit: 1_000_000, windowMs: 60_000, redis: null }),
       now: () => new Date(now),
     }),
   );
