@@ -1,7 +1,9 @@
-// `npm start`: the whole product in one process on PORT: the tracking endpoints (/c, /collect, /t.js,
-// /api/v1), the WooCommerce bridge (/woocommerce/webhooks), and the Shopify app (everything else), with the
-// webhook inbox worker, WooCommerce reconciliation and the commission approval sweep. Pending migrations
-// are applied first. Each part can also run on its own (see README).
+// One instance of the whole product on PORT: the tracking endpoints (/c, /collect, /t.js, /api/v1), the
+// WooCommerce bridge (/woocommerce/webhooks), and the Shopify app (everything else), with the webhook inbox
+// worker, WooCommerce reconciliation, the commission approval sweep, payouts and the session purge (each
+// periodic job runs on one instance per period, core/src/jobs/periodic-job.ts). Pending migrations are
+// applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
+// Each part can also run on its own (see README).
 import { startSessionPurge } from "../core/src/admin/session-purge.ts";
 import { CoreEnvSchema, parseEnv } from "../core/src/config/env.ts";
 import { approveDueCommissions } from "../core/src/conversions/approve-due.ts";
@@ -10,6 +12,7 @@ import { migrate } from "../core/src/db/migrate.ts";
 import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
 import { createTrackingApp } from "../core/src/http/tracking-app.ts";
 import { createInboxWorker } from "../core/src/inbox/inbox.ts";
+import { startPeriodicJob } from "../core/src/jobs/periodic-job.ts";
 import {
   providersFromEnv,
   reconcilePayouts,
@@ -17,6 +20,7 @@ import {
   StripeConnectProvider,
 } from "../core/src/payouts/index.ts";
 import { createLogMailer, createPortal, createSmtpMailer } from "../core/src/portal/index.ts";
+import { closeRedisFromEnv } from "../core/src/redis/redis.ts";
 import { serveFetch } from "../core/src/server/node-http.ts";
 import { trackingNodeRoutes } from "../core/src/server/tracking-routes.ts";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
@@ -46,22 +50,28 @@ worker.start();
 const woo = createWooBridgeHandler({ db, worker });
 const reconciliation = startReconciliation({ db, intervalMs: bridgeEnv.WOO_RECONCILE_INTERVAL_MS });
 const shopify = await createShopifyAppHandler({ database });
-const approvals = setInterval(() => {
-  approveDueCommissions(db).catch((e: unknown) => console.warn(`approval sweep failed: ${String(e)}`));
-}, env.APPROVAL_INTERVAL_MS);
-approvals.unref();
-// Payouts left processing by a previous process are settled first (asking the provider by idempotency
-// key); then scheduled runs and in-flight payouts are looked at every few minutes.
+const approvals = startPeriodicJob({
+  db,
+  name: "approval-sweep",
+  intervalMs: env.APPROVAL_INTERVAL_MS,
+  run: () => approveDueCommissions(db),
+  onError: (e: unknown) => console.warn(`approval sweep failed: ${String(e)}`),
+});
+// Scheduled runs and in-flight payouts are looked at every few minutes, on one instance at a time. Payouts
+// left processing by a stopped process are settled first (asking the provider by idempotency key), by the
+// first period after a start-up when none ran within the interval, else by the next one.
 const payoutDeps = { providers: providersFromEnv() };
-await reconcilePayouts(db, payoutDeps).catch((e: unknown) =>
-  console.warn(`payout reconciliation failed: ${String(e)}`),
-);
-const payouts = setInterval(() => {
-  runScheduledPayouts(db, payoutDeps)
-    .then(() => reconcilePayouts(db, payoutDeps))
-    .catch((e: unknown) => console.warn(`payout sweep failed: ${String(e)}`));
-}, env.APPROVAL_INTERVAL_MS);
-payouts.unref();
+const payouts = startPeriodicJob({
+  db,
+  name: "payout-sweep",
+  intervalMs: env.APPROVAL_INTERVAL_MS,
+  run: async () => {
+    await reconcilePayouts(db, payoutDeps);
+    await runScheduledPayouts(db, payoutDeps);
+    await reconcilePayouts(db, payoutDeps);
+  },
+  onError: (e: unknown) => console.warn(`payout sweep failed: ${String(e)}`),
+});
 // Expired admin and portal sessions and spent sign-in links, hourly.
 const sessionPurge = startSessionPurge({ db });
 
@@ -87,20 +97,23 @@ const server = await serveFetch(
     nodeRoutes: trackingNodeRoutes(tracking),
   },
 );
-console.log(`Trailmark listening on ${server.url} (database: ${database.provider})`);
+console.log(
+  `Trailmark listening on ${server.url} (database: ${database.provider}; limits and click dedup: ${process.env.REDIS_URL ? "Redis" : "this process"}; pid ${process.pid})`,
+);
 
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: stopping`);
-  clearInterval(approvals);
-  clearInterval(payouts);
+  await approvals.stop();
+  await payouts.stop();
   await sessionPurge.stop();
   await server.close();
   await reconciliation.stop();
   await worker.stop();
   await tracking.stop();
+  await closeRedisFromEnv();
   await database.close();
   process.exit(0);
 }
