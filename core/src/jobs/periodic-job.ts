@@ -105,7 +105,9 @@ export function startPeriodicJob(options: PeriodicJobOptions): PeriodicJob {
     if (!lease) return false;
     try {
       await run();
-      console.info(`periodic job ${name} ran on ${owner} in ${clock() - started} ms`);
+      console.info(
+        `periodic job ${name} ran on ${owner} (claimed ${new Date(started).toISOString()}, ${clock() - started} ms)`,
+      );
     } catch (error) {
       onError(error);
     } finally {
