@@ -280,4 +280,23 @@ describe.skipIf(!onPostgres)("three instances on one PostgreSQL and one Redis be
     expect(runs.filter((r) => r.job === "session-purge")).toHaveLength(1);
     expect(runs.filter((r) => r.job === "woocommerce-reconciliation")).toHaveLength(1);
   });
+
+  it("replace a cluster worker that dies, and stop every process cleanly on SIGTERM", async () => {
+    const cluster = instances[2]!;
+    const pidOf = (line: string) => Number(/; pid (\d+)\)$/.exec(line)?.[1]);
+    const listening = () => cluster.output.filter((l) => l.startsWith("Trailmark listening"));
+    const victim = pidOf(listening()[0]!);
+    expect(victim).toBeGreaterThan(0);
+    process.kill(victim, "SIGKILL");
+    await expect.poll(() => listening().length, { timeout: 60_000, interval: 200 }).toBe(3);
+    expect(cluster.output.some((l) => l.startsWith(`worker ${victim} exited (SIGKILL)`))).toBe(true);
+    // The replacement serves: the balancer's requests all succeed.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => through("/healthz", { client: "198.51.100.7" })));
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+
+    const exits = instances.map(({ child }) => once(child, "exit"));
+    for (const { child } of instances) child.kill("SIGTERM");
+    const codes = await Promise.all(exits);
+    expect(codes.map(([code]) => code)).toEqual([0, 0, 0]);
+  });
 });
