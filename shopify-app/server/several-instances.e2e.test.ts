@@ -128,6 +128,14 @@ function startProxy(): Promise<void> {
 
 beforeAll(async () => {
   if (!onPostgres) return;
+  // On PostgreSQL this test needs Redis: it fails (not skips) without one, saying so.
+  const { Redis } = await import("ioredis");
+  const probe = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => {});
+  await probe.connect().catch((error: unknown) => {
+    throw new Error(`several instances share Redis: none answers at ${REDIS_TEST_URL} (${String(error)})`);
+  });
+  probe.disconnect();
   database = await createTestDatabase();
   program = await seedWooProgram(database.db);
   // Built once here, so that the instances do not wait on each other's build.

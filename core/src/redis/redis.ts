@@ -61,20 +61,23 @@ export function openRedis(url: string, options: { prefix?: string } = {}): Share
   };
 }
 
-let shared: SharedRedis | null | undefined;
+// On globalThis rather than in a module variable: the Shopify app's server build bundles its own copy of this
+// module (its admin sign-in limit), and one process should hold one connection.
+const SHARED = Symbol.for("trailmark.redisFromEnv");
+const holder = globalThis as { [SHARED]?: SharedRedis | null };
 
 /** The process's Redis from REDIS_URL (and REDIS_PREFIX), opened on first use; null when REDIS_URL is unset. */
 export function redisFromEnv(env: Record<string, string | undefined> = process.env): SharedRedis | null {
-  if (shared === undefined) {
+  if (holder[SHARED] === undefined) {
     const url = env.REDIS_URL?.trim();
-    shared = url ? openRedis(url, { prefix: env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX }) : null;
+    holder[SHARED] = url ? openRedis(url, { prefix: env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX }) : null;
   }
-  return shared;
+  return holder[SHARED];
 }
 
 /** Closes the process's Redis client, if one was opened (at shutdown). */
 export async function closeRedisFromEnv(): Promise<void> {
-  const opened = shared;
-  shared = undefined;
+  const opened = holder[SHARED];
+  delete holder[SHARED];
   await opened?.close();
 }
