@@ -117,5 +117,5 @@ async function stop(signal: string) {
   await database.close();
   process.exit(0);
 }
-process.once("SIGINT", () => void stop("SIGINT"));
-process.once("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));

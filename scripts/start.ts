@@ -61,6 +61,8 @@ async function supervise(count: number) {
     if (startedAt.size === 0) process.exit(0);
     for (const worker of startedAt.keys()) worker.process.kill(signal);
   };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
+  // `on`, not `once`, here and in instance.ts: Ctrl-C signals the whole process group, so a worker gets SIGINT
+  // from the terminal and again from the primary; a second signal must not kill it mid-shutdown.
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
 }
