@@ -198,7 +198,7 @@ export async function seedDemo(database: Database, log: (m: string) => void = co
 
   // The real handlers, on a clock that walks through the week.
   let now = 0;
-  const recorder = createClickRecorder({ db, provider: database.provider, now: () => new Date(now) });
+  const recorder = createClickRecorder({ db, provider: database.provider, now: () => new Date(now), redis: null });
   await recorder.start();
   const redirect = createRedirectHandler(createRedirectResolver({ links: createLinkCache({ db }), recorder }));
   const writer = createEventWriter(db);
@@ -206,7 +206,7 @@ export async function seedDemo(database: Database, log: (m: string) => void = co
     createCollectResolver({
       db,
       writer,
-      rateLimiter: createRateLimiter({ limit: 1_000_000, windowMs: 60_000 }),
+      rateLimiter: createRateLimiter({ name: "demo", limit: 1_000_000, windowMs: 60_000, redis: null }),
       now: () => new Date(now),
     }),
   );

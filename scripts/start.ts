@@ -1,108 +1,68 @@
-// `npm start`: the whole product in one process on PORT: the tracking endpoints (/c, /collect, /t.js,
-// /api/v1), the WooCommerce bridge (/woocommerce/webhooks), and the Shopify app (everything else), with the
-// webhook inbox worker, WooCommerce reconciliation and the commission approval sweep. Pending migrations
-// are applied first. Each part can also run on its own (see README).
-import { startSessionPurge } from "../core/src/admin/session-purge.ts";
+// `npm start`: the whole product (scripts/instance.ts) in one process, or, with WEB_CONCURRENCY=N, in N
+// worker processes under node:cluster sharing PORT (the primary hands connections to them in turn), for a
+// machine with several cores. The primary applies pending migrations and builds the Shopify app once, then
+// forks; it restarts a worker that dies and stops them all on SIGINT/SIGTERM. Workers share the database;
+// the rate limits and the click dedup window are shared through Redis when REDIS_URL is set (without it each
+// worker keeps its own, so set REDIS_URL whenever WEB_CONCURRENCY > 1). Several machines: docs/deploy.md.
+import cluster, { type Worker } from "node:cluster";
+import { fileURLToPath } from "node:url";
 import { CoreEnvSchema, parseEnv } from "../core/src/config/env.ts";
-import { approveDueCommissions } from "../core/src/conversions/approve-due.ts";
 import { openDatabase } from "../core/src/db/client.ts";
 import { migrate } from "../core/src/db/migrate.ts";
 import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
-import { createTrackingApp } from "../core/src/http/tracking-app.ts";
-import { createInboxWorker } from "../core/src/inbox/inbox.ts";
-import {
-  providersFromEnv,
-  reconcilePayouts,
-  runScheduledPayouts,
-  StripeConnectProvider,
-} from "../core/src/payouts/index.ts";
-import { createLogMailer, createPortal, createSmtpMailer } from "../core/src/portal/index.ts";
-import { serveFetch } from "../core/src/server/node-http.ts";
-import { trackingNodeRoutes } from "../core/src/server/tracking-routes.ts";
-import { provideDatabase } from "../shopify-app/app/db.server.ts";
-import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
-import { createShopifyAppHandler } from "../shopify-app/server/handler.ts";
-import { parseBridgeEnv } from "../woocommerce-bridge/src/env.ts";
-import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
-import { startReconciliation } from "../woocommerce-bridge/src/reconcile.ts";
-import { createWooBridgeHandler } from "../woocommerce-bridge/src/server.ts";
+import { ensureBuilt } from "../shopify-app/server/handler.ts";
 
 const env = parseEnv(CoreEnvSchema);
-const bridgeEnv = parseBridgeEnv();
-const database = openDatabase(env.DATABASE_URL);
-await tuneSqlite(database);
-const applied = await migrate(database);
-if (applied.length > 0) console.log(`applied migrations: ${applied.join(", ")}`);
-const { db } = database;
-provideDatabase(database);
+const INSTANCE = fileURLToPath(new URL("./instance.ts", import.meta.url));
+// A worker that dies sooner than this after its start counts as a crash loop: the primary waits before the next.
+const QUICK_EXIT_MS = 10_000;
 
-const tracking = createTrackingApp({ database, collectRateLimit: env.COLLECT_RATE_LIMIT });
-await tracking.start();
-const worker = createInboxWorker({
-  db,
-  handlers: { woocommerce: createWooDeliveryHandler({ db }), shopify: createShopifyDeliveryHandler(db) },
-});
-worker.start();
-const woo = createWooBridgeHandler({ db, worker });
-const reconciliation = startReconciliation({ db, intervalMs: bridgeEnv.WOO_RECONCILE_INTERVAL_MS });
-const shopify = await createShopifyAppHandler({ database });
-const approvals = setInterval(() => {
-  approveDueCommissions(db).catch((e: unknown) => console.warn(`approval sweep failed: ${String(e)}`));
-}, env.APPROVAL_INTERVAL_MS);
-approvals.unref();
-// Payouts left processing by a previous process are settled first (asking the provider by idempotency
-// key); then scheduled runs and in-flight payouts are looked at every few minutes.
-const payoutDeps = { providers: providersFromEnv() };
-await reconcilePayouts(db, payoutDeps).catch((e: unknown) =>
-  console.warn(`payout reconciliation failed: ${String(e)}`),
-);
-const payouts = setInterval(() => {
-  runScheduledPayouts(db, payoutDeps)
-    .then(() => reconcilePayouts(db, payoutDeps))
-    .catch((e: unknown) => console.warn(`payout sweep failed: ${String(e)}`));
-}, env.APPROVAL_INTERVAL_MS);
-payouts.unref();
-// Expired admin and portal sessions and spent sign-in links, hourly.
-const sessionPurge = startSessionPurge({ db });
-
-const publicUrl = env.PUBLIC_URL ?? process.env.SHOPIFY_APP_URL ?? `http://localhost:${env.PORT}`;
-const portal = createPortal({
-  db,
-  publicUrl,
-  mailer: env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(),
-  stripe: payoutDeps.providers.stripe instanceof StripeConnectProvider ? payoutDeps.providers.stripe : undefined,
-});
-
-const server = await serveFetch(
-  (request, ctx) => {
-    const tracked = tracking.route(request, ctx) ?? portal.route(request, ctx);
-    if (tracked) return tracked;
-    if (new URL(request.url).pathname.startsWith("/woocommerce/")) return woo(request, ctx);
-    return shopify(request, ctx);
-  },
-  {
-    port: env.PORT,
-    host: env.HOST,
-    trustProxy: env.TRUST_PROXY,
-    nodeRoutes: trackingNodeRoutes(tracking),
-  },
-);
-console.log(`Trailmark listening on ${server.url} (database: ${database.provider})`);
-
-let stopping = false;
-async function stop(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`${signal}: stopping`);
-  clearInterval(approvals);
-  clearInterval(payouts);
-  await sessionPurge.stop();
-  await server.close();
-  await reconciliation.stop();
-  await worker.stop();
-  await tracking.stop();
-  await database.close();
-  process.exit(0);
+if (env.WEB_CONCURRENCY <= 1) {
+  await import(INSTANCE);
+} else {
+  await supervise(env.WEB_CONCURRENCY);
 }
-process.once("SIGINT", () => void stop("SIGINT"));
-process.once("SIGTERM", () => void stop("SIGTERM"));
+
+async function supervise(count: number) {
+  const database = openDatabase(env.DATABASE_URL);
+  await tuneSqlite(database);
+  const applied = await migrate(database);
+  if (applied.length > 0) console.log(`applied migrations: ${applied.join(", ")}`);
+  await database.close();
+  await ensureBuilt();
+  if (!process.env.REDIS_URL) {
+    console.warn(
+      `WEB_CONCURRENCY=${count} without REDIS_URL: each worker keeps its own rate limits and click dedup window`,
+    );
+  }
+
+  // Workers run instance.ts under the same loader (tsx) as this process: execArgv is inherited.
+  cluster.setupPrimary({ exec: INSTANCE });
+  let stopping = false;
+  const startedAt = new Map<Worker, number>();
+  const fork = () => startedAt.set(cluster.fork(), Date.now());
+  cluster.on("exit", (worker, code, signal) => {
+    const lived = Date.now() - (startedAt.get(worker) ?? 0);
+    startedAt.delete(worker);
+    if (stopping) {
+      if (startedAt.size === 0) process.exit(0);
+      return;
+    }
+    console.warn(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, lived < QUICK_EXIT_MS ? 2_000 : 0);
+  });
+  for (let i = 0; i < count; i++) fork();
+  console.log(`Trailmark primary ${process.pid}: ${count} workers on port ${env.PORT}`);
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping ${startedAt.size} workers`);
+    if (startedAt.size === 0) process.exit(0);
+    for (const worker of startedAt.keys()) worker.process.kill(signal);
+  };
+  // `on`, not `once`, here and in instance.ts: Ctrl-C signals the whole process group, so a worker gets SIGINT
+  // from the terminal and again from the primary; a second signal must not kill it mid-shutdown.
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../../core/src/db/client.ts";
+import { startPeriodicJob } from "../../core/src/jobs/periodic-job.ts";
 import { ingestOrder, setOrderStatus } from "../../core/src/orders/ingest-order.ts";
 import { AppError } from "../../core/src/shared/errors.ts";
 import { listStores, requireStore, updateStoreCredentials } from "../../core/src/stores/store.ts";
@@ -181,7 +182,10 @@ export interface ReconciliationOptions {
   fetch?: typeof fetch;
   orders?: OrderSink;
   log?: (message: string) => void;
-  /** When the first run starts; at once by default, so a restart catches up immediately. */
+  /**
+   * When this process first asks whether a run is due; at once by default, so a restart catches up immediately
+   * unless another instance ran within the interval (runs are once per interval across instances).
+   */
   firstRunDelayMs?: number;
 }
 
@@ -202,8 +206,9 @@ export async function connectedWooStoreIds(db: Db): Promise<string[]> {
 }
 
 /**
- * Polls every connected WooCommerce store now and then every interval. The cursor lives in the database,
- * so a restart resumes where the last successful run stopped.
+ * Polls every connected WooCommerce store now and then every interval, on one instance at a time
+ * (core/src/jobs/periodic-job.ts). The cursor lives in the database, so a restart resumes where the last
+ * successful run stopped.
  */
 export function startReconciliation(options: ReconciliationOptions): Reconciliation {
   const { db } = options;
@@ -211,7 +216,6 @@ export function startReconciliation(options: ReconciliationOptions): Reconciliat
   const now = options.now ?? (() => new Date());
   const log = options.log ?? ((m: string) => console.warn(m));
   let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
 
   async function runAll() {
@@ -246,22 +250,19 @@ export function startReconciliation(options: ReconciliationOptions): Reconciliat
     return next;
   }
 
-  function schedule(delayMs: number) {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      runOnce()
-        .catch((e: unknown) => log(`woocommerce reconciliation: ${e instanceof Error ? e.message : String(e)}`))
-        .finally(() => schedule(intervalMs));
-    }, delayMs);
-    timer.unref();
-  }
-
-  schedule(options.firstRunDelayMs ?? 0);
+  const job = startPeriodicJob({
+    db,
+    name: "woocommerce-reconciliation",
+    intervalMs,
+    run: runOnce,
+    firstCheckDelayMs: options.firstRunDelayMs ?? 0,
+    onError: (e: unknown) => log(`woocommerce reconciliation: ${e instanceof Error ? e.message : String(e)}`),
+  });
   return {
     runOnce,
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      await job.stop();
       await running;
     },
   };

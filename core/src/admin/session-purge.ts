@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.ts";
+import { startPeriodicJob } from "../jobs/periodic-job.ts";
 import { purgePortalSessions } from "../portal/sessions.ts";
 import { purgeAdminSessions } from "./owner-accounts.ts";
 
@@ -13,33 +14,23 @@ export interface SessionPurge {
 }
 
 /**
- * Purges at once (a process restarted more often than the interval would otherwise never purge), then every
- * `intervalMs`. The timer is unref'd: it never keeps a process alive. A failed sweep is logged and retried at
- * the next tick; sweeps never overlap.
+ * Purges every `intervalMs`, once per period across all instances on the database (core/src/jobs/periodic-job.ts),
+ * at once when no instance has purged within the last interval (so a process restarted more often than the
+ * interval still purges). The timer is unref'd: it never keeps a process alive. A failed sweep is logged and
+ * retried the next period; sweeps never overlap.
  */
 export function startSessionPurge(options: { db: Db; intervalMs?: number; now?: () => Date }): SessionPurge {
   const { db } = options;
   const now = options.now ?? (() => new Date());
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const sweep = () => {
-    if (running || stopped) return;
-    const at = now();
-    running = Promise.all([purgeAdminSessions(db, at), purgePortalSessions(db, at)])
-      .then(() => undefined)
-      .catch((error: unknown) => console.warn(`session purge failed: ${String(error)}`))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(sweep, options.intervalMs ?? SESSION_PURGE_INTERVAL_MS);
-  timer.unref();
-  sweep();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+  const job = startPeriodicJob({
+    db,
+    name: "session-purge",
+    intervalMs: options.intervalMs ?? SESSION_PURGE_INTERVAL_MS,
+    run: async () => {
+      const at = now();
+      await Promise.all([purgeAdminSessions(db, at), purgePortalSessions(db, at)]);
     },
-  };
+    onError: (error) => console.warn(`session purge failed: ${String(error)}`),
+  });
+  return { stop: () => job.stop() };
 }

@@ -1,8 +1,10 @@
 import type { Db, Provider } from "../db/client.ts";
+import { redisFromEnv, type SharedRedis } from "../redis/redis.ts";
 import { orderedClickId } from "./click-id-source.ts";
 import { type ClickRow, type ClickWriter, prismaClickWriter, type Qualification } from "./click-writer.ts";
-import { DEDUP_WINDOW_MS, DedupWindow } from "./dedup-window.ts";
+import { type ClickDedup, DEDUP_WINDOW_MS, DedupWindow } from "./dedup-window.ts";
 import type { TrackedLink } from "./link-cache.ts";
+import { RedisDedupWindow } from "./redis-dedup-window.ts";
 import { utcDayNumber, visitorHash } from "./visitor-hash.ts";
 
 export interface ClickVisit {
@@ -49,6 +51,8 @@ export interface ClickRecorderOptions {
   maxInFlight?: number;
   dedupWindowMs?: number;
   maxDedupEntries?: number;
+  /** Where the dedup window is shared by every instance; from REDIS_URL when omitted, null for this process only. */
+  redis?: SharedRedis | null;
   /** Called once when writes start failing (again after a write succeeded); console.error by default. */
   onWriteError?: (error: unknown) => void;
 }
@@ -88,12 +92,16 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   const onWriteError =
     options.onWriteError ??
     ((error: unknown) => console.error("click writes failing; redirecting without click ids", error));
-  const dedup = new DedupWindow(windowMs, options.maxDedupEntries);
+  const redis = options.redis === undefined ? redisFromEnv() : options.redis;
+  const dedup: ClickDedup = redis
+    ? new RedisDedupWindow(redis, windowMs, options.maxDedupEntries, () => now().getTime())
+    : new DedupWindow(windowMs, options.maxDedupEntries);
   let queue: Pending[] = [];
   let inFlight = 0;
   let scheduled = false;
   let failing = false;
   let idle: (() => void)[] = [];
+  const classifying = new Set<Promise<RecordedClick | null>>();
 
   function schedule(): void {
     if (queue.length >= maxBatch && inFlight < maxInFlight) flush();
@@ -151,17 +159,22 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   }
 
   // The salt turns over at midnight UTC; for one window after it, yesterday's hash still identifies the
-  // visitor, so a click at 00:10 does not qualify again after one at 23:50.
-  function classify(visit: ClickVisit, atMs: number, hash: string, day: number): [Qualification, string | null] {
-    if (visit.bot) return ["bot", null];
+  // visitor, so a click at 00:10 does not qualify again after one at 23:50. In memory the answer is
+  // immediate; in Redis it takes a round trip, and Redis orders concurrent clicks of one visitor.
+  function classify(
+    visit: ClickVisit,
+    atMs: number,
+    hash: string,
+    day: number,
+  ): Qualification | Promise<Qualification> {
+    if (visit.bot) return "bot";
     const key = `${visit.link.id}:${hash}`;
-    if (dedup.isRecent(key, atMs)) return ["repeat", null];
-    if (atMs - day * 86_400_000 < windowMs) {
-      const yesterday = visitorHash(visit.link.hashKey, day - 1, visit.clientIp, visit.userAgent);
-      if (dedup.isRecent(`${visit.link.id}:${yesterday}`, atMs)) return ["repeat", null];
-    }
-    dedup.remember(key, atMs);
-    return ["qualified", key];
+    const also =
+      atMs - day * 86_400_000 < windowMs
+        ? `${visit.link.id}:${visitorHash(visit.link.hashKey, day - 1, visit.clientIp, visit.userAgent)}`
+        : null;
+    const claimed = dedup.claim(key, also, atMs);
+    return typeof claimed === "boolean" ? qualificationOf(claimed) : claimed.then(qualificationOf);
   }
 
   return {
@@ -180,36 +193,51 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
         );
       }
       rows.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-      for (const r of rows) dedup.remember(`${r.linkId}:${r.visitorHash}`, r.occurredAt.getTime());
+      await dedup.warm(rows.map((r) => ({ key: `${r.linkId}:${r.visitorHash}`, atMs: r.occurredAt.getTime() })));
     },
     record(visit) {
       const atMs = visit.at.getTime();
       const day = utcDayNumber(atMs);
       const hash = visitorHash(visit.link.hashKey, day, visit.clientIp, visit.userAgent);
-      const [qualification, dedupKey] = classify(visit, atMs, hash, day);
-      const row: ClickRow = {
-        id: orderedClickId(atMs),
-        storeId: visit.link.storeId,
-        linkId: visit.link.id,
-        campaignId: visit.link.campaignId,
-        creatorId: visit.link.creatorId,
-        visitorHash: hash,
-        qualification,
-        country: visit.country,
-        referrerHost: visit.referrerHost,
-        occurredAt: visit.at,
-      };
-      return new Promise((resolve) => {
-        queue.push({ row, dedupKey, resolve });
-        schedule();
-      });
+      const qualification = classify(visit, atMs, hash, day);
+      if (typeof qualification === "string") return enqueue(visit, atMs, hash, qualification);
+      const recorded = qualification.then((q) => enqueue(visit, atMs, hash, q));
+      classifying.add(recorded);
+      void recorded.finally(() => classifying.delete(recorded));
+      return recorded;
     },
-    stop() {
-      if (queue.length === 0 && inFlight === 0) return Promise.resolve();
+    async stop() {
+      // Clicks still being classified in Redis are written too.
+      while (classifying.size > 0) await Promise.allSettled([...classifying]);
+      if (queue.length === 0 && inFlight === 0) return;
       return new Promise((resolve) => {
         idle.push(resolve);
         flush();
       });
     },
   };
+
+  function enqueue(visit: ClickVisit, atMs: number, hash: string, qualification: Qualification) {
+    const dedupKey = qualification === "qualified" ? `${visit.link.id}:${hash}` : null;
+    const row: ClickRow = {
+      id: orderedClickId(atMs),
+      storeId: visit.link.storeId,
+      linkId: visit.link.id,
+      campaignId: visit.link.campaignId,
+      creatorId: visit.link.creatorId,
+      visitorHash: hash,
+      qualification,
+      country: visit.country,
+      referrerHost: visit.referrerHost,
+      occurredAt: visit.at,
+    };
+    return new Promise<RecordedClick | null>((resolve) => {
+      queue.push({ row, dedupKey, resolve });
+      schedule();
+    });
+  }
+}
+
+function qualificationOf(claimed: boolean): Qualification {
+  return claimed ? "qualified" : "repeat";
 }

@@ -3,7 +3,23 @@
 // entry lives for the same window, that is also expiry order, and expired entries are swept from the front.
 export const DEDUP_WINDOW_MS = 3_600_000;
 
-export class DedupWindow {
+/**
+ * Where the click recorder keeps the window: this process's memory (DedupWindow), or Redis shared by every
+ * instance (RedisDedupWindow). Keys are `${linkId}:${visitorHash}`.
+ */
+export interface ClickDedup {
+  /**
+   * Atomically: false when key (or `also`, the same visitor under yesterday's hash) had a qualified click within
+   * the window before atMs; otherwise remembers key at atMs and returns true (the click qualifies).
+   */
+  claim(key: string, also: string | null, atMs: number): boolean | Promise<boolean>;
+  /** Forgets the qualified click remembered at atMs (its write failed), unless a newer one replaced it. */
+  forget(key: string, atMs: number): void;
+  /** Remembers qualified clicks read from the database (oldest first), keeping any newer one already known. */
+  warm(entries: { key: string; atMs: number }[]): Promise<void>;
+}
+
+export class DedupWindow implements ClickDedup {
   private readonly lastQualified = new Map<string, number>();
 
   constructor(
@@ -22,6 +38,16 @@ export class DedupWindow {
     const last = this.lastQualified.get(key);
     // A clock that stepped back leaves last in the future: still recent, so nothing qualifies twice.
     return last !== undefined && atMs - last < this.windowMs;
+  }
+
+  claim(key: string, also: string | null, atMs: number): boolean {
+    if (this.isRecent(key, atMs) || (also !== null && this.isRecent(also, atMs))) return false;
+    this.remember(key, atMs);
+    return true;
+  }
+
+  async warm(entries: { key: string; atMs: number }[]): Promise<void> {
+    for (const { key, atMs } of entries) this.remember(key, atMs);
   }
 
   /** Records a qualified click at atMs. */

@@ -29,6 +29,18 @@ export const CoreEnvSchema = z.object({
   ),
   /** The sender of the sign-in mail. */
   MAIL_FROM: z.string().min(1).default("Trailmark <no-reply@localhost>"),
+  /** Shares the rate limits and the click dedup window between instances (redis:// or rediss://); unset: per process. */
+  REDIS_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .regex(/^rediss?:\/\/[^/\s]/, "must be a redis:// or rediss:// URL")
+      .optional(),
+  ),
+  /** Prepended to every Redis key, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().min(1).default("trailmark:"),
+  /** Worker processes `npm start` runs on this machine (node:cluster); 1 runs everything in one process. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** How often pending commissions past their holding period are approved. */
   APPROVAL_INTERVAL_MS: z.coerce
     .number()

@@ -66,7 +66,7 @@ export function createCollectResolver(options: CollectResolverOptions): CollectR
     let headers: Record<string, string> = {};
     try {
       if (request.method !== "POST") throw new AppError("invalid", "use POST");
-      const wait = rateLimiter.take(request.clientIp ?? "unknown");
+      const wait = await rateLimiter.take(request.clientIp ?? "unknown");
       if (wait > 0) {
         return errorAnswer(new AppError("rate_limited", "too many requests from this address"), {
           ...corsHeaders(origin),

@@ -51,7 +51,7 @@ export function createTrackingApp(options: TrackingAppOptions): TrackingApp {
   const resolveCollect = createCollectResolver({
     db,
     writer,
-    rateLimiter: createRateLimiter({ limit: options.collectRateLimit ?? 600, windowMs: 60_000 }),
+    rateLimiter: createRateLimiter({ name: "collect", limit: options.collectRateLimit ?? 600, windowMs: 60_000 }),
   });
   const collect = createCollectHandler(resolveCollect);
   const conversions = createConversionsHandler({ db });

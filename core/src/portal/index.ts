@@ -103,8 +103,9 @@ export function createPortal(options: PortalOptions): Portal {
   const { db, mailer, stripe } = options;
   const publicUrl = options.publicUrl.replace(/\/+$/, "");
   const now = options.now ?? (() => new Date());
-  // Per process: a second line behind the per-email limit, which is counted in the database.
+  // A second line behind the per-email limit, which is counted in the database; shared through Redis when set.
   const linkRequests = createRateLimiter({
+    name: "portal-sign-in-links",
     limit: options.linkRequestsPerAddress ?? SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
     windowMs: SIGN_IN_LINK_ADDRESS_WINDOW_MS,
   });
@@ -181,7 +182,7 @@ export function createPortal(options: PortalOptions): Portal {
     if (!EmailSchema.safeParse(email).success)
       return signInForm(request, 400, { email, error: "Enter an email address." });
     // Over either limit the answer is the same page, so it tells nothing about the address.
-    if (ctx.clientIp && linkRequests.take(ctx.clientIp, now().getTime()) > 0) {
+    if (ctx.clientIp && (await linkRequests.take(ctx.clientIp, now().getTime())) > 0) {
       console.warn(`creator sign-in links: too many requests from ${ctx.clientIp}; none sent`);
       return page(checkEmailPage(email));
     }

@@ -6,6 +6,8 @@ import { openDatabase } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { tuneSqlite } from "../db/sqlite-pragmas.ts";
 import { createTrackingApp } from "../http/tracking-app.ts";
+import { startPeriodicJob } from "../jobs/periodic-job.ts";
+import { closeRedisFromEnv } from "../redis/redis.ts";
 import { serveFetch } from "./node-http.ts";
 import { trackingNodeRoutes } from "./tracking-routes.ts";
 
@@ -16,10 +18,13 @@ const applied = await migrate(database);
 if (applied.length) console.log(`applied migrations: ${applied.join(", ")}`);
 const app = createTrackingApp({ database, collectRateLimit: env.COLLECT_RATE_LIMIT });
 await app.start();
-const approvals = setInterval(() => {
-  approveDueCommissions(database.db).catch((e: unknown) => console.warn(`approval sweep failed: ${String(e)}`));
-}, env.APPROVAL_INTERVAL_MS);
-approvals.unref();
+const approvals = startPeriodicJob({
+  db: database.db,
+  name: "approval-sweep",
+  intervalMs: env.APPROVAL_INTERVAL_MS,
+  run: () => approveDueCommissions(database.db),
+  onError: (e: unknown) => console.warn(`approval sweep failed: ${String(e)}`),
+});
 const server = await serveFetch(app.handler, {
   port: env.PORT,
   host: env.HOST,
@@ -29,9 +34,10 @@ const server = await serveFetch(app.handler, {
 console.log(`trailmark tracking listening on ${server.url}`);
 
 async function shutdown() {
-  clearInterval(approvals);
+  await approvals.stop();
   await server.close();
   await app.stop();
+  await closeRedisFromEnv();
   await database.close();
   process.exit(0);
 }

@@ -30,9 +30,10 @@ import { getDatabase } from "../db.server.ts";
 // Sign-in for the standalone admin: email and password, or a one-time link sent by email (printed to the log in
 // development). Both forms carry a double-submit CSRF token, so another site cannot sign a browser in.
 
-// Per process, by client address (`context.clientIp` from core's server): a second line behind the per-account
-// limit on pending links, which createSignInToken counts in the database.
+// By client address (`context.clientIp` from core's server), shared through Redis when REDIS_URL is set: a second
+// line behind the per-account limit on pending links, which createSignInToken counts in the database.
 const linkRequests = createRateLimiter({
+  name: "admin-sign-in-links",
   limit: SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
   windowMs: SIGN_IN_LINK_ADDRESS_WINDOW_MS,
 });
@@ -78,7 +79,7 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
     }
     // Over either limit, and for an unknown address, the answer is the same: it tells nothing about accounts.
     const clientIp = typeof context?.clientIp === "string" ? context.clientIp : null;
-    if (clientIp && linkRequests.take(clientIp) > 0) {
+    if (clientIp && (await linkRequests.take(clientIp)) > 0) {
       console.warn(`admin sign-in links: too many requests from ${clientIp}; none sent`);
       return data<ActionResult>({ intent: "link", ok: true, message: LINK_SENT });
     }
