@@ -87,7 +87,7 @@ describe("normalizeShopifyOrder", () => {
     expect(orderStatusOf({ cancelled_at: null, financial_status: null })).toBe("pending");
   });
 
-  it("lists each refund once with its successful refund transactions summed", () => {
+  it("lists each refund once: the money returned, and the same share of the items base", () => {
     const { id, admin_graphql_api_id, transactions } = refundPayload();
     const order = normalize({
       financial_status: "partially_refunded",
@@ -96,9 +96,10 @@ describe("normalizeShopifyOrder", () => {
         { id: 123, transactions: [{ kind: "refund", status: "success", amount: "1.50" }] },
       ],
     });
+    // A refund without line items returns 20.00 of a 99.85 order: it takes 20.00/99.85 of the 89.90 items base.
     expect(order.refunds).toEqual([
-      { id: BIG_REFUND_ID, amount: 2000 },
-      { id: "123", amount: 150 },
+      { id: BIG_REFUND_ID, amount: 1801, orderAmount: 2000 },
+      { id: "123", amount: 135, orderAmount: 150 },
     ]);
   });
 
@@ -114,7 +115,7 @@ describe("normalizeShopifyRefund", () => {
     const refund = normalizeShopifyRefund(shopifyJson(refundPayload()), "USD");
     expect(refund).toEqual({
       orderExternalId: BIG_ORDER_ID,
-      refund: { id: BIG_REFUND_ID, amount: 2000 },
+      refund: { id: BIG_REFUND_ID, amount: 2000, orderAmount: 2000 },
       createdAt: new Date("2026-11-22T14:00:00.000Z"),
     });
   });

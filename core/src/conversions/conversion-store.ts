@@ -249,6 +249,7 @@ export async function attributeConversions(
           original: c.amount,
           reserved,
           currency: facts.currency,
+          base: campaign.commissionBase,
           rule: c.verdict.ok ? (status === "over_budget" ? "over_budget" : null) : c.verdict.rule,
           reason,
           holdUntil: hold,
@@ -298,11 +299,23 @@ export async function attributeConversions(
  * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
  * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
  */
+/** An order's state on both commission bases (orders/order-store.ts snapshotOf); events have only one. */
+export type BaseSnapshot = OrderSnapshot & { orderTotal?: number; orderRefunded?: number };
+
+/** The snapshot a commission computed on `base` is reconciled against. */
+function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
+  if (base !== "order_total" || snapshot.orderTotal === undefined) {
+    return { status: snapshot.status, total: snapshot.total, refunded: snapshot.refunded };
+  }
+  const total = snapshot.orderTotal;
+  return { status: snapshot.status, total, refunded: Math.min(Math.max(snapshot.orderRefunded ?? 0, 0), total) };
+}
+
 export async function reconcileConversion(
   db: Db,
   storeId: string,
   conversionId: string,
-  snapshot: OrderSnapshot,
+  snapshot: BaseSnapshot,
   now: Date,
 ) {
   return reconcileConversions(db, storeId, [{ conversionId, snapshot }], now);
@@ -311,7 +324,7 @@ export async function reconcileConversion(
 export async function reconcileConversions(
   db: Db,
   storeId: string,
-  items: readonly { conversionId: string; snapshot: OrderSnapshot }[],
+  items: readonly { conversionId: string; snapshot: BaseSnapshot }[],
   now: Date,
 ): Promise<number> {
   if (items.length === 0) return 0;
@@ -328,6 +341,7 @@ export async function reconcileConversions(
       original: true,
       paidAmount: true,
       holdUntil: true,
+      base: true,
     },
   });
   const needed = peek.some((row) => {
@@ -341,7 +355,7 @@ export async function reconcileConversions(
         adjustments: 0,
         holdUntil: row.holdUntil,
       },
-      order: snapshots.get(row.conversionId)!,
+      order: snapshotOnBase(snapshots.get(row.conversionId)!, row.base),
       now,
     });
     return result.changed;
@@ -372,7 +386,11 @@ export async function reconcileConversions(
         adjustments: adjusted.get(row.id) ?? 0,
         holdUntil: row.holdUntil,
       };
-      const result = reconcileCommission({ existing, order: snapshots.get(row.conversionId)!, now });
+      const result = reconcileCommission({
+        existing,
+        order: snapshotOnBase(snapshots.get(row.conversionId)!, row.base),
+        now,
+      });
       if (!result.changed) continue;
       changed++;
       changedConversions.add(row.conversionId);
