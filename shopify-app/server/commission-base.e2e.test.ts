@@ -24,7 +24,8 @@ import { big, orderPayload, refundPayload, shopifyJson, webhookHeaders } from ".
 // false or true) or a server-to-server API call. The base is the items after discounts without tax:
 // (60.00 + 40.00) − 10% = 90.00, so a 10% campaign pays 9.00; on the "order total" base it pays 11.50.
 // Shopify's deliveries go over real HTTP to the built app's webhook routes, WooCommerce's to the bridge's
-// endpoint, both signed over their exact bytes; the inbox worker then does what it does in production.
+// endpoint (both on one loopback server), signed over their exact bytes; the inbox worker then does what it
+// does in production.
 
 const SECRET = "commission-base-api-secret-0123456789";
 let database: TestDatabase;
@@ -42,7 +43,12 @@ beforeAll(async () => {
   db = database.db;
   const { createShopifyAppHandler } = await import("./handler.ts");
   const shopify = await createShopifyAppHandler({ database });
-  server = await serveFetch((request) => shopify(request), { port: 0, host: "127.0.0.1" });
+  const bridge = createWooBridgeHandler({ db });
+  server = await serveFetch(
+    (request, ctx) =>
+      new URL(request.url).pathname.startsWith("/woocommerce/") ? bridge(request, ctx) : shopify(request),
+    { port: 0, host: "127.0.0.1" },
+  );
   worker = createInboxWorker({
     db,
     handlers: {
@@ -181,9 +187,12 @@ function wooOrder(pricesIncludeTax: boolean, id: number) {
 }
 
 async function deliverWoo(storeId: string, payload: unknown) {
-  const response = await createWooBridgeHandler({ db })(
-    wooDelivery({ storeId, secret: TEST_WEBHOOK_SECRET, topic: "order.created", payload }),
-  );
+  const delivery = wooDelivery({ storeId, secret: TEST_WEBHOOK_SECRET, topic: "order.created", payload });
+  const response = await fetch(`${server.url}${new URL(delivery.url).pathname}`, {
+    method: "POST",
+    headers: delivery.headers,
+    body: new Uint8Array(await delivery.arrayBuffer()),
+  });
   expect(response.status).toBe(200);
   await worker.drain();
 }
