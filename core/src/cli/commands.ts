@@ -6,6 +6,7 @@ import { createCampaign, listCampaigns, setCampaignStatus } from "../campaigns/c
 import { createCreator, listCreators } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
 import { createDiscountCode, createLink, listLinks } from "../links/link-store.ts";
+import { COMMISSION_BASES, type CommissionBase } from "../orders/commission-base.ts";
 import { campaignReport } from "../reports/campaign-report.ts";
 import { formatMinorUnits, toMinorUnits } from "../shared/money.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "../stores/api-keys.ts";
@@ -30,7 +31,7 @@ export const USAGE = `trailmark <command> [options]
   store list
   campaign create --store <id> --name <name> [--goal purchase]... [--model last_click] [--lookback 30]
                   [--half-life 7] [--commission 10% | --commission 5.00] [--goal-commission sign_up=2.00]...
-                  [--min-order 0] [--holding 30] [--budget <amount>] [--starts <date>] [--ends <date>]
+                  [--base items|order_total] [--min-order 0] [--holding 30] [--budget <amount>] [--starts <date>] [--ends <date>]
   campaign list --store <id>
   campaign pause|resume|end --store <id> --campaign <id>
   creator create --store <id> --name <name> [--email <email>]
@@ -55,6 +56,14 @@ function need(values: Record<string, unknown>, name: string): string {
 }
 
 /** "10%" -> percentage in basis points; "5.00" -> a flat amount in the currency's minor units. */
+/** --base: what percentages are paid on (orders/commission-base.ts). */
+function commissionBaseOption(text: string | undefined): CommissionBase | undefined {
+  if (text === undefined) return undefined;
+  const base = COMMISSION_BASES.find((b) => b === text);
+  if (!base) throw new UsageError(`--base must be ${COMMISSION_BASES.join(" or ")}, got "${text}"`);
+  return base;
+}
+
 export function parseCommission(text: string, currency: string): CommissionRule {
   const pct = /^(\d+(?:\.\d{1,2})?)%$/.exec(text.trim());
   if (pct) {
@@ -96,6 +105,7 @@ const OPTIONS = {
   "half-life": { type: "string" },
   commission: { type: "string" },
   "goal-commission": { type: "string", multiple: true },
+  base: { type: "string" },
   "min-order": { type: "string" },
   holding: { type: "string" },
   budget: { type: "string" },
@@ -175,6 +185,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           lookbackDays: int(values.lookback, "lookback"),
           halfLifeDays: values["half-life"] === undefined ? undefined : Number(values["half-life"]),
           commissionRules: Object.keys(rules).length ? rules : undefined,
+          commissionBase: commissionBaseOption(values.base),
           minOrderValue: values["min-order"] === undefined ? undefined : toMinorUnits(values["min-order"], currency),
           holdingDays: int(values.holding, "holding"),
           budgetCap: values.budget === undefined ? undefined : toMinorUnits(values.budget, currency),
