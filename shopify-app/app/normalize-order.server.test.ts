@@ -36,6 +36,50 @@ describe("normalizeShopifyOrder", () => {
     expect(normalize({ subtotal_price: undefined, total_price: "99.85" }).total).toBe(9985);
   });
 
+  it("takes tax out of the base when prices include it: subtotal 120.00 with 20.00 tax is a base of 100.00", () => {
+    const order = normalize({
+      taxes_included: true,
+      subtotal_price: "120.00",
+      total_tax: "20.00",
+      total_price: "125.00",
+      shipping_lines: [{ price: "5.00", tax_lines: [] }],
+    });
+    expect(order.total).toBe(10_000);
+    expect(order.orderTotal).toBe(12_500);
+    // Tax excluded from prices: the subtotal is the base as it is.
+    expect(normalize({ taxes_included: false, subtotal_price: "100.00", total_tax: "20.00" }).total).toBe(10_000);
+  });
+
+  it("leaves gift cards out of the base", () => {
+    const order = normalize({
+      subtotal_price: "75.00",
+      total_tax: "0.00",
+      line_items: [
+        { price: "50.00", quantity: 1, gift_card: false, tax_lines: [] },
+        { price: "25.00", quantity: 1, gift_card: true, tax_lines: [] },
+      ],
+    });
+    expect(order.total).toBe(5000);
+  });
+
+  it("reads the shop's own currency and amounts (shop_money) when the customer paid in another", () => {
+    const shop = (amount: string) => ({
+      shop_money: { amount, currency_code: "USD" },
+      presentment_money: { amount: String(Number(amount) * 150), currency_code: "JPY" },
+    });
+    const order = normalize({
+      currency: "JPY",
+      presentment_currency: "JPY",
+      subtotal_price: "12000",
+      subtotal_price_set: shop("80.00"),
+      total_price: "13500",
+      total_price_set: shop("90.00"),
+      total_tax: "0",
+      total_tax_set: shop("0.00"),
+    });
+    expect(order).toMatchObject({ currency: "USD", total: 8000, orderTotal: 9000 });
+  });
+
   it("finds click ids in the landing URL and in the cart attributes", () => {
     expect(normalize().clickIds).toEqual(["tm_AbCdEfGhIjKlMnOp", "tm_QrStUvWxYz012345"]);
     const viaUtmId = normalize({

@@ -46,7 +46,6 @@ describe("campaign form", () => {
     expect(!wrong.ok && Object.keys(wrong.errors)).toContain("commissionBase");
   });
 
-
   it("turns form text into a campaign input: money in minor units, percentages in basis points, an exclusive end", () => {
     const result = parseForm(campaignForm, VALID);
     expect(result).toEqual({

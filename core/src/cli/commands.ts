@@ -321,8 +321,28 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           from: parseDate(values.from, "from"),
           to: parseDate(values.to, "to"),
         });
-        const money = (n: number) => formatMinorUnits(n, report.currency);
         const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
+        // One line per creator and currency: amounts in different currencies are never added up.
+        const lines = [...report.rows, { ...report.totals, creatorName: "TOTAL" }].flatMap((r) =>
+          r.money.map((m, i) => {
+            const money = (n: number) => formatMinorUnits(n, m.currency);
+            return [
+              i === 0 ? r.creatorName : "",
+              i === 0 ? r.rawClicks : "",
+              i === 0 ? r.qualifiedClicks : "",
+              i === 0 ? r.signUps : "",
+              i === 0 ? r.purchases : "",
+              i === 0 ? pct(r.conversionRate) : "",
+              m.currency,
+              money(m.revenue),
+              money(m.commissions.pending),
+              money(m.commissions.approved),
+              money(m.commissions.paid),
+              money(m.commissions.reversed),
+              money(m.commissions.rejected),
+            ];
+          }),
+        );
         emit(report, () =>
           [
             `Campaign "${report.campaignName}" (${report.currency})`,
@@ -334,6 +354,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
                 "sign-ups",
                 "purchases",
                 "conv. rate",
+                "currency",
                 "revenue",
                 "pending",
                 "approved",
@@ -341,22 +362,12 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
                 "reversed",
                 "rejected",
               ],
-              [...report.rows, { ...report.totals, creatorName: "TOTAL" }].map((r) => [
-                r.creatorName,
-                r.rawClicks,
-                r.qualifiedClicks,
-                r.signUps,
-                r.purchases,
-                pct(r.conversionRate),
-                money(r.revenue),
-                money(r.commissions.pending),
-                money(r.commissions.approved),
-                money(r.commissions.paid),
-                money(r.commissions.reversed),
-                money(r.commissions.rejected),
-              ]),
+              lines,
             ),
-            `Return on spend: ${report.totals.returnOnSpend === null ? "-" : `${report.totals.returnOnSpend.toFixed(2)}x`}`,
+            ...report.totals.money.map(
+              (m) =>
+                `Return on spend (${m.currency}): ${m.returnOnSpend === null ? "-" : `${m.returnOnSpend.toFixed(2)}x`}`,
+            ),
           ].join("\n"),
         );
         return 0;

@@ -225,6 +225,9 @@ export async function attributeConversions(
           if (budget.cap !== null && facts.currency !== budget.currency) {
             status = "over_budget";
             reason = `order currency ${facts.currency} differs from the budget currency ${budget.currency}`;
+          } else if (facts.currency !== budget.currency) {
+            // An uncapped campaign pays it, but its budget counts only its own currency: never add currencies.
+            reserved = 0;
           } else {
             const decision = budgetReservation(budget.cap, budget.used + budget.added, c.amount);
             if (decision.overBudget) {
@@ -375,6 +378,11 @@ export async function reconcileConversions(
       _sum: { amount: true },
     });
     const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
+    const campaignCurrency = await campaignCurrencies(
+      tx,
+      storeId,
+      commissions.map((c) => c.campaignId),
+    );
     let changed = 0;
     const changedConversions = new Set<string>();
     for (const row of commissions) {
@@ -396,7 +404,9 @@ export async function reconcileConversions(
       changedConversions.add(row.conversionId);
       const after = applyReconciliation(existing, result);
       let reserved = toSafeNumber(row.reserved);
-      for (const e of ledgerEntriesForChange(existing, after)) {
+      // Budget is kept in the campaign's currency: a commission in another currency never moves it.
+      const inBudget = row.currency === campaignCurrency.get(row.campaignId);
+      for (const e of inBudget ? ledgerEntriesForChange(existing, after) : []) {
         const delta = e.kind === "adjust" ? e.amount : -e.amount;
         reserved += delta;
         await tx.campaign.update({ where: { id: row.campaignId }, data: { budgetUsed: { increment: delta } } });
@@ -412,7 +422,7 @@ export async function reconcileConversions(
         });
       }
       // Budget-neutral moves between the ledger's reserved, released and paid buckets (an approval, say).
-      for (const e of ledgerTransfers(existing, after)) {
+      for (const e of inBudget ? ledgerTransfers(existing, after) : []) {
         await tx.budgetEntry.create({
           data: {
             id: newId("bl"),
@@ -452,6 +462,17 @@ export async function reconcileConversions(
     await markConversionsChanged(tx, db, storeId, changedConversions);
     return changed;
   }, TX_OPTIONS);
+}
+
+/** Each campaign's currency: the only currency its budget counts. */
+export async function campaignCurrencies(tx: Tx, storeId: string, campaignIds: readonly string[]) {
+  const ids = [...new Set(campaignIds)];
+  if (ids.length === 0) return new Map<string, string>();
+  const rows = await tx.campaign.findMany({
+    where: { storeId, id: { in: ids } },
+    select: { id: true, currency: true },
+  });
+  return new Map(rows.map((r) => [r.id, r.currency]));
 }
 
 /**

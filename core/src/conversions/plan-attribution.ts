@@ -135,7 +135,7 @@ export function planAttribution(
       weightPpm: entry.weightPpm,
       credit: entry.credit,
       rule,
-      verdict: evaluate(onBase, campaign, creator, entry.latest),
+      verdict: evaluate(onBase, campaign, creator, entry.latest, rule),
     });
   }
   const amounts = splitCommission(paying);
@@ -157,8 +157,15 @@ export function factsOnBase(facts: ConversionFacts, campaign: Pick<Campaign, "co
   return { ...facts, value: facts.orderTotal };
 }
 
-function evaluate(facts: ConversionFacts, campaign: Campaign, creator: Creator, touch: ResolvedTouch): RuleVerdict {
+function evaluate(
+  facts: ConversionFacts,
+  campaign: Campaign,
+  creator: Creator,
+  touch: ResolvedTouch,
+  rule: CommissionRule | null = null,
+): RuleVerdict {
   return evaluateRules({
+    commission: rule,
     conversion: facts,
     campaign,
     creator: { emailHash: creator.emailHash },

@@ -8,6 +8,7 @@
 // asking the provider with the key (reconcilePayouts), so a creator is never paid twice.
 
 import { budgetHeld, type CommissionStatus, ledgerEntriesForChange, ledgerTransfers } from "../commissions/index.ts";
+import { campaignCurrencies } from "../conversions/conversion-store.ts";
 import { markConversionsChanged } from "../conversions/stale-days.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
@@ -805,6 +806,11 @@ async function settlePaid(
     _sum: { amount: true },
   });
   const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
+  const campaignCurrency = await campaignCurrencies(
+    tx,
+    row.storeId,
+    commissions.map((c) => c.campaignId),
+  );
   for (const c of commissions) {
     const paidAmount = paidFor.get(c.id)!;
     const before = { status: c.status as CommissionStatus, amount: toSafeNumber(c.amount) };
@@ -812,7 +818,10 @@ async function settlePaid(
     // the clawback below recovers what was sent.
     const after = { status: "paid" as const, amount: before.amount };
     let reserved = toSafeNumber(c.reserved);
-    for (const e of [...ledgerEntriesForChange(before, after), ...ledgerTransfers(before, after)]) {
+    // Budget is kept in the campaign's currency: a commission in another currency never moves it.
+    const inBudget = c.currency === campaignCurrency.get(c.campaignId);
+    const entries = inBudget ? [...ledgerEntriesForChange(before, after), ...ledgerTransfers(before, after)] : [];
+    for (const e of entries) {
       if (e.kind !== "approve" && e.kind !== "pay") {
         const delta = e.kind === "adjust" ? e.amount : -e.amount;
         reserved += delta;
