@@ -3,11 +3,12 @@ import { approveDueCommissions } from "../conversions/approve-due.ts";
 import { budgetOfCampaign } from "../payouts/budget-view.ts";
 import { campaignReport } from "../reports/campaign-report.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
-import { createDiscountCode, seedProgram } from "../testing/fixtures.ts";
+import { createDiscountCode, insertClick, seedProgram } from "../testing/fixtures.ts";
 import { addOrderRefund, ingestOrder } from "./ingest-order.ts";
 
-// Money never crosses currencies: a flat rule is an amount in the campaign's currency and is never paid in
-// another; a campaign's budget counts only its own currency; reports give each currency its own figures.
+// An order's money through storage: it never crosses currencies (a flat rule is an amount in the campaign's
+// currency and is never paid in another; a campaign's budget counts only its own currency; reports give each
+// currency its own figures), and its commission is computed once and split so that the parts add up.
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -92,5 +93,46 @@ describe("currencies", () => {
       ["KWD", 10_000, 1000],
     ]);
     expect(report.totals.money[0]!.returnOnSpend).toBe(10);
+  });
+});
+
+describe("an order's commission split between creators", () => {
+  it("adds up to the order's commission computed once, and a commission of 0.00 is settled at once", async () => {
+    const { db } = database;
+    const seeded = await seedProgram(db, {
+      campaign: {
+        attributionModel: "linear",
+        commissionRules: { purchase: { type: "percentage", basisPoints: 1234 } },
+        holdingDays: 30,
+      },
+      creators: [{ name: "Ada" }, { name: "Ben" }, { name: "Cy" }],
+    });
+    const clicks = [];
+    for (const [i, link] of seeded.links.entries())
+      clicks.push(await insertClick(db, link, new Date(T0.getTime() - (3 - i) * 3_600_000)));
+    const result = await ingestOrder(
+      db,
+      seeded.store.id,
+      { ...order("split-1", "USD", 10_005), clickIds: clicks },
+      {
+        now: T0,
+      },
+    );
+    // 12.34% of 100.05 is 12.35 (12.3462), not 3 × 4.12 = 12.36.
+    expect(result.commissions.map((c) => c.amount).sort()).toEqual([411, 412, 412]);
+    expect(result.commissions.reduce((s, c) => s + c.amount, 0)).toBe(1235);
+
+    // Nothing to pay: approved at once rather than pending for ever.
+    const zero = await ingestOrder(
+      db,
+      seeded.store.id,
+      { ...order("split-0", "USD", 0), clickIds: clicks },
+      { now: T0 },
+    );
+    expect(zero.commissions.map((c) => [c.amount, c.status])).toEqual([
+      [0, "approved"],
+      [0, "approved"],
+      [0, "approved"],
+    ]);
   });
 });
