@@ -204,13 +204,16 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         const campaigns = await listCampaigns(db, need(values, "store"));
         emit(campaigns, () =>
           formatTable(
-            ["id", "name", "status", "model", "lookback", "budget used", "cap"],
+            ["id", "name", "status", "model", "base", "lookback", "currency", "budget used", "cap"],
             campaigns.map((c) => [
               c.id,
               c.name,
               c.status,
               c.attributionModel,
+              c.commissionBase,
               c.lookbackDays,
+              // The budget counts only commissions in the campaign's currency.
+              c.currency,
               formatMinorUnits(c.budgetUsed, c.currency),
               c.budgetCap === null ? "-" : formatMinorUnits(c.budgetCap, c.currency),
             ]),
