@@ -80,6 +80,26 @@ describe("normalizeShopifyOrder", () => {
     expect(order).toMatchObject({ currency: "USD", total: 8000, orderTotal: 9000 });
   });
 
+  it("converts a refund paid back in the customer's currency at the order's own rate", () => {
+    const set = (usd: string, jpy: string) => ({
+      shop_money: { amount: usd, currency_code: "USD" },
+      presentment_money: { amount: jpy, currency_code: "JPY" },
+    });
+    const order = normalize({
+      currency: "USD",
+      presentment_currency: "JPY",
+      subtotal_price: "80.00",
+      subtotal_price_set: set("80.00", "12000"),
+      total_price: "90.00",
+      total_price_set: set("90.00", "13500"),
+      total_tax: "0.00",
+      financial_status: "partially_refunded",
+      refunds: [{ id: 7, transactions: [{ kind: "refund", status: "success", amount: "3000", currency: "JPY" }] }],
+    });
+    // ¥3000 of ¥13500 is 20.00 USD of 90.00; the same share of the 80.00 items base is 17.78.
+    expect(order.refunds).toEqual([{ id: "7", amount: 1778, orderAmount: 2000 }]);
+  });
+
   it("finds click ids in the landing URL and in the cart attributes", () => {
     expect(normalize().clickIds).toEqual(["tm_AbCdEfGhIjKlMnOp", "tm_QrStUvWxYz012345"]);
     const viaUtmId = normalize({

@@ -21,9 +21,8 @@ const IdSchema = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegativ
 const AmountSchema = z.union([z.string().regex(/^-?\d*(\.\d*)?$/), z.number().finite()]);
 const TimestampSchema = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be a date-time");
 /** Shopify's `*_set`: the amount in the shop's currency and in the customer's (presentment) currency. */
-const MoneySetSchema = z
-  .object({ shop_money: z.object({ amount: AmountSchema, currency_code: z.string().regex(/^[A-Z]{3}$/) }) })
-  .nullish();
+const MoneySchema = z.object({ amount: AmountSchema, currency_code: z.string().regex(/^[A-Z]{3}$/) });
+const MoneySetSchema = z.object({ shop_money: MoneySchema, presentment_money: MoneySchema.nullish() }).nullish();
 const TaxLineSchema = z.object({ price: AmountSchema.nullish(), price_set: MoneySetSchema });
 const LineItemSchema = z.object({
   price: AmountSchema.nullish(),
@@ -163,11 +162,40 @@ export function orderAmounts(order: ShopifyOrder, currency: string): { items: nu
   return { items, orderTotal };
 }
 
-/** Money actually returned by a refund: its successful refund transactions. */
-function moneyReturned(refund: Pick<ShopifyRefund, "transactions">, currency: string): number {
-  return refund.transactions
-    .filter((t) => t.kind === "refund" && (t.status ?? "success") === "success")
-    .reduce((sum, t) => sum + Math.abs(toMinorUnits(t.amount, t.currency ?? currency)), 0);
+/**
+ * The order's own exchange rate, from its total in both currencies: refund transactions are in the
+ * customer's (presentment) currency and are converted at it. Null when Shopify sent no presentment total.
+ */
+export type PresentmentRate = { currency: string; shop: number; presentment: number } | null;
+
+function presentmentRateOf(order: ShopifyOrder, currency: string): PresentmentRate {
+  const presentment = order.total_price_set?.presentment_money;
+  if (!presentment || presentment.currency_code === currency) return null;
+  const amount = toMinorUnits(presentment.amount, presentment.currency_code);
+  if (amount <= 0) return null;
+  return {
+    currency: presentment.currency_code,
+    shop: shopMoney(order.total_price, order.total_price_set, currency),
+    presentment: amount,
+  };
+}
+
+/**
+ * Money actually returned by a refund, in the shop's currency: its successful refund transactions, those in
+ * the customer's currency converted at the order's own rate. A transaction in another currency with no rate
+ * to convert it (a refunds/create delivery, without its order) is left out rather than read as shop money;
+ * the order's next snapshot lists the refund with its rate.
+ */
+function moneyReturned(refund: Pick<ShopifyRefund, "transactions">, currency: string, rate: PresentmentRate): number {
+  let total = 0;
+  for (const t of refund.transactions) {
+    if (t.kind !== "refund" || (t.status ?? "success") !== "success") continue;
+    const from = t.currency ?? currency;
+    const amount = Math.abs(toMinorUnits(t.amount, from));
+    if (from === currency) total += amount;
+    else if (rate && from === rate.currency) total += mulDivRoundHalfUp(amount, rate.shop, rate.presentment);
+  }
+  return total;
 }
 
 /**
@@ -182,9 +210,9 @@ function moneyReturned(refund: Pick<ShopifyRefund, "transactions">, currency: st
 export function refundAmounts(
   refund: Pick<ShopifyRefund, "transactions" | "refund_line_items">,
   currency: string,
-  order: { taxesIncluded: boolean; items: number; orderTotal: number } | null,
+  order: { taxesIncluded: boolean; items: number; orderTotal: number; rate: PresentmentRate } | null,
 ): { amount: number; orderAmount: number } {
-  const returned = moneyReturned(refund, currency);
+  const returned = moneyReturned(refund, currency, order?.rate ?? null);
   const lines = (refund.refund_line_items ?? []).filter((l) => !l.line_item?.gift_card);
   if (lines.length > 0) {
     const amount = lines.reduce((sum, l) => {
@@ -229,6 +257,7 @@ export function toNormalizedOrder(order: ShopifyOrder): NormalizedOrder {
   const currency = order.total_price_set?.shop_money.currency_code ?? order.currency;
   const { items, orderTotal } = orderAmounts(order, currency);
   const taxesIncluded = order.taxes_included ?? false;
+  const rate = presentmentRateOf(order, currency);
   const email = order.email || order.contact_email || order.customer?.email || null;
   const codes = (order.discount_codes ?? []).map((d) => normalizeDiscountCode(d.code)).filter((c) => c.length > 0);
   return NormalizedOrderSchema.parse({
@@ -240,7 +269,7 @@ export function toNormalizedOrder(order: ShopifyOrder): NormalizedOrder {
     orderTotal,
     refunds: (order.refunds ?? []).map((r) => ({
       id: idFromGid(r.admin_graphql_api_id) ?? r.id,
-      ...refundAmounts(r, currency, { taxesIncluded, items, orderTotal }),
+      ...refundAmounts(r, currency, { taxesIncluded, items, orderTotal, rate }),
     })),
     customerEmailHash: email ? hashEmail(email) : null,
     customerRef: order.customer ? hashCustomerRef(order.customer.id) : null,
