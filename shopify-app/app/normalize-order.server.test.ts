@@ -36,6 +36,70 @@ describe("normalizeShopifyOrder", () => {
     expect(normalize({ subtotal_price: undefined, total_price: "99.85" }).total).toBe(9985);
   });
 
+  it("takes tax out of the base when prices include it: subtotal 120.00 with 20.00 tax is a base of 100.00", () => {
+    const order = normalize({
+      taxes_included: true,
+      subtotal_price: "120.00",
+      total_tax: "20.00",
+      total_price: "125.00",
+      shipping_lines: [{ price: "5.00", tax_lines: [] }],
+    });
+    expect(order.total).toBe(10_000);
+    expect(order.orderTotal).toBe(12_500);
+    // Tax excluded from prices: the subtotal is the base as it is.
+    expect(normalize({ taxes_included: false, subtotal_price: "100.00", total_tax: "20.00" }).total).toBe(10_000);
+  });
+
+  it("leaves gift cards out of the base", () => {
+    const order = normalize({
+      subtotal_price: "75.00",
+      total_tax: "0.00",
+      line_items: [
+        { price: "50.00", quantity: 1, gift_card: false, tax_lines: [] },
+        { price: "25.00", quantity: 1, gift_card: true, tax_lines: [] },
+      ],
+    });
+    expect(order.total).toBe(5000);
+  });
+
+  it("reads the shop's own currency and amounts (shop_money) when the customer paid in another", () => {
+    const shop = (amount: string) => ({
+      shop_money: { amount, currency_code: "USD" },
+      presentment_money: { amount: String(Number(amount) * 150), currency_code: "JPY" },
+    });
+    const order = normalize({
+      currency: "JPY",
+      presentment_currency: "JPY",
+      subtotal_price: "12000",
+      subtotal_price_set: shop("80.00"),
+      total_price: "13500",
+      total_price_set: shop("90.00"),
+      total_tax: "0",
+      total_tax_set: shop("0.00"),
+    });
+    expect(order).toMatchObject({ currency: "USD", total: 8000, orderTotal: 9000 });
+  });
+
+  it("converts a refund paid back in the customer's currency at the order's own rate", () => {
+    const set = (usd: string, jpy: string) => ({
+      shop_money: { amount: usd, currency_code: "USD" },
+      presentment_money: { amount: jpy, currency_code: "JPY" },
+    });
+    const order = normalize({
+      currency: "USD",
+      presentment_currency: "JPY",
+      subtotal_price: "80.00",
+      subtotal_price_set: set("80.00", "12000"),
+      total_price: "90.00",
+      total_price_set: set("90.00", "13500"),
+      total_tax: "0.00",
+      financial_status: "partially_refunded",
+      refunds: [{ id: 7, transactions: [{ kind: "refund", status: "success", amount: "3000", currency: "JPY" }] }],
+    });
+    // ¥3000 of ¥13500 is 20.00 USD of 90.00; the same share of the 80.00 items base is 17.78.
+    expect(order.refunds).toEqual([{ id: "7", amount: 1778, orderAmount: 2000 }]);
+  });
+
   it("finds click ids in the landing URL and in the cart attributes", () => {
     expect(normalize().clickIds).toEqual(["tm_AbCdEfGhIjKlMnOp", "tm_QrStUvWxYz012345"]);
     const viaUtmId = normalize({
@@ -87,7 +151,7 @@ describe("normalizeShopifyOrder", () => {
     expect(orderStatusOf({ cancelled_at: null, financial_status: null })).toBe("pending");
   });
 
-  it("lists each refund once with its successful refund transactions summed", () => {
+  it("lists each refund once: the money returned, and the same share of the items base", () => {
     const { id, admin_graphql_api_id, transactions } = refundPayload();
     const order = normalize({
       financial_status: "partially_refunded",
@@ -96,9 +160,10 @@ describe("normalizeShopifyOrder", () => {
         { id: 123, transactions: [{ kind: "refund", status: "success", amount: "1.50" }] },
       ],
     });
+    // A refund without line items returns 20.00 of a 99.85 order: it takes 20.00/99.85 of the 89.90 items base.
     expect(order.refunds).toEqual([
-      { id: BIG_REFUND_ID, amount: 2000 },
-      { id: "123", amount: 150 },
+      { id: BIG_REFUND_ID, amount: 1801, orderAmount: 2000 },
+      { id: "123", amount: 135, orderAmount: 150 },
     ]);
   });
 
@@ -114,7 +179,7 @@ describe("normalizeShopifyRefund", () => {
     const refund = normalizeShopifyRefund(shopifyJson(refundPayload()), "USD");
     expect(refund).toEqual({
       orderExternalId: BIG_ORDER_ID,
-      refund: { id: BIG_REFUND_ID, amount: 2000 },
+      refund: { id: BIG_REFUND_ID, amount: 2000, orderAmount: 2000 },
       createdAt: new Date("2026-11-22T14:00:00.000Z"),
     });
   });

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { mulDivRoundHalfUp } from "../../core/src/commissions/mul-div.ts";
 import { clickIdsFromUrl, isClickId } from "../../core/src/links/click-id.ts";
 import { normalizeDiscountCode } from "../../core/src/links/link-store.ts";
+import { itemsBase } from "../../core/src/orders/commission-base.ts";
 import {
   type NormalizedOrder,
   NormalizedOrderSchema,
@@ -18,6 +20,18 @@ import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
 const IdSchema = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform(String);
 const AmountSchema = z.union([z.string().regex(/^-?\d*(\.\d*)?$/), z.number().finite()]);
 const TimestampSchema = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be a date-time");
+/** Shopify's `*_set`: the amount in the shop's currency and in the customer's (presentment) currency. */
+const MoneySchema = z.object({ amount: AmountSchema, currency_code: z.string().regex(/^[A-Z]{3}$/) });
+const MoneySetSchema = z.object({ shop_money: MoneySchema, presentment_money: MoneySchema.nullish() }).nullish();
+const TaxLineSchema = z.object({ price: AmountSchema.nullish(), price_set: MoneySetSchema });
+const LineItemSchema = z.object({
+  price: AmountSchema.nullish(),
+  price_set: MoneySetSchema,
+  quantity: z.number().int().nonnegative().nullish(),
+  gift_card: z.boolean().nullish(),
+  tax_lines: z.array(TaxLineSchema).nullish(),
+  discount_allocations: z.array(z.object({ amount: AmountSchema.nullish(), amount_set: MoneySetSchema })).nullish(),
+});
 
 const TransactionSchema = z.object({
   kind: z.string(),
@@ -32,7 +46,17 @@ export const ShopifyRefundSchema = z.object({
   order_id: IdSchema,
   created_at: TimestampSchema.nullish(),
   transactions: z.array(TransactionSchema).default([]),
-  refund_line_items: z.array(z.object({ subtotal: AmountSchema.nullish() })).nullish(),
+  refund_line_items: z
+    .array(
+      z.object({
+        subtotal: AmountSchema.nullish(),
+        subtotal_set: MoneySetSchema,
+        total_tax: AmountSchema.nullish(),
+        total_tax_set: MoneySetSchema,
+        line_item: z.object({ gift_card: z.boolean().nullish() }).nullish(),
+      }),
+    )
+    .nullish(),
 });
 export type ShopifyRefund = z.infer<typeof ShopifyRefundSchema>;
 
@@ -42,7 +66,14 @@ export const ShopifyOrderSchema = z.object({
   name: z.string().nullish(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   subtotal_price: AmountSchema.nullish(),
+  subtotal_price_set: MoneySetSchema,
   total_price: AmountSchema,
+  total_price_set: MoneySetSchema,
+  total_tax: AmountSchema.nullish(),
+  total_tax_set: MoneySetSchema,
+  taxes_included: z.boolean().nullish(),
+  line_items: z.array(LineItemSchema).nullish(),
+  shipping_lines: z.array(z.object({ tax_lines: z.array(TaxLineSchema).nullish() })).nullish(),
   financial_status: z.string().nullish(),
   cancelled_at: TimestampSchema.nullish(),
   test: z.boolean().nullish(),
@@ -87,21 +118,113 @@ export function orderStatusOf(order: Pick<ShopifyOrder, "cancelled_at" | "financ
   }
 }
 
+type MoneySet = z.infer<typeof MoneySetSchema>;
+type Amount = z.infer<typeof AmountSchema>;
+
 /**
- * How much of the order's merchandise a refund takes back, in minor units. Commissions are computed on
- * subtotal_price (after discounts, before shipping and tax), so a refund of items counts the items'
- * subtotals; returned shipping and tax are not merchandise and do not reduce a commission. A refund of a
- * custom amount has no line items: then the money actually returned (successful refund transactions) counts.
+ * An amount in the shop's currency, minor units: the `*_set.shop_money` figure when Shopify sends one (the
+ * plain field may be in the customer's currency), else the plain field.
  */
-export function refundAmount(
+function shopMoney(plain: Amount | null | undefined, set: MoneySet, currency: string): number {
+  return toMinorUnits(set?.shop_money.amount ?? plain ?? "0", currency);
+}
+
+/** The order's money on both commission bases (core/src/orders/commission-base.ts), in the shop's currency. */
+export function orderAmounts(order: ShopifyOrder, currency: string): { items: number; orderTotal: number } {
+  const orderTotal = Math.max(0, shopMoney(order.total_price, order.total_price_set, currency));
+  const subtotal = shopMoney(
+    order.subtotal_price ?? order.total_price,
+    order.subtotal_price_set ?? order.total_price_set,
+    currency,
+  );
+  const lines = order.line_items ?? [];
+  const taxOf = (taxLines: z.infer<typeof TaxLineSchema>[] | null | undefined) =>
+    (taxLines ?? []).reduce((sum, t) => sum + shopMoney(t.price, t.price_set, currency), 0);
+  // Gift cards sold are in the subtotal but are money, not a sale.
+  const giftCards = lines
+    .filter((l) => l.gift_card)
+    .reduce((sum, l) => {
+      const gross = shopMoney(l.price, l.price_set, currency) * (l.quantity ?? 1);
+      const discounts = (l.discount_allocations ?? []).reduce(
+        (d, a) => d + shopMoney(a.amount, a.amount_set, currency),
+        0,
+      );
+      return sum + gross - discounts;
+    }, 0);
+  // The tax on the items: from the lines when Shopify lists them, else the order's tax less the shipping's.
+  const itemsTax = lines.some((l) => l.tax_lines)
+    ? lines.filter((l) => !l.gift_card).reduce((sum, l) => sum + taxOf(l.tax_lines), 0)
+    : shopMoney(order.total_tax, order.total_tax_set, currency) -
+      (order.shipping_lines ?? []).reduce((sum, s) => sum + taxOf(s.tax_lines), 0);
+  const items = itemsBase([
+    { amount: subtotal - giftCards, tax: Math.max(0, itemsTax), taxIncluded: order.taxes_included ?? false },
+  ]);
+  return { items, orderTotal };
+}
+
+/**
+ * The order's own exchange rate, from its total in both currencies: refund transactions are in the
+ * customer's (presentment) currency and are converted at it. Null when Shopify sent no presentment total.
+ */
+export type PresentmentRate = { currency: string; shop: number; presentment: number } | null;
+
+function presentmentRateOf(order: ShopifyOrder, currency: string): PresentmentRate {
+  const presentment = order.total_price_set?.presentment_money;
+  if (!presentment || presentment.currency_code === currency) return null;
+  const amount = toMinorUnits(presentment.amount, presentment.currency_code);
+  if (amount <= 0) return null;
+  return {
+    currency: presentment.currency_code,
+    shop: shopMoney(order.total_price, order.total_price_set, currency),
+    presentment: amount,
+  };
+}
+
+/**
+ * Money actually returned by a refund, in the shop's currency: its successful refund transactions, those in
+ * the customer's currency converted at the order's own rate. A transaction in another currency with no rate
+ * to convert it (a refunds/create delivery, without its order) is left out rather than read as shop money;
+ * the order's next snapshot lists the refund with its rate.
+ */
+function moneyReturned(refund: Pick<ShopifyRefund, "transactions">, currency: string, rate: PresentmentRate): number {
+  let total = 0;
+  for (const t of refund.transactions) {
+    if (t.kind !== "refund" || (t.status ?? "success") !== "success") continue;
+    const from = t.currency ?? currency;
+    const amount = Math.abs(toMinorUnits(t.amount, from));
+    if (from === currency) total += amount;
+    else if (rate && from === rate.currency) total += mulDivRoundHalfUp(amount, rate.shop, rate.presentment);
+  }
+  return total;
+}
+
+/**
+ * What a refund takes off each commission base, in minor units. On the items base a refund of items counts
+ * the refunded items after discounts, without their tax (when the order's prices include it) and without
+ * returned shipping: the refunded items' share of that base. A refund of a custom amount has no line items:
+ * it takes the items base down by the same share of the order as the money it returned. On the order total
+ * base a refund counts the money returned. Without the order (`order` null: a refunds/create delivery) the
+ * refunded subtotals count as they are, and the order's own snapshot, which lists the refund too, corrects
+ * them when it arrives.
+ */
+export function refundAmounts(
   refund: Pick<ShopifyRefund, "transactions" | "refund_line_items">,
   currency: string,
-): number {
-  const items = refund.refund_line_items ?? [];
-  if (items.length > 0) return items.reduce((sum, i) => sum + Math.abs(toMinorUnits(i.subtotal ?? "0", currency)), 0);
-  return refund.transactions
-    .filter((t) => t.kind === "refund" && (t.status ?? "success") === "success")
-    .reduce((sum, t) => sum + Math.abs(toMinorUnits(t.amount, t.currency ?? currency)), 0);
+  order: { taxesIncluded: boolean; items: number; orderTotal: number; rate: PresentmentRate } | null,
+): { amount: number; orderAmount: number } {
+  const returned = moneyReturned(refund, currency, order?.rate ?? null);
+  const lines = (refund.refund_line_items ?? []).filter((l) => !l.line_item?.gift_card);
+  if (lines.length > 0) {
+    const amount = lines.reduce((sum, l) => {
+      const subtotal = Math.abs(shopMoney(l.subtotal, l.subtotal_set, currency));
+      const tax = order?.taxesIncluded ? Math.abs(shopMoney(l.total_tax, l.total_tax_set, currency)) : 0;
+      return sum + Math.max(0, subtotal - tax);
+    }, 0);
+    return { amount, orderAmount: returned };
+  }
+  if (!order || order.orderTotal <= 0) return { amount: returned, orderAmount: returned };
+  const share = Math.min(returned, order.orderTotal);
+  return { amount: mulDivRoundHalfUp(order.items, share, order.orderTotal), orderAmount: returned };
 }
 
 export function clickIdsOf(order: Pick<ShopifyOrder, "landing_site" | "note_attributes">): string[] {
@@ -130,18 +253,23 @@ function parsePayload<T>(schema: z.ZodType<T>, text: string, what: string): T {
 }
 
 export function toNormalizedOrder(order: ShopifyOrder): NormalizedOrder {
+  // Commissions are in the shop's currency: Shopify's shop_money figures, whatever the customer paid in.
+  const currency = order.total_price_set?.shop_money.currency_code ?? order.currency;
+  const { items, orderTotal } = orderAmounts(order, currency);
+  const taxesIncluded = order.taxes_included ?? false;
+  const rate = presentmentRateOf(order, currency);
   const email = order.email || order.contact_email || order.customer?.email || null;
   const codes = (order.discount_codes ?? []).map((d) => normalizeDiscountCode(d.code)).filter((c) => c.length > 0);
   return NormalizedOrderSchema.parse({
     externalId: idFromGid(order.admin_graphql_api_id) ?? order.id,
     number: order.name ?? null,
     status: orderStatusOf(order),
-    currency: order.currency,
-    // The commission base: line items after discounts, before shipping and taxes.
-    total: Math.max(0, toMinorUnits(order.subtotal_price ?? order.total_price, order.currency)),
+    currency,
+    total: items,
+    orderTotal,
     refunds: (order.refunds ?? []).map((r) => ({
       id: idFromGid(r.admin_graphql_api_id) ?? r.id,
-      amount: refundAmount(r, order.currency),
+      ...refundAmounts(r, currency, { taxesIncluded, items, orderTotal, rate }),
     })),
     customerEmailHash: email ? hashEmail(email) : null,
     customerRef: order.customer ? hashCustomerRef(order.customer.id) : null,
@@ -162,7 +290,7 @@ export function normalizeShopifyOrder(body: string): NormalizedOrder {
 
 export interface NormalizedRefund {
   orderExternalId: string;
-  refund: { id: string; amount: number };
+  refund: { id: string; amount: number; orderAmount: number };
   createdAt: Date | null;
 }
 
@@ -173,7 +301,7 @@ export function normalizeShopifyRefund(body: string, shopCurrency: string): Norm
     orderExternalId: refund.order_id,
     refund: {
       id: idFromGid(refund.admin_graphql_api_id) ?? refund.id,
-      amount: refundAmount(refund, shopCurrency),
+      ...refundAmounts(refund, shopCurrency, null),
     },
     createdAt: refund.created_at ? new Date(refund.created_at) : null,
   };

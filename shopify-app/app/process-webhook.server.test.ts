@@ -132,7 +132,7 @@ describe("refunds/create", () => {
     await deliver(shop, "refunds/create", shopifyJson(refundPayload()));
     const order = await orderOf(shop);
     expect(order?.refunded).toBe(2000n);
-    expect(JSON.parse(order!.refunds)).toEqual([{ id: BIG_REFUND_ID, amount: 2000 }]);
+    expect(JSON.parse(order!.refunds)).toEqual([{ id: BIG_REFUND_ID, amount: 2000, orderAmount: 2000 }]);
   });
 });
 

@@ -138,13 +138,15 @@ describe("the standalone admin in Chromium", () => {
     await page.getByLabel("Name").fill("Spring launch");
     await page.getByLabel("Commission", { exact: true }).first().fill("12.5");
     await page.getByLabel("Budget cap").fill("500");
+    await page.getByLabel("Percentages are paid on").selectOption("order_total");
     await shot("03-campaign-new");
     await page.getByRole("button", { name: "Create campaign" }).click();
     await page.waitForURL(/\/admin\/campaigns\/cp_\w+\?created=1$/);
     await expect.poll(() => page.getByText("Campaign created.").count()).toBe(1);
+    await expect.poll(() => page.getByText("Commission base: Order total", { exact: false }).count()).toBe(1);
     await shot("04-campaign");
     const campaign = await db.campaign.findFirstOrThrow({ where: { storeId: store.id } });
-    expect(campaign).toMatchObject({ name: "Spring launch", budgetCap: 50_000n });
+    expect(campaign).toMatchObject({ name: "Spring launch", budgetCap: 50_000n, commissionBase: "order_total" });
     expect(JSON.parse(campaign.commissionRules)).toEqual({ purchase: { type: "percentage", basisPoints: 1250 } });
   });
 

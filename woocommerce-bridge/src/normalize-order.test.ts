@@ -14,17 +14,26 @@ function normalize(options: WooOrderFixtureOptions = {}) {
 }
 
 describe("normalizeWooOrder", () => {
+  it("pays on the items after discounts without tax or shipping, and a refund on the same share of them", () => {
+    // The default order: a 45.44 beanie, 9.56 VAT, 4.90 shipping: 59.90.
+    expect(normalize()).toMatchObject({ total: 4544, orderTotal: 5990 });
+    const refunded = normalize({ refunds: [{ id: 4130, total: "-5.00" }] });
+    // 5.00 of 59.90 returned takes the same share of the 45.44 items base.
+    expect(refunded.refunds).toEqual([{ id: "4130", amount: 379, orderAmount: 500 }]);
+  });
+
   it("keeps ids as strings and converts decimal money to minor units", () => {
     const order = normalize({ id: 4127, total: "19.99", currency: "USD" });
     expect(order.externalId).toBe("4127");
     expect(order.number).toBe("4127");
     expect(order.total).toBe(1999);
+    expect(order.orderTotal).toBe(1999);
     expect(order.currency).toBe("USD");
   });
 
   it("uses the currency's own precision", () => {
-    expect(normalize({ total: "4500", currency: "JPY" }).total).toBe(4500);
-    expect(normalize({ total: "12.345", currency: "KWD" }).total).toBe(12345);
+    expect(normalize({ total: "4500", currency: "JPY" }).orderTotal).toBe(4500);
+    expect(normalize({ total: "12.345", currency: "KWD" }).orderTotal).toBe(12345);
   });
 
   it.each([
@@ -47,19 +56,20 @@ describe("normalizeWooOrder", () => {
   it("turns partial refunds, reported as negative totals, into refunds with their ids", () => {
     const order = normalize({ total: "59.90", refunds: [{ id: 4130, total: "-5.00", reason: "Größe passt nicht" }] });
     expect(order.status).toBe("confirmed");
-    expect(order.refunds).toEqual([{ id: "4130", amount: 500 }]);
+    expect(order.refunds).toEqual([{ id: "4130", amount: 500, orderAmount: 500 }]);
   });
 
   it("treats a refunded order as refunded in full even when the refund records fall short", () => {
     const withRecords = normalize({ status: "refunded", total: "59.90", refunds: [{ id: 4131, total: "-59.90" }] });
-    expect(withRecords.refunds).toEqual([{ id: "4131", amount: 5990 }]);
+    expect(withRecords.refunds).toEqual([{ id: "4131", amount: 5990, orderAmount: 5990 }]);
     const without = normalize({ id: 77, status: "refunded", total: "59.90", refunds: [{ id: 4132, total: "-10.00" }] });
     expect(without.status).toBe("confirmed");
     expect(without.refunds).toEqual([
-      { id: "4132", amount: 1000 },
-      { id: "77:refunded", amount: 4990 },
+      { id: "4132", amount: 1000, orderAmount: 1000 },
+      { id: "77:refunded", amount: 4990, orderAmount: 4990 },
     ]);
     expect(without.refunds.reduce((s, r) => s + r.amount, 0)).toBe(without.total);
+    expect(without.refunds.reduce((s, r) => s + (r.orderAmount ?? 0), 0)).toBe(without.orderTotal);
   });
 
   it("finds the click id in utm_id, in a click-id-shaped utm_content, and in the landing URL", () => {

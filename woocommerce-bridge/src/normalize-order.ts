@@ -1,4 +1,6 @@
+import { mulDivRoundHalfUp } from "../../core/src/commissions/mul-div.ts";
 import { clickIdsFromUrl, isClickId } from "../../core/src/links/click-id.ts";
+import { itemsBase } from "../../core/src/orders/commission-base.ts";
 import {
   type NormalizedOrder,
   NormalizedOrderSchema,
@@ -57,16 +59,55 @@ export function clickIdsFromAttribution(meta: Record<string, string>): string[] 
   return [...new Set([...found, ...clickIdsFromUrl(meta.session_entry)])];
 }
 
-/** Refunds with their WooCommerce ids; a fully refunded order without refund records is refunded in full. */
-export function wooRefunds(order: WooOrder, total: number): { id: string; amount: number }[] {
-  const refunds = (order.refunds ?? []).map((r) => ({
-    id: r.id,
+/**
+ * The order's money on both commission bases (core/src/orders/commission-base.ts). WooCommerce keeps line
+ * totals after discounts and without tax in both tax modes (`prices_include_tax` only says how prices were
+ * entered), so the items base is their sum; without lines it is the total less tax, shipping and fees.
+ */
+export function wooOrderAmounts(order: WooOrder, currency: string): { items: number; orderTotal: number } {
+  const money = (value: string | number | null | undefined) => toMinorUnits(value ?? "0", currency);
+  const orderTotal = Math.max(0, money(order.total));
+  const items = order.line_items?.length
+    ? itemsBase(order.line_items.map((l) => ({ amount: money(l.total), tax: money(l.total_tax), taxIncluded: false })))
+    : itemsBase([
+        {
+          amount:
+            orderTotal -
+            money(order.shipping_total) -
+            (order.fee_lines ?? []).reduce((sum, f) => sum + money(f.total), 0),
+          tax: money(order.total_tax),
+          taxIncluded: true,
+        },
+      ]);
+  return { items, orderTotal };
+}
+
+/**
+ * Refunds with their WooCommerce ids, on both bases: the money returned, and the same share of the items
+ * base (an order's refunds carry no line items). A fully refunded order without refund records is
+ * refunded in full.
+ */
+export function wooRefunds(
+  order: WooOrder,
+  amounts: { items: number; orderTotal: number },
+): { id: string; amount: number; orderAmount: number }[] {
+  const { items, orderTotal } = amounts;
+  const refunds = (order.refunds ?? []).map((r) => {
     // The REST API reports refunds as negative amounts ("-5.00").
-    amount: Math.abs(toMinorUnits(r.total, order.currency)),
-  }));
+    const orderAmount = Math.abs(toMinorUnits(r.total, order.currency));
+    const amount = orderTotal > 0 ? mulDivRoundHalfUp(items, Math.min(orderAmount, orderTotal), orderTotal) : 0;
+    return { id: r.id, amount, orderAmount };
+  });
   if (order.status === "refunded") {
     const refunded = refunds.reduce((sum, r) => sum + r.amount, 0);
-    if (refunded < total) refunds.push({ id: `${order.id}:refunded`, amount: total - refunded });
+    const returned = refunds.reduce((sum, r) => sum + r.orderAmount, 0);
+    if (refunded < items || returned < orderTotal) {
+      refunds.push({
+        id: `${order.id}:refunded`,
+        amount: Math.max(0, items - refunded),
+        orderAmount: Math.max(0, orderTotal - returned),
+      });
+    }
   }
   return refunds;
 }
@@ -77,7 +118,7 @@ function uniqueCodes(codes: string[]): string[] {
 
 export function normalizeWooOrder(order: WooOrder): NormalizedOrder {
   const currency = order.currency.toUpperCase();
-  const total = toMinorUnits(order.total, currency);
+  const amounts = wooOrderAmounts(order, currency);
   const meta = attributionMeta(order);
   const email = order.billing?.email?.trim();
   const customerId = order.customer_id === undefined || order.customer_id === null ? "0" : String(order.customer_id);
@@ -87,8 +128,9 @@ export function normalizeWooOrder(order: WooOrder): NormalizedOrder {
     number: order.number === undefined || order.number === null ? null : String(order.number),
     status: mapWooStatus(order.status, Boolean(order.date_paid_gmt)),
     currency,
-    total,
-    refunds: wooRefunds({ ...order, currency }, total),
+    total: amounts.items,
+    orderTotal: amounts.orderTotal,
+    refunds: wooRefunds({ ...order, currency }, amounts),
     customerEmailHash: email ? hashEmail(email) : null,
     // Guests are customer 0; registered customers get a stable reference that says nothing about them.
     customerRef: customerId !== "0" && customerId !== "" ? hashCustomerRef(`woocommerce:${customerId}`) : null,

@@ -39,6 +39,12 @@ export const WooOrderSchema = z.object({
   status: z.string().min(1),
   currency: z.string().min(1),
   total: WooDecimalSchema,
+  total_tax: WooDecimalSchema.nullish(),
+  shipping_total: WooDecimalSchema.nullish(),
+  prices_include_tax: z.boolean().nullish(),
+  /** Line totals are after discounts and without tax, whether the store's prices include tax or not. */
+  line_items: z.array(z.object({ total: WooDecimalSchema, total_tax: WooDecimalSchema.nullish() })).nullish(),
+  fee_lines: z.array(z.object({ total: WooDecimalSchema })).nullish(),
   customer_id: z.union([z.number(), z.string()]).nullish(),
   billing: z.object({ email: z.string().nullish() }).nullish(),
   date_created_gmt: WooGmtDateSchema,

@@ -87,6 +87,7 @@ export async function conversionInputs(
         facts: {
           kind: "purchase",
           value: toSafeNumber(order.total),
+          orderTotal: toSafeNumber(order.orderTotal),
           currency: order.currency,
           occurredAt: order.placedAt,
           isTest: order.isTest,

@@ -38,6 +38,14 @@ const VALID = {
 };
 
 describe("campaign form", () => {
+  it("lets a campaign choose the order total as its commission base, and refuses other bases", () => {
+    const chosen = parseForm(campaignForm, { ...VALID, commissionBase: "order_total" });
+    expect(chosen.ok && chosen.data.commissionBase).toBe("order_total");
+    const wrong = parseForm(campaignForm, { ...VALID, commissionBase: "profit" });
+    expect(wrong.ok).toBe(false);
+    expect(!wrong.ok && Object.keys(wrong.errors)).toContain("commissionBase");
+  });
+
   it("turns form text into a campaign input: money in minor units, percentages in basis points, an exclusive end", () => {
     const result = parseForm(campaignForm, VALID);
     expect(result).toEqual({
@@ -53,6 +61,8 @@ describe("campaign form", () => {
           purchase: { type: "percentage", basisPoints: 1250 },
           sign_up: { type: "flat", amount: 200 },
         },
+        // Not on the form: the default base.
+        commissionBase: "items",
         minOrderValue: 2500,
         holdingDays: 30,
         budgetCap: 100_000,

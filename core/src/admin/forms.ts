@@ -9,6 +9,7 @@ import {
   GoalSchema,
   MAX_LOOKBACK_DAYS,
 } from "../campaigns/campaign.ts";
+import { COMMISSION_BASES } from "../orders/commission-base.ts";
 import { currencyExponent, toMinorUnits } from "../shared/money.ts";
 
 // The admin's forms, parsed by the same schemas in the browser (before submitting, to show field errors at
@@ -180,6 +181,11 @@ const modelField = z.preprocess(
   z.enum(ATTRIBUTION_MODELS, { error: "choose an attribution model" }),
 );
 
+const commissionBaseField = z.preprocess(
+  (v) => (Array.isArray(v) ? v[0] : v === undefined || v === "" ? "items" : v),
+  z.enum(COMMISSION_BASES, { error: "choose what percentages are paid on" }),
+);
+
 /**
  * The campaign form (create and edit). Goals are checkboxes named `goals`; each goal's commission is
  * `rule.<goal>.type` (none | percentage | flat) and `rule.<goal>.value`. Rules of goals not chosen are
@@ -190,6 +196,7 @@ export function campaignFormSchema(currency: string) {
     name: requiredText("The name", 200),
     goals: goalsField,
     attributionModel: modelField,
+    commissionBase: commissionBaseField,
     lookbackDays: wholeNumber("The lookback window", 1, MAX_LOOKBACK_DAYS, 30),
     halfLifeDays: wholeNumber("The half-life", 1, MAX_LOOKBACK_DAYS, 7),
     minOrderValue: moneyField(currency, "The minimum order value", 0),
@@ -225,6 +232,7 @@ export function campaignFormSchema(currency: string) {
       lookbackDays: form.lookbackDays,
       halfLifeDays: form.halfLifeDays,
       commissionRules,
+      commissionBase: form.commissionBase,
       minOrderValue: form.minOrderValue ?? 0,
       holdingDays: form.holdingDays,
       budgetCap: form.budgetCap,
@@ -332,7 +340,14 @@ export function basisPointsText(basisPoints: number): string {
 export function campaignFormValues(
   campaign: Pick<
     CampaignInput,
-    "name" | "goals" | "attributionModel" | "lookbackDays" | "halfLifeDays" | "holdingDays" | "commissionRules"
+    | "name"
+    | "goals"
+    | "attributionModel"
+    | "commissionBase"
+    | "lookbackDays"
+    | "halfLifeDays"
+    | "holdingDays"
+    | "commissionRules"
   > & {
     minOrderValue: number;
     budgetCap: number | null;
@@ -345,6 +360,7 @@ export function campaignFormValues(
     name: campaign.name,
     goals: [...(campaign.goals ?? [])],
     attributionModel: campaign.attributionModel ?? "last_click",
+    commissionBase: campaign.commissionBase ?? "items",
     lookbackDays: String(campaign.lookbackDays ?? 30),
     halfLifeDays: String(campaign.halfLifeDays ?? 7),
     minOrderValue: campaign.minOrderValue === 0 ? "" : moneyText(campaign.minOrderValue, currency),

@@ -20,6 +20,7 @@ function campaign(overrides: Partial<Campaign> = {}): Campaign {
     lookbackDays: 30,
     halfLifeDays: 7,
     commissionRules: { purchase: { type: "percentage", basisPoints: 1000 } },
+    commissionBase: "items",
     minOrderValue: 0,
     holdingDays: 30,
     budgetCap: null,

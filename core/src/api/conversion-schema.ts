@@ -6,6 +6,8 @@ import { CurrencySchema } from "../shared/money.ts";
 // from these schemas, so they carry the descriptions clients read.
 export const MAX_API_BODY_BYTES = 16 * 1024;
 
+const DecimalSchema = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)]);
+
 export const ConversionRequestSchema = z
   .object({
     type: z.enum(["sign_up", "lead", "purchase", "custom"]).describe("What happened"),
@@ -18,10 +20,14 @@ export const ConversionRequestSchema = z
       .max(320)
       .optional()
       .describe("Your customer id or email; hashed on arrival, never stored as sent"),
-    value: z
-      .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)])
-      .optional()
-      .describe("Decimal amount in the currency's major unit, e.g. 49.90"),
+    value: DecimalSchema.optional().describe(
+      "Decimal amount in the currency's major unit, e.g. 49.90: for a purchase, what the customer paid (the order total)",
+    ),
+    items_total: DecimalSchema.optional().describe(
+      "A purchase's items after discounts, as priced (tax included when prices_include_tax), without shipping, fees or gift cards: the default commission base. Without it the commission base is value",
+    ),
+    items_tax: DecimalSchema.optional().describe("The tax on those items"),
+    prices_include_tax: z.boolean().optional().describe("Whether items_total includes items_tax (default false)"),
     currency: CurrencySchema.optional(),
     order_id: z.string().min(1).max(200).optional().describe("Required for purchases: the order's id in your system"),
     event_id: z
@@ -40,6 +46,14 @@ export const ConversionRequestSchema = z
   })
   .refine((b) => b.type !== "purchase" || b.order_id, { message: "a purchase needs order_id", path: ["order_id"] })
   .refine((b) => b.value === undefined || b.currency, { message: "value needs a currency", path: ["currency"] })
+  .refine((b) => b.items_total === undefined || b.value !== undefined, {
+    message: "items_total needs value (the order total)",
+    path: ["value"],
+  })
+  .refine((b) => (b.items_tax === undefined && b.prices_include_tax === undefined) || b.items_total !== undefined, {
+    message: "items_tax and prices_include_tax describe items_total: give it too",
+    path: ["items_total"],
+  })
   .refine((b) => b.type !== "custom" || b.name, { message: "a custom conversion needs a name", path: ["name"] });
 export type ConversionRequest = z.infer<typeof ConversionRequestSchema>;
 

@@ -1,6 +1,7 @@
 import { conversionView } from "../conversions/conversion-store.ts";
 import type { Db } from "../db/client.ts";
 import { type EventRecord, recordEventConversion, storeEvents } from "../events/record-events.ts";
+import { itemsBase } from "../orders/commission-base.ts";
 import { ingestOrder } from "../orders/ingest-order.ts";
 import { hashCustomerRef } from "../shared/hashing.ts";
 import { toMinorUnits } from "../shared/money.ts";
@@ -47,7 +48,18 @@ export async function recordApiConversion(
         externalId: body.order_id!,
         status: "confirmed",
         currency,
-        total: value,
+        // The same commission base as every platform's (orders/commission-base.ts); value alone is both.
+        total:
+          body.items_total === undefined
+            ? value
+            : itemsBase([
+                {
+                  amount: toMinorUnits(body.items_total, currency),
+                  tax: body.items_tax === undefined ? 0 : toMinorUnits(body.items_tax, currency),
+                  taxIncluded: body.prices_include_tax ?? false,
+                },
+              ]),
+        orderTotal: value,
         customerRef,
         customerEmailHash: body.customer_reference?.includes("@") ? customerRef : null,
         clickIds: record.clickIds,

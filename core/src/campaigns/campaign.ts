@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AttributionModelSchema } from "../attribution/index.ts";
+import { CommissionBaseSchema, DEFAULT_COMMISSION_BASE } from "../orders/commission-base.ts";
 import { CurrencySchema, MinorUnitsSchema } from "../shared/money.ts";
 
 export const GOALS = ["click", "sign_up", "purchase", "custom"] as const;
@@ -37,6 +38,8 @@ export const CampaignSchema = z
     lookbackDays: z.number().int().min(1).max(MAX_LOOKBACK_DAYS),
     halfLifeDays: z.number().positive().max(MAX_LOOKBACK_DAYS),
     commissionRules: CommissionRulesSchema,
+    /** What a percentage rule is a percentage of (orders/commission-base.ts). */
+    commissionBase: CommissionBaseSchema.default(DEFAULT_COMMISSION_BASE),
     minOrderValue: MinorUnitsSchema,
     holdingDays: z.number().int().min(0).max(365),
     budgetCap: MinorUnitsSchema.nullable(),
@@ -57,6 +60,7 @@ export const CampaignInputSchema = z
     lookbackDays: z.number().int().min(1).max(MAX_LOOKBACK_DAYS).default(DEFAULT_LOOKBACK_DAYS),
     halfLifeDays: z.number().positive().max(MAX_LOOKBACK_DAYS).default(DEFAULT_HALF_LIFE_DAYS),
     commissionRules: CommissionRulesSchema.default({ purchase: { type: "percentage", basisPoints: 1000 } }),
+    commissionBase: CommissionBaseSchema.default(DEFAULT_COMMISSION_BASE),
     minOrderValue: MinorUnitsSchema.default(0),
     holdingDays: z.number().int().min(0).max(365).default(DEFAULT_HOLDING_DAYS),
     budgetCap: MinorUnitsSchema.nullable().default(null),

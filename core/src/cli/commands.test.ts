@@ -99,15 +99,14 @@ describe("trailmark CLI", () => {
     });
     const table = await cli("report", "--store", store.id, "--campaign", campaign.id);
     expect(table.code).toBe(0);
-    expect(table.out).toMatch(/Ada\s+1\s+1\s+0\s+1\s+100\.0%\s+80\.00\s+10\.00/);
-    const report = await json<{ totals: { revenue: number; purchases: number; commissions: { pending: number } } }>(
-      "report",
-      "--store",
-      store.id,
-      "--campaign",
-      campaign.id,
-    );
-    expect(report.totals).toMatchObject({ revenue: 8000, purchases: 1, commissions: { pending: 1000 } });
+    expect(table.out).toMatch(/Ada\s+1\s+1\s+0\s+1\s+100\.0%\s+USD\s+80\.00\s+10\.00/);
+    const report = await json<{
+      totals: { purchases: number; money: { currency: string; revenue: number; commissions: { pending: number } }[] };
+    }>("report", "--store", store.id, "--campaign", campaign.id);
+    expect(report.totals).toMatchObject({
+      purchases: 1,
+      money: [{ currency: "USD", revenue: 8000, commissions: { pending: 1000 } }],
+    });
     const owner = await cli(
       "owner",
       "create",

@@ -7,6 +7,7 @@ import { describeCommissionRules } from "../campaigns/describe-commission.ts";
 import { createCreator, listCreators } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
 import { createDiscountCode, createLink, listLinks } from "../links/link-store.ts";
+import { COMMISSION_BASES, type CommissionBase } from "../orders/commission-base.ts";
 import { campaignReport } from "../reports/campaign-report.ts";
 import { formatMinorUnits, toMinorUnits } from "../shared/money.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "../stores/api-keys.ts";
@@ -31,7 +32,7 @@ export const USAGE = `trailmark <command> [options]
   store list
   campaign create --store <id> --name <name> [--goal purchase]... [--model last_click] [--lookback 30]
                   [--half-life 7] [--commission 10% | --commission 5.00] [--goal-commission sign_up=2.00]...
-                  [--min-order 0] [--holding 30] [--budget <amount>] [--starts <date>] [--ends <date>]
+                  [--base items|order_total] [--min-order 0] [--holding 30] [--budget <amount>] [--starts <date>] [--ends <date>]
   campaign list --store <id>
   campaign pause|resume|end --store <id> --campaign <id>
   creator create --store <id> --name <name> [--email <email>]
@@ -56,6 +57,14 @@ function need(values: Record<string, unknown>, name: string): string {
 }
 
 /** "10%" -> percentage in basis points; "5.00" -> a flat amount in the currency's minor units. */
+/** --base: what percentages are paid on (orders/commission-base.ts). */
+function commissionBaseOption(text: string | undefined): CommissionBase | undefined {
+  if (text === undefined) return undefined;
+  const base = COMMISSION_BASES.find((b) => b === text);
+  if (!base) throw new UsageError(`--base must be ${COMMISSION_BASES.join(" or ")}, got "${text}"`);
+  return base;
+}
+
 export function parseCommission(text: string, currency: string): CommissionRule {
   const pct = /^(\d+(?:\.\d{1,2})?)%$/.exec(text.trim());
   if (pct) {
@@ -97,6 +106,7 @@ const OPTIONS = {
   "half-life": { type: "string" },
   commission: { type: "string" },
   "goal-commission": { type: "string", multiple: true },
+  base: { type: "string" },
   "min-order": { type: "string" },
   holding: { type: "string" },
   budget: { type: "string" },
@@ -176,6 +186,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           lookbackDays: int(values.lookback, "lookback"),
           halfLifeDays: values["half-life"] === undefined ? undefined : Number(values["half-life"]),
           commissionRules: Object.keys(rules).length ? rules : undefined,
+          commissionBase: commissionBaseOption(values.base),
           minOrderValue: values["min-order"] === undefined ? undefined : toMinorUnits(values["min-order"], currency),
           holdingDays: int(values.holding, "holding"),
           budgetCap: values.budget === undefined ? undefined : toMinorUnits(values.budget, currency),
@@ -194,14 +205,17 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         const campaigns = await listCampaigns(db, need(values, "store"));
         emit(campaigns, () =>
           formatTable(
-            ["id", "name", "status", "commission", "model", "lookback", "budget used", "cap"],
+            ["id", "name", "status", "commission", "model", "base", "lookback", "currency", "budget used", "cap"],
             campaigns.map((c) => [
               c.id,
               c.name,
               c.status,
               describeCommissionRules(c.commissionRules, c.currency),
               c.attributionModel,
+              c.commissionBase,
               c.lookbackDays,
+              // The budget counts only commissions in the campaign's currency.
+              c.currency,
               formatMinorUnits(c.budgetUsed, c.currency),
               c.budgetCap === null ? "-" : formatMinorUnits(c.budgetCap, c.currency),
             ]),
@@ -312,8 +326,28 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
           from: parseDate(values.from, "from"),
           to: parseDate(values.to, "to"),
         });
-        const money = (n: number) => formatMinorUnits(n, report.currency);
         const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
+        // One line per creator and currency: amounts in different currencies are never added up.
+        const lines = [...report.rows, { ...report.totals, creatorName: "TOTAL" }].flatMap((r) =>
+          r.money.map((m, i) => {
+            const money = (n: number) => formatMinorUnits(n, m.currency);
+            return [
+              i === 0 ? r.creatorName : "",
+              i === 0 ? r.rawClicks : "",
+              i === 0 ? r.qualifiedClicks : "",
+              i === 0 ? r.signUps : "",
+              i === 0 ? r.purchases : "",
+              i === 0 ? pct(r.conversionRate) : "",
+              m.currency,
+              money(m.revenue),
+              money(m.commissions.pending),
+              money(m.commissions.approved),
+              money(m.commissions.paid),
+              money(m.commissions.reversed),
+              money(m.commissions.rejected),
+            ];
+          }),
+        );
         emit(report, () =>
           [
             `Campaign "${report.campaignName}" (${report.currency})`,
@@ -325,6 +359,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
                 "sign-ups",
                 "purchases",
                 "conv. rate",
+                "currency",
                 "revenue",
                 "pending",
                 "approved",
@@ -332,22 +367,12 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
                 "reversed",
                 "rejected",
               ],
-              [...report.rows, { ...report.totals, creatorName: "TOTAL" }].map((r) => [
-                r.creatorName,
-                r.rawClicks,
-                r.qualifiedClicks,
-                r.signUps,
-                r.purchases,
-                pct(r.conversionRate),
-                money(r.revenue),
-                money(r.commissions.pending),
-                money(r.commissions.approved),
-                money(r.commissions.paid),
-                money(r.commissions.reversed),
-                money(r.commissions.rejected),
-              ]),
+              lines,
             ),
-            `Return on spend: ${report.totals.returnOnSpend === null ? "-" : `${report.totals.returnOnSpend.toFixed(2)}x`}`,
+            ...report.totals.money.map(
+              (m) =>
+                `Return on spend (${m.currency}): ${m.returnOnSpend === null ? "-" : `${m.returnOnSpend.toFixed(2)}x`}`,
+            ),
           ].join("\n"),
         );
         return 0;

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { allocateMinorUnits } from "../attribution/allocate-minor-units.ts";
 import type { CommissionOverrides, CommissionRule, CommissionRules } from "../campaigns/campaign.ts";
 import { computeCommission, resolveRule, splitCommission } from "./compute-commission.ts";
 
@@ -66,12 +67,76 @@ describe("splitCommission", () => {
     expect(shares).toEqual([600, 800]);
   });
 
-  it("splits a flat fee by weight, rounding each creator half up", () => {
+  it("splits a flat fee by weight so that the parts add up to the fee", () => {
     const shares = splitCommission([
       { creatorId: "a", weightPpm: 500_000, credit: 0, rule: flat(1001) },
       { creatorId: "b", weightPpm: 500_000, credit: 0, rule: flat(1001) },
     ]);
-    expect(shares).toEqual([501, 501]);
+    expect(shares).toEqual([501, 500]);
+  });
+
+  it("computes a percentage once on the order and splits it: 12.34% of 100.05 three ways is 12.35", () => {
+    // Credits of 100.05 split evenly by attribution; rounding each creator's 12.34% alone gives 4.12 × 3.
+    const credits = [3335, 3335, 3335];
+    const shares = splitCommission(
+      credits.map((credit, i) => ({ creatorId: `c${i}`, weightPpm: 333_333, credit, rule: percent(1234) })),
+    );
+    expect(shares.reduce((a, b) => a + b, 0)).toBe(computeCommission(percent(1234), 10_005));
+    expect(shares).toEqual([412, 412, 411]);
+  });
+
+  it("adds up exactly to the order's commission under one shared rule (property)", () => {
+    const split = fc
+      .array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 8 })
+      .chain((raw) => fc.tuple(fc.constant(raw), fc.nat(100_000_000)));
+    fc.assert(
+      fc.property(split, fc.nat(10_000), fc.boolean(), ([raw, value], bp, isFlat) => {
+        const credits = allocateMinorUnits(value, raw);
+        const ppm = allocateMinorUnits(1_000_000, raw);
+        const rule = isFlat ? flat(value) : percent(bp);
+        const shares = splitCommission(
+          raw.map((_, i) => ({ creatorId: `c${i}`, weightPpm: ppm[i]!, credit: credits[i]!, rule })),
+        );
+        const sum = shares.reduce((a, b) => a + b, 0);
+        expect(sum).toBe(isFlat ? value : computeCommission(rule, value));
+        for (const s of shares) expect(Number.isSafeInteger(s) && s >= 0).toBe(true);
+      }),
+    );
+  });
+
+  it("adds up to the rounded sum of exact shares under mixed rules, each part near its own (property)", () => {
+    const creator = fc.record({
+      weight: fc.integer({ min: 1, max: 1000 }),
+      rule: fc.oneof(fc.nat(10_000).map(percent), fc.nat(1_000_000).map(flat)),
+    });
+    fc.assert(
+      fc.property(fc.array(creator, { minLength: 1, maxLength: 8 }), fc.nat(100_000_000), (creators, value) => {
+        const raw = creators.map((c) => c.weight);
+        const credits = allocateMinorUnits(value, raw);
+        const ppm = allocateMinorUnits(1_000_000, raw);
+        const input = creators.map((c, i) => ({
+          creatorId: `c${i}`,
+          weightPpm: ppm[i]!,
+          credit: credits[i]!,
+          rule: c.rule,
+        }));
+        const shares = splitCommission(input);
+        // Exact shares × 1e10, compared in BigInt.
+        const exact = input.map((c) =>
+          c.rule.type === "percentage"
+            ? BigInt(c.credit) * BigInt(c.rule.basisPoints) * 1_000_000n
+            : BigInt(c.rule.amount) * BigInt(c.weightPpm) * 10_000n,
+        );
+        const total = exact.reduce((a, b) => a + b, 0n);
+        const sum = shares.reduce((a, b) => a + b, 0);
+        expect(BigInt(sum)).toBe((2n * total + 10_000_000_000n) / 20_000_000_000n);
+        shares.forEach((s, i) => {
+          const diff = BigInt(s) * 10_000_000_000n - exact[i]!;
+          // The total's rounding (half a unit at most) is spread too, so a part is within 1.5 units.
+          expect(diff > -15_000_000_000n && diff < 15_000_000_000n).toBe(true);
+        });
+      }),
+    );
   });
 
   it("gives a sole creator the whole flat fee", () => {
@@ -96,7 +161,7 @@ describe("splitCommission", () => {
     );
   });
 
-  it("keeps a shared flat fee within half a unit per creator of the fee", () => {
+  it("splits a shared flat fee into parts that add up to the fee", () => {
     const weights = fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 8 }).map((raw) => {
       const total = raw.reduce((a, b) => a + b, 0);
       const ppm = raw.map((w) => Math.floor((w * 1_000_000) / total));
@@ -109,7 +174,7 @@ describe("splitCommission", () => {
           ppm.map((w, i) => ({ creatorId: `c${i}`, weightPpm: w, credit: 0, rule: flat(amount) })),
         );
         const sum = shares.reduce((a, b) => a + b, 0);
-        expect(Math.abs(sum - amount)).toBeLessThanOrEqual(ppm.length / 2);
+        expect(sum).toBe(amount);
         for (const s of shares) expect(s).toBeGreaterThanOrEqual(0);
       }),
     );

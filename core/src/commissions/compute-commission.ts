@@ -1,3 +1,4 @@
+import { allocateMinorUnits } from "../attribution/allocate-minor-units.ts";
 import type { CommissionOverrides, CommissionRule, CommissionRules, Goal } from "../campaigns/campaign.ts";
 import { mulDivRoundHalfUp } from "./mul-div.ts";
 
@@ -25,19 +26,35 @@ export interface CreditedCreator {
 }
 
 /**
- * Commission per credited creator, in input order. A percentage rule applies to the creator's own
- * credit. A flat rule is a fee per conversion, so a creator gets flat × weightPpm / 1e6 rounded half up:
- * the conversion costs one flat fee however many creators share it. Each creator is rounded on its own
- * (creators may have different rules), so with the same flat rule for all the total can differ from the
- * flat amount by at most half a minor unit per creator.
+ * Commission per credited creator, in input order, adding up exactly to the conversion's commission. That
+ * commission is computed once: the exact sum of what each creator's rule earns on its share (a percentage
+ * of the creator's credit; a flat fee × weightPpm / 1e6, so the conversion costs one flat fee however many
+ * creators share it), rounded half up to the minor unit. It is then split in proportion to those exact
+ * shares with the largest-remainder method, so no cent is lost or invented by rounding each creator on
+ * its own.
  */
 export function splitCommission(creditedCreators: readonly CreditedCreator[]): number[] {
-  return creditedCreators.map(({ weightPpm, credit, rule }) => {
+  // Exact shares over a common denominator of 1e10 (basis points × ppm), in BigInt.
+  const shares = creditedCreators.map(({ weightPpm, credit, rule }) => {
     assertIntegerIn(weightPpm, 0, PPM, "weightPpm");
-    if (rule.type === "percentage") return computeCommission(rule, credit);
+    if (rule.type === "percentage") {
+      assertMinorUnits(credit, "credit");
+      assertIntegerIn(rule.basisPoints, 0, BASIS_POINTS, "basisPoints");
+      return BigInt(credit) * BigInt(rule.basisPoints) * BigInt(PPM);
+    }
     assertMinorUnits(rule.amount, "flat amount");
-    return mulDivRoundHalfUp(rule.amount, weightPpm, PPM);
+    return BigInt(rule.amount) * BigInt(weightPpm) * BigInt(BASIS_POINTS);
   });
+  const denominator = BigInt(BASIS_POINTS) * BigInt(PPM);
+  const exact = shares.reduce((a, b) => a + b, 0n);
+  const total = Number((2n * exact + denominator) / (2n * denominator));
+  if (!Number.isSafeInteger(total)) throw new RangeError(`commission ${total} is beyond the safe integer range`);
+  if (total === 0) return shares.map(() => 0);
+  // Shares as doubles are precise enough to rank remainders; the parts still sum exactly to `total`.
+  return allocateMinorUnits(
+    total,
+    shares.map((share) => Number(share)),
+  );
 }
 
 /**

@@ -104,18 +104,27 @@ describe("reconcileCommission", () => {
     expect(reconcileCommission({ existing: commission(), order: order(), now: HOLD }).status).toBe("approved");
   });
 
+  it("settles a commission of 0.00 at once on a paid order, without waiting for the hold", () => {
+    const zero = commission({ amount: 0, original: 0 });
+    expect(reconcileCommission({ existing: zero, order: order(), now: BEFORE_HOLD })).toEqual({
+      status: "approved",
+      amount: 0,
+      newAdjustment: 0,
+      changed: true,
+    });
+    // Settled means settled: the next sweep finds nothing to do.
+    expect(
+      reconcileCommission({ existing: { ...zero, status: "approved" }, order: order(), now: AFTER_HOLD }).changed,
+    ).toBe(false);
+    expect(reconcileCommission({ existing: zero, order: order({ status: "pending" }), now: AFTER_HOLD }).status).toBe(
+      "pending",
+    );
+  });
+
   it("does not approve an order that is not paid yet", () => {
     expect(
       reconcileCommission({ existing: commission(), order: order({ status: "pending" }), now: AFTER_HOLD }).status,
     ).toBe("pending");
-  });
-
-  it("does not approve a commission worth nothing", () => {
-    const existing = commission({ amount: 0, original: 0 });
-    expect(reconcileCommission({ existing, order: order(), now: AFTER_HOLD })).toMatchObject({
-      status: "pending",
-      changed: false,
-    });
   });
 
   it("reduces the amount on a partial refund without changing the status", () => {

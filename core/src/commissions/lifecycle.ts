@@ -75,7 +75,8 @@ export function dueAmount(original: number, order: OrderSnapshot): number {
  *   so that once recorded, paid + adjustments equals what is due. That is a negative clawback after a
  *   refund or reversal, and positive (a re-credit) only when an order reversed after payout comes back;
  * - otherwise the status follows the snapshot: reversed (amount 0) when the order is reversed or fully
- *   refunded; approved when it is confirmed, the hold has passed and something is due; pending otherwise.
+ *   refunded; approved when it is confirmed and the hold has passed, or at once when nothing is due (a
+ *   commission of 0.00 has nothing to hold back, and would otherwise wait forever); pending otherwise.
  *   So a partial refund lowers the amount in place, a reversed commission whose order is restored
  *   comes back (to approved directly if the hold has already passed, so that a second call with the same
  *   inputs is a no-op), and an approved one whose order drops back to pending waits again.
@@ -95,7 +96,7 @@ export function reconcileCommission(input: ReconcileInput): ReconcileResult {
   }
   const status: CommissionStatus = isOrderVoid(order)
     ? "reversed"
-    : order.status === "confirmed" && now.getTime() >= existing.holdUntil.getTime() && due > 0
+    : order.status === "confirmed" && (due === 0 || now.getTime() >= existing.holdUntil.getTime())
       ? "approved"
       : "pending";
   return { status, amount: due, newAdjustment: 0, changed: status !== existing.status || due !== existing.amount };

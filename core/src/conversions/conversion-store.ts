@@ -226,6 +226,9 @@ export async function attributeConversions(
           if (budget.cap !== null && facts.currency !== budget.currency) {
             status = "over_budget";
             reason = `order currency ${facts.currency} differs from the budget currency ${budget.currency}`;
+          } else if (facts.currency !== budget.currency) {
+            // An uncapped campaign pays it, but its budget counts only its own currency: never add currencies.
+            reserved = 0;
           } else {
             const decision = budgetReservation(budget.cap, budget.used + budget.added, c.amount);
             if (decision.overBudget) {
@@ -250,6 +253,7 @@ export async function attributeConversions(
           original: c.amount,
           reserved,
           currency: facts.currency,
+          base: campaign.commissionBase,
           rule: c.verdict.ok ? (status === "over_budget" ? "over_budget" : null) : c.verdict.rule,
           reason,
           holdUntil: hold,
@@ -299,11 +303,23 @@ export async function attributeConversions(
  * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
  * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
  */
+/** An order's state on both commission bases (orders/order-store.ts snapshotOf); events have only one. */
+export type BaseSnapshot = OrderSnapshot & { orderTotal?: number; orderRefunded?: number };
+
+/** The snapshot a commission computed on `base` is reconciled against. */
+function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
+  if (base !== "order_total" || snapshot.orderTotal === undefined) {
+    return { status: snapshot.status, total: snapshot.total, refunded: snapshot.refunded };
+  }
+  const total = snapshot.orderTotal;
+  return { status: snapshot.status, total, refunded: Math.min(Math.max(snapshot.orderRefunded ?? 0, 0), total) };
+}
+
 export async function reconcileConversion(
   db: Db,
   storeId: string,
   conversionId: string,
-  snapshot: OrderSnapshot,
+  snapshot: BaseSnapshot,
   now: Date,
 ) {
   return reconcileConversions(db, storeId, [{ conversionId, snapshot }], now);
@@ -312,7 +328,7 @@ export async function reconcileConversion(
 export async function reconcileConversions(
   db: Db,
   storeId: string,
-  items: readonly { conversionId: string; snapshot: OrderSnapshot }[],
+  items: readonly { conversionId: string; snapshot: BaseSnapshot }[],
   now: Date,
 ): Promise<number> {
   if (items.length === 0) return 0;
@@ -329,6 +345,7 @@ export async function reconcileConversions(
       original: true,
       paidAmount: true,
       holdUntil: true,
+      base: true,
     },
   });
   const needed = peek.some((row) => {
@@ -342,7 +359,7 @@ export async function reconcileConversions(
         adjustments: 0,
         holdUntil: row.holdUntil,
       },
-      order: snapshots.get(row.conversionId)!,
+      order: snapshotOnBase(snapshots.get(row.conversionId)!, row.base),
       now,
     });
     return result.changed;
@@ -367,6 +384,11 @@ export async function reconcileConversions(
         }),
     );
     const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
+    const campaignCurrency = await campaignCurrencies(
+      tx,
+      storeId,
+      commissions.map((c) => c.campaignId),
+    );
     let changed = 0;
     const changedConversions = new Set<string>();
     for (const row of commissions) {
@@ -378,13 +400,19 @@ export async function reconcileConversions(
         adjustments: adjusted.get(row.id) ?? 0,
         holdUntil: row.holdUntil,
       };
-      const result = reconcileCommission({ existing, order: snapshots.get(row.conversionId)!, now });
+      const result = reconcileCommission({
+        existing,
+        order: snapshotOnBase(snapshots.get(row.conversionId)!, row.base),
+        now,
+      });
       if (!result.changed) continue;
       changed++;
       changedConversions.add(row.conversionId);
       const after = applyReconciliation(existing, result);
       let reserved = toSafeNumber(row.reserved);
-      for (const e of ledgerEntriesForChange(existing, after)) {
+      // Budget is kept in the campaign's currency: a commission in another currency never moves it.
+      const inBudget = row.currency === campaignCurrency.get(row.campaignId);
+      for (const e of inBudget ? ledgerEntriesForChange(existing, after) : []) {
         const delta = e.kind === "adjust" ? e.amount : -e.amount;
         reserved += delta;
         await tx.campaign.update({ where: { id: row.campaignId }, data: { budgetUsed: { increment: delta } } });
@@ -400,7 +428,7 @@ export async function reconcileConversions(
         });
       }
       // Budget-neutral moves between the ledger's reserved, released and paid buckets (an approval, say).
-      for (const e of ledgerTransfers(existing, after)) {
+      for (const e of inBudget ? ledgerTransfers(existing, after) : []) {
         await tx.budgetEntry.create({
           data: {
             id: newId("bl"),
@@ -440,6 +468,17 @@ export async function reconcileConversions(
     await markConversionsChanged(tx, db, storeId, changedConversions);
     return changed;
   }, TX_OPTIONS);
+}
+
+/** Each campaign's currency: the only currency its budget counts. */
+export async function campaignCurrencies(tx: Tx, storeId: string, campaignIds: readonly string[]) {
+  const ids = [...new Set(campaignIds)];
+  if (ids.length === 0) return new Map<string, string>();
+  const rows = await tx.campaign.findMany({
+    where: { storeId, id: { in: ids } },
+    select: { id: true, currency: true },
+  });
+  return new Map(rows.map((r) => [r.id, r.currency]));
 }
 
 /**

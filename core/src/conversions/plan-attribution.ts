@@ -15,7 +15,10 @@ export function goalOf(kind: ConversionKind): Goal {
 
 export interface ConversionFacts {
   kind: ConversionKind;
+  /** The value on the items base (orders/commission-base.ts); for events, the value reported. */
   value: number;
+  /** An order's value on the order total base; absent for events (then `value`). */
+  orderTotal?: number;
   currency: string;
   occurredAt: Date;
   isTest: boolean;
@@ -89,7 +92,7 @@ export function planAttribution(
     const latest = [...candidates].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)).at(-1);
     if (!latest) return { status: "unattributed", campaign: null, credits: [], commissions: [], rejection: null };
     const campaign = campaigns.get(latest.campaignId)!;
-    const verdict = evaluate(facts, campaign, creators.get(latest.creatorId)!, latest);
+    const verdict = evaluate(factsOnBase(facts, campaign), campaign, creators.get(latest.creatorId)!, latest);
     if (verdict.ok) return { status: "unattributed", campaign: null, credits: [], commissions: [], rejection: null };
     return {
       status: "rejected",
@@ -101,7 +104,9 @@ export function planAttribution(
   }
 
   const { campaign } = winner;
-  const credits = attribute(winner.touches.map(toTouch), at, facts.value, {
+  // The campaign's commission base decides what its percentages (and its minimum order value) apply to.
+  const onBase = factsOnBase(facts, campaign);
+  const credits = attribute(winner.touches.map(toTouch), at, onBase.value, {
     model: campaign.attributionModel,
     lookbackDays: campaign.lookbackDays,
     halfLifeDays: campaign.halfLifeDays,
@@ -130,7 +135,7 @@ export function planAttribution(
       weightPpm: entry.weightPpm,
       credit: entry.credit,
       rule,
-      verdict: evaluate(facts, campaign, creator, entry.latest),
+      verdict: evaluate(onBase, campaign, creator, entry.latest, rule),
     });
   }
   const amounts = splitCommission(paying);
@@ -146,8 +151,21 @@ export function planAttribution(
   };
 }
 
-function evaluate(facts: ConversionFacts, campaign: Campaign, creator: Creator, touch: ResolvedTouch): RuleVerdict {
+/** The conversion's facts with its value on the campaign's commission base. */
+export function factsOnBase(facts: ConversionFacts, campaign: Pick<Campaign, "commissionBase">): ConversionFacts {
+  if (campaign.commissionBase !== "order_total" || facts.orderTotal === undefined) return facts;
+  return { ...facts, value: facts.orderTotal };
+}
+
+function evaluate(
+  facts: ConversionFacts,
+  campaign: Campaign,
+  creator: Creator,
+  touch: ResolvedTouch,
+  rule: CommissionRule | null = null,
+): RuleVerdict {
   return evaluateRules({
+    commission: rule,
     conversion: facts,
     campaign,
     creator: { emailHash: creator.emailHash },

@@ -118,6 +118,7 @@ export async function settleOrders(
       facts: {
         kind: "purchase" as const,
         value: toSafeNumber(row.total),
+        orderTotal: toSafeNumber(row.orderTotal),
         currency: row.currency,
         occurredAt: row.placedAt,
         isTest: row.isTest,
@@ -158,7 +159,7 @@ export async function setOrderStatus(
 ): Promise<IngestOrderResult | null> {
   const existing = await db.order.findUnique({ where: { storeId_externalId: { storeId, externalId } } });
   if (!existing) return null;
-  const refunds = parseJson<{ id: string; amount: number }[]>(existing.refunds, []);
+  const refunds = parseJson<{ id: string; amount: number; orderAmount?: number }[]>(existing.refunds, []);
   return ingestOrder(
     db,
     storeId,
@@ -168,6 +169,7 @@ export async function setOrderStatus(
       status,
       currency: existing.currency,
       total: toSafeNumber(existing.total),
+      orderTotal: toSafeNumber(existing.orderTotal),
       refunds,
       customerEmailHash: existing.customerEmailHash,
       customerRef: existing.customerRef,
@@ -191,7 +193,7 @@ export async function addOrderRefund(
   db: Db,
   storeId: string,
   externalId: string,
-  refund: { id: string; amount: number },
+  refund: { id: string; amount: number; orderAmount?: number },
   options: { now?: Date } = {},
 ): Promise<IngestOrderResult | null> {
   const row = await addRefundToOrder(db, storeId, externalId, refund);

@@ -7,7 +7,14 @@ export const ORDER_STATUSES = ["pending", "confirmed", "reversed"] as const;
 export const OrderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
-export const RefundSchema = z.object({ id: z.string().min(1), amount: MinorUnitsSchema }).strict();
+/**
+ * A refund on both commission bases (orders/commission-base.ts): `amount` is what it takes off the items
+ * base (the refunded items' share of it), `orderAmount` the money returned (the order total base; the
+ * same as `amount` when not given).
+ */
+export const RefundSchema = z
+  .object({ id: z.string().min(1), amount: MinorUnitsSchema, orderAmount: MinorUnitsSchema.optional() })
+  .strict();
 
 export const NormalizedOrderSchema = z
   .object({
@@ -16,8 +23,13 @@ export const NormalizedOrderSchema = z
     /** pending: placed, not paid; confirmed: paid; reversed: cancelled, failed or deleted. */
     status: OrderStatusSchema,
     currency: CurrencySchema,
-    /** Order value that commissions are computed on (before refunds), minor units. */
+    /**
+     * The items base that commissions are computed on by default (before refunds), minor units: items
+     * after discounts, without tax, shipping, fees or gift cards (orders/commission-base.ts).
+     */
     total: MinorUnitsSchema,
+    /** What the customer paid (the "order total" base), minor units; null when it is `total`. */
+    orderTotal: MinorUnitsSchema.nullable().default(null),
     /** Refunds known so far, each with its platform id so that a replayed refund is counted once. */
     refunds: z.array(RefundSchema).default([]),
     customerEmailHash: z.string().nullable().default(null),

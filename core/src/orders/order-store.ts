@@ -6,7 +6,7 @@ import { newId } from "../shared/ids.ts";
 import type { NormalizedOrder, OrderStatus } from "./normalized-order.ts";
 
 type OrderRow = NonNullable<Awaited<ReturnType<Db["order"]["findUnique"]>>>;
-type Refund = { id: string; amount: number };
+type Refund = { id: string; amount: number; orderAmount?: number };
 type Outcome = "created" | "updated" | "unchanged" | "stale";
 
 /** Refunds only ever accumulate, so a union by id gives the same set whatever order deliveries come in. */
@@ -20,12 +20,16 @@ export function refundsOf(row: Pick<OrderRow, "refunds">): Refund[] {
   return parseJson<Refund[]>(row.refunds, []);
 }
 
-export function snapshotOf(row: Pick<OrderRow, "status" | "total" | "refunded">) {
+/** The order's state for reconciliation, on both commission bases. */
+export function snapshotOf(row: Pick<OrderRow, "status" | "total" | "refunded" | "orderTotal" | "orderRefunded">) {
   const total = toSafeNumber(row.total);
+  const orderTotal = toSafeNumber(row.orderTotal);
   return {
     status: row.status as OrderStatus,
     total,
     refunded: Math.min(toSafeNumber(row.refunded), total),
+    orderTotal,
+    orderRefunded: Math.min(toSafeNumber(row.orderRefunded), orderTotal),
   };
 }
 
@@ -35,6 +39,7 @@ function orderFields(order: NormalizedOrder) {
     status: order.status,
     currency: order.currency,
     total: order.total,
+    orderTotal: order.orderTotal ?? order.total,
     customerEmailHash: order.customerEmailHash,
     customerRef: order.customerRef,
     checkoutToken: order.checkoutToken,
@@ -48,7 +53,11 @@ function orderFields(order: NormalizedOrder) {
 }
 
 function refundFields(refunds: readonly Refund[]) {
-  return { refunds: JSON.stringify(refunds), refunded: refunds.reduce((s, r) => s + r.amount, 0) };
+  return {
+    refunds: JSON.stringify(refunds),
+    refunded: refunds.reduce((s, r) => s + r.amount, 0),
+    orderRefunded: refunds.reduce((s, r) => s + (r.orderAmount ?? r.amount), 0),
+  };
 }
 
 function sameSnapshot(row: OrderRow, fields: Record<string, unknown>): boolean {
@@ -62,7 +71,7 @@ function sameSnapshot(row: OrderRow, fields: Record<string, unknown>): boolean {
 
 function changesRevenue(row: OrderRow, data: Record<string, unknown>): boolean {
   // Amounts are bigint in the row and numbers in the update: compare their decimal text.
-  return (["status", "total", "refunded"] as const).some(
+  return (["status", "total", "refunded", "orderTotal", "orderRefunded"] as const).some(
     (key) => key in data && String(row[key]) !== String(data[key]),
   );
 }

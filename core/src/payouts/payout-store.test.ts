@@ -409,25 +409,69 @@ describe("payout runs", () => {
     ]);
   });
 
-  it("gives up on an attempt the provider keeps failing and never received, so it can be retried under a new key", async () => {
+  it("keeps a transfer Stripe holds in flight (409 in progress) processing, and pays it once", async () => {
+    const { db } = database;
+    const { stripe, deps } = providers(AFTER_HOLD);
+    stripe.hangMs = 2_000;
+    const program = await seedApproved(db, [{ name: "Ada", orders: [50_000] }]);
+    await onboard(db, deps, program.store.id, program.creators[0]!.id);
+    const run = await createPayoutRun(db, program.store.id, { now: AFTER_HOLD, approve: true });
+    const payoutId = run.payouts[0]!.id;
+    stripe.next.push("held");
+    expect(await executePayout(db, program.store.id, payoutId, deps)).toMatchObject({ status: "processing" });
+    // While Stripe holds the first request, every reconcile finds no transfer and is told "in progress".
+    for (let i = 0; i < 7; i++) {
+      expect(await reconcilePayouts(db, deps, { storeId: program.store.id })).toMatchObject({ processing: 1 });
+    }
+    const held = await getPayoutRun(db, program.store.id, run.id);
+    expect(held.payouts[0]).toMatchObject({ status: "processing", idempotencyKey: `tm_${payoutId}_1` });
+    // A merchant cannot send it again under a new key while it may still be paid.
+    await expect(retryPayout(db, program.store.id, payoutId, deps)).rejects.toMatchObject({ code: "conflict" });
+    await new Promise((r) => setTimeout(r, stripe.hangMs + 200));
+    expect(await reconcilePayouts(db, deps, { storeId: program.store.id })).toMatchObject({ paid: 1 });
+    expect(stripe.transfers).toHaveLength(1);
+    const posts = stripe.requests.filter((r) => r.method === "POST" && r.path === "/v1/transfers");
+    expect(new Set(posts.map((r) => r.idempotencyKey))).toEqual(new Set([`tm_${payoutId}_1`]));
+  });
+
+  it("keeps sending under the same key while the provider fails before receiving it, and never gives up on its own", async () => {
     const { db } = database;
     const { stripe, deps } = providers(AFTER_HOLD);
     const program = await seedApproved(db, [{ name: "Ada", orders: [50_000] }]);
     await onboard(db, deps, program.store.id, program.creators[0]!.id);
     const run = await createPayoutRun(db, program.store.id, { now: AFTER_HOLD, approve: true });
     const payoutId = run.payouts[0]!.id;
-    stripe.next.push("error-before", "error-before", "error-before");
-    const limited = { ...deps, maxProviderErrors: 3 };
-    expect(await executePayout(db, program.store.id, payoutId, limited)).toMatchObject({
+    stripe.next.push(...Array.from({ length: 8 }, () => "error-before" as const));
+    expect(await executePayout(db, program.store.id, payoutId, deps)).toMatchObject({
       status: "processing",
       lastError: /Stripe answered 500/,
     });
-    expect(await reconcilePayouts(db, limited, { storeId: program.store.id })).toMatchObject({ processing: 1 });
-    expect(await reconcilePayouts(db, limited, { storeId: program.store.id })).toMatchObject({ processing: 1 });
-    // Three errors, and the lookup confirms nothing was sent under the key: failed, not stuck.
-    expect(await reconcilePayouts(db, limited, { storeId: program.store.id })).toMatchObject({ failed: 1 });
-    const retried = await retryPayout(db, program.store.id, payoutId, limited);
-    expect(retried).toMatchObject({ status: "paid", idempotencyKey: `tm_${payoutId}_2` });
+    for (let i = 0; i < 7; i++) {
+      expect(await reconcilePayouts(db, deps, { storeId: program.store.id })).toMatchObject({ processing: 1 });
+    }
+    expect(await reconcilePayouts(db, deps, { storeId: program.store.id })).toMatchObject({ paid: 1 });
+    expect((await getPayoutRun(db, program.store.id, run.id)).payouts[0]).toMatchObject({
+      idempotencyKey: `tm_${payoutId}_1`,
+    });
+    expect(stripe.transfers).toHaveLength(1);
+  });
+
+  it("retries a payout failed without the provider's word under its first key, so a late transfer is found", async () => {
+    const { db } = database;
+    const { stripe, deps } = providers(AFTER_HOLD);
+    const program = await seedApproved(db, [{ name: "Ada", orders: [50_000] }]);
+    await onboard(db, deps, program.store.id, program.creators[0]!.id);
+    const run = await createPayoutRun(db, program.store.id, { now: AFTER_HOLD, approve: true });
+    const payoutId = run.payouts[0]!.id;
+    stripe.next.push("hang-after");
+    expect(await executePayout(db, program.store.id, payoutId, deps)).toMatchObject({ status: "processing" });
+    // As an older version did after five provider errors: failed "not sent" with no answer from Stripe.
+    await db.payout.update({
+      where: { id: payoutId },
+      data: { status: "failed", failureReason: "not sent: the provider failed 5 times", failureConfirmed: false },
+    });
+    const retried = await retryPayout(db, program.store.id, payoutId, deps);
+    expect(retried).toMatchObject({ status: "paid", attempt: 1, idempotencyKey: `tm_${payoutId}_1` });
     expect(stripe.transfers).toHaveLength(1);
   });
 

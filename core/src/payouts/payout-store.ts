@@ -9,6 +9,7 @@
 
 import { inChunks } from "../admin/sql.ts";
 import { budgetHeld, type CommissionStatus, ledgerEntriesForChange, ledgerTransfers } from "../commissions/index.ts";
+import { campaignCurrencies } from "../conversions/conversion-store.ts";
 import { markConversionsChanged } from "../conversions/stale-days.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
@@ -48,11 +49,6 @@ export interface PayoutDeps {
   now?: () => Date;
   /** Called at each crash point; a test throws from it to simulate a crash. */
   crashPoint?: (point: PayoutCrashPoint, payoutId: string) => void;
-  /**
-   * Transient provider errors tolerated for one attempt whose lookup finds nothing sent before the payout
-   * is marked failed (so that it can be retried under a new key). Default 5.
-   */
-  maxProviderErrors?: number;
 }
 
 export interface PayoutView {
@@ -550,12 +546,24 @@ export async function executePayout(db: Db, storeId: string, payoutId: string, d
   return sendAndRecord(db, started, deps, { lookupFirst: false });
 }
 
-/** A failed payout is tried again under a new idempotency key (the failed attempt moved no money). */
+/**
+ * A failed payout is tried again: under a new idempotency key when the provider confirmed that the failed
+ * attempt moved no money; otherwise (a failure recorded without the provider's word for the key) under the
+ * same key, so that a first request the provider still holds or has since completed is found, not doubled.
+ */
 export async function retryPayout(db: Db, storeId: string, payoutId: string, deps: PayoutDeps): Promise<PayoutView> {
   const row = await requirePayoutRow(db, storeId, payoutId);
   if (row.status !== "failed") throw new AppError("conflict", `payout ${payoutId} is ${row.status}, not failed`);
   providerFor(deps, row);
   const now = deps.now?.() ?? new Date();
+  if (!row.failureConfirmed && row.idempotencyKey) {
+    const resumed = await db.payout.updateMany({
+      where: { id: payoutId, storeId, status: "failed", idempotencyKey: row.idempotencyKey },
+      data: { status: "processing", failureReason: null, failedAt: null, lastError: null, errorCount: 0 },
+    });
+    if (resumed.count !== 1) throw new AppError("conflict", `payout ${payoutId} changed meanwhile`);
+    return reconcilePayout(db, await requirePayoutRow(db, storeId, payoutId), deps);
+  }
   const moved = await db.payout.updateMany({
     where: { id: payoutId, storeId, status: "failed" },
     data: { status: "approved", approvedAt: now },
@@ -662,18 +670,10 @@ async function sendAndRecord(
   let result: ProviderResult | null;
   try {
     result = options.lookupFirst ? await provider.lookup(key, instruction) : null;
-    if (result === null) {
-      if (options.lookupFirst && row.errorCount >= (deps.maxProviderErrors ?? 5)) {
-        // The provider confirms nothing was sent under this key and keeps failing: give up on this key.
-        result = {
-          status: "failed",
-          reference: null,
-          reason: `not sent: the provider failed ${row.errorCount} times (${row.lastError ?? "unknown error"})`,
-        };
-      } else {
-        result = await provider.send(instruction, key);
-      }
-    }
+    // No record of the key is not proof that nothing is coming (Stripe may still hold the first request):
+    // send again under the same key, which the provider answers with the first attempt's outcome. Only the
+    // provider's own answer for this key fails a payout; errors alone never do.
+    if (result === null) result = await provider.send(instruction, key);
   } catch (error) {
     if (!(error instanceof PayoutProviderError)) throw error;
     // Unknown outcome: keep the key, stay processing, reconcile later.
@@ -704,6 +704,7 @@ async function recordResult(db: Db, row: PayoutRow, key: string, result: Provide
       where,
       data: {
         status: "failed",
+        failureConfirmed: true,
         failedAt: now,
         failureReason: (result.reason ?? "refused by the provider").slice(0, 1000),
         providerReference: result.reference ?? row.providerReference,
@@ -816,6 +817,11 @@ async function settlePaid(
       }),
   );
   const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
+  const campaignCurrency = await campaignCurrencies(
+    tx,
+    row.storeId,
+    commissions.map((c) => c.campaignId),
+  );
   for (const c of commissions) {
     const paidAmount = paidFor.get(c.id)!;
     const before = { status: c.status as CommissionStatus, amount: toSafeNumber(c.amount) };
@@ -823,7 +829,10 @@ async function settlePaid(
     // the clawback below recovers what was sent.
     const after = { status: "paid" as const, amount: before.amount };
     let reserved = toSafeNumber(c.reserved);
-    for (const e of [...ledgerEntriesForChange(before, after), ...ledgerTransfers(before, after)]) {
+    // Budget is kept in the campaign's currency: a commission in another currency never moves it.
+    const inBudget = c.currency === campaignCurrency.get(c.campaignId);
+    const entries = inBudget ? [...ledgerEntriesForChange(before, after), ...ledgerTransfers(before, after)] : [];
+    for (const e of entries) {
       if (e.kind !== "approve" && e.kind !== "pay") {
         const delta = e.kind === "adjust" ? e.amount : -e.amount;
         reserved += delta;

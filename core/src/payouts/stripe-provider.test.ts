@@ -65,6 +65,18 @@ describe("StripeConnectProvider", () => {
     });
   });
 
+  it("reports a transfer Stripe still holds under the key (409 in progress) as processing, not failed", async () => {
+    const { stripe, provider } = setup({ timeoutMs: 300 });
+    stripe.hangMs = 1_000;
+    stripe.next.push("held");
+    await failure(provider.send(payout(), "tm_po_1_1"));
+    expect(await provider.send(payout(), "tm_po_1_1")).toEqual({ status: "processing", reference: null });
+    expect(stripe.transfers).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await provider.lookup("tm_po_1_1")).toEqual({ status: "paid", reference: stripe.transfers[0]!.id });
+    expect(stripe.transfers).toHaveLength(1);
+  });
+
   it("answers a retried call with the same key with the same transfer, and moves money once", async () => {
     const { stripe, provider } = setup();
     const first = await provider.send(payout(), "tm_po_1_1");

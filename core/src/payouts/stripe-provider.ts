@@ -92,6 +92,9 @@ export class StripeConnectProvider implements PayoutProvider {
       );
       return transferResult(transfer);
     } catch (error) {
+      // 409: Stripe is still working on a request with this key (or the transfer's objects are locked). That
+      // is no failure: the first request may yet pay, so the payout stays processing under the same key.
+      if (isStripeError(error) && error.statusCode === 409) return { status: "processing", reference: null };
       // A 4xx that is not about the key means Stripe refused the transfer (insufficient balance, account not
       // able to receive, bad key): nothing was moved.
       const status = refusedStatus(error, "Stripe transfer");

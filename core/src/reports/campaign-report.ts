@@ -3,14 +3,10 @@ import { requireCampaign } from "../campaigns/campaign-store.ts";
 import type { Db } from "../db/client.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 
-export interface CreatorReportRow {
-  creatorId: string;
-  creatorName: string;
-  rawClicks: number;
-  qualifiedClicks: number;
-  signUps: number;
-  purchases: number;
-  conversionRate: number;
+/** The money of a report row in one currency: amounts in different currencies are never added. */
+export interface CurrencyFigures {
+  currency: string;
+  /** Attributed credit net of refunds, minor units. */
   revenue: number;
   commissions: {
     pending: number;
@@ -22,6 +18,18 @@ export interface CreatorReportRow {
   };
 }
 
+export interface CreatorReportRow {
+  creatorId: string;
+  creatorName: string;
+  rawClicks: number;
+  qualifiedClicks: number;
+  signUps: number;
+  purchases: number;
+  conversionRate: number;
+  /** One entry per currency the creator earned or sold in, the campaign's currency first. */
+  money: CurrencyFigures[];
+}
+
 export interface CampaignReport {
   campaignId: string;
   campaignName: string;
@@ -29,14 +37,26 @@ export interface CampaignReport {
   from: Date | null;
   to: Date | null;
   rows: CreatorReportRow[];
-  totals: Omit<CreatorReportRow, "creatorId" | "creatorName"> & { returnOnSpend: number | null };
+  totals: Omit<CreatorReportRow, "creatorId" | "creatorName" | "money"> & {
+    money: (CurrencyFigures & { returnOnSpend: number | null })[];
+  };
 }
 
 const EMPTY_COMMISSIONS = () => ({ pending: 0, approved: 0, paid: 0, reversed: 0, rejected: 0, over_budget: 0 });
 
+function figuresIn(money: CurrencyFigures[], currency: string): CurrencyFigures {
+  let figures = money.find((m) => m.currency === currency);
+  if (!figures) {
+    figures = { currency, revenue: 0, commissions: EMPTY_COMMISSIONS() };
+    money.push(figures);
+  }
+  return figures;
+}
+
 /**
  * A campaign's results per creator: clicks (raw and qualified), conversions, attributed revenue and
- * commissions by status. Revenue is attributed credit net of refunds, in the campaign's currency.
+ * commissions by status. Revenue is attributed credit net of refunds. Money is reported per currency
+ * (an order in another currency than the campaign's stays in its own), never summed across currencies.
  */
 export async function campaignReport(
   db: Db,
@@ -55,7 +75,15 @@ export async function campaignReport(
     }),
     db.commission.findMany({
       where: { storeId, campaignId, ...(when ? { createdAt: when } : {}) },
-      select: { creatorId: true, status: true, amount: true, original: true, goal: true, conversionId: true },
+      select: {
+        creatorId: true,
+        status: true,
+        amount: true,
+        original: true,
+        goal: true,
+        conversionId: true,
+        currency: true,
+      },
     }),
     db.attribution.findMany({
       where: { storeId, campaignId, ...(when ? { touchAt: when } : {}) },
@@ -75,8 +103,7 @@ export async function campaignReport(
         signUps: 0,
         purchases: 0,
         conversionRate: 0,
-        revenue: 0,
-        commissions: EMPTY_COMMISSIONS(),
+        money: [{ currency: campaign.currency, revenue: 0, commissions: EMPTY_COMMISSIONS() }],
       };
       rows.set(creatorId, r);
     }
@@ -99,7 +126,7 @@ export async function campaignReport(
     (ids) =>
       db.order.findMany({
         where: { storeId, id: { in: ids } },
-        select: { id: true, total: true, refunded: true, status: true },
+        select: { id: true, total: true, refunded: true, status: true, currency: true },
       }),
   );
   const orderById = new Map(orders.map((o) => [o.id, o]));
@@ -121,14 +148,17 @@ export async function campaignReport(
     if (order.status === "reversed") continue;
     const total = toSafeNumber(order.total);
     const net = total === 0 ? 0 : Math.round((share * (total - Math.min(toSafeNumber(order.refunded), total))) / total);
-    r.revenue += net;
+    figuresIn(r.money, order.currency).revenue += net;
   }
   for (const c of commissions) {
     const r = row(c.creatorId);
-    const status = c.status as keyof CreatorReportRow["commissions"];
-    r.commissions[status] += toSafeNumber(status === "rejected" || status === "over_budget" ? c.original : c.amount);
+    const status = c.status as keyof CurrencyFigures["commissions"];
+    figuresIn(r.money, c.currency).commissions[status] += toSafeNumber(
+      status === "rejected" || status === "over_budget" ? c.original : c.amount,
+    );
   }
-  const list = [...rows.values()].sort((a, b) => b.revenue - a.revenue || a.creatorName.localeCompare(b.creatorName));
+  const home = (r: CreatorReportRow) => r.money[0]!.revenue;
+  const list = [...rows.values()].sort((a, b) => home(b) - home(a) || a.creatorName.localeCompare(b.creatorName));
   for (const r of list) r.conversionRate = r.qualifiedClicks === 0 ? 0 : (r.purchases + r.signUps) / r.qualifiedClicks;
   const totals = {
     rawClicks: sum(list, (r) => r.rawClicks),
@@ -136,17 +166,27 @@ export async function campaignReport(
     signUps: sum(list, (r) => r.signUps),
     purchases: sum(list, (r) => r.purchases),
     conversionRate: 0,
-    revenue: sum(list, (r) => r.revenue),
-    commissions: EMPTY_COMMISSIONS(),
-    returnOnSpend: null as number | null,
+    money: [] as CurrencyFigures[],
   };
-  for (const r of list)
-    for (const k of Object.keys(totals.commissions) as (keyof typeof totals.commissions)[])
-      totals.commissions[k] += r.commissions[k];
+  figuresIn(totals.money, campaign.currency);
+  for (const r of list) {
+    for (const m of r.money) {
+      const t = figuresIn(totals.money, m.currency);
+      t.revenue += m.revenue;
+      for (const k of Object.keys(t.commissions) as (keyof CurrencyFigures["commissions"])[])
+        t.commissions[k] += m.commissions[k];
+    }
+  }
   totals.conversionRate =
     totals.qualifiedClicks === 0 ? 0 : (totals.purchases + totals.signUps) / totals.qualifiedClicks;
-  const spend = totals.commissions.pending + totals.commissions.approved + totals.commissions.paid;
-  totals.returnOnSpend = spend === 0 ? null : totals.revenue / spend;
+  const byCurrency = (a: CurrencyFigures, b: CurrencyFigures) =>
+    a.currency === campaign.currency ? -1 : b.currency === campaign.currency ? 1 : a.currency.localeCompare(b.currency);
+  for (const r of list) r.money.sort(byCurrency);
+  // Return on spend compares revenue and commissions of the same currency only.
+  const money = totals.money.sort(byCurrency).map((t) => {
+    const spend = t.commissions.pending + t.commissions.approved + t.commissions.paid;
+    return { ...t, returnOnSpend: spend === 0 ? null : t.revenue / spend };
+  });
   return {
     campaignId,
     campaignName: campaign.name,
@@ -154,7 +194,7 @@ export async function campaignReport(
     from: range.from ?? null,
     to: range.to ?? null,
     rows: list,
-    totals,
+    totals: { ...totals, money },
   };
 }
 

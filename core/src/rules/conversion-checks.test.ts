@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkBelowMinimumOrder, checkDuplicate, checkSelfReferral, checkTestOrder } from "./conversion-checks.ts";
+import {
+  checkBelowMinimumOrder,
+  checkCurrencyMismatch,
+  checkDuplicate,
+  checkSelfReferral,
+  checkTestOrder,
+} from "./conversion-checks.ts";
 import { ruleInput } from "./rule-input.fixture.ts";
 
 describe("checkDuplicate", () => {
@@ -132,5 +138,27 @@ describe("checkSelfReferral", () => {
         ok: true,
       },
     );
+  });
+});
+
+describe("checkCurrencyMismatch", () => {
+  const flat = { type: "flat" as const, amount: 500 };
+
+  it("rejects a flat commission on an order in another currency, by name, never reinterpreting the amount", () => {
+    for (const currency of ["JPY", "KWD"]) {
+      expect(checkCurrencyMismatch({ ...ruleInput({ conversion: { currency } }), commission: flat })).toEqual({
+        ok: false,
+        rule: "currency_mismatch",
+        reason: `the flat commission of 5.00 USD cannot be paid on an order in ${currency}: the order has no amounts in USD`,
+      });
+    }
+  });
+
+  it("passes a flat commission in the campaign's currency, a percentage in any currency, and no rule at all", () => {
+    expect(checkCurrencyMismatch({ ...ruleInput(), commission: flat })).toEqual({ ok: true });
+    const jpy = ruleInput({ conversion: { currency: "JPY" } });
+    expect(checkCurrencyMismatch({ ...jpy, commission: { type: "percentage" } })).toEqual({ ok: true });
+    expect(checkCurrencyMismatch({ ...jpy, commission: null })).toEqual({ ok: true });
+    expect(checkCurrencyMismatch(jpy)).toEqual({ ok: true });
   });
 });

@@ -9,6 +9,22 @@ export function checkTestOrder(input: RuleInput): RuleVerdict {
   return input.conversion.isTest ? reject("test_order", "the order is a test order") : PASS;
 }
 
+/**
+ * A flat commission is an amount in the campaign's currency. An order in another currency cannot be paid
+ * it: the amount would be silently reinterpreted (5.00 USD paid as 5 JPY or 5.000 KWD). Platforms that send
+ * the order in the shop's currency (Shopify's shop_money) are normalized to it before this; anything still
+ * in another currency is rejected here by name. A percentage is of the order's own value and passes.
+ */
+export function checkCurrencyMismatch(input: RuleInput): RuleVerdict {
+  const { conversion, campaign, commission } = input;
+  if (commission?.type !== "flat" || conversion.currency === campaign.currency) return PASS;
+  const flat = `${formatMinorUnits(commission.amount, campaign.currency)} ${campaign.currency}`;
+  return reject(
+    "currency_mismatch",
+    `the flat commission of ${flat} cannot be paid on an order in ${conversion.currency}: the order has no amounts in ${campaign.currency}`,
+  );
+}
+
 /** Only purchases carry an order value worth a minimum; sign-ups, leads and custom goals always pass. */
 export function checkBelowMinimumOrder(input: RuleInput): RuleVerdict {
   const { conversion, campaign } = input;

@@ -8,6 +8,10 @@ import { RULE_NAMES, type RuleInput } from "./rule-verdict.ts";
 const FAILING: Record<(typeof RULE_NAMES)[number], RuleInput> = {
   duplicate: ruleInput({ conversion: { duplicate: true } }),
   test_order: ruleInput({ conversion: { isTest: true } }),
+  currency_mismatch: {
+    ...ruleInput({ conversion: { currency: "JPY" }, campaign: { minOrderValue: 0 } }),
+    commission: { type: "flat", amount: 500 },
+  },
   outside_campaign_dates: ruleInput({ campaign: { status: "ended" } }),
   outside_lookback: ruleInput({ touch: { at: new Date(CONVERSION_AT.getTime() - 40 * DAY_MS) } }),
   below_minimum_order: ruleInput({ conversion: { value: 1 } }),
@@ -59,6 +63,7 @@ describe("evaluateRules", () => {
           Object.assign(input.campaign, diff(ruleInput().campaign, f.campaign));
           Object.assign(input.creator, diff(ruleInput().creator, f.creator));
           Object.assign(input.touch, diff(ruleInput().touch, f.touch));
+          if (f.commission) input.commission = f.commission;
         }
         const verdict = evaluateRules(input);
         const first = RULE_NAMES.find((name) => failing.includes(name));

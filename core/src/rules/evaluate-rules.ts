@@ -1,4 +1,10 @@
-import { checkBelowMinimumOrder, checkDuplicate, checkSelfReferral, checkTestOrder } from "./conversion-checks.ts";
+import {
+  checkBelowMinimumOrder,
+  checkCurrencyMismatch,
+  checkDuplicate,
+  checkSelfReferral,
+  checkTestOrder,
+} from "./conversion-checks.ts";
 import { PASS, RULE_NAMES, type RuleCheck, type RuleInput, type RuleName, type RuleVerdict } from "./rule-verdict.ts";
 import { checkOutsideCampaignDates, checkOutsideLookback } from "./timing-checks.ts";
 import { checkBotClick } from "./traffic-checks.ts";
@@ -8,6 +14,7 @@ import { checkBotClick } from "./traffic-checks.ts";
 const CHECKS: Record<RuleName, RuleCheck> = {
   duplicate: checkDuplicate,
   test_order: checkTestOrder,
+  currency_mismatch: checkCurrencyMismatch,
   outside_campaign_dates: checkOutsideCampaignDates,
   outside_lookback: checkOutsideLookback,
   below_minimum_order: checkBelowMinimumOrder,

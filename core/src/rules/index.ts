@@ -1,4 +1,10 @@
-export { checkBelowMinimumOrder, checkDuplicate, checkSelfReferral, checkTestOrder } from "./conversion-checks.ts";
+export {
+  checkBelowMinimumOrder,
+  checkCurrencyMismatch,
+  checkDuplicate,
+  checkSelfReferral,
+  checkTestOrder,
+} from "./conversion-checks.ts";
 export { evaluateRules, RULES } from "./evaluate-rules.ts";
 export type { RuleCheck, RuleInput, RuleName, RuleVerdict } from "./rule-verdict.ts";
 export { PASS, RULE_NAMES, RuleNameSchema, reject } from "./rule-verdict.ts";

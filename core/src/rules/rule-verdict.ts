@@ -6,6 +6,7 @@ import type { Campaign } from "../campaigns/campaign.ts";
 export const RULE_NAMES = [
   "duplicate",
   "test_order",
+  "currency_mismatch",
   "outside_campaign_dates",
   "outside_lookback",
   "below_minimum_order",
@@ -30,6 +31,8 @@ export interface RuleInput {
   campaign: Pick<Campaign, "status" | "startsAt" | "endsAt" | "lookbackDays" | "minOrderValue" | "currency">;
   creator: { emailHash: string | null };
   touch: { kind: "click" | "discount_code"; at: Date; qualification: "qualified" | "repeat" | "bot" | null };
+  /** The commission rule that would pay the creator, when one does. */
+  commission?: { type: "percentage" } | { type: "flat"; amount: number } | null;
 }
 
 export type RuleVerdict = { ok: true } | { ok: false; rule: RuleName; reason: string };

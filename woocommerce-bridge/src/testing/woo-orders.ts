@@ -27,6 +27,12 @@ export function wooOrderPayload(options: WooOrderFixtureOptions = {}): Record<st
   const status = options.status ?? "processing";
   const currency = options.currency ?? "EUR";
   const total = options.total ?? "59.90";
+  // The default order is a beanie with VAT and shipping; an order given another total is one tax-free item
+  // at that total with free shipping, so that its items (the commission base) are its total.
+  const plain = options.total !== undefined;
+  const lineTotal = plain ? total : "45.44";
+  const tax = plain ? "0.00" : "9.56";
+  const shipping = plain ? "0.00" : "4.90";
   const createdGmt = options.createdGmt ?? "2024-11-20T10:04:31";
   const modifiedGmt = options.modifiedGmt ?? "2024-11-20T10:04:33";
   const paidGmt =
@@ -72,11 +78,11 @@ export function wooOrderPayload(options: WooOrderFixtureOptions = {}): Record<st
     date_modified: local(modifiedGmt),
     discount_total: "0.00",
     discount_tax: "0.00",
-    shipping_total: "4.90",
+    shipping_total: shipping,
     shipping_tax: "0.00",
-    cart_tax: "9.56",
+    cart_tax: tax,
     total,
-    total_tax: "9.56",
+    total_tax: tax,
     customer_id: options.customerId ?? 0,
     order_key: options.orderKey ?? "wc_order_Fh2kLp9QxTzA7",
     billing: {
@@ -124,14 +130,14 @@ export function wooOrderPayload(options: WooOrderFixtureOptions = {}): Record<st
         variation_id: 0,
         quantity: 1,
         tax_class: "",
-        subtotal: "45.44",
-        subtotal_tax: "9.56",
-        total: "45.44",
-        total_tax: "9.56",
-        taxes: [{ id: 1, total: "9.56", subtotal: "9.56" }],
+        subtotal: lineTotal,
+        subtotal_tax: tax,
+        total: lineTotal,
+        total_tax: tax,
+        taxes: [{ id: 1, total: tax, subtotal: tax }],
         meta_data: [],
         sku: "BEANIE-FOR",
-        price: 45.44,
+        price: Number(lineTotal),
         image: { id: "120", src: `${storeUrl}/wp-content/uploads/2024/10/beanie-foret.jpg` },
         parent_name: null,
       },
@@ -143,7 +149,7 @@ export function wooOrderPayload(options: WooOrderFixtureOptions = {}): Record<st
         rate_id: 1,
         label: "MWST",
         compound: false,
-        tax_total: "9.56",
+        tax_total: tax,
         shipping_tax_total: "0.00",
         rate_percent: 8.1,
         meta_data: [],
@@ -155,7 +161,7 @@ export function wooOrderPayload(options: WooOrderFixtureOptions = {}): Record<st
         method_title: "Flat rate",
         method_id: "flat_rate",
         instance_id: "1",
-        total: "4.90",
+        total: shipping,
         total_tax: "0.00",
         taxes: [],
         meta_data: [],

@@ -87,7 +87,8 @@ export async function refundOrder(db: Db, storeId: string, externalId: string, a
  */
 export async function ledgerAgreesWithCommissions(db: Db, storeId: string, campaignId: string) {
   const budget = await budgetOfCampaign(db, storeId, campaignId);
-  const commissions = await db.commission.findMany({ where: { storeId, campaignId } });
+  // The budget counts only commissions in the campaign's currency.
+  const commissions = await db.commission.findMany({ where: { storeId, campaignId, currency: budget.currency } });
   const expected = budgetBreakdownOfCommissions(
     commissions.map((c) => ({ status: c.status as CommissionStatus, amount: toSafeNumber(c.amount) })),
     budget.cap,

@@ -17,6 +17,11 @@ export type TransferBehaviour =
   | "hang-after"
   /** The request never gets an answer and nothing is made. */
   | "hang-before"
+  /**
+   * Stripe holds the request (for hangMs) with its key in flight, then makes the transfer: the client times
+   * out, and a request with the same key meanwhile gets 409 "in progress".
+   */
+  | "held"
   | { decline: string; message: string; status?: number };
 
 export interface FakeStripeTransfer {
@@ -81,6 +86,7 @@ export function fakeStripe(options: { baseUrl?: string; balance?: Record<string,
     request: Request,
     form: Record<string, string>,
     create: () => Promise<{ status: number; body: unknown; save: boolean; hang?: boolean }>,
+    options: { holdMs?: number } = {},
   ) {
     const key = request.headers.get("idempotency-key");
     const params = JSON.stringify(Object.entries(form).sort());
@@ -112,6 +118,7 @@ export function fakeStripe(options: { baseUrl?: string; balance?: Record<string,
     }
     let result: Awaited<ReturnType<typeof create>>;
     try {
+      if (options.holdMs) await delay(options.holdMs);
       result = await create();
       if (key && result.save) saved.set(key, { params, status: result.status, body: result.body });
     } finally {
@@ -134,68 +141,73 @@ export function fakeStripe(options: { baseUrl?: string; balance?: Record<string,
         await delay(state.hangMs);
         return stripeError(500, "api_error", undefined, "too late");
       }
-      return idempotent(request, form, async () => {
-        if (typeof behaviour === "object") {
-          return {
-            status: behaviour.status ?? 400,
-            body: { error: { type: "invalid_request_error", code: behaviour.decline, message: behaviour.message } },
-            save: true,
-          };
-        }
-        const amount = Number(form.amount);
-        const currency = form.currency ?? "";
-        if (!Number.isInteger(amount) || amount <= 0 || !currency || !form.destination) {
-          return {
-            status: 400,
-            body: { error: { type: "invalid_request_error", message: "Missing required param" } },
-            save: true,
-          };
-        }
-        if (state.balance) {
-          const available = state.balance[currency] ?? 0;
-          if (amount > available) {
+      return idempotent(
+        request,
+        form,
+        async () => {
+          if (typeof behaviour === "object") {
             return {
-              status: 400,
-              body: {
-                error: {
-                  type: "invalid_request_error",
-                  code: "balance_insufficient",
-                  message: "You have insufficient available funds in your Stripe account.",
-                },
-              },
+              status: behaviour.status ?? 400,
+              body: { error: { type: "invalid_request_error", code: behaviour.decline, message: behaviour.message } },
               save: true,
             };
           }
-          state.balance[currency] = available - amount;
-        }
-        const metadata: Record<string, string> = {};
-        for (const [k, v] of Object.entries(form)) {
-          const m = /^metadata\[(.+)\]$/.exec(k);
-          if (m) metadata[m[1]!] = v;
-        }
-        const transfer: FakeStripeTransfer = {
-          id: id("tr"),
-          amount,
-          currency,
-          destination: form.destination,
-          transfer_group: form.transfer_group ?? null,
-          description: form.description ?? null,
-          metadata,
-          idempotencyKey: key,
-          reversed: false,
-          amount_reversed: 0,
-        };
-        state.transfers.push(transfer);
-        const body = { object: "transfer", ...transfer, idempotencyKey: undefined };
-        if (behaviour === "error-after") {
-          return {
-            status: 500,
-            body: { error: { type: "api_error", message: "An unknown error occurred" } },
-            save: false,
+          const amount = Number(form.amount);
+          const currency = form.currency ?? "";
+          if (!Number.isInteger(amount) || amount <= 0 || !currency || !form.destination) {
+            return {
+              status: 400,
+              body: { error: { type: "invalid_request_error", message: "Missing required param" } },
+              save: true,
+            };
+          }
+          if (state.balance) {
+            const available = state.balance[currency] ?? 0;
+            if (amount > available) {
+              return {
+                status: 400,
+                body: {
+                  error: {
+                    type: "invalid_request_error",
+                    code: "balance_insufficient",
+                    message: "You have insufficient available funds in your Stripe account.",
+                  },
+                },
+                save: true,
+              };
+            }
+            state.balance[currency] = available - amount;
+          }
+          const metadata: Record<string, string> = {};
+          for (const [k, v] of Object.entries(form)) {
+            const m = /^metadata\[(.+)\]$/.exec(k);
+            if (m) metadata[m[1]!] = v;
+          }
+          const transfer: FakeStripeTransfer = {
+            id: id("tr"),
+            amount,
+            currency,
+            destination: form.destination,
+            transfer_group: form.transfer_group ?? null,
+            description: form.description ?? null,
+            metadata,
+            idempotencyKey: key,
+            reversed: false,
+            amount_reversed: 0,
           };
-        }
-        return { status: 200, body, save: true, hang: behaviour === "hang-after" };
-      });
+          state.transfers.push(transfer);
+          const body = { object: "transfer", ...transfer, idempotencyKey: undefined };
+          if (behaviour === "error-after") {
+            return {
+              status: 500,
+              body: { error: { type: "api_error", message: "An unknown error occurred" } },
+              save: false,
+            };
+          }
+          return { status: 200, body, save: true, hang: behaviour === "hang-after" };
+        },
+        { holdMs: behaviour === "held" ? state.hangMs : 0 },
+      );
     }),
     http.get(`${base}/v1/transfers`, ({ request }) => {
       if (!authorized(request)) return stripeError(401, "invalid_request_error", undefined, "Invalid API Key provided");

@@ -21,6 +21,7 @@ import { useState } from "react";
 import { campaignFormSchema, type FormValues, overrideFormSchema } from "../../../../core/src/admin/forms.ts";
 import { ATTRIBUTION_MODELS } from "../../../../core/src/attribution/models.ts";
 import { GOALS } from "../../../../core/src/campaigns/campaign.ts";
+import { COMMISSION_BASE_LABELS, COMMISSION_BASES } from "../../../../core/src/orders/commission-base.ts";
 import { currencyExponent } from "../../../../core/src/shared/money.ts";
 import { CheckboxInput, CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
 import { formatDate, formatMoney, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
@@ -253,6 +254,16 @@ function CampaignFields({
             </BlockStack>
           </Box>
         ))}
+        <SelectInput
+          name="commissionBase"
+          label="Percentages are paid on"
+          defaultValue={String(values.commissionBase ?? "items")}
+          error={errors.commissionBase}
+          options={COMMISSION_BASES.map((b) => ({ label: COMMISSION_BASE_LABELS[b], value: b }))}
+        />
+        <Text as="p" variant="bodySm" tone="subdued">
+          The same on every platform. A refund takes off the refunded items' share of it.
+        </Text>
       </BlockStack>
       <FormLayout.Group>
         <SelectInput
@@ -402,6 +413,9 @@ export function CampaignPage() {
               Runs {campaign.startsAt ? `from ${formatDate(campaign.startsAt)}` : "from creation"}
               {campaign.endsAt ? ` until ${formatDate(new Date(new Date(campaign.endsAt).getTime() - 1))}` : ""} ·
               amounts in {campaign.currency}
+            </Text>
+            <Text as="p" variant="bodySm" tone="subdued">
+              Commission base: {COMMISSION_BASE_LABELS[campaign.commissionBase]}
             </Text>
           </BlockStack>
         </Card>

@@ -76,6 +76,7 @@ export const KIND_LABELS: Record<string, string> = {
 export const RULE_LABELS: Record<string, string> = {
   duplicate: "Duplicate",
   test_order: "Test order",
+  currency_mismatch: "Flat commission in another currency",
   outside_campaign_dates: "Outside campaign dates",
   outside_lookback: "Outside lookback window",
   below_minimum_order: "Below minimum order",
