@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.ts";
 import { type CollectEvent, CollectRequestSchema, MAX_COLLECT_BYTES } from "../events/collect-schema.ts";
 import type { EventWriter } from "../events/event-writer.ts";
-import { type EventSource, toEventRecord } from "../events/record-events.ts";
+import { type DroppedField, type EventSource, toEventRecord } from "../events/record-events.ts";
 import { AppError } from "../shared/errors.ts";
 import { getStore, type Store } from "../stores/store.ts";
 import { type HttpAnswer, mediaTypeOf, toResponse } from "./answer.ts";
@@ -86,12 +86,18 @@ export function createCollectResolver(options: CollectResolverOptions): CollectR
       const events: CollectEvent[] = "events" in body ? body.events : [stripStore(body)];
       const source = sourceOf(request.url);
       const t = now();
-      const records = events.map((e) => toEventRecord(e, source, t));
+      const dropped: (DroppedField & { id: string })[] = [];
+      const records = events.map((e) => toEventRecord(e, source, t, (d) => dropped.push({ id: e.id, ...d })));
+      // The sender learns what was left out; the log keeps it for whoever wonders why a purchase has no value.
+      for (const d of dropped)
+        console.warn(`collect: store ${store.id} event ${JSON.stringify(d.id)}: ${d.field} dropped: ${d.reason}`);
       const { stored } = await writer.write(store.id, records);
       return {
         status: 202,
         headers: { ...headers, "content-type": "application/json" },
-        body: JSON.stringify({ received: records.length, stored }),
+        body: JSON.stringify(
+          dropped.length ? { received: records.length, stored, dropped } : { received: records.length, stored },
+        ),
       };
     } catch (error) {
       return errorAnswer(error, Object.keys(headers).length ? headers : corsHeaders(origin));
