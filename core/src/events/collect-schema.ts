@@ -37,7 +37,12 @@ export function minorUnitsOrReason(
 
 const Common = {
   /** Sender's event id: the same id sent twice is stored once. */
-  id: z.string().min(1).max(100),
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    // The conversions API keys its events "api:…"; a browser taking one first would shadow the server's.
+    .refine((id) => !id.startsWith("api:"), "ids beginning with api: are reserved for the conversions API"),
   visitor_id: z.string().min(1).max(100),
   occurred_at: EventTimeSchema.optional(),
   url: z.string().max(4000).optional(),

@@ -143,9 +143,11 @@ export async function processEvent(
 ): Promise<void> {
   if (record.type === "page_view") return;
   if (record.type === "purchase") {
+    // A browser's purchase joins its order only by checkout token (or WooCommerce order key), never by the
+    // guessable order id alone (see resolveTouches).
     const joins = [
       ...(record.checkoutToken ? [{ checkoutToken: record.checkoutToken }] : []),
-      ...(record.orderRef ? [{ externalId: record.orderRef }] : []),
+      ...(record.orderRef && record.source === "api" ? [{ externalId: record.orderRef }] : []),
     ];
     if (joins.length === 0) return;
     const order = await db.order.findFirst({ where: { storeId, OR: joins } });
