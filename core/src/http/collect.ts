@@ -3,11 +3,11 @@ import { type CollectEvent, CollectRequestSchema, MAX_COLLECT_BYTES } from "../e
 import type { EventWriter } from "../events/event-writer.ts";
 import { type DroppedField, type EventSource, toEventRecord } from "../events/record-events.ts";
 import { AppError } from "../shared/errors.ts";
-import { getStore, type Store } from "../stores/store.ts";
+import { getStore, type Store, toStore } from "../stores/store.ts";
 import { type HttpAnswer, mediaTypeOf, toResponse } from "./answer.ts";
 import { readBodyText } from "./body.ts";
 import type { RequestContext } from "./context.ts";
-import { corsHeaders, isAllowedOrigin } from "./cors.ts";
+import { corsHeaders, isAllowedOrigin, originHostCandidates, SHOPIFY_HOSTS } from "./cors.ts";
 import { errorAnswer } from "./error-response.ts";
 import { parseJsonBody } from "./json-body.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -60,16 +60,46 @@ export function createCollectResolver(options: CollectResolverOptions): CollectR
     return store;
   }
 
+  // A preflight names no store: it is answered for an origin that is some active store's own.
+  const origins = new Map<string, { known: boolean; at: number }>();
+  async function isKnownOrigin(origin: string): Promise<boolean> {
+    const cached = origins.get(origin);
+    if (cached && Date.now() - cached.at < STORE_TTL_MS) return cached.known;
+    const hosts = originHostCandidates(origin);
+    let known = false;
+    if (hosts.length > 0) {
+      const shopifyHost = (SHOPIFY_HOSTS as readonly string[]).includes(hosts[0]!);
+      const rows = await db.store.findMany({
+        where: {
+          status: "active",
+          OR: [
+            { domain: { in: hosts } },
+            // allowedDomains is a JSON array of host names: a quoted host is an element.
+            ...hosts.map((h) => ({ allowedDomains: { contains: JSON.stringify(h) } })),
+            ...(shopifyHost ? [{ platform: "shopify" }] : []),
+          ],
+        },
+        take: 20,
+      });
+      known = rows.some((row) => isAllowedOrigin(toStore(row), origin));
+    }
+    if (origins.size > 10_000) origins.clear();
+    origins.set(origin, { known, at: Date.now() });
+    return known;
+  }
+
   return async function collect(request) {
     const origin = request.origin;
-    if (request.method === "OPTIONS") return { status: 204, headers: corsHeaders(origin), body: null };
+    if (request.method === "OPTIONS") {
+      const known = origin !== null && (await isKnownOrigin(origin).catch(() => false));
+      return { status: 204, headers: known ? corsHeaders(origin) : {}, body: null };
+    }
     let headers: Record<string, string> = {};
     try {
       if (request.method !== "POST") throw new AppError("invalid", "use POST");
       const wait = rateLimiter.take(request.clientIp ?? "unknown");
       if (wait > 0) {
         return errorAnswer(new AppError("rate_limited", "too many requests from this address"), {
-          ...corsHeaders(origin),
           "retry-after": String(wait),
         });
       }
@@ -100,7 +130,8 @@ export function createCollectResolver(options: CollectResolverOptions): CollectR
         ),
       };
     } catch (error) {
-      return errorAnswer(error, Object.keys(headers).length ? headers : corsHeaders(origin));
+      // CORS headers only once the origin is known to be the store's: any other origin cannot read the answer.
+      return errorAnswer(error, headers);
     }
   };
 }
