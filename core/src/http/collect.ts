@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.ts";
-import { type CollectEvent, CollectRequestSchema, MAX_COLLECT_BYTES } from "../events/collect-schema.ts";
+import { type CollectEvent, MAX_COLLECT_BYTES, parseCollectRequest } from "../events/collect-schema.ts";
 import type { EventWriter } from "../events/event-writer.ts";
 import { type DroppedField, type EventSource, toEventRecord } from "../events/record-events.ts";
 import { AppError } from "../shared/errors.ts";
@@ -8,8 +8,7 @@ import { type HttpAnswer, mediaTypeOf, toResponse } from "./answer.ts";
 import { readBodyText } from "./body.ts";
 import type { RequestContext } from "./context.ts";
 import { corsHeaders, isAllowedOrigin, originHostCandidates, SHOPIFY_HOSTS } from "./cors.ts";
-import { errorAnswer } from "./error-response.ts";
-import { parseJsonBody } from "./json-body.ts";
+import { errorAnswer, invalidInput } from "./error-response.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export interface CollectResolverOptions {
@@ -107,13 +106,13 @@ export function createCollectResolver(options: CollectResolverOptions): CollectR
       if (type !== "application/json" && type !== "text/plain") {
         throw new AppError("unsupported_media_type", "send application/json or text/plain");
       }
-      const body = parseJsonBody(await request.readText(MAX_COLLECT_BYTES), CollectRequestSchema);
+      const body = parseCollectBody(await request.readText(MAX_COLLECT_BYTES));
       const store = await lookupStore(body.store);
       if (store?.status !== "active") throw new AppError("not_found", `unknown store ${body.store}`);
       if (!isAllowedOrigin(store, origin))
         throw new AppError("forbidden", `origin ${origin} is not one of the store's domains`);
       headers = corsHeaders(origin);
-      const events: CollectEvent[] = "events" in body ? body.events : [stripStore(body)];
+      const events: CollectEvent[] = body.events;
       const source = sourceOf(request.url);
       const t = now();
       const dropped: (DroppedField & { id: string })[] = [];
@@ -151,7 +150,14 @@ export function createCollectHandler(resolve: CollectResolver) {
     );
 }
 
-function stripStore(body: { store: string } & CollectEvent): CollectEvent {
-  const { store: _store, ...event } = body;
-  return event as CollectEvent;
+function parseCollectBody(text: string): { store: string; events: CollectEvent[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AppError("invalid", "body is not valid JSON");
+  }
+  const parsed = parseCollectRequest(json);
+  if (!parsed.success) throw invalidInput(parsed.error);
+  return parsed.data;
 }
