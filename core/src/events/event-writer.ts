@@ -5,8 +5,9 @@ import type { EventSink, StoredEvents } from "./event-rows.ts";
 import { type EventRecord, prismaEventSink, processEvent } from "./record-events.ts";
 
 // Group commit for browser events: events arriving together are written with one insert per store, and
-// each request is answered once its group is stored; a group that fails is retried member by member. Follow-up work (conversions, re-attribution) runs
-// after the write, outside the request: it is derived from stored rows and can be redone.
+// each request is answered once its group is stored; a group that fails is retried member by member, so
+// one bad event fails only its own request. Follow-up work (conversions, re-attribution) runs after the
+// write, outside the request: it is derived from stored rows and can be redone.
 export interface EventWriter {
   write(storeId: string, records: readonly EventRecord[]): Promise<{ stored: number }>;
   /** Resolves when every write so far, and its follow-up work, is done. */
