@@ -53,9 +53,14 @@ export function createEventWriter(db: Db, options: EventWriterOptions = {}): Eve
     );
   }
 
+  // Each new event is counted once, for the first request that carried it (copies of one event can share a group).
   function settle(group: readonly Pending[], result: StoredEvents) {
-    const storedKeys = new Set(result.stored.map((r) => r.eventKey));
-    for (const g of group) g.resolve(g.records.filter((r) => storedKeys.has(r.eventKey)).length);
+    const fresh = new Set(result.stored.map((r) => r.eventKey));
+    for (const g of group) {
+      let stored = 0;
+      for (const r of g.records) if (fresh.delete(r.eventKey)) stored++;
+      g.resolve(stored);
+    }
   }
 
   /** What the sender of records that cannot be stored is told: 400 when the data is at fault. */

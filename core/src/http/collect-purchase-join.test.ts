@@ -160,6 +160,40 @@ describe.each([
   });
 });
 
+describe("a purchase resent while its first send is still in flight", () => {
+  it("is stored once and pays once, however many copies race", async () => {
+    const p = await programOn("shopify");
+    const click = await insertClick(database.db, p.links[0]!, new Date(Date.now() - 60_000));
+    const placed = await order(p.store.id, "3001", "secret-race-3001");
+    const body = {
+      store: p.store.id,
+      id: "sh-race-1",
+      type: "purchase",
+      visitor_id: "buyer-race",
+      order_id: "3001",
+      checkout_token: "secret-race-3001",
+      click_ids: [click],
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(`${server.url}/collect`, {
+          method: "POST",
+          headers: { "content-type": "text/plain", origin: p.origin },
+          // The pixel's resend carries the same id; a later copy may carry another timestamp.
+          body: JSON.stringify({ ...body, occurred_at: new Date(Date.now() - (i % 2) * 1000).toISOString() }),
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
+    const stored = await Promise.all(answers.map(async (a) => (await a.json()).stored));
+    // Every copy is acknowledged; exactly one of them is the one that stored it.
+    expect(stored.reduce((x, y) => x + y, 0)).toBe(1);
+    await app.idle();
+    expect(await database.db.event.count({ where: { storeId: p.store.id, eventKey: "sh-race-1" } })).toBe(1);
+    expect((await commissionsOf(placed.conversionId)).map((c) => c.creatorId)).toEqual([p.creators[0]!.id]);
+  });
+});
+
 describe("POST /collect event ids", () => {
   it("refuses an id in the conversions API's namespace, which would shadow the server's own event", async () => {
     const p = await programOn("woocommerce");
