@@ -96,6 +96,15 @@ describe("/collect CORS", () => {
     }
   });
 
+  it("lets the store's own page read why an event was refused, and no other origin", async () => {
+    const own = await post(shopify, "https://anna.example", { occurred_at: 1 });
+    expect(own.status).toBe(400);
+    expect(own.headers.get("access-control-allow-origin")).toBe("https://anna.example");
+    const foreign = await post(shopify, "https://evil.example.net", { occurred_at: 1 });
+    expect(foreign.status).toBe(400);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("answers a preflight only for an origin that is an active store's own", async () => {
     for (const origin of ["https://anna.example", "https://shop.woo.example.com", "https://checkout.shopify.com"]) {
       const res = await preflight(origin);

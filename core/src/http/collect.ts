@@ -106,12 +106,18 @@ export function createCollectResolver(options: CollectResolverOptions): CollectR
       if (type !== "application/json" && type !== "text/plain") {
         throw new AppError("unsupported_media_type", "send application/json or text/plain");
       }
-      const body = parseCollectBody(await request.readText(MAX_COLLECT_BYTES));
-      const store = await lookupStore(body.store);
+      const json = parseJsonText(await request.readText(MAX_COLLECT_BYTES));
+      // The store is looked up before the body is validated, so that the store's own pages can read why an
+      // event was refused (and their pixel stops resending it) while any other origin cannot.
+      const named = storeNamedIn(json);
+      const store = named === null ? null : await lookupStore(named);
+      if (store?.status === "active" && isAllowedOrigin(store, origin)) headers = corsHeaders(origin);
+      const parsed = parseCollectRequest(json);
+      if (!parsed.success) throw invalidInput(parsed.error);
+      const body = parsed.data;
       if (store?.status !== "active") throw new AppError("not_found", `unknown store ${body.store}`);
       if (!isAllowedOrigin(store, origin))
         throw new AppError("forbidden", `origin ${origin} is not one of the store's domains`);
-      headers = corsHeaders(origin);
       const events: CollectEvent[] = body.events;
       const source = sourceOf(request.url);
       const t = now();
@@ -150,14 +156,16 @@ export function createCollectHandler(resolve: CollectResolver) {
     );
 }
 
-function parseCollectBody(text: string): { store: string; events: CollectEvent[] } {
-  let json: unknown;
+function parseJsonText(text: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new AppError("invalid", "body is not valid JSON");
   }
-  const parsed = parseCollectRequest(json);
-  if (!parsed.success) throw invalidInput(parsed.error);
-  return parsed.data;
+}
+
+/** The store id a body names, if it names a plausible one, before the body is validated. */
+function storeNamedIn(json: unknown): string | null {
+  const store = typeof json === "object" && json !== null ? (json as { store?: unknown }).store : undefined;
+  return typeof store === "string" && store.length > 0 && store.length <= 100 ? store : null;
 }

@@ -46,11 +46,18 @@ interface Privacy {
 const str = (value: unknown, max: number): string | undefined =>
   typeof value === "string" && value !== "" ? value.slice(0, max) : undefined;
 
-/** ISO 8601 for the collector; undefined when the sandbox's timestamp is unusable. */
+// The collector refuses dates outside the years 2000-9999 (core/src/events/collect-schema.ts).
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * ISO 8601 for the collector; undefined when the sandbox's timestamp is unusable, so the collector takes its
+ * own time rather than refusing the event (a purchase must not be lost to a visitor's wrong clock).
+ */
 function isoTime(value: unknown): string | undefined {
   if (typeof value !== "string" && typeof value !== "number") return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  const ms = new Date(value).getTime();
+  return Number.isNaN(ms) || ms < EARLIEST || ms > LATEST ? undefined : new Date(ms).toISOString();
 }
 
 /**

@@ -344,6 +344,13 @@ describe("checkout_completed", () => {
     expect(await clickIdsStored()).toEqual([[CLICK_B]]);
   });
 
+  it("leaves out a timestamp the collector would refuse (a clock in 1970), so the purchase is still stored", async () => {
+    const s = sandbox();
+    await s.emit("checkout_completed", checkoutCompleted(0));
+    expect(sent().map((e) => e.occurred_at)).toEqual([undefined]);
+    expect((await stored()).map((e) => [e.type, e.checkoutToken])).toEqual([["purchase", "c1-5f2b7e0d9a8c4b3e"]]);
+  });
+
   it("sends nothing when the checkout has neither token nor order id", async () => {
     const s = sandbox();
     await s.emit("checkout_completed", checkoutCompleted(T0, { token: null, order: null }));
