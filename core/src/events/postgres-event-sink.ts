@@ -14,10 +14,10 @@ const TEXT =
   `ON CONFLICT ("storeId","externalId") DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt" RETURNING "id","externalId") ` +
   `INSERT INTO "Event" (${quoted(EVENT_COLUMNS)}) ` +
   'SELECT e.id, $1::text, e.key, e.type, e.source, v."id", e.clicks, e.checkout, e.ord, e.value, e.currency, e.name, ' +
-  "e.url, e.referrer, e.customer, e.occurred, $2::timestamp(3) FROM unnest($6::text[],$7::text[],$8::text[]," +
-  "$9::text[],$10::text[],$11::text[],$12::text[],$13::text[],$14::bigint[],$15::text[],$16::text[],$17::text[]," +
-  "$18::text[],$19::text[],$20::timestamp(3)[]) AS e(id, key, type, source, visitor, clicks, checkout, ord, value, " +
-  "currency, name, url, referrer, customer, occurred) " +
+  "e.url, e.referrer, e.customer, e.occurred, $2::timestamp(3), e.dropped FROM unnest($6::text[],$7::text[]," +
+  "$8::text[],$9::text[],$10::text[],$11::text[],$12::text[],$13::text[],$14::bigint[],$15::text[],$16::text[]," +
+  "$17::text[],$18::text[],$19::text[],$20::timestamp(3)[],$21::text[]) AS e(id, key, type, source, visitor, " +
+  "clicks, checkout, ord, value, currency, name, url, referrer, customer, occurred, dropped) " +
   'LEFT JOIN v ON v."externalId" = e.visitor ' +
   `ON CONFLICT ("storeId","eventKey") DO NOTHING RETURNING "id","eventKey"`;
 
@@ -40,7 +40,7 @@ export function postgresEventSink(url: string, maxConnections = 4): EventSink {
         // ISO strings cast to timestamp keep the UTC wall time, as Prisma stores it, whatever the session zone.
         firstSeen.push(r.firstSeenAt.toISOString());
       }
-      const columns: unknown[][] = Array.from({ length: 15 }, () => new Array(n));
+      const columns: unknown[][] = Array.from({ length: 16 }, () => new Array(n));
       for (let i = 0; i < n; i++) {
         const r = rows.events[i]!;
         columns[0]![i] = r.id;
@@ -58,9 +58,10 @@ export function postgresEventSink(url: string, maxConnections = 4): EventSink {
         columns[12]![i] = r.referrer;
         columns[13]![i] = r.customerRef;
         columns[14]![i] = r.occurredAt.toISOString();
+        columns[15]![i] = r.dropped;
       }
       const result = await pool.query<{ id: string; eventKey: string }>({
-        name: "trailmark_event_insert_v2",
+        name: "trailmark_event_insert_v3",
         text: TEXT,
         values: [storeId, now.toISOString(), visitorIds, externals, firstSeen, ...columns],
       });

@@ -27,6 +27,8 @@ export interface EventRecord {
   referrer: string | null;
   customerRef: string | null;
   occurredAt: Date;
+  /** JSON [{field, reason}] of values left out of a kept event; absent (null) when nothing was. */
+  dropped?: string | null;
 }
 
 function stripUrl(url: string | undefined): string | null {
@@ -75,13 +77,16 @@ export function toEventRecord(
       // A purchase is worth more for its join (checkout token, order, click ids) than for the value the
       // browser saw, which the order's webhook brings anyway: an amount out of range is dropped, not the event.
       let value: number | null = null;
+      let dropped: DroppedField[] = [];
       if (event.value !== undefined && event.currency) {
         const amount = minorUnitsOrReason(event.value, event.currency);
         if (amount.ok) value = amount.minor;
-        else onDrop({ field: "value", reason: amount.reason });
+        else dropped = [{ field: "value", reason: amount.reason }];
       }
+      for (const d of dropped) onDrop(d);
       return {
         ...base,
+        ...(dropped.length ? { dropped: JSON.stringify(dropped) } : {}),
         checkoutToken: event.checkout_token ?? event.order_key ?? null,
         orderRef: event.order_id ?? null,
         value,
@@ -276,5 +281,6 @@ function fromRow(
     referrer: row.referrer,
     customerRef: row.customerRef,
     occurredAt: row.occurredAt,
+    dropped: row.dropped,
   };
 }

@@ -145,5 +145,7 @@ describe("POST /collect with bad events among good ones", () => {
       null,
       [click],
     ]);
+    // The reason stays with the event.
+    expect(JSON.parse(row.dropped ?? "[]")).toEqual([{ field: "value", reason: body.dropped[0].reason }]);
   });
 });
