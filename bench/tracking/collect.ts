@@ -1,7 +1,10 @@
 // /collect throughput: the collector runs in its own process on a fresh database; autocannon drives it from
 // this one with 50 connections on loopback, posting page views with unique ids, first one event per request
 // (as the Shopify pixel sends them), then batches of 10 (as /t.js sends a page's events). Afterwards the
-// Event rows are counted: every event in a 202 must be stored. Run: npx tsx bench/tracking/collect.ts [seconds]
+// Event rows are counted: every event in a 202 must be stored. Each size is first sent, the same way, to the
+// baseline: a bare node:http server in its own process that reads the body and answers 202 (collect-server.ts
+// bare), so the figures can be read against what this machine does with no work at all at that moment.
+// Run: npx tsx bench/tracking/collect.ts [seconds]
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
@@ -18,10 +21,12 @@ const CONNECTIONS = 50;
 
 function startServer(
   url: string,
+  bare = false,
 ): Promise<{ proc: ChildProcess; url: string; storeId: string; idle(): Promise<void> }> {
   // BENCH_NODE_ARGS passes node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "bench/tracking/collect-server.ts"], {
+  const script = ["bench/tracking/collect-server.ts", ...(bare ? ["bare"] : [])];
+  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", ...script], {
     env: { ...process.env, DATABASE_URL: url },
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -46,13 +51,14 @@ function startServer(
 
 const { database, drop } = await scratchDatabase("collect");
 const server = await startServer(database.url);
+const bare = await startServer(database.url, true);
 
 let seq = 0;
 function event() {
   seq++;
   return {
-    // As the pixel sends them: the event's time in base36, then Shopify's random event id.
-    id: `${Date.now().toString(36)}.sh-${randomUUID()}`,
+    // As the pixel sends them: Shopify's random event id, alone (the dedup key is the event id).
+    id: `sh-${randomUUID()}`,
     type: "page_view",
     visitor_id: `v-${seq % 5000}`,
     url: `https://bench-shop.example.com/products/${seq % 100}?utm_source=x`,
@@ -61,22 +67,28 @@ function event() {
 
 const rows: string[] = [];
 for (const perRequest of sizes) {
+  const post = (target: { url: string; storeId: string }) =>
+    autocannon({
+      url: `${target.url}/collect`,
+      connections: CONNECTIONS,
+      duration: seconds,
+      requests: [
+        {
+          method: "POST",
+          headers: { "content-type": "text/plain", origin: "https://bench-shop.example.com" },
+          setupRequest: (req: Record<string, unknown>) => ({
+            ...req,
+            body: JSON.stringify({ store: target.storeId, events: Array.from({ length: perRequest }, event) }),
+          }),
+        },
+      ],
+    });
+  const baseline = await post(bare);
+  rows.push(
+    `| bare node:http | ${perRequest} | ${Math.round(baseline.requests.average * perRequest)} (answered) | ${Math.round(baseline.requests.average)} | ${baseline.latency.p50} | ${baseline.latency.p99} | – | – | ${baseline.errors + baseline.non2xx} | – |`,
+  );
   const before = await database.db.event.count();
-  const probe = await autocannon({
-    url: `${server.url}/collect`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [
-      {
-        method: "POST",
-        headers: { "content-type": "text/plain", origin: "https://bench-shop.example.com" },
-        setupRequest: (req: Record<string, unknown>) => ({
-          ...req,
-          body: JSON.stringify({ store: server.storeId, events: Array.from({ length: perRequest }, event) }),
-        }),
-      },
-    ],
-  });
+  const probe = await post(server);
   await server.idle();
   const stored = (await database.db.event.count()) - before;
   const accepted = probe.statusCodeStats?.["202"]?.count ?? 0;
@@ -84,7 +96,7 @@ for (const perRequest of sizes) {
   // accepted event must be stored and at most one request per connection more may be.
   const ok = stored >= accepted * perRequest && stored <= (accepted + CONNECTIONS) * perRequest;
   rows.push(
-    `| ${perRequest} | ${Math.round(stored / seconds)} | ${Math.round(probe.requests.average)} | ${probe.latency.p50} | ${probe.latency.p99} | ${accepted * perRequest} | ${stored} | ${probe.errors + probe.non2xx} | ${ok ? "yes" : "NO"} |`,
+    `| Trailmark | ${perRequest} | ${Math.round(stored / seconds)} | ${Math.round(probe.requests.average)} | ${probe.latency.p50} | ${probe.latency.p99} | ${accepted * perRequest} | ${stored} | ${probe.errors + probe.non2xx} | ${ok ? "yes" : "NO"} |`,
   );
 }
 
@@ -95,9 +107,10 @@ console.log(
     .join(" ")}\n`,
 );
 console.log(
-  "| events per request | events/s stored | requests/s | p50 ms | p99 ms | events accepted (202) | events stored | errors | every accepted event stored |",
+  "| server | events per request | events/s stored | requests/s | p50 ms | p99 ms | events accepted (202) | events stored | errors | every accepted event stored |",
 );
-console.log("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
 for (const r of rows) console.log(r);
 server.proc.kill("SIGTERM");
+bare.proc.kill("SIGTERM");
 await drop();

@@ -10,17 +10,31 @@ import { type AdminGraphql, activateWebPixel, type PixelState, pixelSettingsFor 
 
 export const SHOP_QUERY = `#graphql
   query trailmarkShop {
-    shop { name currencyCode }
+    shop { name currencyCode primaryDomain { host } }
   }`;
 
 const ShopAnswerSchema = z.object({
-  data: z.object({ shop: z.object({ name: z.string().min(1), currencyCode: z.string().regex(/^[A-Z]{3}$/) }) }),
+  data: z.object({
+    shop: z.object({
+      name: z.string().min(1),
+      currencyCode: z.string().regex(/^[A-Z]{3}$/),
+      primaryDomain: z.object({ host: z.string().min(1).max(253) }).nullish(),
+    }),
+  }),
 });
 
-async function shopDetails(graphql: AdminGraphql): Promise<{ name: string; currency: string } | null> {
+async function shopDetails(
+  graphql: AdminGraphql,
+): Promise<{ name: string; currency: string; primaryHost: string | null } | null> {
   try {
     const parsed = ShopAnswerSchema.safeParse(await (await graphql(SHOP_QUERY)).json());
-    return parsed.success ? { name: parsed.data.data.shop.name, currency: parsed.data.data.shop.currencyCode } : null;
+    if (!parsed.success) return null;
+    const { shop } = parsed.data.data;
+    return {
+      name: shop.name,
+      currency: shop.currencyCode,
+      primaryHost: shop.primaryDomain?.host.toLowerCase() ?? null,
+    };
   } catch {
     return null;
   }
@@ -51,6 +65,14 @@ export async function installStore(input: InstallInput): Promise<{ store: Store;
   // A store first created by an early webhook has default details; the shop's own name and currency win.
   if (details && (store.name !== details.name || store.currency !== details.currency)) {
     await db.store.update({ where: { id: store.id }, data: { name: details.name, currency: details.currency } });
+  }
+  // The pixel posts from the storefront's own domain, which /collect accepts only when the store knows it.
+  const primaryHost = details?.primaryHost;
+  if (primaryHost && primaryHost !== store.domain && !store.allowedDomains.includes(primaryHost)) {
+    await db.store.update({
+      where: { id: store.id },
+      data: { allowedDomains: JSON.stringify([...store.allowedDomains, primaryHost].slice(-20)) },
+    });
   }
   const pixel = await activateWebPixel(graphql, pixelSettingsFor(store.id, input.appUrl), input.now);
   if (pixel.status === "error") console.warn(`shopify install ${shop}: web pixel not activated: ${pixel.error}`);

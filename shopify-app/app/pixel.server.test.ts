@@ -180,6 +180,8 @@ describe("web pixel activation against the Admin GraphQL API", () => {
     });
     const stored = await findStoreByDomain(database.db, "shopify", SHOP);
     expect(pixelStateOf(stored!.credentials)).toEqual(pixel);
+    // The storefront's own domain, from which /collect then accepts the pixel's events.
+    expect(stored!.allowedDomains).toEqual(["shop.test-brand.example"]);
   });
 
   it("logs and records a pixel error, and installing again is harmless", async () => {

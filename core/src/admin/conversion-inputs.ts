@@ -58,7 +58,8 @@ export async function conversionInputs(
     )),
     ...(await inChunks(refs, (chunk) =>
       db.event.findMany({
-        where: { storeId, type: "purchase", visitorId: { not: null }, orderRef: { in: chunk } },
+        // By order id only for the API's events: a browser's joins by checkout token alone (resolveTouches).
+        where: { storeId, type: "purchase", source: "api", visitorId: { not: null }, orderRef: { in: chunk } },
         select: { visitorId: true, checkoutToken: true, orderRef: true },
       }),
     )),

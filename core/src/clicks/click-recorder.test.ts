@@ -161,6 +161,36 @@ describe("createClickRecorder", () => {
     expect(onWriteError).toHaveBeenCalledTimes(2);
   });
 
+  it("retries a failed group click by click: only the click the database refuses goes without an id", async () => {
+    // The database refuses one row (as it would a value it cannot hold); the rest of its group is fine.
+    if (database.provider === "postgresql") {
+      await database.db.$executeRawUnsafe(
+        `ALTER TABLE "Click" ADD CONSTRAINT "test_refused" CHECK ("referrerHost" IS DISTINCT FROM 'refused.test')`,
+      );
+    } else {
+      await database.db.$executeRawUnsafe(
+        `CREATE TRIGGER "test_refused" BEFORE INSERT ON "Click" WHEN NEW."referrerHost" = 'refused.test' ` +
+          `BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+      );
+    }
+    const onWriteError = vi.fn();
+    const recorder = recorderFor({ onWriteError, maxBatch: 100 });
+    const clicks = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        recorder.record(
+          visit(new Date(), { clientIp: `10.7.0.${i}`, referrerHost: i % 10 === 4 ? "refused.test" : "t.co" }),
+        ),
+      ),
+    );
+    expect(clicks.map((c) => c === null)).toEqual(clicks.map((_, i) => i % 10 === 4));
+    const stored = await database.db.click.count({ where: { id: { in: clicks.flatMap((c) => (c ? [c.id] : [])) } } });
+    expect(stored).toBe(36);
+    expect(onWriteError).toHaveBeenCalled();
+    // The refused visitors were not stored, so they qualify again once their click can be written.
+    const again = await recorder.record(visit(new Date(), { clientIp: "10.7.0.4", referrerHost: "t.co" }));
+    expect(again?.qualification).toBe("qualified");
+  });
+
   it("stores the same values through the Prisma fallback writer", async () => {
     const recorder = createClickRecorder({ db: database.db, provider: database.provider });
     const at = new Date("2026-03-03T12:34:56.789Z");

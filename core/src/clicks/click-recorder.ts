@@ -140,22 +140,43 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
     }
   }
 
+  function fail(p: Pending): void {
+    if (p.dedupKey !== null) dedup.forget(p.dedupKey, p.row.occurredAt.getTime());
+    p.resolve(null);
+  }
+
   async function write(group: Pending[]): Promise<void> {
+    let failed: Pending[] = [];
     try {
       const rows: ClickRow[] = new Array(group.length);
       for (let i = 0; i < group.length; i++) rows[i] = group[i]!.row;
       await writer.write(rows);
     } catch (error) {
-      if (!failing) onWriteError(error);
-      failing = true;
-      for (const p of group) {
-        if (p.dedupKey !== null) dedup.forget(p.dedupKey, p.row.occurredAt.getTime());
-        p.resolve(null);
-      }
-      return;
+      // One click's row can fail the group's statement: retry them one by one, so only that click goes
+      // without an id. (When the database itself is down, each retry fails fast too.)
+      failed = group.length === 1 ? group : await writeOneByOne(group);
+      if (failed.length > 0 && !failing) onWriteError(error);
     }
-    failing = false;
-    for (const p of group) p.resolve({ id: p.row.id, qualification: p.row.qualification });
+    // Still failing only while nothing gets through; a lone bad row is reported once, and then writes work.
+    failing = failed.length === group.length;
+    const lost = new Set(failed);
+    for (const p of group) {
+      if (lost.has(p)) fail(p);
+      else p.resolve({ id: p.row.id, qualification: p.row.qualification });
+    }
+  }
+
+  /** Writes each click alone; resolves the ones stored and returns the others. */
+  async function writeOneByOne(group: Pending[]): Promise<Pending[]> {
+    const failed: Pending[] = [];
+    for (const p of group) {
+      try {
+        await writer.write([p.row]);
+      } catch {
+        failed.push(p);
+      }
+    }
+    return failed;
   }
 
   // The salt turns over at midnight UTC; for one window after it, yesterday's hash still identifies the

@@ -8,7 +8,10 @@ import { parseJson } from "../shared/db-errors.ts";
 // stamped at order time, so under last click a creator's code beats an earlier link click from another
 // creator: the code was entered at checkout, the strongest signal there is.
 //   1. click ids carried by the order itself (landing URL, cart/note attributes, order meta);
-//   2. the browser's purchase event joined by checkout token or order id, and the click ids it held;
+//   2. the purchase event joined by checkout token (Shopify's checkout token, WooCommerce's order key: values
+//      only the buyer's browser knows), or by order id for an event the store's server sent through the API,
+//      and the click ids it held. A browser event naming only an order id never joins: order ids are
+//      guessable (WooCommerce's are sequential), so anyone could claim an order for a creator's click;
 //   3. every click the same visitor (from that browser event, or the API's visitor id) brought in earlier;
 //   4. creator discount codes used on the order.
 export interface ResolvedTouch {
@@ -46,7 +49,7 @@ export async function resolveTouchesBatch(
   const clickSets = queries.map((q) => new Set(q.clickIds));
   const visitorSets = queries.map(() => new Set<string>());
 
-  // 2. Browser purchase events joined by checkout token or order id.
+  // 2. Purchase events joined by checkout token, or by order id when the API (the store's server) sent them.
   const tokens = [...new Set(queries.flatMap((q) => (q.checkoutToken ? [q.checkoutToken] : [])))];
   const refs = [...new Set(queries.flatMap((q) => (q.orderRef ? [q.orderRef] : [])))];
   if (tokens.length + refs.length > 0) {
@@ -56,15 +59,16 @@ export async function resolveTouchesBatch(
         type: "purchase",
         OR: [
           ...(tokens.length ? [{ checkoutToken: { in: tokens } }] : []),
-          ...(refs.length ? [{ orderRef: { in: refs } }] : []),
+          ...(refs.length ? [{ orderRef: { in: refs }, source: "api" }] : []),
         ],
       },
-      select: { clickIds: true, visitorId: true, checkoutToken: true, orderRef: true },
+      select: { clickIds: true, visitorId: true, checkoutToken: true, orderRef: true, source: true },
     });
     queries.forEach((q, i) => {
       for (const e of events) {
         const joined =
-          (q.checkoutToken && e.checkoutToken === q.checkoutToken) || (q.orderRef && e.orderRef === q.orderRef);
+          (q.checkoutToken && e.checkoutToken === q.checkoutToken) ||
+          (q.orderRef && e.source === "api" && e.orderRef === q.orderRef);
         if (!joined) continue;
         for (const id of parseJson<string[]>(e.clickIds, [])) clickSets[i]!.add(id);
         if (e.visitorId) visitorSets[i]!.add(e.visitorId);

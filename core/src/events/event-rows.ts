@@ -14,11 +14,12 @@ export interface VisitorRow {
 }
 
 /** An Event row as inserted: the record's fields, click ids as JSON, the visitor still by external id. */
-export interface EventRow extends Omit<EventRecord, "clickIds"> {
+export interface EventRow extends Omit<EventRecord, "clickIds" | "dropped"> {
   id: string;
   storeId: string;
   clickIds: string;
   receivedAt: Date;
+  dropped: string | null;
 }
 
 export interface EventRows {
@@ -62,6 +63,7 @@ export function eventRows(storeId: string, records: readonly EventRecord[], now 
       storeId,
       clickIds: JSON.stringify(r.clickIds),
       receivedAt: now,
+      dropped: r.dropped ?? null,
     }),
   );
   return { unique, visitors, events };
@@ -86,6 +88,7 @@ export const EVENT_COLUMNS = [
   "customerRef",
   "occurredAt",
   "receivedAt",
+  "dropped",
 ] as const;
 
 export const VISITOR_COLUMNS = ["id", "storeId", "externalId", "firstSeenAt", "lastSeenAt"] as const;

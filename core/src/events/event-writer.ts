@@ -1,10 +1,13 @@
 import type { Db } from "../db/client.ts";
-import type { EventSink } from "./event-rows.ts";
+import { isDataError } from "../shared/db-errors.ts";
+import { AppError } from "../shared/errors.ts";
+import type { EventSink, StoredEvents } from "./event-rows.ts";
 import { type EventRecord, prismaEventSink, processEvent } from "./record-events.ts";
 
 // Group commit for browser events: events arriving together are written with one insert per store, and
-// each request is answered once its group is stored. Follow-up work (conversions, re-attribution) runs
-// after the write, outside the request: it is derived from stored rows and can be redone.
+// each request is answered once its group is stored; a group that fails is retried member by member, so
+// one bad event fails only its own request. Follow-up work (conversions, re-attribution) runs after the
+// write, outside the request: it is derived from stored rows and can be redone.
 export interface EventWriter {
   write(storeId: string, records: readonly EventRecord[]): Promise<{ stored: number }>;
   /** Resolves when every write so far, and its follow-up work, is done. */
@@ -33,29 +36,87 @@ export function createEventWriter(db: Db, options: EventWriterOptions = {}): Eve
     p.finally(() => inFlight.delete(p)).catch(() => {});
   }
 
-  async function flushStore(storeId: string, group: Pending[]) {
-    try {
-      const all = group.flatMap((g) => g.records);
-      const { stored, ids } = await sink.store(storeId, all);
-      const storedKeys = new Set(stored.map((r) => r.eventKey));
-      for (const g of group) g.resolve(g.records.filter((r) => storedKeys.has(r.eventKey)).length);
-      const followUps = stored.filter((r) => r.type !== "page_view");
-      if (followUps.length > 0) {
-        track(
-          (async () => {
-            for (const r of followUps) {
-              try {
-                await processEvent(db, storeId, r, ids.get(r.eventKey) ?? null, new Date());
-              } catch (error) {
-                log(`event ${r.eventKey}: follow-up failed: ${error instanceof Error ? error.message : String(error)}`);
-              }
-            }
-          })(),
-        );
-      }
-    } catch (error) {
-      for (const g of group) g.reject(error);
+  /** Follow-up work of stored events, after the answer: derived from stored rows, so it can be redone. */
+  function followUp(storeId: string, { stored, ids }: StoredEvents) {
+    const followUps = stored.filter((r) => r.type !== "page_view");
+    if (followUps.length === 0) return;
+    track(
+      (async () => {
+        for (const r of followUps) {
+          try {
+            await processEvent(db, storeId, r, ids.get(r.eventKey) ?? null, new Date());
+          } catch (error) {
+            log(`event ${r.eventKey}: follow-up failed: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+      })(),
+    );
+  }
+
+  // Each new event is counted once, for the first request that carried it (copies of one event can share a group).
+  function settle(group: readonly Pending[], result: StoredEvents) {
+    const fresh = new Set(result.stored.map((r) => r.eventKey));
+    for (const g of group) {
+      let stored = 0;
+      for (const r of g.records) if (fresh.delete(r.eventKey)) stored++;
+      g.resolve(stored);
     }
+  }
+
+  /** What the sender of records that cannot be stored is told: 400 when the data is at fault. */
+  function memberError(records: readonly EventRecord[], error: unknown): unknown {
+    if (!isDataError(error)) return error;
+    const keys = records.map((r) => JSON.stringify(r.eventKey)).join(", ");
+    log(`events ${keys}: refused by the database: ${error instanceof Error ? error.message : String(error)}`);
+    return new AppError("invalid", `event ${keys} could not be stored: one of its values is not accepted`);
+  }
+
+  // A member that fails alone: its records one by one, so a batch's good events are kept (a retry of the
+  // batch then stores only what is missing) and the request is answered with the failure of the bad one.
+  // (`failed` is the error of a statement that held exactly this member.)
+  async function storeMember(storeId: string, g: Pending, failed?: unknown) {
+    if (failed === undefined) {
+      try {
+        const result = await sink.store(storeId, g.records);
+        settle([g], result);
+        followUp(storeId, result);
+        return;
+      } catch (error) {
+        failed = error;
+      }
+    }
+    if (g.records.length === 1) return g.reject(memberError(g.records, failed));
+    let stored = 0;
+    let failure: unknown;
+    for (const record of g.records) {
+      try {
+        const result = await sink.store(storeId, [record]);
+        stored += result.stored.length;
+        followUp(storeId, result);
+      } catch (error) {
+        failure ??= memberError([record], error);
+      }
+    }
+    if (failure === undefined) g.resolve(stored);
+    else g.reject(failure);
+  }
+
+  async function flushStore(storeId: string, group: Pending[]) {
+    let result: StoredEvents;
+    try {
+      result = await sink.store(
+        storeId,
+        group.flatMap((g) => g.records),
+      );
+    } catch (error) {
+      // One member's data can fail the group's statement: retry the members alone, so only that one fails
+      // and every other visitor's events are stored and acknowledged.
+      if (group.length === 1) await storeMember(storeId, group[0]!, error);
+      else await Promise.all(group.map((g) => storeMember(storeId, g)));
+      return;
+    }
+    settle(group, result);
+    followUp(storeId, result);
   }
 
   function flush() {

@@ -7,7 +7,7 @@ import { upsertRows } from "../db/insert-rows.ts";
 import { settleOrder } from "../orders/ingest-order.ts";
 import { hashCustomerRef } from "../shared/hashing.ts";
 import { toMinorUnits } from "../shared/money.ts";
-import type { CollectEvent } from "./collect-schema.ts";
+import { type CollectEvent, minorUnitsOrReason } from "./collect-schema.ts";
 import { type EventSink, eventRows, type StoredEvents, storedEvents } from "./event-rows.ts";
 
 export type EventSource = "pixel" | "script" | "api";
@@ -28,6 +28,8 @@ export interface EventRecord {
   referrer: string | null;
   customerRef: string | null;
   occurredAt: Date;
+  /** JSON [{field, reason}] of values left out of a kept event; absent (null) when nothing was. */
+  dropped?: string | null;
 }
 
 function stripUrl(url: string | undefined): string | null {
@@ -36,7 +38,18 @@ function stripUrl(url: string | undefined): string | null {
   return url.split("#")[0]!.slice(0, 2000);
 }
 
-export function toEventRecord(event: CollectEvent, source: EventSource, now: Date): EventRecord {
+/** A field of an event left out of its record, and why (the event itself is kept). */
+export interface DroppedField {
+  field: string;
+  reason: string;
+}
+
+export function toEventRecord(
+  event: CollectEvent,
+  source: EventSource,
+  now: Date,
+  onDrop: (dropped: DroppedField) => void = () => {},
+): EventRecord {
   const occurredAt = event.occurred_at === undefined ? now : new Date(event.occurred_at);
   // A browser clock far in the future would let a visit count before the click it came from.
   const at = occurredAt.getTime() > now.getTime() + 5 * 60_000 ? now : occurredAt;
@@ -61,14 +74,26 @@ export function toEventRecord(event: CollectEvent, source: EventSource, now: Dat
       return base;
     case "sign_up":
       return { ...base, customerRef: event.customer ? hashCustomerRef(event.customer) : null };
-    case "purchase":
+    case "purchase": {
+      // A purchase is worth more for its join (checkout token, order, click ids) than for the value the
+      // browser saw, which the order's webhook brings anyway: an amount out of range is dropped, not the event.
+      let value: number | null = null;
+      let dropped: DroppedField[] = [];
+      if (event.value !== undefined && event.currency) {
+        const amount = minorUnitsOrReason(event.value, event.currency);
+        if (amount.ok) value = amount.minor;
+        else dropped = [{ field: "value", reason: amount.reason }];
+      }
+      for (const d of dropped) onDrop(d);
       return {
         ...base,
+        ...(dropped.length ? { dropped: JSON.stringify(dropped) } : {}),
         checkoutToken: event.checkout_token ?? event.order_key ?? null,
         orderRef: event.order_id ?? null,
-        value: event.value === undefined || !event.currency ? null : toMinorUnits(event.value, event.currency),
+        value,
         currency: event.currency ?? null,
       };
+    }
     case "custom":
       return {
         ...base,
@@ -124,9 +149,11 @@ export async function processEvent(
 ): Promise<void> {
   if (record.type === "page_view") return;
   if (record.type === "purchase") {
+    // A browser's purchase joins its order only by checkout token (or WooCommerce order key), never by the
+    // guessable order id alone (see resolveTouches).
     const joins = [
       ...(record.checkoutToken ? [{ checkoutToken: record.checkoutToken }] : []),
-      ...(record.orderRef ? [{ externalId: record.orderRef }] : []),
+      ...(record.orderRef && record.source === "api" ? [{ externalId: record.orderRef }] : []),
     ];
     if (joins.length === 0) return;
     const order = await db.order.findFirst({ where: { storeId, OR: joins } });
@@ -257,5 +284,6 @@ function fromRow(
     referrer: row.referrer,
     customerRef: row.customerRef,
     occurredAt: row.occurredAt,
+    dropped: row.dropped,
   };
 }

@@ -58,6 +58,7 @@ export function sqliteEventSink(path: string): EventSink {
       values[v + 14] = r.customerRef;
       values[v + 15] = r.occurredAt.getTime();
       values[v + 16] = r.receivedAt.getTime();
+      values[v + 17] = r.dropped;
     },
   );
   const write = connection.transaction((rows: EventRows) => {

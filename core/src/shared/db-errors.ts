@@ -21,3 +21,22 @@ export function parseJson<T>(text: string, fallback: T): T {
     return fallback;
   }
 }
+
+const PRISMA_DATA_ERRORS = new Set(["P2000", "P2002", "P2003", "P2004", "P2007", "P2011", "P2020"]);
+
+/**
+ * Whether a write was refused for the data it carried (a value its column cannot hold, a constraint) rather
+ * than for the database's state (connection, lock, disk): the same data will fail again, so the sender is
+ * told (4xx) instead of being asked to retry. Group commits use it to fail only the member at fault.
+ */
+export function isDataError(error: unknown): boolean {
+  // Our own row building: an Invalid Date's toISOString, a BigInt past its range.
+  if (error instanceof RangeError) return true;
+  if (typeof error !== "object" || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string") return false;
+  // PostgreSQL SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation).
+  if (/^2[23][0-9A-Z]{3}$/.test(code)) return true;
+  if (/^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code)) return true;
+  return PRISMA_DATA_ERRORS.has(code);
+}

@@ -106,9 +106,8 @@ function sandbox(
 }
 
 const pageViewed = (href: string, at: number, referrer = "") => pageEvent({ href, at, referrer, clientId: VISITOR });
-// The key the pixel sends: Shopify's event id behind the event's time in base36 milliseconds.
-const eventKeyOf = (event: { id: string; timestamp: string }) =>
-  `${Date.parse(event.timestamp).toString(36)}.${event.id}`;
+// The key the pixel sends: Shopify's event id, alone.
+const eventKeyOf = (event: { id: string; timestamp: string }) => event.id;
 
 const checkoutCompleted = (at: number, overrides: Record<string, unknown> = {}) =>
   checkoutEvent({ at, clientId: VISITOR, shop: SHOP }, overrides);
@@ -343,6 +342,13 @@ describe("checkout_completed", () => {
       }),
     );
     expect(await clickIdsStored()).toEqual([[CLICK_B]]);
+  });
+
+  it("leaves out a timestamp the collector would refuse (a clock in 1970), so the purchase is still stored", async () => {
+    const s = sandbox();
+    await s.emit("checkout_completed", checkoutCompleted(0));
+    expect(sent().map((e) => e.occurred_at)).toEqual([undefined]);
+    expect((await stored()).map((e) => [e.type, e.checkoutToken])).toEqual([["purchase", "c1-5f2b7e0d9a8c4b3e"]]);
   });
 
   it("sends nothing when the checkout has neither token nor order id", async () => {

@@ -139,6 +139,7 @@ export function runPixel(options: SandboxOptions) {
     },
     URL,
     URLSearchParams,
+    AbortController,
     setTimeout,
     clearTimeout,
   });

@@ -16,7 +16,7 @@ export interface ShopifyAdminFake {
   userErrors: UserError[] | null;
   /** Answer every GraphQL call with this HTTP status (e.g. 500). */
   failWithStatus: number | null;
-  shop: { name: string; currencyCode: string };
+  shop: { name: string; currencyCode: string; primaryDomain?: { host: string } };
   /** Operation names in the order they arrived, with their variables. */
   calls: { operation: string; variables: Record<string, unknown> }[];
   tokenExchanges: number;
@@ -27,7 +27,7 @@ export function createShopifyAdminFake(): ShopifyAdminFake {
     pixel: null,
     userErrors: null,
     failWithStatus: null,
-    shop: { name: "Test Shop", currencyCode: "EUR" },
+    shop: { name: "Test Shop", currencyCode: "EUR", primaryDomain: { host: "shop.test-brand.example" } },
     calls: [],
     tokenExchanges: 0,
   };
