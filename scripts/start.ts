@@ -10,6 +10,7 @@ import { migrate } from "../core/src/db/migrate.ts";
 import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
 import { createTrackingApp } from "../core/src/http/tracking-app.ts";
 import { createInboxWorker } from "../core/src/inbox/inbox.ts";
+import { openInboxRecorder } from "../core/src/inbox/inbox-recorder.ts";
 import {
   providersFromEnv,
   reconcilePayouts,
@@ -22,10 +23,11 @@ import { trackingNodeRoutes } from "../core/src/server/tracking-routes.ts";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
 import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
 import { createShopifyAppHandler } from "../shopify-app/server/handler.ts";
+import { shopifyWebhookRoute } from "../shopify-app/server/webhook-route.ts";
 import { parseBridgeEnv } from "../woocommerce-bridge/src/env.ts";
 import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
 import { startReconciliation } from "../woocommerce-bridge/src/reconcile.ts";
-import { createWooBridgeHandler } from "../woocommerce-bridge/src/server.ts";
+import { createWooBridgeHandler, wooWebhookRoute } from "../woocommerce-bridge/src/server.ts";
 
 const env = parseEnv(CoreEnvSchema);
 const bridgeEnv = parseBridgeEnv();
@@ -43,7 +45,10 @@ const worker = createInboxWorker({
   handlers: { woocommerce: createWooDeliveryHandler({ db }), shopify: createShopifyDeliveryHandler(db) },
 });
 worker.start();
-const woo = createWooBridgeHandler({ db, worker });
+// Webhook deliveries (Shopify and WooCommerce) are received by node:http routes in front of everything else:
+// signature, group-committed insert into the inbox, answer; a stored group nudges the worker.
+const inbox = openInboxRecorder(database, () => worker.nudge());
+const woo = createWooBridgeHandler({ db, worker, recorder: inbox });
 const reconciliation = startReconciliation({ db, intervalMs: bridgeEnv.WOO_RECONCILE_INTERVAL_MS });
 const shopify = await createShopifyAppHandler({ database });
 const approvals = setInterval(() => {
@@ -84,7 +89,7 @@ const server = await serveFetch(
     port: env.PORT,
     host: env.HOST,
     trustProxy: env.TRUST_PROXY,
-    nodeRoutes: trackingNodeRoutes(tracking),
+    nodeRoutes: [...trackingNodeRoutes(tracking), shopifyWebhookRoute(db, inbox), wooWebhookRoute(db, inbox)],
   },
 );
 console.log(`Trailmark listening on ${server.url} (database: ${database.provider})`);
@@ -98,6 +103,7 @@ async function stop(signal: string) {
   clearInterval(payouts);
   await sessionPurge.stop();
   await server.close();
+  await inbox.close();
   await reconciliation.stop();
   await worker.stop();
   await tracking.stop();
