@@ -77,7 +77,12 @@ describe("webhooks", () => {
       omit: ["x-shopify-hmac-sha256"],
     });
     expect((await post("/webhooks/orders/create", body, unsigned)).status).toBe(401);
-    for (const missing of ["x-shopify-topic", "x-shopify-shop-domain", "x-shopify-webhook-id", "x-shopify-api-version"]) {
+    for (const missing of [
+      "x-shopify-topic",
+      "x-shopify-shop-domain",
+      "x-shopify-webhook-id",
+      "x-shopify-api-version",
+    ]) {
       const headers = webhookHeaders({
         topic: "orders/create",
         body,
@@ -184,7 +189,9 @@ describe("webhooks", () => {
     expect(response.status).toBe(200);
     expect(await db.webhookInbox.count({ where: { dedupKey: "evt-revoked" } })).toBe(1);
     // The receipt never loads the session, so the revoked token was not refreshed (nor tried).
-    expect((await db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } })).accessToken).toBe("shpat_expired");
+    expect((await db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } })).accessToken).toBe(
+      "shpat_expired",
+    );
     const forged = webhookHeaders({ topic: "app/uninstalled", body: payload, secret: "forged", shop });
     expect((await post("/webhooks/app/uninstalled", payload, forged)).status).toBe(401);
   });
