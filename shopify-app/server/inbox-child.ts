@@ -23,7 +23,7 @@ if (process.env.MODE === "serve") {
     handlers: { shopify: handler },
     leaseMs,
     batchSize,
-    log: () => {},
+    log: (m) => process.stderr.write(`${m}\n`),
   });
   worker.start(50);
   const inbox = openInboxRecorder(database, () => worker.nudge());

@@ -247,9 +247,10 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     drain() {
       // One drain at a time per process; a caller arriving mid-drain waits for it and then drains again.
       const next = (running ?? Promise.resolve(0)).then(() => drainOnce());
-      running = next.finally(() => {
-        if (running === next) running = null;
+      const settled = next.finally(() => {
+        if (running === settled) running = null;
       });
+      running = settled;
       return next;
     },
     nudge() {

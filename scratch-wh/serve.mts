@@ -1,0 +1,11 @@
+import { openDatabase } from "/work/wt/webhooks/core/src/db/client.ts";
+import { tuneSqlite } from "/work/wt/webhooks/core/src/db/sqlite-pragmas.ts";
+import { createInboxWorker } from "/work/wt/webhooks/core/src/inbox/inbox.ts";
+import { createShopifyDeliveryHandler } from "/work/wt/webhooks/shopify-app/app/process-webhook.server.ts";
+const database = openDatabase("file:/tmp/wh/t.db");
+await tuneSqlite(database);
+console.log("tuned");
+const worker = createInboxWorker({ db: database.db, handlers: { shopify: createShopifyDeliveryHandler(database.db) }, batchSize: 50, log: console.log });
+const t0 = Date.now();
+console.log(await Promise.race([worker.drain(), new Promise((r) => setTimeout(() => r("timeout"), 5000))]), Date.now() - t0);
+process.exit(0);

@@ -1,0 +1,11 @@
+import { openDatabase } from "/work/wt/webhooks/core/src/db/client.ts";
+import { tuneSqlite } from "/work/wt/webhooks/core/src/db/sqlite-pragmas.ts";
+import { createInboxWorker } from "/work/wt/webhooks/core/src/inbox/inbox.ts";
+import { createShopifyDeliveryHandler } from "/work/wt/webhooks/shopify-app/app/process-webhook.server.ts";
+const database = openDatabase("file:/tmp/wh/t.db");
+await tuneSqlite(database);
+const worker = createInboxWorker({ db: database.db, handlers: { shopify: createShopifyDeliveryHandler(database.db) }, batchSize: 50, log: console.log });
+const origDrain = worker.drain.bind(worker);
+worker.drain = () => { console.log("drain"); return origDrain(); };
+worker.start(50);
+setTimeout(async () => { console.log(await database.db.webhookInbox.findMany({select:{status:true}})); process.exit(0); }, 2000);
