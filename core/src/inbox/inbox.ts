@@ -98,6 +98,12 @@ export interface InboxWorkerOptions {
   batchSize?: number;
   /** Batches processed at once by this process (each claims its own). */
   lanes?: number;
+  /**
+   * After a batch smaller than batchSize, how long to wait for more deliveries before claiming again (ingestion
+   * costs a fixed number of statements per batch, so a trickle of one-delivery batches costs far more per
+   * order than the same deliveries taken together a moment later).
+   */
+  fillMs?: number;
   log?: (message: string) => void;
 }
 
@@ -131,6 +137,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const leaseMs = options.leaseMs ?? 60_000;
   const batchSize = options.batchSize ?? 200;
   const lanes = options.lanes ?? 1;
+  const fillMs = options.fillMs ?? 0;
   const log = options.log ?? ((m: string) => console.warn(m));
   const postgres = providerOfDb(db) === "postgresql";
   let timer: NodeJS.Timeout | null = null;
@@ -230,6 +237,7 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
       if (batch.length === 0) return handled;
       await processBatch(batch);
       handled += batch.length;
+      if (batch.length < batchSize && fillMs > 0) await new Promise((resolve) => setTimeout(resolve, fillMs));
     }
   }
 

@@ -1,0 +1,13 @@
+// The inbox worker thread of `npm start` (core/src/inbox/inbox-thread.ts): Shopify and WooCommerce deliveries,
+// claimed in batches and ingested per store with ingestOrders, beside the receipt's event loop.
+import { createInboxWorker } from "../core/src/inbox/inbox.ts";
+import { runInboxThread } from "../core/src/inbox/inbox-thread.ts";
+import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
+import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
+
+await runInboxThread(({ db }) =>
+  createInboxWorker({
+    db,
+    handlers: { shopify: createShopifyDeliveryHandler(db), woocommerce: createWooDeliveryHandler({ db }) },
+  }),
+);
