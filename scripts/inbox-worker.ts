@@ -9,5 +9,8 @@ await runInboxThread(({ db }) =>
   createInboxWorker({
     db,
     handlers: { shopify: createShopifyDeliveryHandler(db), woocommerce: createWooDeliveryHandler({ db }) },
+    // A batch that is not full waits a second for more: under load the receipt keeps the inbox filling, and
+    // ingesting 200 orders at once costs a fraction of 200 batches of one (bench/webhooks).
+    fillMs: 1000,
   }),
 );
