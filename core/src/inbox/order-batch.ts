@@ -81,11 +81,11 @@ export async function ingestOrderBatch(
   });
   for (const round of rounds) {
     try {
-      await ingestOrders(
+      await ingestRound(
         db,
         storeId,
         round.map((i) => orders[i]!),
-        { now },
+        now,
       );
     } catch {
       for (const i of round) {
@@ -98,4 +98,20 @@ export async function ingestOrderBatch(
     }
   }
   return outcomes;
+}
+
+// On SQLite a transaction that began by reading cannot become a writer once another connection (the webhook
+// receipt's) has committed meanwhile, and fails at once with "database is locked" whatever the busy timeout.
+// That is no fault of any order: the batch is tried again a few times before it is taken apart.
+const LOCKED = /database is locked|SQLITE_BUSY/;
+
+async function ingestRound(db: Db, storeId: string, orders: readonly NormalizedOrderInput[], now: Date) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ingestOrders(db, storeId, orders, { now });
+    } catch (error) {
+      if (attempt >= 4 || !LOCKED.test(error instanceof Error ? error.message : String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    }
+  }
 }
