@@ -11,7 +11,8 @@ import { openDatabase } from "../core/src/db/client.ts";
 import { migrate } from "../core/src/db/migrate.ts";
 import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
 import { createTrackingApp } from "../core/src/http/tracking-app.ts";
-import { createInboxWorker } from "../core/src/inbox/inbox.ts";
+import { openInboxRecorder } from "../core/src/inbox/inbox-recorder.ts";
+import { startInboxThread } from "../core/src/inbox/inbox-thread.ts";
 import { startPeriodicJob } from "../core/src/jobs/periodic-job.ts";
 import {
   providersFromEnv,
@@ -24,12 +25,11 @@ import { closeRedisFromEnv } from "../core/src/redis/redis.ts";
 import { serveFetch } from "../core/src/server/node-http.ts";
 import { trackingNodeRoutes } from "../core/src/server/tracking-routes.ts";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
-import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
 import { createShopifyAppHandler } from "../shopify-app/server/handler.ts";
+import { shopifyWebhookRoute } from "../shopify-app/server/webhook-route.ts";
 import { parseBridgeEnv } from "../woocommerce-bridge/src/env.ts";
-import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
 import { startReconciliation } from "../woocommerce-bridge/src/reconcile.ts";
-import { createWooBridgeHandler } from "../woocommerce-bridge/src/server.ts";
+import { createWooBridgeHandler, wooWebhookRoute } from "../woocommerce-bridge/src/server.ts";
 
 const env = parseEnv(CoreEnvSchema);
 const bridgeEnv = parseBridgeEnv();
@@ -42,12 +42,12 @@ provideDatabase(database);
 
 const tracking = createTrackingApp({ database, collectRateLimit: env.COLLECT_RATE_LIMIT });
 await tracking.start();
-const worker = createInboxWorker({
-  db,
-  handlers: { woocommerce: createWooDeliveryHandler({ db }), shopify: createShopifyDeliveryHandler(db) },
-});
-worker.start();
-const woo = createWooBridgeHandler({ db, worker });
+// Webhook deliveries (Shopify and WooCommerce) are received by node:http routes in front of everything else:
+// signature, group-committed insert into the inbox, answer. The worker that processes them runs on a thread of
+// its own (scripts/inbox-worker.ts), so that ingesting a batch never holds up an answer; a stored group nudges it.
+const worker = startInboxThread(new URL("./inbox-worker.ts", import.meta.url), database.url);
+const inbox = openInboxRecorder(database, () => worker.nudge());
+const woo = createWooBridgeHandler({ db, recorder: inbox });
 const reconciliation = startReconciliation({ db, intervalMs: bridgeEnv.WOO_RECONCILE_INTERVAL_MS });
 const shopify = await createShopifyAppHandler({ database });
 const approvals = startPeriodicJob({
@@ -94,7 +94,7 @@ const server = await serveFetch(
     port: env.PORT,
     host: env.HOST,
     trustProxy: env.TRUST_PROXY,
-    nodeRoutes: trackingNodeRoutes(tracking),
+    nodeRoutes: [...trackingNodeRoutes(tracking), shopifyWebhookRoute(db, inbox), wooWebhookRoute(db, inbox)],
   },
 );
 console.log(
@@ -110,6 +110,7 @@ async function stop(signal: string) {
   await payouts.stop();
   await sessionPurge.stop();
   await server.close();
+  await inbox.close();
   await reconciliation.stop();
   await worker.stop();
   await tracking.stop();

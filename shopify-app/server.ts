@@ -1,10 +1,12 @@
 import { startSessionPurge } from "../core/src/admin/session-purge.ts";
 import { openDatabase } from "../core/src/db/client.ts";
 import { migrate } from "../core/src/db/migrate.ts";
+import { openInboxRecorder } from "../core/src/inbox/inbox-recorder.ts";
 import { serveFetch } from "../core/src/server/node-http.ts";
 import { provideDatabase } from "./app/db.server.ts";
 import { createShopifyInboxWorker } from "./app/process-webhook.server.ts";
 import { createShopifyAppHandler } from "./server/handler.ts";
+import { shopifyWebhookRoute } from "./server/webhook-route.ts";
 
 // `npm start -w @trailmark/shopify-app`: the Shopify app on its own, with the inbox worker that processes its
 // webhooks. One database for both (DATABASE_URL), migrated before the first request.
@@ -16,12 +18,15 @@ provideDatabase(database);
 const handler = await createShopifyAppHandler({ database });
 const worker = createShopifyInboxWorker(database.db);
 worker.start(1000);
+// Webhooks are received in front of Remix: signature, group-committed insert into the inbox, answer.
+const inbox = openInboxRecorder(database, () => worker.nudge());
 // The standalone admin's expired sessions and spent sign-in links, hourly.
 const sessionPurge = startSessionPurge({ db: database.db });
 
 const server = await serveFetch((request, ctx) => handler(request, ctx), {
   port: Number(process.env.PORT ?? 3000),
   trustProxy: process.env.TRUST_PROXY === "1",
+  nodeRoutes: [shopifyWebhookRoute(database.db, inbox)],
 });
 console.info(`Trailmark Shopify app listening on ${server.url}`);
 
@@ -31,6 +36,7 @@ async function stop(signal: string) {
   stopping = true;
   console.info(`${signal}: stopping`);
   await server.close();
+  await inbox.close();
   await sessionPurge.stop();
   await worker.stop();
   await database.close();

@@ -4,10 +4,13 @@ import {
   createInboxWorker,
   type Delivery,
   type DeliveryHandler,
+  type DeliveryOutcome,
   type InboxWorker,
+  PermanentDeliveryError,
 } from "../../core/src/inbox/inbox.ts";
+import { type DeliveryWork, ingestOrderBatch, processDeliveryBatch } from "../../core/src/inbox/order-batch.ts";
 import { addOrderRefund } from "../../core/src/orders/add-refund.ts";
-import { ingestOrder } from "../../core/src/orders/ingest-order.ts";
+import type { NormalizedOrderInput } from "../../core/src/orders/normalized-order.ts";
 import { findStoreByDomain, type Store, setStoreStatus } from "../../core/src/stores/store.ts";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "./compliance.server.ts";
 import { normalizeShopifyOrder, normalizeShopifyRefund } from "./normalize-order.server.ts";
@@ -46,11 +49,28 @@ async function requireStore(db: Db, shop: string): Promise<Store> {
   return existing;
 }
 
+const ORDER_TOPICS = new Set(["orders/create", "orders/paid", "orders/updated", "orders/cancelled"]);
+
+/** An order delivery's snapshot; a body that is not JSON at all can never succeed and is dead at once. */
+function orderOf(delivery: Delivery): NormalizedOrderInput {
+  const body = decoder.decode(delivery.body);
+  try {
+    return normalizeShopifyOrder(body);
+  } catch (error) {
+    try {
+      JSON.parse(body);
+    } catch {
+      throw new PermanentDeliveryError(`body is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`);
+    }
+    throw error;
+  }
+}
+
 export function createShopifyDeliveryHandler(db: Db, options: ShopifyDeliveryOptions = {}): DeliveryHandler {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? ((m: string) => console.info(m));
 
-  return async function handleShopifyDelivery(delivery: Delivery): Promise<void> {
+  async function handleShopifyDelivery(delivery: Delivery): Promise<void> {
     const shop = shopOf(delivery);
     const body = decoder.decode(delivery.body);
     switch (delivery.topic) {
@@ -58,9 +78,10 @@ export function createShopifyDeliveryHandler(db: Db, options: ShopifyDeliveryOpt
       case "orders/paid":
       case "orders/updated":
       case "orders/cancelled": {
-        const order = normalizeShopifyOrder(body);
+        const order = orderOf(delivery);
         const store = await requireStore(db, shop);
-        await ingestOrder(db, store.id, order, { now: now() });
+        const [outcome] = await ingestOrderBatch(db, store.id, [order], now());
+        if (outcome) throw outcome;
         return;
       }
       case "refunds/create": {
@@ -94,7 +115,40 @@ export function createShopifyDeliveryHandler(db: Db, options: ShopifyDeliveryOpt
         // A topic subscribed by mistake is acknowledged and ignored rather than retried for days.
         log(`shopify delivery ${delivery.id}: topic ${delivery.topic} is not handled`);
     }
-  };
+  }
+
+  // A batch (one store, or deliveries of shops not installed yet, in arrival order) per shop: its order
+  // snapshots through ingestOrders together, everything else one by one in its place.
+  async function handleBatch(deliveries: readonly Delivery[]): Promise<DeliveryOutcome[]> {
+    const outcomes: DeliveryOutcome[] = new Array(deliveries.length).fill(null);
+    const byShop = new Map<string, number[]>();
+    deliveries.forEach((d, i) => {
+      const shop = d.headers["x-shopify-shop-domain"]?.trim().toLowerCase() ?? "";
+      const at = byShop.get(shop);
+      if (at) at.push(i);
+      else byShop.set(shop, [i]);
+    });
+    for (const [shop, indexes] of byShop) {
+      const group = indexes.map((i) => deliveries[i]!);
+      const results = await processDeliveryBatch(
+        group,
+        (d): DeliveryWork => {
+          shopOf(d);
+          return ORDER_TOPICS.has(d.topic) ? { order: orderOf(d) } : { run: () => handleShopifyDelivery(d) };
+        },
+        async (orders) => {
+          const store = await requireStore(db, shop);
+          return ingestOrderBatch(db, store.id, orders, now());
+        },
+      );
+      indexes.forEach((i, k) => {
+        outcomes[i] = results[k] ?? null;
+      });
+    }
+    return outcomes;
+  }
+
+  return Object.assign(handleShopifyDelivery, { batch: handleBatch });
 }
 
 export function createShopifyInboxWorker(db: Db, options: ShopifyDeliveryOptions = {}): InboxWorker {

@@ -150,3 +150,43 @@ export function refundPayload(overrides: Record<string, unknown> = {}): Record<s
     ...overrides,
   };
 }
+
+/**
+ * The n-th of many distinct orders of the sample's shape (for batches and benchmarks): its own 64-bit id and
+ * number, landing with a creator's click id, and optionally a discount code.
+ */
+export function numberedOrder(
+  n: number,
+  options: {
+    clickId?: string;
+    code?: string;
+    createdAt?: string;
+    updatedAt?: string;
+    financialStatus?: string;
+    cancelledAt?: string | null;
+    shop?: string;
+  } = {},
+): Record<string, unknown> {
+  const id = (BigInt(BIG_ORDER_ID) + BigInt(n)).toString();
+  const createdAt = options.createdAt ?? new Date().toISOString();
+  return orderPayload({
+    id: big(id),
+    admin_graphql_api_id: `gid://shopify/Order/${id}`,
+    name: `#${1001 + n}`,
+    order_number: 1001 + n,
+    checkout_token: `ck${id}`,
+    created_at: createdAt,
+    processed_at: createdAt,
+    updated_at: options.updatedAt ?? createdAt,
+    financial_status: options.financialStatus ?? "paid",
+    cancelled_at: options.cancelledAt ?? null,
+    landing_site: options.clickId ? `/products/trail-shoe?tm_click=${options.clickId}` : "/products/trail-shoe",
+    note_attributes: [{ name: "gift_wrap", value: "yes" }],
+    discount_codes: options.code ? [{ code: options.code, amount: "9.99", type: "percentage" }] : [],
+  });
+}
+
+/** numberedOrder's 64-bit id as text. */
+export function numberedOrderId(n: number): string {
+  return (BigInt(BIG_ORDER_ID) + BigInt(n)).toString();
+}

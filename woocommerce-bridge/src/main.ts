@@ -4,11 +4,12 @@ import { openDatabase } from "../../core/src/db/client.ts";
 import { migrate } from "../../core/src/db/migrate.ts";
 import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
 import { createInboxWorker } from "../../core/src/inbox/inbox.ts";
+import { openInboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
 import { serveFetch } from "../../core/src/server/node-http.ts";
 import { parseBridgeEnv } from "./env.ts";
 import { createWooDeliveryHandler } from "./process-delivery.ts";
 import { startReconciliation } from "./reconcile.ts";
-import { createWooBridgeHandler } from "./server.ts";
+import { createWooBridgeHandler, wooWebhookRoute } from "./server.ts";
 
 const env = parseBridgeEnv();
 const database = openDatabase(env.DATABASE_URL);
@@ -19,10 +20,14 @@ const { db } = database;
 const worker = createInboxWorker({ db, handlers: { woocommerce: createWooDeliveryHandler({ db }) } });
 worker.start();
 const reconciliation = startReconciliation({ db, intervalMs: env.WOO_RECONCILE_INTERVAL_MS });
-const server = await serveFetch(createWooBridgeHandler({ db, worker }), {
+// Deliveries are received by a node:http route (signature, group-committed insert, answer); the fetch handler
+// answers everything else.
+const inbox = openInboxRecorder(database, () => worker.nudge());
+const server = await serveFetch(createWooBridgeHandler({ db, worker, recorder: inbox }), {
   port: env.PORT,
   host: env.HOST,
   trustProxy: env.TRUST_PROXY,
+  nodeRoutes: [wooWebhookRoute(db, inbox)],
 });
 console.log(`woocommerce bridge listening on ${server.url} (POST /woocommerce/webhooks/<store id>)`);
 
@@ -32,6 +37,7 @@ async function shutdown(signal: string) {
   closing = true;
   console.log(`${signal}: shutting down`);
   await server.close();
+  await inbox.close();
   await reconciliation.stop();
   await worker.stop();
   await database.close();

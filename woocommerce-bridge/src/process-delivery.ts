@@ -1,5 +1,11 @@
 import type { Db } from "../../core/src/db/client.ts";
-import type { Delivery, DeliveryHandler } from "../../core/src/inbox/inbox.ts";
+import {
+  type Delivery,
+  type DeliveryHandler,
+  type DeliveryOutcome,
+  PermanentDeliveryError,
+} from "../../core/src/inbox/inbox.ts";
+import { type DeliveryWork, ingestOrderBatch, processDeliveryBatch } from "../../core/src/inbox/order-batch.ts";
 import { ingestOrder, setOrderStatus } from "../../core/src/orders/ingest-order.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import { applyWooOrderDeletion } from "./order-deletion.ts";
@@ -23,13 +29,19 @@ export interface WooDeliveryHandlerOptions {
   fetch?: typeof fetch;
 }
 
+/** The body's JSON; a body that is not UTF-8 JSON can never succeed, so it is dead at once. */
 export function decodeWooBody(body: Uint8Array): unknown {
   // PHP's "\/" and "\u00e9" escapes are plain JSON, so JSON.parse reads WooCommerce's bodies as they are.
-  const text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    throw new PermanentDeliveryError("body is not UTF-8");
+  }
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(`body is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`);
+    throw new PermanentDeliveryError(`body is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`);
   }
 }
 
@@ -38,17 +50,20 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
   const now = options.now ?? (() => new Date());
   const orders = options.orders ?? { ingestOrder, setOrderStatus };
 
-  return async (delivery: Delivery) => {
+  const snapshotTopic = (topic: string) =>
+    topic === "order.created" || topic === "order.updated" || topic === "order.restored";
+  const snapshotOf = (delivery: Delivery) => normalizeWooOrder(WooOrderSchema.parse(decodeWooBody(delivery.body)));
+
+  async function handleWooDelivery(delivery: Delivery): Promise<void> {
     const storeId = delivery.storeId;
     if (!storeId) throw new Error("woocommerce delivery without a store id");
     switch (delivery.topic) {
       case "order.created":
       case "order.updated":
       case "order.restored": {
-        const order = WooOrderSchema.parse(decodeWooBody(delivery.body));
         // Newest modification wins: ingestOrder ignores a snapshot older than the one it holds, which is
         // what makes late Action Scheduler deliveries and reconciliation polls safe to apply in any order.
-        await orders.ingestOrder(db, storeId, normalizeWooOrder(order), { now: now() });
+        await orders.ingestOrder(db, storeId, snapshotOf(delivery), { now: now() });
         return;
       }
       case "order.deleted": {
@@ -61,5 +76,29 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
         // The endpoint only queues order topics; an old row from another topic has nothing to do.
         return;
     }
-  };
+  }
+
+  // A batch of one store's deliveries in arrival order: its snapshots through ingestOrders together (unless a
+  // test substituted the order sink), deletions in their place.
+  async function handleBatch(deliveries: readonly Delivery[]): Promise<DeliveryOutcome[]> {
+    const storeId = deliveries[0]!.storeId;
+    if (!storeId || options.orders) {
+      const outcomes: DeliveryOutcome[] = [];
+      for (const d of deliveries)
+        outcomes.push(
+          await handleWooDelivery(d).then(
+            () => null,
+            (error: unknown) => error,
+          ),
+        );
+      return outcomes;
+    }
+    return processDeliveryBatch(
+      deliveries,
+      (d): DeliveryWork => (snapshotTopic(d.topic) ? { order: snapshotOf(d) } : { run: () => handleWooDelivery(d) }),
+      (snapshots) => ingestOrderBatch(db, storeId, snapshots, now()),
+    );
+  }
+
+  return Object.assign(handleWooDelivery, { batch: handleBatch });
 }

@@ -2,15 +2,19 @@ import type { Db } from "../../core/src/db/client.ts";
 import type { RequestContext } from "../../core/src/http/context.ts";
 import { errorResponse } from "../../core/src/http/error-response.ts";
 import type { InboxWorker } from "../../core/src/inbox/inbox.ts";
+import type { InboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
+import { receiptRoute } from "../../core/src/inbox/receipt.ts";
+import type { NodeRoute } from "../../core/src/server/node-http.ts";
 import { AppError } from "../../core/src/shared/errors.ts";
-import { createWooWebhookHandler, WEBHOOK_PATH } from "./webhook-handler.ts";
+import { createWooReceipt, createWooWebhookHandler, WEBHOOK_PATH } from "./webhook-handler.ts";
 
 // The bridge's HTTP surface: one route. Anything else is a plain 404 (or 405 on the right path), so a
 // misconfigured delivery URL shows up clearly in WooCommerce's webhook log.
 
 export interface WooBridgeHandlerOptions {
   db: Db;
-  worker?: Pick<InboxWorker, "drain">;
+  worker?: Pick<InboxWorker, "drain"> & Partial<Pick<InboxWorker, "nudge">>;
+  recorder?: InboxRecorder;
   log?: (message: string) => void;
 }
 
@@ -33,4 +37,9 @@ export function createWooBridgeHandler(options: WooBridgeHandlerOptions): WooBri
     }
     return webhooks(request, ctx);
   };
+}
+
+/** The webhook receipt as a node:http route in front of everything else (this bridge's main, npm start). */
+export function wooWebhookRoute(db: Db, recorder: InboxRecorder): NodeRoute {
+  return receiptRoute(createWooReceipt({ db }), recorder);
 }

@@ -15,7 +15,7 @@ export function isValidWooSignature(body: Uint8Array, secret: string, signature:
 }
 
 /** WooCommerce's activation ping: `webhook_id=<n>` form-encoded, with no signature or X-WC headers. */
-export function isWooPing(headers: Headers, body: Uint8Array): boolean {
+export function isWooPing(headers: Pick<Headers, "has">, body: Uint8Array): boolean {
   if (headers.has("x-wc-webhook-signature") || headers.has("x-wc-webhook-topic")) return false;
   if (body.byteLength > 64) return false;
   return /^webhook_id=\d+$/.test(new TextDecoder().decode(body).trim());

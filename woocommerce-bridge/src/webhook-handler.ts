@@ -1,91 +1,118 @@
 import type { Db } from "../../core/src/db/client.ts";
-import { readBodyBytes } from "../../core/src/http/body.ts";
+import { providerOfDb } from "../../core/src/db/client.ts";
+import { toResponse } from "../../core/src/http/answer.ts";
 import type { RequestContext } from "../../core/src/http/context.ts";
-import { errorResponse } from "../../core/src/http/error-response.ts";
-import { enqueueDelivery, type InboxWorker } from "../../core/src/inbox/inbox.ts";
-import { AppError } from "../../core/src/shared/errors.ts";
+import { cachedLookup } from "../../core/src/inbox/cached-lookup.ts";
+import type { InboxWorker } from "../../core/src/inbox/inbox.ts";
+import { createInboxRecorder, type InboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
+import { prismaInboxWriter } from "../../core/src/inbox/inbox-writer.ts";
+import { errorBody, plainAnswer, receiveFetch, type WebhookReceipt } from "../../core/src/inbox/receipt.ts";
 import { getStore } from "../../core/src/stores/store.ts";
 import { isOrderTopic, wooDedupKey } from "./delivery-key.ts";
 import { isValidWooSignature, isWooPing } from "./verify-signature.ts";
 import { wooCredentialsOf } from "./woo-credentials.ts";
 
 // POST /woocommerce/webhooks/<store id>. WooCommerce does not retry and disables a webhook after more than
-// five failed deliveries in a row, so the answer must be quick and 2xx for anything genuine: deliveries are
-// stored in the inbox and processed by the worker, never here.
+// five failed deliveries in a row, so the answer must be quick and 2xx for anything genuine: the receipt
+// (core/src/inbox/receipt.ts) verifies and stores the delivery, and the inbox worker processes it.
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 export const WEBHOOK_PATH = /^\/woocommerce\/webhooks\/([A-Za-z0-9_-]{1,100})\/?$/;
 const KEPT_HEADERS = /^(x-wc-webhook-|user-agent$|content-type$)/;
-
-export interface WooWebhookHandlerOptions {
-  db: Db;
-  /** When given, a new delivery nudges the worker so that it is processed within moments. */
-  worker?: Pick<InboxWorker, "drain">;
-  log?: (message: string) => void;
-}
-
-export type WooWebhookHandler = (request: Request, ctx?: RequestContext) => Promise<Response>;
+const STORE_TTL_MS = 10_000;
 
 export function storeIdFromWebhookPath(pathname: string): string | null {
   return WEBHOOK_PATH.exec(pathname)?.[1] ?? null;
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8" } });
-}
+/** WooCommerce's receipt: the store's webhook secret is read through a short cache, never per delivery. */
+export function createWooReceipt(options: { db: Db }): WebhookReceipt {
+  const { db } = options;
+  const secrets = cachedLookup(async (storeId) => {
+    const store = await getStore(db, storeId);
+    return store?.platform === "woocommerce" ? (wooCredentialsOf(store).webhookSecret ?? "") : null;
+  }, STORE_TTL_MS);
 
-export function createWooWebhookHandler(options: WooWebhookHandlerOptions): WooWebhookHandler {
-  const { db, worker } = options;
-  const log = options.log ?? ((m: string) => console.warn(m));
+  async function verified(storeId: string, body: Uint8Array, signature: string | null): Promise<boolean | null> {
+    const secret = await secrets.get(storeId);
+    if (secret !== null && isValidWooSignature(body, secret, signature)) return true;
+    // Unknown store, or a signature that fails against the cached secret: read the store again once, so a
+    // store connected or a secret rotated a moment ago is honoured at once.
+    secrets.forget(storeId);
+    const fresh = await secrets.get(storeId);
+    if (fresh === null) {
+      secrets.forget(storeId);
+      return null;
+    }
+    return isValidWooSignature(body, fresh, signature);
+  }
 
-  return async (request) => {
-    try {
-      const storeId = storeIdFromWebhookPath(new URL(request.url).pathname);
-      const body = await readBodyBytes(request, MAX_WEBHOOK_BYTES);
+  return {
+    matches: (path) => WEBHOOK_PATH.test(path),
+    maxBytes: MAX_WEBHOOK_BYTES,
+    async decide({ path, headers, body }) {
+      const storeId = storeIdFromWebhookPath(path);
+      if (storeId === null) return { answer: errorBody(404, "not_found", `no route for ${path}`) };
       // The ping carries nothing to verify and its only purpose is to see a 200; anything else makes
       // WooCommerce's admin screen report the webhook as broken.
-      if (isWooPing(request.headers, body)) return json(200, { ok: true });
+      if (isWooPing({ has: (name) => headers[name] !== undefined }, body))
+        return { answer: plainAnswer(200, { ok: true }) };
+      const signature = headers["x-wc-webhook-signature"] ?? null;
+      const ok = await verified(storeId, body, signature);
+      if (ok === null) return { answer: errorBody(404, "not_found", "unknown store") };
+      if (!ok) return { answer: errorBody(401, "unauthorized", "invalid webhook signature") };
 
-      const store = storeId ? await getStore(db, storeId) : null;
-      if (store?.platform !== "woocommerce") throw new AppError("not_found", "unknown store");
-      const { webhookSecret } = wooCredentialsOf(store);
-      if (!isValidWooSignature(body, webhookSecret ?? "", request.headers.get("x-wc-webhook-signature"))) {
-        throw new AppError("unauthorized", "invalid webhook signature");
-      }
-
-      const topic = request.headers.get("x-wc-webhook-topic");
+      const topic = headers["x-wc-webhook-topic"] ?? null;
       // Other topics (someone pointed a product webhook here) are acknowledged so they do not count as
       // failures, but there is nothing to do with them.
-      if (!isOrderTopic(topic)) return json(200, { received: true, ignored: true });
-
-      const headers: Record<string, string> = {};
-      request.headers.forEach((value, name) => {
-        if (KEPT_HEADERS.test(name)) headers[name] = value;
-      });
-      const dedupKey = wooDedupKey({
-        storeId: store.id,
-        topic,
-        body,
-        deliveryId: request.headers.get("x-wc-webhook-delivery-id"),
-      });
-      const { duplicate } = await enqueueDelivery(db, {
-        source: "woocommerce",
-        storeId: store.id,
-        topic,
-        dedupKey,
-        headers,
-        body,
-      });
-      if (worker && !duplicate) {
-        worker
-          .drain()
-          .catch((e: unknown) =>
-            log(`woocommerce webhook: worker drain failed: ${e instanceof Error ? e.message : String(e)}`),
-          );
-      }
-      return json(200, { received: true, duplicate });
-    } catch (error) {
-      return errorResponse(error);
-    }
+      if (!isOrderTopic(topic)) return { answer: plainAnswer(200, { received: true, ignored: true }) };
+      const kept: Record<string, string> = {};
+      for (const [name, value] of Object.entries(headers)) if (KEPT_HEADERS.test(name)) kept[name] = value;
+      const dedupKey = wooDedupKey({ storeId, topic, body, deliveryId: headers["x-wc-webhook-delivery-id"] ?? null });
+      return {
+        delivery: { source: "woocommerce", storeId, topic, dedupKey, headers: kept, body },
+        answer: ({ duplicate }) => plainAnswer(200, { received: true, duplicate }),
+      };
+    },
   };
+}
+
+export interface WooWebhookHandlerOptions {
+  db: Db;
+  /** When given, a new delivery nudges the worker so that it is processed within moments. */
+  worker?: Pick<InboxWorker, "drain"> & Partial<Pick<InboxWorker, "nudge">>;
+  /** Where deliveries are stored; a Prisma-backed recorder of its own otherwise. */
+  recorder?: InboxRecorder;
+  log?: (message: string) => void;
+}
+
+export type WooWebhookHandler = (request: Request, ctx?: RequestContext) => Promise<Response>;
+
+/** Nudges a worker after a group with new deliveries is stored. */
+export function nudgeOf(worker: WooWebhookHandlerOptions["worker"], log: (m: string) => void): () => void {
+  return () => {
+    if (!worker) return;
+    if (worker.nudge) worker.nudge();
+    else
+      worker
+        .drain()
+        .catch((e: unknown) =>
+          log(`woocommerce webhook: worker drain failed: ${e instanceof Error ? e.message : String(e)}`),
+        );
+  };
+}
+
+/** The receipt as a fetch handler (the bridge's fetch surface; npm start serves it as a node:http route). */
+export function createWooWebhookHandler(options: WooWebhookHandlerOptions): WooWebhookHandler {
+  const { db } = options;
+  const log = options.log ?? ((m: string) => console.warn(m));
+  const receipt = createWooReceipt({ db });
+  const recorder =
+    options.recorder ??
+    createInboxRecorder({
+      writer: prismaInboxWriter(db),
+      provider: providerOfDb(db),
+      onStored: nudgeOf(options.worker, log),
+    });
+  return async (request) => toResponse(await receiveFetch(receipt, recorder, request));
 }

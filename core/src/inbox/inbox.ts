@@ -1,6 +1,7 @@
-import type { Db } from "../db/client.ts";
+import { type Db, providerOfDb, sql } from "../db/client.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
-import { newId } from "../shared/ids.ts";
+import { newOrderedId } from "../shared/ordered-ids.ts";
+import { keptHeadersJson } from "./inbox-recorder.ts";
 
 // Webhook deliveries are stored verbatim before they are acknowledged, then processed by a worker, so a
 // delivery that was answered 200 is never lost and a failure is retried and visible.
@@ -31,21 +32,22 @@ export interface Delivery {
 }
 
 export const MAX_ATTEMPTS = 10;
-const SECRET_HEADERS = /hmac|signature|authorization|cookie|token/i;
 
-/** Stores a delivery; a second delivery with the same key is reported as a duplicate and not stored. */
+/**
+ * Stores one delivery through Prisma (scripts and tests; the receipt group-commits through an InboxRecorder);
+ * a second delivery with the same key is reported as a duplicate and not stored.
+ */
 export async function enqueueDelivery(db: Db, input: DeliveryInput): Promise<{ id: string; duplicate: boolean }> {
-  const headers = Object.fromEntries(Object.entries(input.headers).filter(([k]) => !SECRET_HEADERS.test(k)));
   try {
     const row = await db.webhookInbox.create({
       data: {
-        id: newId("wh"),
+        id: newOrderedId("wh"),
         storeId: input.storeId,
         shopDomain: input.shopDomain?.trim().toLowerCase() ?? null,
         source: input.source,
         topic: input.topic,
         dedupKey: input.dedupKey,
-        headers: JSON.stringify(headers),
+        headers: keptHeadersJson(input.headers),
         body: Buffer.from(input.body),
       },
       select: { id: true },
@@ -66,7 +68,28 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(2 ** attempts * 1000, 3_600_000);
 }
 
-export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
+/**
+ * A delivery that can never succeed (its body is not JSON): marked dead at once with this reason instead
+ * of being retried MAX_ATTEMPTS times.
+ */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentDeliveryError";
+  }
+}
+
+/** Per delivery of a batch: null when it succeeded, else its error (thrown errors mean "retry later"). */
+export type DeliveryOutcome = unknown | null;
+
+/**
+ * Processes one delivery; throwing means "retry later". A handler may also take a whole batch (deliveries of
+ * one source and store, in arrival order) and answer an outcome for each, so that one failure does not fail
+ * its neighbours.
+ */
+export type DeliveryHandler = ((delivery: Delivery) => Promise<void>) & {
+  batch?: (deliveries: readonly Delivery[]) => Promise<DeliveryOutcome[]>;
+};
 
 export interface InboxWorkerOptions {
   db: Db;
@@ -74,106 +97,181 @@ export interface InboxWorkerOptions {
   now?: () => Date;
   /** How long a claimed delivery is hidden from other workers while it is processed. */
   leaseMs?: number;
+  /** Most deliveries claimed at once. */
   batchSize?: number;
+  /** Batches processed at once by this process (each claims its own). */
+  lanes?: number;
+  /**
+   * After a batch smaller than batchSize, how long to wait for more deliveries before claiming again (ingestion
+   * costs a fixed number of statements per batch, so a trickle of one-delivery batches costs far more per
+   * order than the same deliveries taken together a moment later).
+   */
+  fillMs?: number;
   log?: (message: string) => void;
 }
 
 export interface InboxWorker {
   /** Processes every delivery that is due; returns how many were handled (succeeded or failed). */
   drain(): Promise<number>;
+  /** Asks for a drain soon (after new deliveries were stored); cheap to call often. */
+  nudge(): void;
   start(intervalMs?: number): void;
   stop(): Promise<void>;
+}
+
+type InboxRow = Awaited<ReturnType<Db["webhookInbox"]["findMany"]>>[number];
+
+function deliveryOf(row: InboxRow): Delivery {
+  return {
+    id: row.id,
+    source: row.source as InboxSource,
+    storeId: row.storeId,
+    topic: row.topic,
+    dedupKey: row.dedupKey,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    body: new Uint8Array(row.body),
+    attempts: row.attempts,
+  };
 }
 
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
   const { db, handlers } = options;
   const now = options.now ?? (() => new Date());
   const leaseMs = options.leaseMs ?? 60_000;
-  const batchSize = options.batchSize ?? 50;
+  const batchSize = options.batchSize ?? 200;
+  const lanes = options.lanes ?? 1;
+  const fillMs = options.fillMs ?? 0;
   const log = options.log ?? ((m: string) => console.warn(m));
+  const postgres = providerOfDb(db) === "postgresql";
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
+  let again = false;
 
-  async function processOne(row: {
-    id: string;
-    attempts: number;
-    source: string;
-    storeId: string | null;
-    topic: string;
-    dedupKey: string;
-    headers: string;
-    body: Uint8Array;
-  }): Promise<boolean> {
+  // Claiming moves the due deliveries' next attempt past the lease and counts the attempt, in one statement:
+  // a worker that dies mid-batch leaves them to be claimed again once the lease ends. On PostgreSQL, SKIP
+  // LOCKED lets several workers (processes) claim at once, each taking rows no other is taking; SQLite
+  // serializes writers, so the statement alone is atomic.
+  async function claim(): Promise<Delivery[]> {
     const t = now();
-    // Claiming is a conditional update: of two workers, only one sees count 1.
-    const claimed = await db.webhookInbox.updateMany({
-      where: { id: row.id, attempts: row.attempts, status: { in: ["pending", "failed"] } },
-      data: { attempts: row.attempts + 1, nextAttemptAt: new Date(t.getTime() + leaseMs) },
+    const lease = new Date(t.getTime() + leaseMs);
+    const lock = postgres ? sql` FOR UPDATE SKIP LOCKED` : sql``;
+    const claimed = await db.$queryRaw<{ id: string }[]>(
+      sql`UPDATE "WebhookInbox" SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${lease} WHERE "id" IN (SELECT "id" FROM "WebhookInbox" WHERE "status" IN ('pending', 'failed') AND "nextAttemptAt" <= ${t} ORDER BY "receivedAt", "id" LIMIT ${batchSize}${lock}) RETURNING "id"`,
+    );
+    if (claimed.length === 0) return [];
+    const rows = await db.webhookInbox.findMany({
+      where: { id: { in: claimed.map((r) => r.id) } },
+      orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
     });
-    if (claimed.count !== 1) return false;
-    const handler = handlers[row.source as InboxSource];
-    try {
-      if (!handler) throw new Error(`no handler for ${row.source} deliveries`);
-      await handler({
-        id: row.id,
-        source: row.source as InboxSource,
-        storeId: row.storeId,
-        topic: row.topic,
-        dedupKey: row.dedupKey,
-        headers: JSON.parse(row.headers) as Record<string, string>,
-        body: new Uint8Array(row.body),
-        attempts: row.attempts + 1,
-      });
-      await db.webhookInbox.update({
-        where: { id: row.id },
-        data: { status: "done", processedAt: now(), lastError: null },
-      });
-    } catch (error) {
-      const attempts = row.attempts + 1;
+    return rows.map(deliveryOf);
+  }
+
+  async function outcomesOf(deliveries: readonly Delivery[]): Promise<DeliveryOutcome[]> {
+    const handler = handlers[deliveries[0]!.source];
+    if (!handler) return deliveries.map((d) => new Error(`no handler for ${d.source} deliveries`));
+    if (handler.batch) {
+      try {
+        return await handler.batch(deliveries);
+      } catch (error) {
+        // A batch handler reports failures per delivery; one that throws fails the whole batch for a retry.
+        return deliveries.map(() => error);
+      }
+    }
+    const outcomes: DeliveryOutcome[] = [];
+    for (const d of deliveries) {
+      try {
+        await handler(d);
+        outcomes.push(null);
+      } catch (error) {
+        outcomes.push(error);
+      }
+    }
+    return outcomes;
+  }
+
+  async function settle(deliveries: readonly Delivery[], outcomes: readonly DeliveryOutcome[]): Promise<void> {
+    const done: string[] = [];
+    for (let i = 0; i < deliveries.length; i++) {
+      const d = deliveries[i]!;
+      const error = outcomes[i];
+      if (error === null || error === undefined) {
+        done.push(d.id);
+        continue;
+      }
       const message = error instanceof Error ? error.message : String(error);
-      const dead = attempts >= MAX_ATTEMPTS;
+      const dead = error instanceof PermanentDeliveryError || d.attempts >= MAX_ATTEMPTS;
       log(
-        `inbox ${row.source} ${row.topic} ${row.id} failed (attempt ${attempts}${dead ? ", giving up" : ""}): ${message}`,
+        `inbox ${d.source} ${d.topic} ${d.id} failed (attempt ${d.attempts}${dead ? ", giving up" : ""}): ${message}`,
       );
       await db.webhookInbox.update({
-        where: { id: row.id },
+        where: { id: d.id },
         data: {
           status: dead ? "dead" : "failed",
           lastError: message.slice(0, 2000),
-          nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts)),
+          nextAttemptAt: new Date(now().getTime() + retryDelayMs(d.attempts)),
         },
       });
     }
-    return true;
+    for (let i = 0; i < done.length; i += 500) {
+      await db.webhookInbox.updateMany({
+        where: { id: { in: done.slice(i, i + 500) } },
+        data: { status: "done", processedAt: now(), lastError: null },
+      });
+    }
+  }
+
+  // A claimed batch is split by source and store (in arrival order within each) and each part goes to its
+  // handler in one call.
+  async function processBatch(deliveries: readonly Delivery[]): Promise<void> {
+    const groups = new Map<string, Delivery[]>();
+    for (const d of deliveries) {
+      const key = `${d.source}\u0000${d.storeId ?? ""}`;
+      const group = groups.get(key);
+      if (group) group.push(d);
+      else groups.set(key, [d]);
+    }
+    for (const group of groups.values()) await settle(group, await outcomesOf(group));
+  }
+
+  async function lane(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const batch = await claim();
+      if (batch.length === 0) return handled;
+      await processBatch(batch);
+      handled += batch.length;
+      if (batch.length < batchSize && fillMs > 0) await new Promise((resolve) => setTimeout(resolve, fillMs));
+    }
   }
 
   async function drainOnce(): Promise<number> {
     let handled = 0;
-    for (;;) {
-      const due = await db.webhookInbox.findMany({
-        where: { status: { in: ["pending", "failed"] }, nextAttemptAt: { lte: now() } },
-        orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-        take: batchSize,
-      });
-      if (due.length === 0) return handled;
-      for (const row of due) if (await processOne(row)) handled++;
-      if (due.length < batchSize) return handled;
-    }
+    do {
+      again = false;
+      const counts = await Promise.all(Array.from({ length: lanes }, () => lane()));
+      handled += counts.reduce((a, b) => a + b, 0);
+    } while (again);
+    return handled;
   }
 
   return {
     drain() {
       // One drain at a time per process; a caller arriving mid-drain waits for it and then drains again.
       const next = (running ?? Promise.resolve(0)).then(() => drainOnce());
-      running = next.finally(() => {
-        if (running === next) running = null;
+      const settled = next.finally(() => {
+        if (running === settled) running = null;
       });
+      running = settled;
       return next;
+    },
+    nudge() {
+      if (running) again = true;
+      else this.drain().catch((e: unknown) => log(`inbox worker: ${e instanceof Error ? e.message : String(e)}`));
     },
     start(intervalMs = 1000) {
       if (timer) return;
       timer = setInterval(() => {
-        this.drain().catch((e: unknown) => log(`inbox worker: ${e instanceof Error ? e.message : String(e)}`));
+        if (!running) this.nudge();
       }, intervalMs);
       timer.unref();
     },

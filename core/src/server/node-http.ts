@@ -127,6 +127,46 @@ export function readNodeBodyText(req: http.IncomingMessage, maxBytes: number): P
   });
 }
 
+/**
+ * The body of a node:http request as its exact bytes, capped like readNodeBodyText (the webhook receipt
+ * verifies signatures over them).
+ */
+export function readNodeBodyBytes(req: http.IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > maxBytes) {
+    abandon(req);
+    return Promise.reject(tooLarge(maxBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > maxBytes) {
+        cleanup();
+        abandon(req);
+        reject(tooLarge(maxBytes));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}
+
 function abandon(req: http.IncomingMessage): void {
   abandoned.add(req);
   req.resume();
