@@ -65,7 +65,13 @@ describe("Shopify webhook receipt", () => {
     const row = await db.webhookInbox.findUniqueOrThrow({
       where: { source_dedupKey: { source: "shopify", dedupKey: "evt-1" } },
     });
-    expect(row).toMatchObject({ storeId: store.id, topic: "orders/create", status: "pending", attempts: 0 });
+    expect(row).toMatchObject({
+      storeId: store.id,
+      shopDomain: TEST_SHOP,
+      topic: "orders/create",
+      status: "pending",
+      attempts: 0,
+    });
     expect(Buffer.from(row.body).equals(Buffer.from(body, "utf8"))).toBe(true);
     const headers = JSON.parse(row.headers) as Record<string, string>;
     expect(headers["x-shopify-shop-domain"]).toBe(TEST_SHOP);
@@ -145,6 +151,8 @@ describe("Shopify webhook receipt", () => {
     }
     const rows = await db.webhookInbox.findMany({ where: { dedupKey: { startsWith: "evt-" }, storeId: null } });
     expect(rows.map((r) => r.topic).sort()).toEqual(deliveries.map((d) => d[1]).sort());
+    // Kept under the shop's domain, so a shop/redact of a shop that never installed still finds them.
+    expect(rows.map((r) => r.shopDomain)).toEqual(deliveries.map(() => shop));
     expect(behindReached).toBe(0);
   });
 
