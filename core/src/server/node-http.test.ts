@@ -143,6 +143,36 @@ describe("serveFetch", () => {
     expect(response.headers.connection).toBe("close");
   });
 
+  it("survives a chunked body over the limit whose rest arrives before the answer is written", async () => {
+    // The handler answers only after the client has sent everything, so the request's `end` comes after the
+    // reader cancelled the stream: closing the cancelled stream used to throw ERR_INVALID_STATE out of the
+    // event listener and end the process.
+    let rejected = 0;
+    const url = await serve(async (request) => {
+      if (new URL(request.url).pathname === "/ping") return new Response("pong");
+      try {
+        return new Response(await readBodyText(request, 1_024 * 1_024));
+      } catch (error) {
+        rejected++;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        throw error;
+      }
+    });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const response = await sendChunked(`${url}/woocommerce/webhooks/anything`, 1_100_000);
+      expect(response.status).toBe(413);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await send(`${url}/ping`)).toMatchObject({ status: 200, body: "pong" });
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
+    expect(rejected).toBe(1);
+    expect(uncaught).toEqual([]);
+  });
+
   it("sends a one-piece body with a Content-Length, and keeps repeated Set-Cookie headers", async () => {
     const url = await serve(async () => {
       const headers = new Headers({ "content-type": "text/plain" });

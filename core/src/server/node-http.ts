@@ -144,22 +144,49 @@ function headersFrom(raw: string[]): Headers {
 const abandoned = new WeakSet<http.IncomingMessage>();
 
 function bodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
+  // Once the reader cancels (a body over its limit) or the stream ends, the request's later events must not
+  // touch the controller: closing or erroring a cancelled stream throws ERR_INVALID_STATE, and thrown from an
+  // event listener that would take the whole process down.
+  let settled = false;
+  const onData = (controller: ReadableStreamDefaultController<Uint8Array>) => (chunk: Buffer) => {
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controller.desiredSize ?? 0) <= 0) req.pause();
+  };
+  let listeners: { data: (chunk: Buffer) => void; end: () => void; error: (error: Error) => void } | null = null;
+  const detach = () => {
+    settled = true;
+    if (listeners === null) return;
+    req.off("data", listeners.data);
+    req.off("end", listeners.end);
+    req.off("error", listeners.error);
+    listeners = null;
+  };
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        req.on("data", (chunk: Buffer) => {
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-          if ((controller.desiredSize ?? 0) <= 0) req.pause();
-        });
-        req.once("end", () => controller.close());
-        req.once("error", (error) => controller.error(error));
+        listeners = {
+          data: onData(controller),
+          end: () => {
+            if (settled) return;
+            detach();
+            controller.close();
+          },
+          error: (error) => {
+            if (settled) return;
+            detach();
+            controller.error(error);
+          },
+        };
+        req.on("data", listeners.data);
+        req.on("end", listeners.end);
+        req.on("error", listeners.error);
         req.pause();
       },
       pull() {
-        req.resume();
+        if (!settled) req.resume();
       },
       cancel() {
-        req.removeAllListeners("data");
+        detach();
         abandon(req);
       },
     },
