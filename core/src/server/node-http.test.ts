@@ -75,17 +75,21 @@ describe("serveFetch", () => {
     expect(seen).toEqual({ method: "GET", url: `${url}/c/abc?x=1`, ua: "test-agent", ctx: { clientIp: "127.0.0.1" } });
   });
 
-  it("takes the client address from the first X-Forwarded-For entry only behind a trusted proxy", async () => {
+  it("takes the client address from the entry our proxy appended to X-Forwarded-For, only behind a trusted proxy", async () => {
     const ips: (string | null)[] = [];
     const handler: FetchHandler = async (_request, ctx) => {
       ips.push(ctx.clientIp);
       return new Response("ok");
     };
-    const headers = { "x-forwarded-for": "203.0.113.5, 10.0.0.1" };
-    await send(await serve(handler, true), { headers });
+    // The client sent "203.0.113.5" itself to choose its rate-limit key; the proxy appended the real address.
+    const headers = { "x-forwarded-for": "203.0.113.5, 198.51.100.7" };
+    const trusted = await serve(handler, true);
+    await send(trusted, { headers });
+    await send(trusted, { headers: { "x-forwarded-for": "198.51.100.8" } });
+    await send(trusted, { headers: { "x-forwarded-for": "1.2.3.4, not-an-address" } });
     await running!.close();
     await send(await serve(handler, false), { headers });
-    expect(ips).toEqual(["203.0.113.5", "127.0.0.1"]);
+    expect(ips).toEqual(["198.51.100.7", "198.51.100.8", "127.0.0.1", "127.0.0.1"]);
   });
 
   it("hands the handler a Request that behaves like one beyond method, url and headers", async () => {

@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { type InspectOptions, inspect } from "node:util";
 import type { HttpAnswer } from "../http/answer.ts";
 import { tooLarge } from "../http/body.ts";
@@ -12,7 +12,7 @@ export type FetchHandler = (request: Request, ctx: RequestContext) => Promise<Re
 export interface ServeOptions {
   port: number;
   host?: string;
-  /** Behind a reverse proxy: take the client address from the first X-Forwarded-For entry. */
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (the proxy's). */
   trustProxy?: boolean;
   /** Paths answered on node:http directly, before the fetch handler (see NodeRoute). */
   nodeRoutes?: readonly NodeRoute[];
@@ -40,17 +40,24 @@ export interface RunningServer {
 // connections; otherwise a request can race our close and fail at the proxy.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/**
+ * The client's address. Behind a trusted proxy: the right-most X-Forwarded-For entry, the one our proxy
+ * appended; everything left of it was sent by the client and is whatever the client chose to claim.
+ */
 export function clientIpOf(req: http.IncomingMessage, trustProxy: boolean): string | null {
   if (trustProxy) {
     const forwarded = req.headers["x-forwarded-for"];
     if (typeof forwarded === "string") {
-      const comma = forwarded.indexOf(",");
-      const first = (comma === -1 ? forwarded : forwarded.slice(0, comma)).trim();
-      if (first !== "") return first;
+      const last = forwarded.slice(forwarded.lastIndexOf(",") + 1).trim();
+      if (isIP(last) !== 0) return unmapped(last);
     }
   }
   const address = req.socket.remoteAddress;
   if (address === undefined) return null;
+  return unmapped(address);
+}
+
+function unmapped(address: string): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
