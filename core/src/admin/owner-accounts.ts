@@ -28,6 +28,9 @@ export const SIGN_IN_LINK_WINDOW_MS = 60 * 60_000;
 /** Link requests one client address may make per window, whichever emails they name (kept in memory). */
 export const SIGN_IN_LINK_REQUESTS_PER_ADDRESS = 20;
 export const SIGN_IN_LINK_ADDRESS_WINDOW_MS = 15 * 60_000;
+/** Password sign-ins one client address may try per window, whichever emails they name (kept in memory). */
+export const PASSWORD_ATTEMPTS_PER_ADDRESS = 30;
+export const PASSWORD_ATTEMPTS_WINDOW_MS = 15 * 60_000;
 const SEEN_RESOLUTION_MS = 5 * 60_000;
 
 const SCRYPT = { logN: 15, r: 8, p: 1, keyLength: 64 } as const;
