@@ -14,9 +14,10 @@ export function isAllowedExitDestination(destination: string | null, shop: strin
   } catch {
     return false;
   }
-  if (url.username !== "" || url.password !== "") return false;
+  // https only, as the library requires (it would throw on anything else: a 500).
+  if (url.protocol !== "https:" || url.username !== "" || url.password !== "") return false;
   if (url.origin === app.origin) return true;
-  if (url.protocol !== "https:" || url.port !== "") return false;
+  if (url.port !== "") return false;
   if (url.hostname === "admin.shopify.com") return true;
   // The shop's own admin, not its storefront (which anyone with a store controls).
   const shopDomain = shop?.toLowerCase() ?? "";

@@ -38,18 +38,24 @@ export function isForeignOrigin(headers: Headers): boolean {
   return !host || host !== originHost;
 }
 
+/** A refusal; a body left unread is not drained for a next request on the connection: it is closed instead. */
+function refuse(request: Request, error: AppError): Response {
+  const hasBody = request.headers.has("transfer-encoding") || (request.headers.get("content-length") ?? "0") !== "0";
+  return errorResponse(error, hasBody ? { connection: "close" } : undefined);
+}
+
 /** The request to hand to Remix, or the answer that refuses it. */
 export async function guardRequest(request: Request): Promise<Request | Response> {
   if (SAFE_METHODS.has(request.method)) return request;
   if (isForeignOrigin(request.headers)) {
-    return errorResponse(new AppError("forbidden", "cross-site request refused: Origin is not this site"));
+    return refuse(request, new AppError("forbidden", "cross-site request refused: Origin is not this site"));
   }
   const { pathname } = new URL(request.url);
   if (request.method === "OPTIONS" || readsItsOwnBody(pathname)) return request;
   const type = request.headers.get("content-type") ?? "";
   if (!FORM_TYPES.test(type)) {
-    // Drain nothing: the connection closes after the answer when a body was left unread.
-    return errorResponse(
+    return refuse(
+      request,
       new AppError(
         "unsupported_media_type",
         "post a form: Content-Type application/x-www-form-urlencoded or multipart/form-data",
@@ -60,7 +66,8 @@ export async function guardRequest(request: Request): Promise<Request | Response
   try {
     body = await readBodyBytes(request, MAX_FORM_BYTES);
   } catch (error) {
-    return errorResponse(
+    return refuse(
+      request,
       error instanceof AppError ? error : new AppError("invalid", "the request body could not be read"),
     );
   }

@@ -1,10 +1,20 @@
 import { z } from "zod";
 import { CLICK_ID_PATTERN } from "../links/click-id.ts";
-import { CurrencySchema } from "../shared/money.ts";
+import { CurrencySchema, toMinorUnits } from "../shared/money.ts";
 
 // POST /api/v1/conversions: a store's own server reports a conversion. The OpenAPI document is generated
 // from these schemas, so they carry the descriptions clients read.
 export const MAX_API_BODY_BYTES = 16 * 1024;
+
+/** Whether a value converts to minor units within the safe-integer range (1e21 does not: it is not even decimal text). */
+function fitsMinorUnits(value: number | string, currency: string): boolean {
+  try {
+    toMinorUnits(value, currency);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const ConversionRequestSchema = z
   .object({
@@ -40,6 +50,10 @@ export const ConversionRequestSchema = z
   })
   .refine((b) => b.type !== "purchase" || b.order_id, { message: "a purchase needs order_id", path: ["order_id"] })
   .refine((b) => b.value === undefined || b.currency, { message: "value needs a currency", path: ["currency"] })
+  .refine((b) => b.value === undefined || !b.currency || fitsMinorUnits(b.value, b.currency), {
+    message: "value is out of range: too large to count in the currency's minor units",
+    path: ["value"],
+  })
   .refine((b) => b.type !== "custom" || b.name, { message: "a custom conversion needs a name", path: ["name"] });
 export type ConversionRequest = z.infer<typeof ConversionRequestSchema>;
 
