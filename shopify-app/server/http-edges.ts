@@ -44,14 +44,35 @@ function refuse(request: Request, error: AppError): Response {
   return errorResponse(error, hasBody ? { connection: "close" } : undefined);
 }
 
+const SHOP_DOMAIN = /^[a-zA-Z0-9][a-zA-Z0-9-_]*\.myshopify\.com$/;
+
+/**
+ * Shopify's library copies ?shop= into response headers on its own pages; a value that is no shop domain
+ * (any non-Latin-1 character) makes that throw. /auth/login checks the shop itself and says so on its page.
+ */
+function hasMalformedShop(url: URL): boolean {
+  if (!(isEmbeddedPath(url.pathname) || url.pathname.startsWith("/auth/")) || url.pathname === "/auth/login") {
+    return false;
+  }
+  return url.searchParams.getAll("shop").some((shop) => !SHOP_DOMAIN.test(shop));
+}
+
 /** The request to hand to Remix, or the answer that refuses it. */
 export async function guardRequest(request: Request): Promise<Request | Response> {
+  const url = new URL(request.url);
+  if (hasMalformedShop(url)) {
+    return refuse(
+      request,
+      new AppError("invalid", "shop must be a shop's myshopify.com domain", [
+        { path: "shop", message: "not a myshopify.com domain" },
+      ]),
+    );
+  }
   if (SAFE_METHODS.has(request.method)) return request;
   if (isForeignOrigin(request.headers)) {
     return refuse(request, new AppError("forbidden", "cross-site request refused: Origin is not this site"));
   }
-  const { pathname } = new URL(request.url);
-  if (request.method === "OPTIONS" || readsItsOwnBody(pathname)) return request;
+  if (request.method === "OPTIONS" || readsItsOwnBody(url.pathname)) return request;
   const type = request.headers.get("content-type") ?? "";
   if (!FORM_TYPES.test(type)) {
     return refuse(
