@@ -6,7 +6,7 @@ export async function tableNames(database: Database): Promise<string[]> {
   const rows =
     database.provider === "postgresql"
       ? await database.db.$queryRawUnsafe<{ name: string }[]>(
-          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+          "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
         )
       : await database.db.$queryRawUnsafe<{ name: string }[]>(
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
@@ -16,7 +16,7 @@ export async function tableNames(database: Database): Promise<string[]> {
 
 /** Rows per table, keyed by table name. */
 export async function rowCounts(database: Database, tables: string[]): Promise<Record<string, number>> {
-  const sql = tables.map((t) => `SELECT '${t}' AS name, COUNT(*) AS n FROM "${t}"`).join(" UNION ALL ");
+  const sql = tables.map((t) => `SELECT CAST('${t}' AS TEXT) AS name, COUNT(*) AS n FROM "${t}"`).join(" UNION ALL ");
   const rows = await database.db.$queryRawUnsafe<{ name: string; n: bigint | number }[]>(sql);
   return Object.fromEntries(rows.map((r) => [r.name, Number(r.n)]));
 }
