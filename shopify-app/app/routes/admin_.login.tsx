@@ -107,7 +107,8 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
   }
   const parsed = parseForm(SignInFormSchema, values);
   if (!parsed.ok) return data<ActionResult>({ intent: "password", ok: false, errors: parsed.errors }, { status: 400 });
-  const waitSeconds = clientIp ? passwordAttempts.take(clientIp) : 0;
+  // Awaited: a limiter shared between processes answers asynchronously.
+  const waitSeconds = clientIp ? await passwordAttempts.take(clientIp) : 0;
   if (waitSeconds > 0) {
     const minutes = Math.ceil(waitSeconds / 60);
     return data<ActionResult>(
