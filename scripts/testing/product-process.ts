@@ -13,6 +13,7 @@ export const ROOT_DIR = ROOT;
 
 export interface ProductProcess {
   url: string;
+  pid: number;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
   /** The exit code once the process has exited, else null. */
@@ -65,6 +66,7 @@ export async function startProduct(
   });
   return {
     url,
+    pid: child.pid!,
     stderr: () => stderr,
     exitCode: () => exitCode,
     async stop() {

@@ -138,3 +138,36 @@ export function withFraming(pathname: string, response: Response): Response {
     out.headers.set("content-security-policy", `${csp.replace(/;\s*$/, "")}; frame-ancestors 'none'`);
   return out;
 }
+
+/**
+ * Sign-in posts allowed inside the app at once. Each costs a password hash and a rendered page; past this, a
+ * sign-in is refused at once with a small 429 rather than queued, so a flood of them (from any number of
+ * addresses) cannot hold up other visitors behind its hashing and rendering.
+ */
+export const SIGN_INS_IN_FLIGHT = 4;
+let signInsInFlight = 0;
+
+function isSignIn(request: Request, pathname: string): boolean {
+  return request.method === "POST" && /^\/admin\/login(\/link)?(\.data)?\/?$/.test(pathname);
+}
+
+/** Runs a sign-in post within SIGN_INS_IN_FLIGHT, or refuses it; any other request runs as it is. */
+export async function withinSignInLimit(
+  request: Request,
+  pathname: string,
+  run: () => Promise<Response>,
+): Promise<Response> {
+  if (!isSignIn(request, pathname)) return run();
+  if (signInsInFlight >= SIGN_INS_IN_FLIGHT) {
+    return errorResponse(new AppError("rate_limited", "too many sign-ins at once; try again in a moment"), {
+      "retry-after": "1",
+      connection: "close",
+    });
+  }
+  signInsInFlight++;
+  try {
+    return await run();
+  } finally {
+    signInsInFlight--;
+  }
+}
