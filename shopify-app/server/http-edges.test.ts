@@ -43,12 +43,11 @@ describe("guardRequest", () => {
     expect((await (passed as Request).formData()).get("b")).toBe("2");
   });
 
-  it("refuses a body that is not a form, a malformed form and one over the limit, closing the connection", async () => {
+  it("refuses a body that is not a form, a malformed form and one over the limit", async () => {
     const json = (await guardRequest(
       post("{}", { "content-type": "application/json", "content-length": "2" }),
     )) as Response;
     expect(json.status).toBe(415);
-    expect(json.headers.get("connection")).toBe("close");
     const multipart = (await guardRequest(
       post("nope", { "content-type": "multipart/form-data; boundary=x" }),
     )) as Response;

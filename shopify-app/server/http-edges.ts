@@ -38,10 +38,14 @@ export function isForeignOrigin(headers: Headers): boolean {
   return !host || host !== originHost;
 }
 
-/** A refusal; a body left unread is not drained for a next request on the connection: it is closed instead. */
-function refuse(request: Request, error: AppError): Response {
-  const hasBody = request.headers.has("transfer-encoding") || (request.headers.get("content-length") ?? "0") !== "0";
-  return errorResponse(error, hasBody ? { connection: "close" } : undefined);
+/**
+ * A refusal. A body left unread is cancelled: core's server then reads and throws away what still arrives, and
+ * cuts the connection if it keeps coming (closing the socket on unread bytes would reset the connection and
+ * could lose the answer).
+ */
+function refuse(request: Request, error: AppError, headers: Record<string, string> = {}): Response {
+  if (request.body !== null && !request.bodyUsed) request.body.cancel().catch(() => {});
+  return errorResponse(error, headers);
 }
 
 const SHOP_DOMAIN = /^[a-zA-Z0-9][a-zA-Z0-9-_]*\.myshopify\.com$/;
@@ -159,9 +163,8 @@ export async function withinSignInLimit(
 ): Promise<Response> {
   if (!isSignIn(request, pathname)) return run();
   if (signInsInFlight >= SIGN_INS_IN_FLIGHT) {
-    return errorResponse(new AppError("rate_limited", "too many sign-ins at once; try again in a moment"), {
+    return refuse(request, new AppError("rate_limited", "too many sign-ins at once; try again in a moment"), {
       "retry-after": "1",
-      connection: "close",
     });
   }
   signInsInFlight++;

@@ -82,7 +82,7 @@ function urlOf(req: http.IncomingMessage, trustProxy: boolean): string {
 
 /** Writes a complete answer in one piece, with its Content-Length rather than chunked. */
 export function writeAnswer(res: http.ServerResponse, answer: HttpAnswer): void {
-  if (abandoned.has(res.req)) res.setHeader("connection", "close");
+  lingerIfAbandoned(res.req, res);
   if (answer.body === null) {
     res.writeHead(answer.status, answer.headers);
     res.end();
@@ -95,8 +95,8 @@ export function writeAnswer(res: http.ServerResponse, answer: HttpAnswer): void 
 
 /**
  * The body of a node:http request as UTF-8 text, capped like readBodyBytes: a declared Content-Length over
- * the cap fails before reading, and a body that grows past it is drained and thrown away (the connection
- * closes after the answer) rather than buffered.
+ * the cap fails before reading, and a body that grows past it is drained and thrown away rather than
+ * buffered (see lingerIfAbandoned).
  */
 export function readNodeBodyText(req: http.IncomingMessage, maxBytes: number): Promise<string> {
   const declared = req.headers["content-length"];
@@ -145,10 +145,26 @@ function headersFrom(raw: string[]): Headers {
   return headers;
 }
 
-// Requests whose body a handler stopped reading (e.g. past its size limit): the rest is read and thrown
-// away rather than the socket destroyed, so the client still receives the answer (a 413), and the
-// connection is closed after it.
+// Requests whose body a handler stopped reading (e.g. past its size limit): the rest is read and thrown away
+// rather than the socket destroyed, so the client still receives the answer (a 413). Closing the socket while
+// the client is still sending would reset the connection, and a reset can lose the answer before the client
+// reads it; so the connection stays open while the rest arrives, and is cut LINGER_MS after the answer if the
+// body has still not ended (a client declaring 50 MB and sending a trickle holds nothing longer than that).
 const abandoned = new WeakSet<http.IncomingMessage>();
+const LINGER_MS = 3_000;
+
+function lingerIfAbandoned(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (!abandoned.has(req)) return;
+  const socket = req.socket;
+  res.once("finish", () => {
+    if (req.complete) return;
+    const timer = setTimeout(() => {
+      if (!req.complete) socket.destroy();
+    }, LINGER_MS);
+    timer.unref();
+    req.once("end", () => clearTimeout(timer));
+  });
+}
 
 function bodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
   // Once the reader cancels (a body over its limit) or the stream ends, the request's later events must not
@@ -357,7 +373,13 @@ async function handle(handler: FetchHandler, trustProxy: boolean, req: http.Inco
   } catch (error) {
     response = errorResponse(error);
   }
-  if (abandoned.has(req)) res.setHeader("connection", "close");
+  // A body the handler answered without reading (a declared Content-Length over its limit, a refusal before
+  // reading) is let go of like one it stopped reading.
+  if (!req.complete && !abandoned.has(req)) {
+    req.removeAllListeners("data");
+    abandon(req);
+  }
+  lingerIfAbandoned(req, res);
   try {
     await writeResponse(response, res);
   } catch (error) {
