@@ -15,6 +15,8 @@ export default defineConfig({
           exclude: ["**/node_modules/**", "**/build/**"],
         },
       },
+      // `npm start` as a child process, reached over real HTTP like any client.
+      { extends: true, test: { name: "product", include: ["scripts/**/*.test.ts"] } },
       {
         extends: true,
         test: { name: "pixel", include: ["extensions/trailmark-pixel/**/*.test.ts"], exclude: ["**/node_modules/**"] },

@@ -1,4 +1,5 @@
 import { startSessionPurge } from "../core/src/admin/session-purge.ts";
+import { CoreEnvSchema, parseEnv } from "../core/src/config/env.ts";
 import { openDatabase } from "../core/src/db/client.ts";
 import { migrate } from "../core/src/db/migrate.ts";
 import { openInboxRecorder } from "../core/src/inbox/inbox-recorder.ts";
@@ -11,7 +12,8 @@ import { shopifyWebhookRoute } from "./server/webhook-route.ts";
 // `npm start -w @trailmark/shopify-app`: the Shopify app on its own, with the inbox worker that processes its
 // webhooks. One database for both (DATABASE_URL), migrated before the first request.
 
-const database = openDatabase();
+const env = parseEnv(CoreEnvSchema);
+const database = openDatabase(env.DATABASE_URL);
 await migrate(database);
 provideDatabase(database);
 
@@ -24,8 +26,10 @@ const inbox = openInboxRecorder(database, () => worker.nudge());
 const sessionPurge = startSessionPurge({ db: database.db });
 
 const server = await serveFetch((request, ctx) => handler(request, ctx), {
-  port: Number(process.env.PORT ?? 3000),
-  trustProxy: process.env.TRUST_PROXY === "1",
+  port: env.PORT,
+  host: env.HOST,
+  // The same variables, parsed the same way, as `npm start`: TRUST_PROXY=true and TRUST_PROXY=1 both hold.
+  trustProxy: env.TRUST_PROXY,
   nodeRoutes: [shopifyWebhookRoute(database.db, inbox)],
 });
 console.info(`Trailmark Shopify app listening on ${server.url}`);

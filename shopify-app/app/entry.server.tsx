@@ -3,7 +3,7 @@ import { createReadableStreamFromReadable, type EntryContext, type HandleErrorFu
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
-import { addDocumentResponseHeaders } from "./shopify.server.ts";
+import { setDocumentFraming } from "./framing.server.ts";
 
 export const streamTimeout = 5000;
 
@@ -20,8 +20,10 @@ export default async function handleRequest(
   responseHeaders: Headers,
   remixContext: EntryContext,
 ): Promise<Response> {
-  // Shopify's frame-ancestors CSP and the other headers an embedded app's documents need.
-  addDocumentResponseHeaders(request, responseHeaders);
+  // Framing: the embedded admin by Shopify admin and the shop its loader verified (routes/app.tsx), nothing
+  // else by anyone.
+  const appData = remixContext.staticHandlerContext.loaderData["routes/app"] as { shop?: string } | undefined;
+  setDocumentFraming(new URL(request.url).pathname, responseHeaders, appData?.shop);
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   let status = responseStatusCode;
   return new Promise((resolve, reject) => {

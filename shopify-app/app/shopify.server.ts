@@ -39,7 +39,6 @@ const shopify = shopifyApp({
 });
 
 export default shopify;
-export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;
 export const login = shopify.login;
 export const sessionStorage = shopify.sessionStorage;

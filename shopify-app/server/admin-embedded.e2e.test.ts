@@ -117,6 +117,28 @@ describe("embedded pages", () => {
     }
   });
 
+  it("lets only Shopify admin and the verified session's shop frame its documents, never the ?shop= named", async () => {
+    const request = await setUpValidRequest(
+      { type: RequestType.Admin, store: "shop-a", apiKey: API_KEY, apiSecretKey: SECRET },
+      new Request(`${server.url}/app/campaigns`),
+    );
+    const url = new URL(request.url);
+    const honest = await fetch(url, { headers: { "user-agent": BROWSER }, redirect: "manual" });
+    expect(honest.status).toBe(200);
+    expect(honest.headers.get("content-security-policy")).toBe(
+      "frame-ancestors https://shop-a.myshopify.com https://admin.shopify.com;",
+    );
+    // The token is shop-a's; the unauthenticated parameter names someone else's shop.
+    url.searchParams.set("shop", "attacker.myshopify.com");
+    const forged = await fetch(url, { headers: { "user-agent": BROWSER }, redirect: "manual" });
+    expect(forged.headers.get("content-security-policy") ?? "").not.toContain("attacker");
+    // Without a session, Shopify's pages may be framed by Shopify admin alone.
+    const bounce = await fetch(`${server.url}/auth/session-token?shop=attacker.myshopify.com&shopify-reload=/app`, {
+      headers: { "user-agent": BROWSER },
+    });
+    expect(bounce.headers.get("content-security-policy")).toBe("frame-ancestors https://admin.shopify.com;");
+  });
+
   it("refuses a request without a session token", async () => {
     const response = await fetch(`${server.url}/app/campaigns`, {
       headers: { "user-agent": BROWSER },

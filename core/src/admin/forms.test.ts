@@ -229,4 +229,12 @@ describe("dayRangeFrom", () => {
     expect(dayRangeFrom(new URLSearchParams({ from: "2020-01-01", to: "2026-03-01" }), now).fromDay).toBe("2025-03-01");
     expect(dayRangeFrom(new URLSearchParams({ from: "junk" }), now).fromDay).toBe("2026-02-09");
   });
+  it("refuses a day whose range would end past year 9999, naming the parameter", () => {
+    expect(() => dayRangeFrom(new URLSearchParams({ from: "9999-12-30", to: "9999-12-31" }), now)).toThrow(
+      expect.objectContaining({ code: "invalid", details: [{ path: "to", message: expect.any(String) }] }),
+    );
+    expect(dayRangeFrom(new URLSearchParams({ from: "9999-12-30", to: "9999-12-30" }), now).to.toISOString()).toBe(
+      "9999-12-31T00:00:00.000Z",
+    );
+  });
 });

@@ -10,6 +10,7 @@ import {
   MAX_LOOKBACK_DAYS,
 } from "../campaigns/campaign.ts";
 import { COMMISSION_BASES } from "../orders/commission-base.ts";
+import { AppError } from "../shared/errors.ts";
 import { currencyExponent, toMinorUnits } from "../shared/money.ts";
 
 // The admin's forms, parsed by the same schemas in the browser (before submitting, to show field errors at
@@ -165,6 +166,10 @@ function dayField(label: string) {
       const date = new Date(`${value}T00:00:00.000Z`);
       if (!DAY_TEXT.test(value) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
         ctx.addIssue({ code: "custom", message: `${label} must be a date such as 2026-03-01` });
+        return z.NEVER;
+      }
+      if (value < FIRST_DAY || value > LAST_DAY) {
+        ctx.addIssue({ code: "custom", message: `${label} must be between ${FIRST_DAY} and ${LAST_DAY}` });
         return z.NEVER;
       }
       return date;
@@ -393,17 +398,29 @@ export interface DayRange {
 }
 
 export const MAX_RANGE_DAYS = 366;
+/** The days a range may name: its exclusive end (the day after) must still be a four-digit year. */
+export const FIRST_DAY = "1970-01-01";
+export const LAST_DAY = "9999-12-30";
 
-/** A range from search parameters, defaulting to the last `defaultDays` days up to today (UTC). */
+/**
+ * A range from search parameters, defaulting to the last `defaultDays` days up to today (UTC). Text that is no
+ * day at all falls back to the default; a real day outside FIRST_DAY..LAST_DAY is refused (AppError "invalid").
+ */
 export function dayRangeFrom(params: URLSearchParams, now = new Date(), defaultDays = 30): DayRange {
   const today = new Date(`${now.toISOString().slice(0, 10)}T00:00:00.000Z`);
-  const parse = (s: string | null) => {
+  const parse = (name: "from" | "to") => {
+    const s = params.get(name);
     if (!s || !DAY_TEXT.test(s)) return null;
     const d = new Date(`${s}T00:00:00.000Z`);
-    return Number.isNaN(d.getTime()) ? null : d;
+    if (Number.isNaN(d.getTime())) return null;
+    if (s < FIRST_DAY || s > LAST_DAY) {
+      const message = `must be a day from ${FIRST_DAY} to ${LAST_DAY}`;
+      throw new AppError("invalid", `${name}: ${message}`, [{ path: name, message }]);
+    }
+    return d;
   };
-  let last = parse(params.get("to")) ?? today;
-  let first = parse(params.get("from")) ?? new Date(last.getTime() - (defaultDays - 1) * 86_400_000);
+  let last = parse("to") ?? today;
+  let first = parse("from") ?? new Date(last.getTime() - (defaultDays - 1) * 86_400_000);
   if (first > last) [first, last] = [last, first];
   if ((last.getTime() - first.getTime()) / 86_400_000 >= MAX_RANGE_DAYS) {
     first = new Date(last.getTime() - (MAX_RANGE_DAYS - 1) * 86_400_000);

@@ -100,6 +100,37 @@ describe("owner accounts", () => {
     expect((await signInWithPassword(db, "owner3@example.com", PASSWORD, later)).storeId).toBe(store.id);
   });
 
+  it("counts 40 concurrent wrong passwords, so the account ends locked and the right password is refused", async () => {
+    const { db } = database;
+    const store = await newStore();
+    await createOwner(db, store.id, "race@example.com", PASSWORD);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => signInWithPassword(db, "race@example.com", `wrong password ${i}!`)),
+    );
+    const codes = outcomes.map((o) => (o.status === "rejected" ? (o.reason as { code: string }).code : "signed in"));
+    // Some are refused as busy before hashing (the bounded queue) and, once locked, the rest as locked.
+    expect(codes.filter((c) => c === "unauthorized").length).toBeGreaterThanOrEqual(MAX_FAILED_SIGN_INS);
+    expect(codes.every((c) => c === "unauthorized" || c === "rate_limited")).toBe(true);
+    const account = await db.ownerAccount.findUniqueOrThrow({ where: { email: "race@example.com" } });
+    expect(account.lockedUntil?.getTime()).toBeGreaterThan(Date.now());
+    await expect(signInWithPassword(db, "race@example.com", PASSWORD)).rejects.toMatchObject({ code: "rate_limited" });
+  });
+
+  it("does not let a right password that raced a lockout unlock the account", async () => {
+    const { db } = database;
+    const store = await newStore();
+    const owner = await createOwner(db, store.id, "raced@example.com", PASSWORD);
+    const now = new Date();
+    // The right password is being checked while other requests' wrong passwords lock the account.
+    const signingIn = signInWithPassword(db, "raced@example.com", PASSWORD, now);
+    await db.ownerAccount.update({
+      where: { id: owner.id },
+      data: { lockedUntil: new Date(now.getTime() + LOCKOUT_MS) },
+    });
+    await expect(signingIn).rejects.toMatchObject({ code: "rate_limited" });
+    expect(await db.adminSession.count({ where: { accountId: owner.id } })).toBe(0);
+  });
+
   it("refuses a short password, a second account for one email and an unknown store", async () => {
     const { db } = database;
     const store = await newStore();

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
@@ -27,6 +28,9 @@ export const SIGN_IN_LINK_WINDOW_MS = 60 * 60_000;
 /** Link requests one client address may make per window, whichever emails they name (kept in memory). */
 export const SIGN_IN_LINK_REQUESTS_PER_ADDRESS = 20;
 export const SIGN_IN_LINK_ADDRESS_WINDOW_MS = 15 * 60_000;
+/** Password sign-ins one client address may try per window, whichever emails they name (kept in memory). */
+export const PASSWORD_ATTEMPTS_PER_ADDRESS = 30;
+export const PASSWORD_ATTEMPTS_WINDOW_MS = 15 * 60_000;
 const SEEN_RESOLUTION_MS = 5 * 60_000;
 
 const SCRYPT = { logN: 15, r: 8, p: 1, keyLength: 64 } as const;
@@ -38,6 +42,34 @@ function scryptAsync(password: string, salt: Buffer, logN: number, r: number, p:
       error ? reject(error) : resolve(key),
     );
   });
+}
+
+/**
+ * Sign-in hashes run a few at a time, with a short queue. scrypt runs on libuv's thread pool (4 threads), which
+ * also serves file reads and DNS: a flood of sign-ins would otherwise fill every thread with 32 MiB hashes, take
+ * every core, and stall unrelated pages (the sign-in page itself waits on a file stat). Past the queue, a
+ * sign-in is refused at once as busy rather than waiting seconds.
+ */
+export const SIGN_IN_HASHES_AT_ONCE = Math.min(2, Math.max(1, availableParallelism() - 1));
+export const SIGN_IN_HASH_QUEUE = 16;
+let hashesRunning = 0;
+const hashQueue: (() => void)[] = [];
+
+async function withSignInHashSlot<T>(run: () => Promise<T>): Promise<T> {
+  if (hashesRunning >= SIGN_IN_HASHES_AT_ONCE) {
+    if (hashQueue.length >= SIGN_IN_HASH_QUEUE) {
+      throw new AppError("rate_limited", "too many sign-ins at once; try again in a moment");
+    }
+    await new Promise<void>((resolve) => hashQueue.push(resolve));
+  } else hashesRunning++;
+  try {
+    return await run();
+  } finally {
+    // The slot passes straight to the next waiter, if any.
+    const next = hashQueue.shift();
+    if (next) next();
+    else hashesRunning--;
+  }
 }
 
 /** `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>` with base64url salt and hash. */
@@ -164,7 +196,21 @@ export interface AdminSessionGrant {
   expiresAt: Date;
 }
 
-async function startSession(db: Db, account: AccountRow, now: Date): Promise<AdminSessionGrant> {
+async function startSession(
+  db: Db,
+  account: AccountRow,
+  now: Date,
+  options: { whileUnlocked: boolean },
+): Promise<AdminSessionGrant> {
+  // A password sign-in claims the account only while it is unlocked: wrong passwords racing with the right one
+  // may have locked it since it was read. An emailed link signs in even then (that is the way out of a lockout).
+  const { count } = await db.ownerAccount.updateMany({
+    where: options.whileUnlocked
+      ? { id: account.id, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] }
+      : { id: account.id },
+    data: { lastSignInAt: now, failedSignIns: 0, lockedUntil: null },
+  });
+  if (count !== 1) throw locked();
   const token = newToken();
   const csrfToken = newToken();
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
@@ -179,18 +225,20 @@ async function startSession(db: Db, account: AccountRow, now: Date): Promise<Adm
       lastSeenAt: now,
     },
   });
-  await db.ownerAccount.update({
-    where: { id: account.id },
-    data: { lastSignInAt: now, failedSignIns: 0, lockedUntil: null },
-  });
   return { token, storeId: account.storeId, accountId: account.id, csrfToken, expiresAt };
 }
 
 const WRONG = "wrong email or password";
 
+function locked(): AppError {
+  return new AppError("rate_limited", "too many wrong passwords; try again later or sign in with an emailed link");
+}
+
 /**
  * A new session for the right email and password. Every failure says the same thing; after
- * MAX_FAILED_SIGN_INS wrong passwords in a row the account refuses passwords for LOCKOUT_MS.
+ * MAX_FAILED_SIGN_INS wrong passwords in a row the account refuses passwords for LOCKOUT_MS. Failures are
+ * counted by the database (failedSignIns = failedSignIns + 1, returning the new count), so concurrent wrong
+ * passwords each count.
  */
 export async function signInWithPassword(
   db: Db,
@@ -201,24 +249,28 @@ export async function signInWithPassword(
   const account = await db.ownerAccount.findUnique({ where: { email: normalizeEmail(email) } });
   if (!account?.passwordHash) {
     decoy ??= hashPassword("decoy password for unknown accounts");
-    await verifyPassword(password, await decoy);
+    const decoyHash = await decoy;
+    await withSignInHashSlot(() => verifyPassword(password, decoyHash));
     throw new AppError("unauthorized", WRONG);
   }
-  if (account.lockedUntil && account.lockedUntil > now) {
-    throw new AppError("rate_limited", "too many wrong passwords; try again later or sign in with an emailed link");
-  }
-  if (!(await verifyPassword(password, account.passwordHash))) {
-    const failed = account.failedSignIns + 1;
-    await db.ownerAccount.update({
+  if (account.lockedUntil && account.lockedUntil > now) throw locked();
+  const passwordHash = account.passwordHash;
+  if (!(await withSignInHashSlot(() => verifyPassword(password, passwordHash)))) {
+    const { failedSignIns } = await db.ownerAccount.update({
       where: { id: account.id },
-      data: {
-        failedSignIns: failed >= MAX_FAILED_SIGN_INS ? 0 : failed,
-        lockedUntil: failed >= MAX_FAILED_SIGN_INS ? new Date(now.getTime() + LOCKOUT_MS) : account.lockedUntil,
-      },
+      data: { failedSignIns: { increment: 1 } },
+      select: { failedSignIns: true },
     });
+    if (failedSignIns >= MAX_FAILED_SIGN_INS) {
+      // Whichever failure reached the limit first locks; the count starts again for after the lockout.
+      await db.ownerAccount.updateMany({
+        where: { id: account.id, failedSignIns: { gte: MAX_FAILED_SIGN_INS } },
+        data: { failedSignIns: 0, lockedUntil: new Date(now.getTime() + LOCKOUT_MS) },
+      });
+    }
     throw new AppError("unauthorized", WRONG);
   }
-  return startSession(db, account, now);
+  return startSession(db, account, now, { whileUnlocked: true });
 }
 
 /**
@@ -261,7 +313,7 @@ export async function redeemSignInToken(db: Db, token: string, now = new Date())
   const row = await db.signInToken.findUniqueOrThrow({ where: { id } });
   const account = await db.ownerAccount.findFirst({ where: { id: row.accountId, storeId: row.storeId } });
   if (!account) throw new AppError("unauthorized", "this sign-in link has expired or was already used");
-  return startSession(db, account, now);
+  return startSession(db, account, now, { whileUnlocked: false });
 }
 
 export interface AdminSession {

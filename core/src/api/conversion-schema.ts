@@ -1,12 +1,22 @@
 import { z } from "zod";
 import { CLICK_ID_PATTERN } from "../links/click-id.ts";
-import { CurrencySchema } from "../shared/money.ts";
+import { CurrencySchema, toMinorUnits } from "../shared/money.ts";
 
 // POST /api/v1/conversions: a store's own server reports a conversion. The OpenAPI document is generated
 // from these schemas, so they carry the descriptions clients read.
 export const MAX_API_BODY_BYTES = 16 * 1024;
 
 const DecimalSchema = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)]);
+
+/** Whether a value converts to minor units within the safe-integer range (1e21 does not: it is not even decimal text). */
+function fitsMinorUnits(value: number | string, currency: string): boolean {
+  try {
+    toMinorUnits(value, currency);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const ConversionRequestSchema = z
   .object({
@@ -53,6 +63,18 @@ export const ConversionRequestSchema = z
   .refine((b) => (b.items_tax === undefined && b.prices_include_tax === undefined) || b.items_total !== undefined, {
     message: "items_tax and prices_include_tax describe items_total: give it too",
     path: ["items_total"],
+  })
+  .refine((b) => b.value === undefined || !b.currency || fitsMinorUnits(b.value, b.currency), {
+    message: "value is out of range: too large to count in the currency's minor units",
+    path: ["value"],
+  })
+  .refine((b) => b.items_total === undefined || !b.currency || fitsMinorUnits(b.items_total, b.currency), {
+    message: "items_total is out of range: too large to count in the currency's minor units",
+    path: ["items_total"],
+  })
+  .refine((b) => b.items_tax === undefined || !b.currency || fitsMinorUnits(b.items_tax, b.currency), {
+    message: "items_tax is out of range: too large to count in the currency's minor units",
+    path: ["items_tax"],
   })
   .refine((b) => b.type !== "custom" || b.name, { message: "a custom conversion needs a name", path: ["name"] });
 export type ConversionRequest = z.infer<typeof ConversionRequestSchema>;

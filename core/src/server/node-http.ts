@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { type InspectOptions, inspect } from "node:util";
 import type { HttpAnswer } from "../http/answer.ts";
 import { tooLarge } from "../http/body.ts";
@@ -12,7 +12,7 @@ export type FetchHandler = (request: Request, ctx: RequestContext) => Promise<Re
 export interface ServeOptions {
   port: number;
   host?: string;
-  /** Behind a reverse proxy: take the client address from the first X-Forwarded-For entry. */
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (the proxy's). */
   trustProxy?: boolean;
   /** Paths answered on node:http directly, before the fetch handler (see NodeRoute). */
   nodeRoutes?: readonly NodeRoute[];
@@ -40,17 +40,24 @@ export interface RunningServer {
 // connections; otherwise a request can race our close and fail at the proxy.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/**
+ * The client's address. Behind a trusted proxy: the right-most X-Forwarded-For entry, the one our proxy
+ * appended; everything left of it was sent by the client and is whatever the client chose to claim.
+ */
 export function clientIpOf(req: http.IncomingMessage, trustProxy: boolean): string | null {
   if (trustProxy) {
     const forwarded = req.headers["x-forwarded-for"];
     if (typeof forwarded === "string") {
-      const comma = forwarded.indexOf(",");
-      const first = (comma === -1 ? forwarded : forwarded.slice(0, comma)).trim();
-      if (first !== "") return first;
+      const last = forwarded.slice(forwarded.lastIndexOf(",") + 1).trim();
+      if (isIP(last) !== 0) return unmapped(last);
     }
   }
   const address = req.socket.remoteAddress;
   if (address === undefined) return null;
+  return unmapped(address);
+}
+
+function unmapped(address: string): string {
   return address.startsWith("::ffff:") ? address.slice(7) : address;
 }
 
@@ -75,7 +82,7 @@ function urlOf(req: http.IncomingMessage, trustProxy: boolean): string {
 
 /** Writes a complete answer in one piece, with its Content-Length rather than chunked. */
 export function writeAnswer(res: http.ServerResponse, answer: HttpAnswer): void {
-  if (abandoned.has(res.req)) res.setHeader("connection", "close");
+  lingerIfAbandoned(res.req, res);
   if (answer.body === null) {
     res.writeHead(answer.status, answer.headers);
     res.end();
@@ -88,8 +95,8 @@ export function writeAnswer(res: http.ServerResponse, answer: HttpAnswer): void 
 
 /**
  * The body of a node:http request as UTF-8 text, capped like readBodyBytes: a declared Content-Length over
- * the cap fails before reading, and a body that grows past it is drained and thrown away (the connection
- * closes after the answer) rather than buffered.
+ * the cap fails before reading, and a body that grows past it is drained and thrown away rather than
+ * buffered (see lingerIfAbandoned).
  */
 export function readNodeBodyText(req: http.IncomingMessage, maxBytes: number): Promise<string> {
   const declared = req.headers["content-length"];
@@ -178,28 +185,71 @@ function headersFrom(raw: string[]): Headers {
   return headers;
 }
 
-// Requests whose body a handler stopped reading (e.g. past its size limit): the rest is read and thrown
-// away rather than the socket destroyed, so the client still receives the answer (a 413), and the
-// connection is closed after it.
+// Requests whose body a handler stopped reading (e.g. past its size limit): the rest is read and thrown away
+// rather than the socket destroyed, so the client still receives the answer (a 413). Closing the socket while
+// the client is still sending would reset the connection, and a reset can lose the answer before the client
+// reads it; so the connection stays open while the rest arrives, and is cut LINGER_MS after the answer if the
+// body has still not ended (a client declaring 50 MB and sending a trickle holds nothing longer than that).
 const abandoned = new WeakSet<http.IncomingMessage>();
+const LINGER_MS = 3_000;
+
+function lingerIfAbandoned(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (!abandoned.has(req)) return;
+  const socket = req.socket;
+  res.once("finish", () => {
+    if (req.complete) return;
+    const timer = setTimeout(() => {
+      if (!req.complete) socket.destroy();
+    }, LINGER_MS);
+    timer.unref();
+    req.once("end", () => clearTimeout(timer));
+  });
+}
 
 function bodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
+  // Once the reader cancels (a body over its limit) or the stream ends, the request's later events must not
+  // touch the controller: closing or erroring a cancelled stream throws ERR_INVALID_STATE, and thrown from an
+  // event listener that would take the whole process down.
+  let settled = false;
+  const onData = (controller: ReadableStreamDefaultController<Uint8Array>) => (chunk: Buffer) => {
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controller.desiredSize ?? 0) <= 0) req.pause();
+  };
+  let listeners: { data: (chunk: Buffer) => void; end: () => void; error: (error: Error) => void } | null = null;
+  const detach = () => {
+    settled = true;
+    if (listeners === null) return;
+    req.off("data", listeners.data);
+    req.off("end", listeners.end);
+    req.off("error", listeners.error);
+    listeners = null;
+  };
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        req.on("data", (chunk: Buffer) => {
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-          if ((controller.desiredSize ?? 0) <= 0) req.pause();
-        });
-        req.once("end", () => controller.close());
-        req.once("error", (error) => controller.error(error));
+        listeners = {
+          data: onData(controller),
+          end: () => {
+            if (settled) return;
+            detach();
+            controller.close();
+          },
+          error: (error) => {
+            if (settled) return;
+            detach();
+            controller.error(error);
+          },
+        };
+        req.on("data", listeners.data);
+        req.on("end", listeners.end);
+        req.on("error", listeners.error);
         req.pause();
       },
       pull() {
-        req.resume();
+        if (!settled) req.resume();
       },
       cancel() {
-        req.removeAllListeners("data");
+        detach();
         abandon(req);
       },
     },
@@ -363,7 +413,13 @@ async function handle(handler: FetchHandler, trustProxy: boolean, req: http.Inco
   } catch (error) {
     response = errorResponse(error);
   }
-  if (abandoned.has(req)) res.setHeader("connection", "close");
+  // A body the handler answered without reading (a declared Content-Length over its limit, a refusal before
+  // reading) is let go of like one it stopped reading.
+  if (!req.complete && !abandoned.has(req)) {
+    req.removeAllListeners("data");
+    abandon(req);
+  }
+  lingerIfAbandoned(req, res);
   try {
     await writeResponse(response, res);
   } catch (error) {

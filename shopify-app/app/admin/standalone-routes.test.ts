@@ -132,6 +132,16 @@ describe("signing in", () => {
       `/admin/login?next=${encodeURIComponent("//evil.example")}`,
     );
     expect(slashes.data.next).toBe("/admin");
+    // Dot-segments that climb out of /admin, plain or percent-encoded, are judged as the browser resolves them.
+    for (const next of ["/admin/../portal", "/admin/%2e%2e/portal", "/admin/%2E%2E/%2E%2E/portal", "/admin/./../c/x"]) {
+      const page = await get<{ next: string }>(login.loader, `/admin/login?next=${encodeURIComponent(next)}`);
+      expect(page.data.next, next).toBe("/admin");
+    }
+    const inside = await get<{ next: string }>(
+      login.loader,
+      `/admin/login?next=${encodeURIComponent("/admin/x/../campaigns?from=2026-03-01")}`,
+    );
+    expect(inside.data.next).toBe("/admin/campaigns?from=2026-03-01");
   });
 
   it("signs in with a one-time link printed to the log in development", async () => {

@@ -132,10 +132,19 @@ export async function requireStandaloneContext(request: Request): Promise<StoreC
   };
 }
 
-/** Where to go after signing in: only a path inside the standalone admin. */
+/**
+ * Where to go after signing in: only a path inside the standalone admin, judged after the URL parser has
+ * resolved dot-segments (/admin/../portal and /admin/%2e%2e/portal are /portal), and given back in that form.
+ */
 export function safeNext(next: string | null): string {
-  if (!next || !/^\/admin(\/|\?|$)/.test(next) || next.includes("\\")) {
+  if (!next?.startsWith("/") || next.startsWith("//") || /[\\\s]/.test(next)) return STANDALONE_BASE;
+  let url: URL;
+  try {
+    url = new URL(next, "http://admin.invalid");
+  } catch {
     return STANDALONE_BASE;
   }
-  return next.startsWith(LOGIN_PATH) ? STANDALONE_BASE : next;
+  if (url.origin !== "http://admin.invalid" || !/^\/admin(\/|$)/.test(url.pathname)) return STANDALONE_BASE;
+  if (url.pathname === LOGIN_PATH || url.pathname.startsWith(`${LOGIN_PATH}/`)) return STANDALONE_BASE;
+  return url.pathname + url.search;
 }

@@ -6,6 +6,8 @@ import { parseForm, SignInFormSchema, SignInLinkFormSchema } from "../../../core
 import {
   createSignInToken,
   getAdminSession,
+  PASSWORD_ATTEMPTS_PER_ADDRESS,
+  PASSWORD_ATTEMPTS_WINDOW_MS,
   SIGN_IN_LINK_ADDRESS_WINDOW_MS,
   SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
   signInWithPassword,
@@ -38,6 +40,14 @@ const linkRequests = createRateLimiter({
   windowMs: SIGN_IN_LINK_ADDRESS_WINDOW_MS,
 });
 
+// Password attempts per client address, whichever accounts they name: the per-account lockout alone lets one
+// address try a few passwords against every account.
+const passwordAttempts = createRateLimiter({
+  name: "admin-password-attempts",
+  limit: PASSWORD_ATTEMPTS_PER_ADDRESS,
+  windowMs: PASSWORD_ATTEMPTS_WINDOW_MS,
+});
+
 const LINK_SENT = "If an account uses that email, a sign-in link is on its way. It works once, for 15 minutes.";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -67,6 +77,7 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
   }
   const values = Object.fromEntries([...form].flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
   const { db } = getDatabase();
+  const clientIp = typeof context?.clientIp === "string" ? context.clientIp : null;
   if (form.get("intent") === "link") {
     const mailer = signInMailer();
     const parsed = parseForm(SignInLinkFormSchema, values);
@@ -78,7 +89,6 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
       );
     }
     // Over either limit, and for an unknown address, the answer is the same: it tells nothing about accounts.
-    const clientIp = typeof context?.clientIp === "string" ? context.clientIp : null;
     if (clientIp && (await linkRequests.take(clientIp)) > 0) {
       console.warn(`admin sign-in links: too many requests from ${clientIp}; none sent`);
       return data<ActionResult>({ intent: "link", ok: true, message: LINK_SENT });
@@ -99,6 +109,21 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
   }
   const parsed = parseForm(SignInFormSchema, values);
   if (!parsed.ok) return data<ActionResult>({ intent: "password", ok: false, errors: parsed.errors }, { status: 400 });
+  // Awaited: a limiter shared between processes answers asynchronously.
+  const waitSeconds = clientIp ? await passwordAttempts.take(clientIp) : 0;
+  if (waitSeconds > 0) {
+    const minutes = Math.ceil(waitSeconds / 60);
+    return data<ActionResult>(
+      {
+        intent: "password",
+        ok: false,
+        errors: {
+          form: `Too many sign-in attempts from your network; try again in ${minutes} minute${minutes === 1 ? "" : "s"} or sign in with an emailed link.`,
+        },
+      },
+      { status: 429, headers: { "Retry-After": String(waitSeconds) } },
+    );
+  }
   try {
     const grant = await signInWithPassword(db, parsed.data.email, parsed.data.password);
     throw redirect(safeNext(String(form.get("next") ?? "")), {

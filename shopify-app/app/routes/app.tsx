@@ -11,8 +11,9 @@ import { authenticate } from "../shopify.server.ts";
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.admin(request);
-  return { apiKey: getEnv().SHOPIFY_API_KEY };
+  const { session } = await authenticate.admin(request);
+  // The verified shop: entry.server.tsx lets only it (and Shopify admin) frame the page.
+  return { apiKey: getEnv().SHOPIFY_API_KEY, shop: session.shop };
 };
 
 export default function App() {

@@ -27,7 +27,8 @@ export async function conversionsLoader({ request }: LoaderFunctionArgs, require
   return handleErrors(async () => {
     const url = new URL(request.url);
     const { filter, range } = filterOf(url.searchParams);
-    const page = Number.parseInt(url.searchParams.get("page") ?? "1", 10) || 1;
+    // A page number past any list is the last page's neighbour, not a database error.
+    const page = Math.min(Math.max(Number.parseInt(url.searchParams.get("page") ?? "1", 10) || 1, 1), 1_000_000);
     const [list, campaigns, creators] = await Promise.all([
       listConversions(ctx.db, ctx.storeId, filter, { page }),
       listCampaigns(ctx.db, ctx.storeId),
@@ -65,7 +66,7 @@ export async function conversionLoader(
 /** The CSV download: streamed page by page, so a large export never sits in memory. */
 export async function exportLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
   const ctx = await requireStoreContext(request);
-  const { filter } = filterOf(new URL(request.url).searchParams);
+  const { filter } = await handleErrors(async () => filterOf(new URL(request.url).searchParams));
   const chunks = exportConversionsCsv(ctx.db, ctx.storeId, filter);
   const encoder = new TextEncoder();
   // The first page is read before answering, so that a failure is a proper error rather than a cut-off file.

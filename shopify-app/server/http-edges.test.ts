@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import { isAllowedExitDestination } from "../app/exit-iframe.server.ts";
+import { embeddedFrameAncestors } from "../app/framing.server.ts";
+import {
+  guardRequest,
+  isForeignOrigin,
+  MAX_FORM_BYTES,
+  SIGN_INS_IN_FLIGHT,
+  withFraming,
+  withinSignInLimit,
+} from "./http-edges.ts";
+
+// The Remix app's edges as plain functions: Request in, Request or Response out. The same behaviour over real
+// HTTP on `npm start` is in scripts/hostile-requests.e2e.test.ts.
+
+const APP = "https://trailmark.test";
+
+describe("isForeignOrigin", () => {
+  it("refuses what Remix would throw on, and only that", () => {
+    const at = (origin: string | null, host = "trailmark.test", forwarded?: string) => {
+      const headers = new Headers({ host });
+      if (origin !== null) headers.set("origin", origin);
+      if (forwarded) headers.set("x-forwarded-host", forwarded);
+      return isForeignOrigin(headers);
+    };
+    expect(at(null)).toBe(false);
+    expect(at("https://trailmark.test")).toBe(false);
+    expect(at("http://trailmark.test")).toBe(false);
+    expect(at("https://evil.test")).toBe(true);
+    expect(at("null")).toBe(true);
+    expect(at("not a url")).toBe(true);
+    expect(at("https://public.example", "internal:3000", "public.example")).toBe(false);
+  });
+});
+
+describe("guardRequest", () => {
+  const post = (body: BodyInit | null, headers: Record<string, string>) =>
+    new Request(`${APP}/admin/login`, { method: "POST", body, headers });
+
+  it("passes a form on, readable once more", async () => {
+    const passed = await guardRequest(post("a=1&b=2", { "content-type": "application/x-www-form-urlencoded" }));
+    expect(passed).toBeInstanceOf(Request);
+    expect((await (passed as Request).formData()).get("b")).toBe("2");
+  });
+
+  it("refuses a body that is not a form, a malformed form and one over the limit", async () => {
+    const json = (await guardRequest(
+      post("{}", { "content-type": "application/json", "content-length": "2" }),
+    )) as Response;
+    expect(json.status).toBe(415);
+    const multipart = (await guardRequest(
+      post("nope", { "content-type": "multipart/form-data; boundary=x" }),
+    )) as Response;
+    expect(multipart.status).toBe(400);
+    const big = (await guardRequest(
+      post("a=".padEnd(MAX_FORM_BYTES + 10, "x"), { "content-type": "application/x-www-form-urlencoded" }),
+    )) as Response;
+    expect(big.status).toBe(413);
+  });
+
+  it("refuses a shop parameter that is no shop domain on Shopify's pages, whatever the method", async () => {
+    const bad = (await guardRequest(new Request(`${APP}/auth/session-token?shop=%F0%9F%9C%AD`))) as Response;
+    expect(bad.status).toBe(400);
+    expect(await guardRequest(new Request(`${APP}/auth/session-token?shop=a-shop.myshopify.com`))).toBeInstanceOf(
+      Request,
+    );
+    // /auth/login says so on its own page.
+    expect(await guardRequest(new Request(`${APP}/auth/login?shop=%F0%9F%9C%AD`))).toBeInstanceOf(Request);
+  });
+});
+
+describe("withFraming", () => {
+  it("denies framing outside the embedded admin, also on responses with immutable headers", () => {
+    const redirect = withFraming("/admin", Response.redirect(`${APP}/admin/login`, 302));
+    expect(redirect.headers.get("x-frame-options")).toBe("DENY");
+    expect(redirect.headers.get("content-security-policy")).toBe("frame-ancestors 'none'");
+    const withCsp = withFraming(
+      "/admin",
+      new Response("", { headers: { "content-security-policy": "default-src 'self'" } }),
+    );
+    expect(withCsp.headers.get("content-security-policy")).toBe("default-src 'self'; frame-ancestors 'none'");
+    expect(withFraming("/app/campaigns", new Response("")).headers.get("x-frame-options")).toBeNull();
+  });
+
+  it("names only a verified shop domain as a frame ancestor of the embedded admin", () => {
+    expect(embeddedFrameAncestors("a-shop.myshopify.com")).toBe(
+      "frame-ancestors https://a-shop.myshopify.com https://admin.shopify.com;",
+    );
+    expect(embeddedFrameAncestors("evil.test; script-src *")).toBe("frame-ancestors https://admin.shopify.com;");
+    expect(embeddedFrameAncestors(null)).toBe("frame-ancestors https://admin.shopify.com;");
+  });
+});
+
+describe("isAllowedExitDestination", () => {
+  it("allows the app, the named shop's admin and Shopify admin, over https", () => {
+    const shop = "a-shop.myshopify.com";
+    for (const ok of [
+      "/auth?shop=a-shop.myshopify.com",
+      `${APP}/app`,
+      "https://a-shop.myshopify.com/admin/oauth/authorize?x=1",
+      "https://admin.shopify.com/store/a-shop",
+    ]) {
+      expect(isAllowedExitDestination(ok, shop, APP), ok).toBe(true);
+    }
+    for (const bad of [
+      null,
+      "https://evil.test/phish",
+      "//evil.test",
+      "/\\evil.test",
+      "https://a-shop.myshopify.com/pages/x",
+      "https://b-shop.myshopify.com/admin",
+      "https://admin.shopify.com:8443/",
+      "https://user@admin.shopify.com/",
+      "http://admin.shopify.com/",
+      "javascript:alert(1)",
+    ]) {
+      expect(isAllowedExitDestination(bad, shop, APP), String(bad)).toBe(false);
+    }
+    expect(isAllowedExitDestination("/auth", shop, "http://localhost:3000")).toBe(false);
+  });
+});
+
+describe("withinSignInLimit", () => {
+  it("runs at most SIGN_INS_IN_FLIGHT sign-ins at once and refuses the rest at once with 429", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const signIn = () => new Request(`${APP}/admin/login`, { method: "POST" });
+    const slow = () => gate.then(() => new Response("signed in"));
+    const running = Array.from({ length: SIGN_INS_IN_FLIGHT }, () => withinSignInLimit(signIn(), "/admin/login", slow));
+    const refused = await withinSignInLimit(signIn(), "/admin/login", slow);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    // Other requests are not counted or held.
+    expect(
+      (await withinSignInLimit(new Request(`${APP}/admin`), "/admin", async () => new Response("ok"))).status,
+    ).toBe(200);
+    release();
+    expect((await Promise.all(running)).map((r) => r.status)).toEqual(Array(SIGN_INS_IN_FLIGHT).fill(200));
+    expect((await withinSignInLimit(signIn(), "/admin/login", slow)).status).toBe(200);
+  });
+});
