@@ -62,7 +62,8 @@ const EN = {
   "method.manual": "Paid by hand",
 
   "overview.title": "Overview",
-  "overview.intro": "Your results at {count} store(s). Money is shown per currency and never added across currencies.",
+  "overview.introOne": "Your results at 1 store. Money is shown per currency and never added across currencies.",
+  "overview.intro": "Your results at {count} stores. Money is shown per currency and never added across currencies.",
   "overview.noStores": "No store knows this email address yet.",
   "overview.earnings": "Earnings",
   "overview.currency": "Currency",
@@ -112,7 +113,8 @@ const EN = {
   "conversions.share": "Your share",
   "conversions.commission": "Commission",
   "conversions.status": "Status",
-  "conversions.count": "{count} conversion(s)",
+  "conversions.countOne": "1 conversion",
+  "conversions.count": "{count} conversions",
   "conversions.page": "Page {page} of {pages}",
   "conversions.newer": "Newer",
   "conversions.older": "Older",
@@ -272,8 +274,10 @@ const FR: Catalog = {
   "method.manual": "Payé à la main",
 
   "overview.title": "Vue d'ensemble",
+  "overview.introOne":
+    "Vos résultats dans 1 boutique. Les montants sont donnés par devise et jamais additionnés entre devises.",
   "overview.intro":
-    "Vos résultats dans {count} boutique(s). Les montants sont donnés par devise et jamais additionnés entre devises.",
+    "Vos résultats dans {count} boutiques. Les montants sont donnés par devise et jamais additionnés entre devises.",
   "overview.noStores": "Aucune boutique ne connaît encore cette adresse.",
   "overview.earnings": "Gains",
   "overview.currency": "Devise",
@@ -323,7 +327,9 @@ const FR: Catalog = {
   "conversions.share": "Votre part",
   "conversions.commission": "Commission",
   "conversions.status": "Statut",
-  "conversions.count": "{count} conversion(s)",
+  "conversions.countOne": "1 conversion",
+  "conversions.countOne": "1 conversion",
+  "conversions.count": "{count} conversions",
   "conversions.page": "Page {page} sur {pages}",
   "conversions.newer": "Plus récentes",
   "conversions.older": "Plus anciennes",

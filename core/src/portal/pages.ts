@@ -213,7 +213,7 @@ export function overviewPage(
   },
 ): Page {
   const { t } = f;
-  const body = html`<p>${t("overview.intro", { count: input.stores.length })}</p>
+  const body = html`<p>${input.stores.length === 1 ? t("overview.introOne") : t("overview.intro", { count: input.stores.length })}</p>
 ${input.stores.length === 0 ? html`<p class="note">${t("overview.noStores")}</p>` : ""}
 ${input.stores.map((s, index) => storeOverview(f, s, input.range, index))}`;
   return { title: t("overview.title"), body, csrfToken: input.csrfToken, current: "overview" };
@@ -407,7 +407,7 @@ export function conversionsPage(
             ],
           })),
         });
-  const pager = html`<nav class="pager" aria-label="${t("conversions.pages")}"><span>${t("conversions.count", { count: f.number(input.total) })} · ${t("conversions.page", { page: input.page, pages: input.pages })}</span>
+  const pager = html`<nav class="pager" aria-label="${t("conversions.pages")}"><span>${input.total === 1 ? t("conversions.countOne") : t("conversions.count", { count: f.number(input.total) })} · ${t("conversions.page", { page: input.page, pages: input.pages })}</span>
 ${input.page > 1 ? html`<a class="button" rel="prev" href="${query(input.page - 1)}">${t("conversions.newer")}</a>` : ""}
 ${input.page < input.pages ? html`<a class="button" rel="next" href="${query(input.page + 1)}">${t("conversions.older")}</a>` : ""}</nav>`;
   return {
