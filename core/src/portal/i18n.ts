@@ -328,7 +328,6 @@ const FR: Catalog = {
   "conversions.commission": "Commission",
   "conversions.status": "Statut",
   "conversions.countOne": "1 conversion",
-  "conversions.countOne": "1 conversion",
   "conversions.count": "{count} conversions",
   "conversions.page": "Page {page} sur {pages}",
   "conversions.newer": "Plus récentes",
