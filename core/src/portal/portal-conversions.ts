@@ -1,5 +1,5 @@
-import { inChunks } from "../admin/sql.ts";
-import type { Db } from "../db/client.ts";
+import { empty, num, type Sql } from "../admin/sql.ts";
+import { type Db, joinSql, sql } from "../db/client.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { creatorsOfEmail, ownedBy, type PortalCreator } from "./portal-data.ts";
 
@@ -42,95 +42,85 @@ export interface PortalConversionRow {
   original: number;
 }
 
-type CommissionRow = {
+/** Rows of these creators only: each (store, creator) pair, never one alone. */
+function ownedSql(creators: readonly PortalCreator[]): Sql {
+  return sql`(${joinSql(
+    creators.map((c) => sql`(cm."storeId" = ${c.storeId} AND cm."creatorId" = ${c.creatorId})`),
+    " OR ",
+  )})`;
+}
+
+function filterSql(filter: ConversionFilter | null): Sql {
+  if (filter === null) return empty;
+  if (filter === "reduced") return sql` AND cm.status IN ('pending', 'approved', 'paid') AND cm.amount < cm.original`;
+  if (filter === "pending" || filter === "approved" || filter === "paid")
+    return sql` AND cm.status = ${filter} AND cm.amount >= cm.original`;
+  return sql` AND cm.status = ${filter}`;
+}
+
+type RowOut = {
   id: string;
   storeId: string;
-  conversionId: string;
-  campaignId: string;
-  creatorId: string;
   status: string;
-  amount: bigint;
-  original: bigint;
+  amount: unknown;
+  original: unknown;
   currency: string;
+  kind: string;
+  occurredAt: unknown;
+  value: unknown;
+  conversionCurrency: string;
+  number: string | null;
+  externalId: string | null;
+  campaignName: string | null;
+  share: unknown;
 };
 
-function whereFilter(db: Db, filter: ConversionFilter | null) {
-  if (filter === null) return {};
-  if (filter === "reduced")
-    return {
-      status: { in: ["pending", "approved", "paid"] },
-      amount: { lt: db.commission.fields.original },
-    };
-  if (filter === "pending" || filter === "approved" || filter === "paid")
-    return { status: filter, amount: { gte: db.commission.fields.original } };
-  return { status: filter };
-}
-
-/** Conversions, commissions, orders and campaigns of some commission rows, each read once by id. */
-async function describe(db: Db, creators: readonly PortalCreator[], rows: readonly CommissionRow[]) {
-  const storeIds = [...new Set(rows.map((r) => r.storeId))];
-  const conversions = await inChunks([...new Set(rows.map((r) => r.conversionId))], (ids) =>
-    db.conversion.findMany({
-      where: { storeId: { in: storeIds }, id: { in: ids } },
-      select: { id: true, kind: true, orderId: true, value: true, currency: true, occurredAt: true },
-    }),
-  );
-  const orderIds = [...new Set(conversions.flatMap((c) => (c.orderId ? [c.orderId] : [])))];
-  const [orders, campaigns, attributions] = await Promise.all([
-    inChunks(orderIds, (ids) =>
-      db.order.findMany({
-        where: { storeId: { in: storeIds }, id: { in: ids } },
-        select: { id: true, number: true, externalId: true },
-      }),
-    ),
-    db.campaign.findMany({
-      where: { storeId: { in: storeIds }, id: { in: [...new Set(rows.map((r) => r.campaignId))] } },
-      select: { id: true, name: true },
-    }),
-    inChunks([...new Set(rows.map((r) => r.conversionId))], (ids) =>
-      db.attribution.findMany({
-        where: { conversionId: { in: ids }, ...ownedBy(creators) },
-        select: { conversionId: true, creatorId: true, weightPpm: true },
-      }),
-    ),
-  ]);
-  const conversion = new Map(conversions.map((c) => [c.id, c]));
-  const order = new Map(orders.map((o) => [o.id, o]));
-  const campaign = new Map(campaigns.map((c) => [c.id, c.name]));
+/**
+ * The creator's commissions with what the list shows, in one statement: the conversion, its order's reference,
+ * the campaign's name and the creator's own share of the credit (never anyone else's).
+ */
+async function commissionRows(
+  db: Db,
+  creators: readonly PortalCreator[],
+  where: Sql,
+  page: { limit: number; offset: number } | null,
+): Promise<PortalConversionRow[]> {
+  const rows = await db.$queryRaw<RowOut[]>(sql`
+    SELECT cm.id, cm."storeId", cm.status, cm.amount, cm.original, cm.currency,
+      c.kind, c."occurredAt", c.value, c.currency AS "conversionCurrency", o.number, o."externalId",
+      ca.name AS "campaignName",
+      (SELECT SUM(a."weightPpm") FROM "Attribution" a
+        WHERE a."conversionId" = cm."conversionId" AND a."storeId" = cm."storeId" AND a."creatorId" = cm."creatorId") AS share
+    FROM "Commission" cm
+    JOIN "Conversion" c ON c.id = cm."conversionId" AND c."storeId" = cm."storeId"
+    LEFT JOIN "Order" o ON o.id = c."orderId" AND o."storeId" = cm."storeId"
+    LEFT JOIN "Campaign" ca ON ca.id = cm."campaignId" AND ca."storeId" = cm."storeId"
+    WHERE ${ownedSql(creators)}${where}
+    ORDER BY cm."createdAt" DESC, cm.id DESC
+    ${page ? sql`LIMIT ${page.limit} OFFSET ${page.offset}` : empty}`);
   const storeName = new Map(creators.map((c) => [c.storeId, c.storeName]));
-  return rows.map((r): PortalConversionRow => {
-    const c = conversion.get(r.conversionId);
-    const o = c?.orderId ? order.get(c.orderId) : undefined;
-    return {
-      commissionId: r.id,
-      storeName: storeName.get(r.storeId) ?? "",
-      campaignName: campaign.get(r.campaignId) ?? "",
-      kind: c?.kind ?? "custom",
-      occurredAt: c?.occurredAt ?? new Date(0),
-      orderRef: maskReference(o ? (o.number ?? o.externalId) : null),
-      value: c ? toSafeNumber(c.value) : 0,
-      currency: c?.currency ?? r.currency,
-      sharePpm: attributions
-        .filter((a) => a.conversionId === r.conversionId && a.creatorId === r.creatorId)
-        .reduce((s, a) => s + a.weightPpm, 0),
-      status: r.status,
-      amount: toSafeNumber(r.amount),
-      original: toSafeNumber(r.original),
-    };
-  });
+  return rows.map((r) => ({
+    commissionId: r.id,
+    storeName: storeName.get(r.storeId) ?? "",
+    campaignName: r.campaignName ?? "",
+    kind: r.kind,
+    occurredAt: toDate(r.occurredAt),
+    orderRef: maskReference(r.number ?? r.externalId),
+    value: num(r.value),
+    currency: r.conversionCurrency,
+    sharePpm: num(r.share),
+    status: r.status,
+    amount: num(r.amount),
+    original: num(r.original),
+  }));
 }
 
-const COMMISSION_SELECT = {
-  id: true,
-  storeId: true,
-  conversionId: true,
-  campaignId: true,
-  creatorId: true,
-  status: true,
-  amount: true,
-  original: true,
-  currency: true,
-} as const;
+/** Raw queries return instants as Date on PostgreSQL and as Unix milliseconds on SQLite. */
+export function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
+  return new Date(String(value));
+}
 
 export async function portalConversions(
   db: Db,
@@ -139,18 +129,15 @@ export async function portalConversions(
 ): Promise<{ rows: PortalConversionRow[]; total: number; page: number; pages: number }> {
   const creators = await creatorsOfEmail(db, emailHash);
   if (creators.length === 0) return { rows: [], total: 0, page: 1, pages: 1 };
-  const where = { ...ownedBy(creators), ...whereFilter(db, options.filter) };
-  const total = await db.commission.count({ where });
+  const filter = filterSql(options.filter);
+  const counted = await db.$queryRaw<{ n: unknown }[]>(
+    sql`SELECT COUNT(*) AS n FROM "Commission" cm WHERE ${ownedSql(creators)}${filter}`,
+  );
+  const total = num(counted[0]?.n);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(Math.max(1, options.page), pages);
-  const rows = await db.commission.findMany({
-    where,
-    select: COMMISSION_SELECT,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    skip: (page - 1) * PAGE_SIZE,
-    take: PAGE_SIZE,
-  });
-  return { rows: await describe(db, creators, rows), total, page, pages };
+  const rows = await commissionRows(db, creators, filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  return { rows, total, page, pages };
 }
 
 export interface PortalConversionDetail extends PortalConversionRow {
@@ -176,12 +163,22 @@ export async function portalConversion(
   if (creators.length === 0) return null;
   const row = await db.commission.findFirst({
     where: { id: commissionId, ...ownedBy(creators) },
-    select: { ...COMMISSION_SELECT, rule: true, reason: true, reversedAt: true, updatedAt: true },
+    select: {
+      id: true,
+      storeId: true,
+      creatorId: true,
+      conversionId: true,
+      campaignId: true,
+      rule: true,
+      reason: true,
+      reversedAt: true,
+      updatedAt: true,
+    },
   });
   if (!row) return null;
   const { storeId, creatorId } = row;
   const [[base], conversion, campaign, attributions, adjustments, codes] = await Promise.all([
-    describe(db, creators, [row]),
+    commissionRows(db, creators, sql` AND cm.id = ${row.id}`, null),
     db.conversion.findFirst({ where: { id: row.conversionId, storeId }, select: { orderId: true } }),
     db.campaign.findFirst({
       where: { id: row.campaignId, storeId },
@@ -260,12 +257,7 @@ export async function portalConversion(
 export async function portalEarnings(db: Db, emailHash: string): Promise<PortalConversionRow[]> {
   const creators = await creatorsOfEmail(db, emailHash);
   if (creators.length === 0) return [];
-  const rows = await db.commission.findMany({
-    where: ownedBy(creators),
-    select: COMMISSION_SELECT,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-  });
-  return describe(db, creators, rows);
+  return commissionRows(db, creators, empty, null);
 }
 
 /** A CSV cell: quoted when needed, and a leading = + - @ neutralised so a spreadsheet never runs it. */

@@ -1,6 +1,7 @@
-import type { Db } from "../db/client.ts";
-import { type PayoutView, payoutItems, toPayoutView } from "../payouts/payout-store.ts";
-import { maskReference } from "./portal-conversions.ts";
+import { num } from "../admin/sql.ts";
+import { type Db, sql } from "../db/client.ts";
+import { type PayoutView, toPayoutView } from "../payouts/payout-store.ts";
+import { maskReference, toDate } from "./portal-conversions.ts";
 import { creatorsOfEmail, ownedBy } from "./portal-data.ts";
 
 // A creator's payouts across every store, and what each one settled.
@@ -43,55 +44,43 @@ export async function portalPayout(
   if (creators.length === 0) return null;
   const row = await db.payout.findFirst({ where: { id: payoutId, ...ownedBy(creators) } });
   if (!row) return null;
-  const { storeId } = row;
-  const items = await payoutItems(db, storeId, row.id);
-  const commissionIds = items.flatMap((i) => (i.commissionId ? [i.commissionId] : []));
-  const adjustmentIds = items.flatMap((i) => (i.adjustmentId ? [i.adjustmentId] : []));
-  const [commissions, adjustments] = await Promise.all([
-    db.commission.findMany({
-      where: { storeId, creatorId: row.creatorId, id: { in: commissionIds } },
-      select: { id: true, conversionId: true, campaignId: true },
-    }),
-    db.commissionAdjustment.findMany({
-      where: { storeId, creatorId: row.creatorId, id: { in: adjustmentIds } },
-      select: { id: true, reason: true },
-    }),
-  ]);
-  const [conversions, campaigns] = await Promise.all([
-    db.conversion.findMany({
-      where: { storeId, id: { in: commissions.map((c) => c.conversionId) } },
-      select: { id: true, orderId: true, occurredAt: true },
-    }),
-    db.campaign.findMany({
-      where: { storeId, id: { in: [...new Set(commissions.map((c) => c.campaignId))] } },
-      select: { id: true, name: true },
-    }),
-  ]);
-  const orders = await db.order.findMany({
-    where: { storeId, id: { in: conversions.flatMap((c) => (c.orderId ? [c.orderId] : [])) } },
-    select: { id: true, number: true, externalId: true },
-  });
-  const commission = new Map(commissions.map((c) => [c.id, c]));
-  const conversion = new Map(conversions.map((c) => [c.id, c]));
-  const order = new Map(orders.map((o) => [o.id, o]));
-  const campaign = new Map(campaigns.map((c) => [c.id, c.name]));
-  const reason = new Map(adjustments.map((a) => [a.id, a.reason]));
+  const { storeId, creatorId } = row;
+  // One statement for every line, however many commissions the payout settled; every join names the store and
+  // the creator, so a line can only ever describe this creator's own commission.
+  const items = await db.$queryRaw<
+    {
+      kind: string;
+      amount: unknown;
+      commissionId: string | null;
+      occurredAt: unknown;
+      number: string | null;
+      externalId: string | null;
+      campaignName: string | null;
+      reason: string | null;
+    }[]
+  >(sql`
+    SELECT pi.kind, pi.amount, cm.id AS "commissionId", c."occurredAt", o.number, o."externalId",
+      ca.name AS "campaignName", adj.reason
+    FROM "PayoutItem" pi
+    LEFT JOIN "Commission" cm ON cm.id = pi."commissionId" AND cm."storeId" = ${storeId} AND cm."creatorId" = ${creatorId}
+    LEFT JOIN "Conversion" c ON c.id = cm."conversionId" AND c."storeId" = ${storeId}
+    LEFT JOIN "Order" o ON o.id = c."orderId" AND o."storeId" = ${storeId}
+    LEFT JOIN "Campaign" ca ON ca.id = cm."campaignId" AND ca."storeId" = ${storeId}
+    LEFT JOIN "CommissionAdjustment" adj ON adj.id = pi."adjustmentId" AND adj."storeId" = ${storeId}
+      AND adj."creatorId" = ${creatorId}
+    WHERE pi."storeId" = ${storeId} AND pi."payoutId" = ${row.id}
+    ORDER BY pi.id`);
   const storeName = creators.find((c) => c.storeId === storeId)?.storeName ?? "";
   return {
     payout: { ...toPayoutView(row), storeName },
-    lines: items.map((i) => {
-      const cm = i.commissionId ? commission.get(i.commissionId) : undefined;
-      const cv = cm ? conversion.get(cm.conversionId) : undefined;
-      const o = cv?.orderId ? order.get(cv.orderId) : undefined;
-      return {
-        kind: i.kind,
-        amount: i.amount,
-        commissionId: cm?.id ?? null,
-        orderRef: maskReference(o ? (o.number ?? o.externalId) : null),
-        campaignName: cm ? (campaign.get(cm.campaignId) ?? "") : "",
-        occurredAt: cv?.occurredAt ?? null,
-        reason: i.adjustmentId ? (reason.get(i.adjustmentId) ?? null) : null,
-      };
-    }),
+    lines: items.map((i) => ({
+      kind: i.kind === "adjustment" ? "adjustment" : "commission",
+      amount: num(i.amount),
+      commissionId: i.commissionId,
+      orderRef: maskReference(i.number ?? i.externalId),
+      campaignName: i.campaignName ?? "",
+      occurredAt: i.occurredAt === null || i.occurredAt === undefined ? null : toDate(i.occurredAt),
+      reason: i.reason,
+    })),
   };
 }
