@@ -428,7 +428,7 @@ const FR: Catalog = {
 
 export const LOCALES = ["en", "fr"] as const;
 export type Locale = (typeof LOCALES)[number];
-const CATALOGS: Record<Locale, Catalog> = { en: EN, fr: FR };
+export const CATALOGS: Readonly<Record<Locale, Readonly<Catalog>>> = { en: EN, fr: FR };
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
