@@ -91,13 +91,19 @@ async function commissionRows(
       ca.name AS "campaignName",
       (SELECT SUM(a."weightPpm") FROM "Attribution" a
         WHERE a."conversionId" = cm."conversionId" AND a."storeId" = cm."storeId" AND a."creatorId" = cm."creatorId") AS share
-    FROM "Commission" cm
+    FROM ${
+      // A page is chosen from the commissions alone (their index is in that order), and only its rows are joined.
+      page
+        ? sql`(SELECT cm.id FROM "Commission" cm WHERE ${ownedSql(creators)}${where}
+            ORDER BY cm."createdAt" DESC, cm.id DESC LIMIT ${page.limit} OFFSET ${page.offset}) p
+          JOIN "Commission" cm ON cm.id = p.id`
+        : sql`"Commission" cm`
+    }
     JOIN "Conversion" c ON c.id = cm."conversionId" AND c."storeId" = cm."storeId"
     LEFT JOIN "Order" o ON o.id = c."orderId" AND o."storeId" = cm."storeId"
     LEFT JOIN "Campaign" ca ON ca.id = cm."campaignId" AND ca."storeId" = cm."storeId"
     WHERE ${ownedSql(creators)}${where}
-    ORDER BY cm."createdAt" DESC, cm.id DESC
-    ${page ? sql`LIMIT ${page.limit} OFFSET ${page.offset}` : empty}`);
+    ORDER BY cm."createdAt" DESC, cm.id DESC`);
   const storeName = new Map(creators.map((c) => [c.storeId, c.storeName]));
   return rows.map((r) => ({
     commissionId: r.id,
