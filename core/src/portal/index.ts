@@ -224,6 +224,7 @@ export function createPortal(options: PortalOptions): Portal {
         const links = await portalLinks(db, emailHash);
         const withQr = await Promise.all(
           links.map(async (l) => {
+            if (l.code === null) return { ...l, url: null, qr: null };
             const linkUrl = `${publicUrl}/c/${l.code}`;
             return { ...l, url: linkUrl, qr: await qrSvg(linkUrl, f.t("links.qr", { url: linkUrl })) };
           }),

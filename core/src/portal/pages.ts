@@ -325,7 +325,7 @@ function activity(f: Translator, days: ActivityDay[], range: ActivityRange, inde
 
 export function linksPage(
   f: Translator,
-  input: { links: (PortalLink & { url: string; qr: Html })[]; csrfToken: string },
+  input: { links: (PortalLink & { url: string | null; qr: Html | null })[]; csrfToken: string },
 ): Page {
   const { t } = f;
   const copy = (text: string, aria: string) =>
@@ -334,10 +334,16 @@ export function linksPage(
     input.links.length === 0
       ? html`<p class="note">${t("links.none")}</p>`
       : html`<p>${t("links.intro")}</p><div class="links">${input.links.map(
-          (l) => html`<section class="card link" data-code="${l.code}">${l.qr}<div class="what">
+          (
+            l,
+          ) => html`<section class="card link"${l.code ? html` data-code="${l.code}"` : ""}>${l.qr ?? ""}<div class="what">
 <h2>${l.campaignName} <span class="muted">· ${l.storeName}</span>${l.status === "paused" ? html` <span class="badge">${t("links.paused")}</span>` : ""}</h2>
-<p class="muted">${t("links.url")}</p>
-<div class="copyrow"><code>${l.url}</code>${copy(l.url, t("links.copyLink", { url: l.url }))}<span class="copied" role="status" aria-live="polite"></span></div>
+${
+  l.url
+    ? html`<p class="muted">${t("links.url")}</p>
+<div class="copyrow"><code>${l.url}</code>${copy(l.url, t("links.copyLink", { url: l.url }))}<span class="copied" role="status" aria-live="polite"></span></div>`
+    : ""
+}
 ${
   l.discountCodes.length === 0
     ? ""

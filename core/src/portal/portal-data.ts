@@ -156,13 +156,14 @@ export interface PortalLink {
   storeId: string;
   storeName: string;
   campaignName: string;
-  code: string;
+  /** The tracking link's code; null for a campaign where the creator has only discount codes. */
+  code: string | null;
   status: string;
   /** Discount codes of this creator in the same campaign. */
   discountCodes: string[];
 }
 
-/** Every tracking link and discount code of the creator, per store and campaign. */
+/** Every tracking link and discount code of the creator, one entry per store and campaign. */
 export async function portalLinks(db: Db, emailHash: string): Promise<PortalLink[]> {
   const creators = await creatorsOfEmail(db, emailHash);
   if (creators.length === 0) return [];
@@ -170,7 +171,7 @@ export async function portalLinks(db: Db, emailHash: string): Promise<PortalLink
   const [links, codes] = await Promise.all([
     db.trackingLink.findMany({
       where: mine,
-      select: { storeId: true, campaignId: true, code: true, status: true, campaign: { select: { name: true } } },
+      select: { storeId: true, campaignId: true, code: true, status: true },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     }),
     db.discountCode.findMany({
@@ -180,13 +181,33 @@ export async function portalLinks(db: Db, emailHash: string): Promise<PortalLink
     }),
   ]);
   const storeName = new Map(creators.map((c) => [c.storeId, c.storeName]));
-  const out = links.map((l) => ({
-    storeId: l.storeId,
-    storeName: storeName.get(l.storeId) ?? l.storeId,
-    campaignName: l.campaign.name,
-    code: l.code,
-    status: l.status,
-    discountCodes: codes.filter((c) => c.storeId === l.storeId && c.campaignId === l.campaignId).map((c) => c.code),
+  const entries = new Map<string, Omit<PortalLink, "campaignName"> & { campaignId: string }>();
+  const entry = (storeId: string, campaignId: string) => {
+    const key = `${storeId}:${campaignId}`;
+    let e = entries.get(key);
+    if (!e) {
+      e = {
+        storeId,
+        storeName: storeName.get(storeId) ?? "",
+        campaignId,
+        code: null,
+        status: "active",
+        discountCodes: [],
+      };
+      entries.set(key, e);
+    }
+    return e;
+  };
+  for (const l of links) Object.assign(entry(l.storeId, l.campaignId), { code: l.code, status: l.status });
+  for (const c of codes) entry(c.storeId, c.campaignId).discountCodes.push(c.code);
+  const campaigns = await db.campaign.findMany({
+    where: { OR: [...entries.values()].map((e) => ({ storeId: e.storeId, id: e.campaignId })) },
+    select: { id: true, storeId: true, name: true },
+  });
+  const campaignName = new Map(campaigns.map((c) => [`${c.storeId}:${c.id}`, c.name]));
+  const out = [...entries.values()].map(({ campaignId, ...e }) => ({
+    ...e,
+    campaignName: campaignName.get(`${e.storeId}:${campaignId}`) ?? "",
   }));
   return out.sort((a, b) => a.storeName.localeCompare(b.storeName) || a.campaignName.localeCompare(b.campaignName));
 }

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCampaign } from "../campaigns/campaign-store.ts";
+import { createDiscountCode } from "../links/link-store.ts";
 import { updatePayoutSettings } from "../payouts/payout-settings.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { seedProgram } from "../testing/fixtures.ts";
@@ -211,6 +213,20 @@ describe("the portal's pages", () => {
     expect(script.status).toBe(200);
     expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(await script.text()).toContain("navigator.clipboard.writeText");
+  });
+
+  it("lists a discount code of a campaign the creator has no link in", async () => {
+    const summer = await createCampaign(database.db, scenario.alpine.id, { name: "Summer codes" });
+    await createDiscountCode(database.db, scenario.alpine.id, {
+      campaignId: summer.id,
+      creatorId: scenario.ada[0]!.id,
+      code: "ADASUMMER",
+    });
+    const page = await get("/portal/links");
+    const card = page.split('<section class="card link"').find((c) => c.includes("Summer codes"))!;
+    expect(card).toContain('data-copy="ADASUMMER"');
+    expect(card).not.toContain("<svg");
+    expect(page.match(/class="qr"/g)).toHaveLength(2);
   });
 
   it("keeps the old payout method address working", async () => {
