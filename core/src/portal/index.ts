@@ -6,21 +6,39 @@ import { createRateLimiter } from "../http/rate-limit.ts";
 import { setCreatorPayoutMethod, startStripeOnboarding } from "../payouts/payout-settings.ts";
 import type { StripeConnectProvider } from "../payouts/stripe-provider.ts";
 import { AppError } from "../shared/errors.ts";
+import { formatMinorUnits } from "../shared/money.ts";
 import { type Html, html } from "./html.ts";
+import { isLocale, type Locale, localeFromAcceptLanguage, type Translator, translator } from "./i18n.ts";
 import type { Mailer } from "./mailer.ts";
 import {
   badLinkPage,
   checkEmailPage,
   confirmSignInPage,
+  conversionPage,
+  conversionsPage,
   layout,
+  linksPage,
   messagePage,
   overviewPage,
   type Page,
-  payoutMethodPage,
+  PORTAL_SCRIPT,
+  payoutPage,
   payoutsPage,
+  settingsPage,
   signInPage,
 } from "./pages.ts";
-import { creatorOfEmail, portalOverview, portalPayoutMethods, portalPayouts } from "./portal-data.ts";
+import { ACTIVITY_RANGES, type ActivityRange, creatorActivity } from "./portal-activity.ts";
+import {
+  CONVERSION_FILTERS,
+  type ConversionFilter,
+  earningsCsv,
+  portalConversion,
+  portalConversions,
+  portalEarnings,
+} from "./portal-conversions.ts";
+import { creatorOfEmail, portalLinks, portalOverview, portalPayoutMethods } from "./portal-data.ts";
+import { portalPayout, portalPayouts } from "./portal-payouts.ts";
+import { qrSvg } from "./qr.ts";
 import {
   createCreatorSignInToken,
   endPortalSession,
@@ -35,24 +53,29 @@ import {
   SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
 } from "./sessions.ts";
 
-// The creator portal at /portal/*: sign-in by emailed link, then the creator's own links, earnings, payouts
-// and payout method across every store that knows their email. Server-rendered HTML, no framework.
+// The creator portal at /portal/*: sign-in by emailed link, then the creator's results across every store that
+// knows their email: overview, links and codes, conversions with their reasons, payouts, settings.
+// Server-rendered HTML, no framework; one small script for the Copy buttons.
 
 export { escapeHtml, Html, html } from "./html.ts";
+export { LOCALES, type Locale, localeFromAcceptLanguage, translator } from "./i18n.ts";
 export { createLogMailer, createMemoryMailer, createSmtpMailer, type Mailer, type SignInMail } from "./mailer.ts";
+export { creatorActivity } from "./portal-activity.ts";
+export { maskReference, portalConversion, portalConversions, portalEarnings } from "./portal-conversions.ts";
 export {
   creatorsOfEmail,
   EARNING_STATUSES,
   type Earnings,
   type PortalCreator,
-  type PortalLinkRow,
+  type PortalLink,
   type PortalOverview,
-  type PortalPayout,
   type PortalPayoutMethod,
+  type PortalStoreOverview,
+  portalLinks,
   portalOverview,
   portalPayoutMethods,
-  portalPayouts,
 } from "./portal-data.ts";
+export { type PortalPayout, portalPayout, portalPayouts } from "./portal-payouts.ts";
 export {
   createCreatorSignInToken,
   getPortalSession,
@@ -87,7 +110,10 @@ export interface Portal {
 export const SESSION_COOKIE = "tm_portal";
 /** Before sign-in there is no session: the sign-in form's CSRF token is a double-submit cookie. */
 export const SIGN_IN_CSRF_COOKIE = "tm_portal_csrf";
+/** The language chosen on the settings page; without it, Accept-Language decides. */
+export const LOCALE_COOKIE = "tm_portal_lang";
 const MAX_FORM_BYTES = 8 * 1024;
+const ID_PATTERN = /^[\w-]{1,100}$/;
 
 const SignInFormSchema = z.object({ csrf: z.string(), email: z.string().trim().max(320) }).strict();
 const RedeemFormSchema = z.object({ csrf: z.string(), token: z.string().min(1).max(200) }).strict();
@@ -97,7 +123,41 @@ const PayoutMethodFormSchema = z.discriminatedUnion("method", [
     .strict(),
   z.object({ csrf: z.string(), creatorId: z.string(), method: z.literal("stripe") }).strict(),
 ]);
+const LocaleFormSchema = z
+  .object({ csrf: z.string(), locale: z.union([z.enum(["en", "fr"]), z.literal("")]) })
+  .strict();
 const EmailSchema = z.email();
+
+type Route =
+  | { name: "overview" | "links" | "conversions" | "payouts" | "csv" | "settings" | "language" | "legacy-method" }
+  | { name: "conversion" | "payout"; id: string };
+
+/** The signed-in pages; null for a path the portal does not have. */
+function routeOf(pathname: string): Route | null {
+  switch (pathname) {
+    case "/portal":
+    case "/portal/":
+      return { name: "overview" };
+    case "/portal/links":
+      return { name: "links" };
+    case "/portal/conversions":
+      return { name: "conversions" };
+    case "/portal/payouts":
+      return { name: "payouts" };
+    case "/portal/earnings.csv":
+      return { name: "csv" };
+    case "/portal/settings":
+      return { name: "settings" };
+    case "/portal/settings/language":
+      return { name: "language" };
+    case "/portal/payout-method":
+      return { name: "legacy-method" };
+  }
+  const detail = /^\/portal\/(conversions|payouts)\/([^/]+)$/.exec(pathname);
+  if (detail && ID_PATTERN.test(detail[2]!))
+    return { name: detail[1] === "conversions" ? "conversion" : "payout", id: detail[2]! };
+  return null;
+}
 
 export function createPortal(options: PortalOptions): Portal {
   const { db, mailer, stripe } = options;
@@ -110,52 +170,117 @@ export function createPortal(options: PortalOptions): Portal {
     windowMs: SIGN_IN_LINK_ADDRESS_WINDOW_MS,
   });
 
-  async function handle(request: Request, pathname: string, ctx: RequestContext): Promise<Response> {
+  async function handle(request: Request, url: URL, ctx: RequestContext, f: Translator): Promise<Response> {
+    const { pathname } = url;
     const method = request.method;
+    if (pathname === "/portal/assets/portal.js") {
+      if (method !== "GET" && method !== "HEAD") return notAllowed();
+      return new Response(PORTAL_SCRIPT, {
+        headers: {
+          "content-type": "text/javascript; charset=utf-8",
+          "cache-control": "public, max-age=3600",
+          "x-content-type-options": "nosniff",
+        },
+      });
+    }
     const session = await sessionOf(request);
+    const page = (p: Page, status = 200, headers: Record<string, string> = {}) => respondPage(p, f, status, headers);
     if (pathname === "/portal/sign-in") {
-      if (method === "GET") return session ? redirect("/portal") : signInForm(request);
-      if (method === "POST") return signIn(request, ctx);
+      if (method === "GET") return session ? redirect("/portal") : signInForm(request, f);
+      if (method === "POST") return signIn(request, ctx, f);
       return notAllowed();
     }
     if (pathname === "/portal/auth") {
       // Mail scanners open links: the GET only shows a button, and the button's POST spends the token.
-      if (method === "GET") return confirmSignIn(request);
-      if (method === "POST") return redeem(request);
+      if (method === "GET") return confirmSignIn(request, f);
+      if (method === "POST") return redeem(request, f);
       return notAllowed();
     }
     if (pathname === "/portal/sign-out") {
       if (method !== "POST") return notAllowed();
       if (!session) return redirect("/portal/sign-in");
       const form = await readForm(request);
-      if (!isValidCsrfToken(session.csrfToken, form.get("csrf"))) return forbidden(session);
+      if (!isValidCsrfToken(session.csrfToken, form.get("csrf"))) return forbidden(session, f);
       await endPortalSession(db, session.id);
       return redirect("/portal/sign-in", { "set-cookie": cookie(request, SESSION_COOKIE, "", 0) });
     }
-    const known = ["/portal", "/portal/", "/portal/payouts", "/portal/payout-method"];
-    if (!known.includes(pathname)) return page(messagePage("Not found", "There is no such page."), 404);
+    const route = routeOf(pathname);
+    if (!route) return page(messagePage(f, f.t("error.notFound"), f.t("error.noPage")), 404);
     if (!session) return redirect("/portal/sign-in");
-    if (pathname === "/portal" || pathname === "/portal/") {
-      if (method !== "GET") return notAllowed();
-      return page(overviewPage(await portalOverview(db, session.emailHash), publicUrl, session.csrfToken));
+    const { emailHash, csrfToken } = session;
+    const notFound = () => page(messagePage(f, f.t("error.notFound"), f.t("error.noPage"), csrfToken), 404);
+    const posting = route.name === "settings" || route.name === "language" || route.name === "legacy-method";
+    if (method !== "GET" && !(posting && method === "POST")) return notAllowed();
+    switch (route.name) {
+      case "overview": {
+        const range = rangeOf(url.searchParams.get("range"));
+        const at = now();
+        const overview = await portalOverview(db, emailHash, at);
+        const stores = await Promise.all(
+          overview.stores.map(async (s) => ({ ...s, activity: await creatorActivity(db, s, range, at) })),
+        );
+        return page(overviewPage(f, { stores, range, csrfToken }));
+      }
+      case "links": {
+        const links = await portalLinks(db, emailHash);
+        const withQr = await Promise.all(
+          links.map(async (l) => {
+            if (l.code === null) return { ...l, url: null, qr: null };
+            const linkUrl = `${publicUrl}/c/${l.code}`;
+            return { ...l, url: linkUrl, qr: await qrSvg(linkUrl, f.t("links.qr", { url: linkUrl })) };
+          }),
+        );
+        return page(linksPage(f, { links: withQr, csrfToken }));
+      }
+      case "conversions": {
+        const filter = filterOf(url.searchParams.get("status"));
+        const pageNumber = Number.parseInt(url.searchParams.get("page") ?? "1", 10);
+        const result = await portalConversions(db, emailHash, {
+          filter,
+          page: Number.isSafeInteger(pageNumber) ? pageNumber : 1,
+        });
+        return page(conversionsPage(f, { ...result, filter, csrfToken }));
+      }
+      case "conversion": {
+        const detail = await portalConversion(db, emailHash, route.id);
+        return detail ? page(conversionPage(f, { detail, csrfToken })) : notFound();
+      }
+      case "payouts":
+        return page(payoutsPage(f, { payouts: await portalPayouts(db, emailHash), csrfToken }));
+      case "payout": {
+        const found = await portalPayout(db, emailHash, route.id);
+        return found ? page(payoutPage(f, { ...found, csrfToken })) : notFound();
+      }
+      case "csv": {
+        const csv = earningsCsv(await portalEarnings(db, emailHash), (amount, currency) =>
+          formatMinorUnits(amount, currency),
+        );
+        return new Response(csv, {
+          headers: {
+            ...SECURITY_HEADERS,
+            "content-type": "text/csv; charset=utf-8",
+            "content-disposition": `attachment; filename="trailmark-earnings-${now().toISOString().slice(0, 10)}.csv"`,
+          },
+        });
+      }
+      case "language":
+        return setLanguage(request, session, f);
+      case "legacy-method":
+        // The page's old address, which Stripe onboarding links made before still return to.
+        if (method === "GET") return redirect(`/portal/settings${url.search}`);
+        return setPayoutMethod(request, session, f);
+      case "settings":
+        if (method === "POST") return setPayoutMethod(request, session, f);
+        return page(
+          settingsPage(f, {
+            methods: await portalPayoutMethods(db, emailHash),
+            csrfToken,
+            stripeEnabled: stripe !== undefined,
+            saved: url.searchParams.get("saved") === "1",
+            chosenLocale: chosenLocale(request),
+          }),
+        );
     }
-    if (pathname === "/portal/payouts") {
-      if (method !== "GET") return notAllowed();
-      return page(payoutsPage(await portalPayouts(db, session.emailHash), session.csrfToken));
-    }
-    if (method === "GET") {
-      const saved = new URL(request.url).searchParams.get("saved") === "1";
-      return page(
-        payoutMethodPage({
-          methods: await portalPayoutMethods(db, session.emailHash),
-          csrfToken: session.csrfToken,
-          stripeEnabled: stripe !== undefined,
-          saved,
-        }),
-      );
-    }
-    if (method === "POST") return setPayoutMethod(request, session);
-    return notAllowed();
   }
 
   async function sessionOf(request: Request): Promise<PortalSession | null> {
@@ -169,22 +294,27 @@ export function createPortal(options: PortalOptions): Portal {
     return { token, headers: { "set-cookie": cookie(request, SIGN_IN_CSRF_COOKIE, token, 60 * 60) } };
   }
 
-  function signInForm(request: Request, status = 200, input: { email?: string; error?: string } = {}): Response {
+  function signInForm(
+    request: Request,
+    f: Translator,
+    status = 200,
+    input: { email?: string; error?: string } = {},
+  ): Response {
     const csrf = signInCsrf(request);
-    return page(signInPage({ csrfToken: csrf.token, ...input }), status, csrf.headers);
+    return respondPage(signInPage(f, { csrfToken: csrf.token, ...input }), f, status, csrf.headers);
   }
 
-  async function signIn(request: Request, ctx: RequestContext): Promise<Response> {
+  async function signIn(request: Request, ctx: RequestContext, f: Translator): Promise<Response> {
     const parsed = SignInFormSchema.safeParse(Object.fromEntries(await readForm(request)));
     const expected = cookiesOf(request).get(SIGN_IN_CSRF_COOKIE);
-    if (!parsed.success || !expected || !isValidCsrfToken(expected, parsed.data.csrf)) return forbidden(null);
+    if (!parsed.success || !expected || !isValidCsrfToken(expected, parsed.data.csrf)) return forbidden(null, f);
     const email = parsed.data.email;
     if (!EmailSchema.safeParse(email).success)
-      return signInForm(request, 400, { email, error: "Enter an email address." });
+      return signInForm(request, f, 400, { email, error: f.t("signIn.invalidEmail") });
     // Over either limit the answer is the same page, so it tells nothing about the address.
     if (ctx.clientIp && (await linkRequests.take(ctx.clientIp, now().getTime())) > 0) {
       console.warn(`creator sign-in links: too many requests from ${ctx.clientIp}; none sent`);
-      return page(checkEmailPage(email));
+      return respondPage(checkEmailPage(f, email), f);
     }
     const link = await createCreatorSignInToken(db, email, now());
     if (link) {
@@ -197,50 +327,76 @@ export function createPortal(options: PortalOptions): Portal {
         })
         .catch((error: unknown) => console.error("could not send a creator sign-in link", error));
     }
-    return page(checkEmailPage(email));
+    return respondPage(checkEmailPage(f, email), f);
   }
 
-  async function confirmSignIn(request: Request): Promise<Response> {
+  async function confirmSignIn(request: Request, f: Translator): Promise<Response> {
     const token = new URL(request.url).searchParams.get("token");
     if (!token || token.length > 200 || !(await isCreatorSignInTokenUsable(db, token, now())))
-      return page(badLinkPage(), 400);
+      return respondPage(badLinkPage(f), f, 400);
     const csrf = signInCsrf(request);
-    return page(confirmSignInPage({ csrfToken: csrf.token, token }), 200, csrf.headers);
+    return respondPage(confirmSignInPage(f, { csrfToken: csrf.token, token }), f, 200, csrf.headers);
   }
 
-  async function redeem(request: Request): Promise<Response> {
+  async function redeem(request: Request, f: Translator): Promise<Response> {
     const parsed = RedeemFormSchema.safeParse(Object.fromEntries(await readForm(request)));
     const expected = cookiesOf(request).get(SIGN_IN_CSRF_COOKIE);
-    if (!parsed.success || !expected || !isValidCsrfToken(expected, parsed.data.csrf)) return forbidden(null);
+    if (!parsed.success || !expected || !isValidCsrfToken(expected, parsed.data.csrf)) return forbidden(null, f);
     const grant = await redeemCreatorSignInToken(db, parsed.data.token, now());
-    if (!grant) return page(badLinkPage(), 400);
+    if (!grant) return respondPage(badLinkPage(f), f, 400);
     return redirect("/portal", {
       "set-cookie": cookie(request, SESSION_COOKIE, grant.token, Math.floor(SESSION_TTL_MS / 1000)),
     });
   }
 
-  async function setPayoutMethod(request: Request, session: PortalSession): Promise<Response> {
+  async function setLanguage(request: Request, session: PortalSession, f: Translator): Promise<Response> {
     const form = await readForm(request);
-    if (!isValidCsrfToken(session.csrfToken, form.get("csrf"))) return forbidden(session);
+    if (!isValidCsrfToken(session.csrfToken, form.get("csrf"))) return forbidden(session, f);
+    const parsed = LocaleFormSchema.safeParse(Object.fromEntries(form));
+    if (!parsed.success)
+      return respondPage(
+        messagePage(f, f.t("error.invalidForm"), f.t("error.incompleteForm"), session.csrfToken),
+        f,
+        400,
+      );
+    const locale = parsed.data.locale;
+    return redirect("/portal/settings?saved=1", {
+      "set-cookie": locale
+        ? cookie(request, LOCALE_COOKIE, locale, 365 * 24 * 60 * 60)
+        : cookie(request, LOCALE_COOKIE, "", 0),
+    });
+  }
+
+  async function setPayoutMethod(request: Request, session: PortalSession, f: Translator): Promise<Response> {
+    const form = await readForm(request);
+    if (!isValidCsrfToken(session.csrfToken, form.get("csrf"))) return forbidden(session, f);
     const parsed = PayoutMethodFormSchema.safeParse(Object.fromEntries(form));
-    if (!parsed.success) return page(messagePage("Invalid form", "The form was not complete.", session.csrfToken), 400);
+    if (!parsed.success)
+      return respondPage(
+        messagePage(f, f.t("error.invalidForm"), f.t("error.incompleteForm"), session.csrfToken),
+        f,
+        400,
+      );
     const data = parsed.data;
     // The creator id comes from the form: it must be one of this email's creators, or it does not exist.
     const creator = await creatorOfEmail(db, session.emailHash, data.creatorId);
-    if (!creator) return page(messagePage("Not found", "There is no such store.", session.csrfToken), 404);
+    if (!creator)
+      return respondPage(messagePage(f, f.t("error.notFound"), f.t("error.noStore"), session.csrfToken), f, 404);
     if (data.method === "paypal") {
       if (!EmailSchema.safeParse(data.paypalEmail).success) {
-        return page(
-          payoutMethodPage({
+        return respondPage(
+          settingsPage(f, {
             methods: await portalPayoutMethods(db, session.emailHash),
             csrfToken: session.csrfToken,
             stripeEnabled: stripe !== undefined,
+            chosenLocale: chosenLocale(request),
             error: {
               creatorId: creator.creatorId,
-              message: "Enter a PayPal email address.",
+              message: f.t("settings.enterPaypal"),
               paypalEmail: data.paypalEmail,
             },
           }),
+          f,
           400,
         );
       }
@@ -248,10 +404,11 @@ export function createPortal(options: PortalOptions): Portal {
         method: "paypal",
         paypalEmail: data.paypalEmail,
       });
-      return redirect("/portal/payout-method?saved=1");
+      return redirect("/portal/settings?saved=1");
     }
-    if (!stripe) return page(messagePage("Not available", "Stripe payouts are not set up.", session.csrfToken), 400);
-    const back = `${publicUrl}/portal/payout-method`;
+    if (!stripe)
+      return respondPage(messagePage(f, f.t("error.notAvailable"), f.t("error.stripeOff"), session.csrfToken), f, 400);
+    const back = `${publicUrl}/portal/settings`;
     const link = await startStripeOnboarding(db, creator.storeId, creator.creatorId, stripe, {
       refreshUrl: back,
       returnUrl: back,
@@ -259,25 +416,47 @@ export function createPortal(options: PortalOptions): Portal {
     return redirect(link.url);
   }
 
-  function forbidden(session: PortalSession | null): Response {
-    return page(
-      messagePage("Form expired", "The form had expired. Go back, reload the page and try again.", session?.csrfToken),
+  function forbidden(session: PortalSession | null, f: Translator): Response {
+    return respondPage(
+      messagePage(f, f.t("error.formExpired"), f.t("error.formExpiredBody"), session?.csrfToken),
+      f,
       403,
     );
   }
 
   return {
     route(request, ctx) {
-      const { pathname } = new URL(request.url);
+      const url = new URL(request.url);
+      const { pathname } = url;
       if (pathname !== "/portal" && !pathname.startsWith("/portal/")) return null;
-      return handle(request, pathname, ctx).catch((error: unknown) => {
+      const f = translator(localeOf(request));
+      return handle(request, url, ctx, f).catch((error: unknown) => {
         if (error instanceof AppError && error.status < 500)
-          return page(messagePage("Something is wrong", error.message), error.status);
+          return respondPage(messagePage(f, f.t("error.wrong"), error.message), f, error.status);
         console.error("creator portal error", error);
-        return page(messagePage("Something went wrong", "Please try again in a moment."), 500);
+        return respondPage(messagePage(f, f.t("error.failed"), f.t("error.tryAgain")), f, 500);
       });
     },
   };
+}
+
+function rangeOf(value: string | null): ActivityRange {
+  const n = Number(value);
+  return (ACTIVITY_RANGES as readonly number[]).includes(n) ? (n as ActivityRange) : 30;
+}
+
+function filterOf(value: string | null): ConversionFilter | null {
+  return (CONVERSION_FILTERS as readonly string[]).includes(value ?? "") ? (value as ConversionFilter) : null;
+}
+
+function chosenLocale(request: Request): Locale | null {
+  const value = cookiesOf(request).get(LOCALE_COOKIE);
+  return isLocale(value) ? value : null;
+}
+
+/** The creator's chosen language, else the browser's (Accept-Language), else English. */
+export function localeOf(request: Request): Locale {
+  return chosenLocale(request) ?? localeFromAcceptLanguage(request.headers.get("accept-language"));
 }
 
 const SECURITY_HEADERS = {
@@ -285,11 +464,12 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 };
 
-function page(p: Page, status = 200, headers: Record<string, string> = {}): Response {
-  return respond(layout(p), status, headers);
+function respondPage(p: Page, f: Translator, status = 200, headers: Record<string, string> = {}): Response {
+  return respond(layout(p, f), status, { "content-language": f.locale, vary: "Accept-Language, Cookie", ...headers });
 }
 
 function respond(body: Html, status: number, headers: Record<string, string>): Response {

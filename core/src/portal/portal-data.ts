@@ -1,51 +1,60 @@
-import { qualifiedClicksOf } from "../admin/click-rollup.ts";
 import type { Db } from "../db/client.ts";
-import { type CreatorPayoutAccount, getCreatorPayoutAccount } from "../payouts/payout-settings.ts";
-import { listPayouts, type PayoutView } from "../payouts/payout-store.ts";
+import { type CreatorPayoutAccount, getCreatorPayoutAccount, getPayoutSettings } from "../payouts/payout-settings.ts";
+import { minimumPayoutFor } from "../payouts/payout-store.ts";
+import { isPayoutRunDue, nextPeriodStart, type PayoutSchedule } from "../payouts/schedule.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 
 // What a signed-in creator may see: only rows of the Creator ids whose emailHash is the session's. Every query
-// below filters on those ids (and on their store), never on an id taken from the request alone.
+// filters on those (store, creator) pairs, never on an id taken from the request alone.
 
 export interface PortalCreator {
   creatorId: string;
   creatorName: string;
   storeId: string;
   storeName: string;
+  storeCurrency: string;
+  minimumPayout: number;
 }
 
 export const EARNING_STATUSES = ["pending", "approved", "paid", "reversed"] as const;
 export type EarningStatus = (typeof EARNING_STATUSES)[number];
+/** Minor units. reversed is what refunds and cancellations took back (the commission before them, less now). */
 export type Earnings = Record<EarningStatus, number>;
 
-export interface PortalLinkRow {
-  storeId: string;
-  storeName: string;
-  creatorId: string;
-  campaignId: string;
-  campaignName: string;
-  /** Tracking codes of this creator in this campaign (one link per campaign and creator today). */
-  codes: string[];
-  qualifiedClicks: number;
-  conversions: number;
-  /** Minor units per currency, never summed across currencies. */
+export interface NextPayout {
+  currency: string;
+  /** The next scheduled run; null when the store pays by hand. */
+  date: Date | null;
+  /** Approved and not yet claimed by a run, with adjustments (clawbacks) still to settle. */
+  amount: number;
+  minimum: number;
+  toReach: number;
+}
+
+export interface PortalStoreOverview extends PortalCreator {
   earnings: { currency: string; amounts: Earnings }[];
+  nextPayouts: NextPayout[];
+  account: CreatorPayoutAccount | null;
+  schedule: PayoutSchedule;
 }
 
 export interface PortalOverview {
   creators: PortalCreator[];
-  rows: PortalLinkRow[];
-  /** Across every store, one entry per currency. */
-  totals: { currency: string; amounts: Earnings }[];
+  stores: PortalStoreOverview[];
 }
 
 const emptyEarnings = (): Earnings => ({ pending: 0, approved: 0, paid: 0, reversed: 0 });
 
-/** The Creator rows of one email, across every store, with the store's name. */
+/** The Creator rows of one email, across every store, with the store's name and payout minimum. */
 export async function creatorsOfEmail(db: Db, emailHash: string): Promise<PortalCreator[]> {
   const rows = await db.creator.findMany({
     where: { emailHash },
-    select: { id: true, name: true, storeId: true, store: { select: { name: true, domain: true } } },
+    select: {
+      id: true,
+      name: true,
+      storeId: true,
+      store: { select: { name: true, domain: true, currency: true, minimumPayout: true } },
+    },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
   return rows.map((r) => ({
@@ -53,129 +62,154 @@ export async function creatorsOfEmail(db: Db, emailHash: string): Promise<Portal
     creatorName: r.name,
     storeId: r.storeId,
     storeName: r.store.name || r.store.domain,
+    storeCurrency: r.store.currency,
+    minimumPayout: toSafeNumber(r.store.minimumPayout),
   }));
 }
 
-export async function portalOverview(db: Db, emailHash: string): Promise<PortalOverview> {
+/** The where clause of rows that belong to these creators: each (store, creator) pair, never one alone. */
+export function ownedBy(creators: readonly PortalCreator[]) {
+  return { OR: creators.map((c) => ({ storeId: c.storeId, creatorId: c.creatorId })) };
+}
+
+/** Earnings per store and currency, and the next payout of each, for every store that knows the email. */
+export async function portalOverview(db: Db, emailHash: string, now = new Date()): Promise<PortalOverview> {
   const creators = await creatorsOfEmail(db, emailHash);
-  const ids = creators.map((c) => c.creatorId);
-  if (ids.length === 0) return { creators, rows: [], totals: [] };
-  // Every query names the stores too: their indexes lead with storeId, and a creator id alone would make
-  // the database read every store's rows.
-  const storeIds = [...new Set(creators.map((c) => c.storeId))];
-  const mine = { storeId: { in: storeIds }, creatorId: { in: ids } };
-  const [links, clicks, credits, commissions] = await Promise.all([
-    db.trackingLink.findMany({
-      where: mine,
-      select: { storeId: true, campaignId: true, creatorId: true, code: true },
-      orderBy: { createdAt: "asc" },
-    }),
-    // Click counts come from the daily rollup: a store can have millions of clicks.
-    Promise.all(
-      storeIds.map(async (storeId) => {
-        const counts = await qualifiedClicksOf(
-          db,
-          storeId,
-          creators.filter((c) => c.storeId === storeId).map((c) => c.creatorId),
-        );
-        return counts.map((c) => ({ ...c, storeId }));
-      }),
-    ).then((perStore) => perStore.flat()),
-    db.attribution.findMany({
-      where: mine,
-      select: { storeId: true, campaignId: true, creatorId: true, conversionId: true },
-    }),
+  if (creators.length === 0) return { creators, stores: [] };
+  const mine = ownedBy(creators);
+  const [sums, ready, adjustments] = await Promise.all([
     db.commission.groupBy({
-      by: ["storeId", "campaignId", "creatorId", "status", "currency"],
+      by: ["storeId", "creatorId", "status", "currency"],
       where: { ...mine, status: { in: [...EARNING_STATUSES] } },
       _sum: { amount: true, original: true },
     }),
+    db.commission.groupBy({
+      by: ["storeId", "creatorId", "currency"],
+      where: { ...mine, status: "approved", payoutId: null },
+      _sum: { amount: true },
+    }),
+    db.commissionAdjustment.groupBy({
+      by: ["storeId", "creatorId", "currency"],
+      where: { ...mine, payoutId: null },
+      _sum: { amount: true },
+    }),
   ]);
-  const byCreator = new Map(creators.map((c) => [c.creatorId, c]));
-  const campaignIds = new Set<string>();
-  const rows = new Map<string, PortalLinkRow & { conversionIds: Set<string> }>();
-  // A row is one creator in one campaign; the store must be the creator's own, so a stray row of another
-  // store that happens to carry the id is ignored.
-  const row = (storeId: string, campaignId: string, creatorId: string) => {
-    const creator = byCreator.get(creatorId);
-    if (!creator || creator.storeId !== storeId) return null;
-    const key = `${creatorId}:${campaignId}`;
-    let r = rows.get(key);
-    if (!r) {
-      campaignIds.add(campaignId);
-      r = {
-        storeId,
-        storeName: creator.storeName,
-        creatorId,
-        campaignId,
-        campaignName: campaignId,
-        codes: [],
-        qualifiedClicks: 0,
-        conversions: 0,
-        earnings: [],
-        conversionIds: new Set(),
+  const stores = await Promise.all(
+    creators.map(async (creator): Promise<PortalStoreOverview> => {
+      const own = <T extends { storeId: string; creatorId: string }>(rows: T[]) =>
+        rows.filter((r) => r.storeId === creator.storeId && r.creatorId === creator.creatorId);
+      const earnings = new Map<string, Earnings>();
+      for (const s of own(sums)) {
+        const e = earnings.get(s.currency) ?? emptyEarnings();
+        const amount = toSafeNumber(s._sum.amount ?? 0n);
+        const original = toSafeNumber(s._sum.original ?? 0n);
+        // A reversed commission is stored at 0 and a partly refunded one at what is left; `original` keeps
+        // what it was before, so the difference is what the creator lost.
+        if (s.status !== "reversed") e[s.status as EarningStatus] += amount;
+        e.reversed += original - amount;
+        earnings.set(s.currency, e);
+      }
+      const due = new Map<string, number>();
+      for (const r of own(ready)) due.set(r.currency, (due.get(r.currency) ?? 0) + toSafeNumber(r._sum.amount ?? 0n));
+      for (const a of own(adjustments))
+        due.set(a.currency, (due.get(a.currency) ?? 0) + toSafeNumber(a._sum.amount ?? 0n));
+      const [settings, lastRun, account] = await Promise.all([
+        getPayoutSettings(db, creator.storeId),
+        db.payoutRun.findFirst({
+          where: { storeId: creator.storeId },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+          select: { createdAt: true },
+        }),
+        getCreatorPayoutAccount(db, creator.storeId, creator.creatorId),
+      ]);
+      const date =
+        settings.schedule === "manual"
+          ? null
+          : isPayoutRunDue(settings.schedule, lastRun?.createdAt ?? null, now)
+            ? now
+            : nextPeriodStart(settings.schedule, now);
+      const currencies = new Set([...due.keys(), ...earnings.keys()]);
+      if (currencies.size === 0) currencies.add(creator.storeCurrency);
+      const nextPayouts = [...currencies].sort().map((currency) => {
+        const amount = due.get(currency) ?? 0;
+        const minimum = minimumPayoutFor(
+          { currency: creator.storeCurrency, minimumPayout: creator.minimumPayout },
+          currency,
+        );
+        return { currency, date, amount, minimum, toReach: Math.max(0, minimum - amount) };
+      });
+      return {
+        ...creator,
+        earnings: [...earnings.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([currency, amounts]) => ({ currency, amounts })),
+        nextPayouts,
+        account,
+        schedule: settings.schedule,
       };
-      rows.set(key, r);
+    }),
+  );
+  return { creators, stores };
+}
+
+export interface PortalLink {
+  storeId: string;
+  storeName: string;
+  campaignName: string;
+  /** The tracking link's code; null for a campaign where the creator has only discount codes. */
+  code: string | null;
+  status: string;
+  /** Discount codes of this creator in the same campaign. */
+  discountCodes: string[];
+}
+
+/** Every tracking link and discount code of the creator, one entry per store and campaign. */
+export async function portalLinks(db: Db, emailHash: string): Promise<PortalLink[]> {
+  const creators = await creatorsOfEmail(db, emailHash);
+  if (creators.length === 0) return [];
+  const mine = ownedBy(creators);
+  const [links, codes] = await Promise.all([
+    db.trackingLink.findMany({
+      where: mine,
+      select: { storeId: true, campaignId: true, code: true, status: true },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    }),
+    db.discountCode.findMany({
+      where: mine,
+      select: { storeId: true, campaignId: true, code: true },
+      orderBy: { code: "asc" },
+    }),
+  ]);
+  const storeName = new Map(creators.map((c) => [c.storeId, c.storeName]));
+  const entries = new Map<string, Omit<PortalLink, "campaignName"> & { campaignId: string }>();
+  const entry = (storeId: string, campaignId: string) => {
+    const key = `${storeId}:${campaignId}`;
+    let e = entries.get(key);
+    if (!e) {
+      e = {
+        storeId,
+        storeName: storeName.get(storeId) ?? "",
+        campaignId,
+        code: null,
+        status: "active",
+        discountCodes: [],
+      };
+      entries.set(key, e);
     }
-    return r;
+    return e;
   };
-  for (const l of links) row(l.storeId, l.campaignId, l.creatorId)?.codes.push(l.code);
-  for (const c of clicks) {
-    const r = row(c.storeId, c.campaignId, c.creatorId);
-    if (r) r.qualifiedClicks += c.clicks;
-  }
-  for (const a of credits) row(a.storeId, a.campaignId, a.creatorId)?.conversionIds.add(a.conversionId);
-  const totals = new Map<string, Earnings>();
-  for (const c of commissions) {
-    const r = row(c.storeId, c.campaignId, c.creatorId);
-    if (!r) continue;
-    const status = c.status as EarningStatus;
-    // A reversed commission's amount is 0: what was reversed is its original amount.
-    const amount = toSafeNumber((status === "reversed" ? c._sum.original : c._sum.amount) ?? 0n);
-    let entry = r.earnings.find((e) => e.currency === c.currency);
-    if (!entry) {
-      entry = { currency: c.currency, amounts: emptyEarnings() };
-      r.earnings.push(entry);
-    }
-    entry.amounts[status] += amount;
-    const total = totals.get(c.currency) ?? emptyEarnings();
-    total[status] += amount;
-    totals.set(c.currency, total);
-  }
+  for (const l of links) Object.assign(entry(l.storeId, l.campaignId), { code: l.code, status: l.status });
+  for (const c of codes) entry(c.storeId, c.campaignId).discountCodes.push(c.code);
   const campaigns = await db.campaign.findMany({
-    where: { id: { in: [...campaignIds] }, storeId: { in: [...new Set(creators.map((c) => c.storeId))] } },
+    where: { OR: [...entries.values()].map((e) => ({ storeId: e.storeId, id: e.campaignId })) },
     select: { id: true, storeId: true, name: true },
   });
   const campaignName = new Map(campaigns.map((c) => [`${c.storeId}:${c.id}`, c.name]));
-  const list = [...rows.values()].map(({ conversionIds, ...r }) => ({
-    ...r,
-    campaignName: campaignName.get(`${r.storeId}:${r.campaignId}`) ?? r.campaignId,
-    conversions: conversionIds.size,
-    earnings: r.earnings.sort((a, b) => a.currency.localeCompare(b.currency)),
+  const out = [...entries.values()].map(({ campaignId, ...e }) => ({
+    ...e,
+    campaignName: campaignName.get(`${e.storeId}:${campaignId}`) ?? "",
   }));
-  list.sort((a, b) => a.storeName.localeCompare(b.storeName) || a.campaignName.localeCompare(b.campaignName));
-  return {
-    creators,
-    rows: list,
-    totals: [...totals.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([currency, amounts]) => ({ currency, amounts })),
-  };
-}
-
-export interface PortalPayout extends PayoutView {
-  storeName: string;
-}
-
-/** Payout history of every Creator row of the email, newest first. */
-export async function portalPayouts(db: Db, emailHash: string): Promise<PortalPayout[]> {
-  const creators = await creatorsOfEmail(db, emailHash);
-  const lists = await Promise.all(
-    creators.map(async (c) =>
-      (await listPayouts(db, c.storeId, { creatorId: c.creatorId })).map((p) => ({ ...p, storeName: c.storeName })),
-    ),
-  );
-  return lists.flat().sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id));
+  return out.sort((a, b) => a.storeName.localeCompare(b.storeName) || a.campaignName.localeCompare(b.campaignName));
 }
 
 export interface PortalPayoutMethod extends PortalCreator {

@@ -97,6 +97,18 @@ export async function insertCommission(
 ): Promise<string> {
   const conversionId = newId("cv");
   const id = newId("cm");
+  await db.conversion.create({
+    data: {
+      id: conversionId,
+      storeId: row.storeId,
+      kind: "purchase",
+      sourceKey: `event:${conversionId}`,
+      value: BigInt(amount * 10),
+      currency,
+      occurredAt: new Date(),
+      status: status === "rejected" ? "rejected" : "attributed",
+    },
+  });
   await db.attribution.create({
     data: {
       id: newId("at"),

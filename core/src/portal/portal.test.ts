@@ -111,11 +111,12 @@ describe("the creator portal", () => {
     expect(overview.status).toBe(200);
     expect(overview.headers.get("cache-control")).toBe("no-store");
     const page = await overview.text();
-    expect(page).toContain(`https://go.example.com/c/${program.links[0]!.code}`);
-    expect(page).toContain("12.00 USD");
-    expect(page).toContain("3.00 USD");
-    expect(page).toContain("4.50 USD"); // reversed: what was taken back
+    expect(page).toContain('<td data-label="Pending" class="num" data-status="pending">12.00 USD</td>');
+    expect(page).toContain('data-status="approved">3.00 USD</td>');
+    expect(page).toContain('data-status="reversed">4.50 USD</td>'); // reversed: what was taken back
     expect(page).not.toContain("99.00 USD"); // rejected commissions are not earnings
+    const links = await (await call(portal, "/portal/links", { headers: { cookie: `tm_portal=${token}` } })).text();
+    expect(links).toContain(`https://go.example.com/c/${program.links[0]!.code}`);
   });
 
   it("marks the session cookie Secure over https", async () => {
@@ -202,12 +203,10 @@ describe("the creator portal", () => {
     const other = await signIn(portal, mailer, "ada@example.com");
     expect(other.csrf).not.toBe(csrf);
     const fields = { creatorId: ada.id, method: "paypal", paypalEmail: "evil@example.com" };
-    expect((await call(portal, "/portal/payout-method", form(fields, cookie))).status).toBe(403);
-    expect((await call(portal, "/portal/payout-method", form({ ...fields, csrf: "x" }, cookie))).status).toBe(403);
+    expect((await call(portal, "/portal/settings", form(fields, cookie))).status).toBe(403);
+    expect((await call(portal, "/portal/settings", form({ ...fields, csrf: "x" }, cookie))).status).toBe(403);
     // Another session's token is not this session's.
-    expect((await call(portal, "/portal/payout-method", form({ ...fields, csrf: other.csrf }, cookie))).status).toBe(
-      403,
-    );
+    expect((await call(portal, "/portal/settings", form({ ...fields, csrf: other.csrf }, cookie))).status).toBe(403);
     expect((await call(portal, "/portal/sign-out", form({}, cookie))).status).toBe(403);
     expect(await getCreatorPayoutAccount(database.db, program.store.id, ada.id)).toBeNull();
     // Sign-in without the form's cookie.
@@ -225,11 +224,25 @@ describe("the creator portal", () => {
     expect(payouts).toContain("ADA-REF-1");
     expect(payouts).toContain("43.21 USD");
     expect(payouts).not.toContain("BEN-REF-1");
-    const methods = await (await call(portal, "/portal/payout-method", { headers: { cookie } })).text();
+    const links = await (await call(portal, "/portal/links", { headers: { cookie } })).text();
+    expect(links).toContain(program.links[0]!.code);
+    expect(links).not.toContain(program.links[1]!.code);
+    const conversions = await (await call(portal, "/portal/conversions", { headers: { cookie } })).text();
+    expect(conversions).toContain("12.00 USD");
+    expect(conversions).not.toContain("77.77");
+    const benCommission = await database.db.commission.findFirst({ where: { creatorId: ben!.id } });
+    const detail = await call(portal, `/portal/conversions/${benCommission!.id}`, { headers: { cookie } });
+    expect(detail.status).toBe(404);
+    const benPayout = await database.db.payout.findFirst({ where: { creatorId: ben!.id } });
+    expect((await call(portal, `/portal/payouts/${benPayout!.id}`, { headers: { cookie } })).status).toBe(404);
+    const csv = await (await call(portal, "/portal/earnings.csv", { headers: { cookie } })).text();
+    expect(csv).toContain("12.00");
+    expect(csv).not.toContain("77.77");
+    const methods = await (await call(portal, "/portal/settings", { headers: { cookie } })).text();
     expect(methods).not.toContain(ben!.id);
     const attempt = await call(
       portal,
-      "/portal/payout-method",
+      "/portal/settings",
       form({ csrf, creatorId: ben!.id, method: "paypal", paypalEmail: "evil@example.com" }, cookie),
     );
     expect(attempt.status).toBe(404);
@@ -242,15 +255,20 @@ describe("the creator portal", () => {
     expect(page).toContain("2 stores");
     expect(page).toContain(program.store.domain);
     expect(page).toContain("eu-shop.example.com");
-    const totals = /<table id="totals">([\s\S]*?)<\/table>/.exec(page)![1]!;
-    expect(totals).toMatch(/<td>EUR<\/td><td class="num">5\.00 EUR<\/td>/);
-    expect(totals).toMatch(/<td>USD<\/td><td class="num">12\.00 USD<\/td><td class="num">3\.00 USD<\/td>/);
+    const sections = page.split('<section class="card store"').slice(1);
+    expect(sections).toHaveLength(2);
+    expect(sections[0]).toContain(program.store.domain);
+    expect(sections[0]).toMatch(/data-status="pending">12\.00 USD<\/td>/);
+    expect(sections[0]).not.toContain("EUR</td>");
+    expect(sections[1]).toContain("eu-shop.example.com");
+    expect(sections[1]).toMatch(/data-status="pending">5\.00 EUR<\/td>/);
+    expect(sections[1]).not.toContain("USD</td>");
     expect(page).not.toContain("17.00");
   });
 
   it("escapes every name it shows", async () => {
     const { cookie } = await signIn(portal, mailer, "ada@example.com");
-    const page = await (await call(portal, "/portal", { headers: { cookie } })).text();
+    const page = await (await call(portal, "/portal/links", { headers: { cookie } })).text();
     expect(page).toContain("Herbst &lt;script&gt;alert(1)&lt;/script&gt;");
     expect(page).not.toContain("<script>");
     expect(String(html`<a title="${`"><img onerror=x>`}">${"&"}</a>`)).toBe(
@@ -263,21 +281,21 @@ describe("the creator portal", () => {
     const { cookie, csrf } = await signIn(portal, mailer, "ada@example.com");
     const saved = await call(
       portal,
-      "/portal/payout-method",
+      "/portal/settings",
       form({ csrf, creatorId: adaEu.id, method: "paypal", paypalEmail: "ada.pay@example.com" }, cookie),
     );
     expect(saved.status).toBe(303);
-    expect(saved.headers.get("location")).toBe("/portal/payout-method?saved=1");
+    expect(saved.headers.get("location")).toBe("/portal/settings?saved=1");
     const account = await getCreatorPayoutAccount(database.db, euStore.id, adaEu.id);
     expect(account).toMatchObject({ method: "paypal", paypalEmail: "ada.pay@example.com" });
-    const page = await (await call(portal, "/portal/payout-method?saved=1", { headers: { cookie } })).text();
+    const page = await (await call(portal, "/portal/settings?saved=1", { headers: { cookie } })).text();
     expect(page).toContain("Saved.");
     expect(page).toContain("ada.pay@example.com");
     expect(csrfOf(page)).toBe(csrf);
 
     const bad = await call(
       portal,
-      "/portal/payout-method",
+      "/portal/settings",
       form({ csrf, creatorId: adaEu.id, method: "paypal", paypalEmail: "nope" }, cookie),
     );
     expect(bad.status).toBe(400);
@@ -304,25 +322,25 @@ describe("the creator portal", () => {
     });
     const ada = program.creators[0]!;
     const { cookie, csrf } = await signIn(withStripe, mailer, "ada@example.com");
-    const page = await (await call(withStripe, "/portal/payout-method", { headers: { cookie } })).text();
+    const page = await (await call(withStripe, "/portal/settings", { headers: { cookie } })).text();
     expect(page).toContain("Get paid with Stripe");
     const response = await call(
       withStripe,
-      "/portal/payout-method",
+      "/portal/settings",
       form({ csrf, creatorId: ada.id, method: "stripe" }, cookie),
     );
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe("https://connect.stripe.com/setup/s/abc");
-    expect(calls).toEqual(["account", "link acct_test123 https://go.example.com/portal/payout-method"]);
+    expect(calls).toEqual(["account", "link acct_test123 https://go.example.com/portal/settings"]);
     expect(await getCreatorPayoutAccount(database.db, program.store.id, ada.id)).toMatchObject({
       method: "stripe",
       stripeAccountId: "acct_test123",
     });
     // Without Stripe there is no button and the POST is refused.
-    const plain = await (await call(portal, "/portal/payout-method", { headers: { cookie } })).text();
+    const plain = await (await call(portal, "/portal/settings", { headers: { cookie } })).text();
     expect(plain).not.toContain("Get paid with Stripe");
     expect(
-      (await call(portal, "/portal/payout-method", form({ csrf, creatorId: ada.id, method: "stripe" }, cookie))).status,
+      (await call(portal, "/portal/settings", form({ csrf, creatorId: ada.id, method: "stripe" }, cookie))).status,
     ).toBe(400);
   });
 });
