@@ -38,6 +38,8 @@ describe("overview", () => {
     expect(o.money[0]!.commissions.approved).toBe(0);
     expect(o.money[0]!.commissions.paid).toBe(0);
     expect(o.money[0]!.commissions.rejected).toBe(1_000);
+    // Original minus current: 3.00 of 1002's 10.00 (refunded 30%) and all of the cancelled 1003's 10.00.
+    expect(o.money[0]!.commissions.reversed).toBe(300 + 1_000);
     expect(o.money[0]!.spend).toBe(2_900);
     expect(o.money[0]!.returnOnSpend).toBeCloseTo(27_000 / 2_900);
   });

@@ -4,11 +4,13 @@
 // page (metrics/program-metrics.ts with a creator, as creators.server.ts calls it) and the CLI report
 // (text and JSON, through runCli).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listConversions, conversionsCsvLines, CSV_COLUMNS } from "../admin/conversions.ts";
+import { CSV_COLUMNS, conversionsCsvLines, listConversions } from "../admin/conversions.ts";
 import { overview } from "../admin/overview.ts";
-import { seedAdminProgram, T0, type AdminProgram } from "../admin/test-program.ts";
+import { type AdminProgram, seedAdminProgram, T0 } from "../admin/test-program.ts";
+import { ConversionRequestSchema } from "../api/conversion-schema.ts";
+import { recordApiConversion } from "../api/record-conversion.ts";
 import { runCli } from "../cli/commands.ts";
-import { ingestOrder, addOrderRefund } from "../orders/ingest-order.ts";
+import { addOrderRefund, ingestOrder } from "../orders/ingest-order.ts";
 import { formatMinorUnits } from "../shared/money.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { DAY, insertClick } from "../testing/fixtures.ts";
@@ -63,7 +65,23 @@ beforeAll(async () => {
     { now: T0 },
   );
   await addOrderRefund(db, storeId, `1007-${storeId}`, { id: "part", amount: 2_345 }, { now: T0 });
+  // 1008: reported by the merchant's server through the API (Cy's click), then 10.00 of 40.00 refunded.
+  const cyClick = await insertClick(db, program.links[2]!, new Date(T0.getTime() - 3 * 3_600_000));
+  const recorded = await recordApiConversion(db, storeId, API_PURCHASE(cyClick), "k", T0);
+  expect(recorded.commissions).toMatchObject([{ amount: 400, original: 400, reversed: 0, currency: "USD" }]);
+  await addOrderRefund(db, storeId, "1008", { id: "api-part", amount: 1_000 }, { now: T0 });
+  apiClick = cyClick;
 });
+let apiClick = "";
+const API_PURCHASE = (click: string) =>
+  ConversionRequestSchema.parse({
+    type: "purchase",
+    order_id: "1008",
+    value: "40.00",
+    currency: "USD",
+    click_id: click,
+    occurred_at: new Date(T0.getTime() + 7 * 3_600_000).toISOString(),
+  });
 afterAll(async () => {
   await database.destroy();
 });
@@ -96,7 +114,10 @@ function labelled(money: CurrencyFigures[]): JsonFigures[] {
     currency: m.currency,
     revenue: { amount: formatMinorUnits(m.revenue, m.currency), currency: m.currency },
     commissions: Object.fromEntries(
-      COMMISSION_BUCKETS.map((k) => [k, { amount: formatMinorUnits(m.commissions[k], m.currency), currency: m.currency }]),
+      COMMISSION_BUCKETS.map((k) => [
+        k,
+        { amount: formatMinorUnits(m.commissions[k], m.currency), currency: m.currency },
+      ]),
     ),
   }));
 }
@@ -112,19 +133,19 @@ const counts = (r: JsonCounts) => ({
 describe("one set of numbers", () => {
   it("counts each order by what became of it and keeps each currency apart", async () => {
     const report = await programMetrics(database.db, program.store.id, "USD", RANGE);
-    // 1001 and 1002 and the EUR 1007 are purchases; 1006 was refunded in full, 1003 cancelled; the test order
-    // 1004 was rejected and the unreferred 1005 has no creator.
-    expect(counts(report.totals)).toEqual({ purchases: 3, refunded: 1, cancelled: 1, signUps: 1, qualifiedClicks: 8 });
+    // 1001, 1002, the EUR 1007 and the API's 1008 are purchases; 1006 was refunded in full, 1003 cancelled; the
+    // test order 1004 was rejected and the unreferred 1005 has no creator.
+    expect(counts(report.totals)).toEqual({ purchases: 4, refunded: 1, cancelled: 1, signUps: 1, qualifiedClicks: 9 });
     const [usd, eur] = report.totals.money;
-    // 200.00 (1001) + 70.00 (1002, 100.00 - 30.00); 1006 and 1003 bring nothing.
-    expect(usd).toMatchObject({ currency: "USD", revenue: 27_000 });
-    // 10% of 200.00 and of 70.00, the 2.00 sign-up; 3.00 of 1002, all of 1003 (10.00) and 1006 (5.00) reversed;
-    // the test order's 10.00 rejected.
+    // 200.00 (1001) + 70.00 (1002, 100.00 - 30.00) + 30.00 (1008, 40.00 - 10.00); 1006 and 1003 bring nothing.
+    expect(usd).toMatchObject({ currency: "USD", revenue: 30_000 });
+    // 10% of 200.00, 70.00 and 30.00, the 2.00 sign-up; 3.00 of 1002, 1.00 of 1008, all of 1003 (10.00) and
+    // 1006 (5.00) reversed; the test order's 10.00 rejected.
     expect(usd!.commissions).toEqual({
-      pending: 2_000 + 700 + 200,
+      pending: 2_000 + 700 + 300 + 200,
       approved: 0,
       paid: 0,
-      reversed: 300 + 1_000 + 500,
+      reversed: 300 + 100 + 1_000 + 500,
       rejected: 1_000,
       over_budget: 0,
     });
@@ -133,7 +154,7 @@ describe("one set of numbers", () => {
     expect(eur!.commissions).toMatchObject({ pending: 1_000, reversed: 1_235 - 1_000 });
   });
 
-  it("the Overview, the CLI report (text and JSON), the creator page, the conversions list and the CSV agree", async () => {
+  it("the Overview, the CLI report (text and JSON), the creator page, the conversions list, the CSV and the API agree", async () => {
     const { db } = database;
     const storeId = program.store.id;
     const from = RANGE.from.toISOString();
@@ -141,7 +162,9 @@ describe("one set of numbers", () => {
     const truth = await programMetrics(db, storeId, "USD", RANGE);
 
     // The CLI report, store-wide and for the one campaign, as JSON.
-    const json = JSON.parse(await cli("report", "--store", storeId, "--from", from, "--to", to, "--json")) as JsonReport;
+    const json = JSON.parse(
+      await cli("report", "--store", storeId, "--from", from, "--to", to, "--json"),
+    ) as JsonReport;
     expect(counts(json.totals)).toEqual(counts(truth.totals));
     expect(json.totals.money.map(({ currency, revenue, commissions }) => ({ currency, revenue, commissions }))).toEqual(
       labelled(truth.totals.money),
@@ -198,7 +221,12 @@ describe("one set of numbers", () => {
       ]);
       expect(shown.money).toEqual(
         row.money
-          .filter((m) => m.revenue !== 0 || m.commissions.pending + m.commissions.approved + m.commissions.paid !== 0 || m.currency === "USD")
+          .filter(
+            (m) =>
+              m.revenue !== 0 ||
+              m.commissions.pending + m.commissions.approved + m.commissions.paid !== 0 ||
+              m.currency === "USD",
+          )
           .map((m) => ({
             currency: m.currency,
             revenue: m.revenue,
@@ -209,9 +237,9 @@ describe("one set of numbers", () => {
       const page = await programMetrics(db, storeId, "USD", { ...RANGE, creatorId: row.creatorId });
       expect(page.rows).toEqual([row]);
       expect(counts(page.totals)).toEqual(counts(row));
-      expect(page.totals.money.map(({ currency, revenue, commissions }) => ({ currency, revenue, commissions }))).toEqual(
-        row.money,
-      );
+      expect(
+        page.totals.money.map(({ currency, revenue, commissions }) => ({ currency, revenue, commissions })),
+      ).toEqual(row.money);
     }
 
     // The conversions list: each conversion says how it counts, and its shares add up to the report.
@@ -250,6 +278,15 @@ describe("one set of numbers", () => {
     for (const m of truth.totals.money) {
       expect(money.get(m.currency)).toEqual({ revenue: m.revenue, ...m.commissions });
     }
+
+    // The API: a replay of 1008's report answers its commission as the list shows it, reversed part and all.
+    const replay = await recordApiConversion(db, storeId, API_PURCHASE(apiClick), "k", T0);
+    const listed = list.items.find((c) => c.orderNumber === null && c.orderExternalId === "1008")!;
+    const cm = listed.creators[0]!.commission!;
+    expect(replay.commissions).toEqual([
+      expect.objectContaining({ status: cm.status, amount: cm.amount, original: cm.original, reversed: cm.reversed }),
+    ]);
+    expect(cm).toMatchObject({ amount: 300, original: 400, reversed: 100 });
 
     // The CSV of the same list: the same revenue and reversed amounts per currency, the same counts.
     const [header, ...lines] = conversionsCsvLines(list.items);

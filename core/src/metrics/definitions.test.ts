@@ -103,7 +103,9 @@ describe("commissions", () => {
           const kept = commissionContribution({ status, amount, original });
           // What the lifecycle stores when the order is cancelled: status reversed, amount 0.
           const cancelled = commissionContribution({ status: "reversed", amount: 0, original });
-          return spendOf(kept) + kept.reversed === original && spendOf(cancelled) === 0 && cancelled.reversed === original;
+          return (
+            spendOf(kept) + kept.reversed === original && spendOf(cancelled) === 0 && cancelled.reversed === original
+          );
         },
       ),
     );

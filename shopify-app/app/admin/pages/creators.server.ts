@@ -8,7 +8,6 @@ import {
   parseForm,
 } from "../../../../core/src/admin/forms.ts";
 import { listCampaigns } from "../../../../core/src/campaigns/campaign-store.ts";
-import { programMetrics } from "../../../../core/src/metrics/program-metrics.ts";
 import {
   createCreator,
   listCreators,
@@ -24,6 +23,7 @@ import {
   setLinkStatus,
   trackingUrl,
 } from "../../../../core/src/links/link-store.ts";
+import { programMetrics } from "../../../../core/src/metrics/program-metrics.ts";
 import {
   attempt,
   done,

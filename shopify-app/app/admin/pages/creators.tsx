@@ -153,7 +153,11 @@ function CopyButton({ text }: { text: string }) {
 }
 
 /** All-time results; money per currency, never added across currencies. */
-function CreatorResults({ results: r }: { results: ReturnType<typeof useLoaderData<typeof creatorLoader>>["results"] }) {
+function CreatorResults({
+  results: r,
+}: {
+  results: ReturnType<typeof useLoaderData<typeof creatorLoader>>["results"];
+}) {
   return (
     <Card>
       <BlockStack gap="300">
