@@ -6,82 +6,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CSV_COLUMNS, conversionsCsvLines, listConversions } from "../admin/conversions.ts";
 import { overview } from "../admin/overview.ts";
-import { type AdminProgram, seedAdminProgram, T0 } from "../admin/test-program.ts";
-import { ConversionRequestSchema } from "../api/conversion-schema.ts";
+import type { AdminProgram } from "../admin/test-program.ts";
 import { recordApiConversion } from "../api/record-conversion.ts";
 import { runCli } from "../cli/commands.ts";
-import { addOrderRefund, ingestOrder } from "../orders/ingest-order.ts";
 import { formatMinorUnits } from "../shared/money.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
-import { DAY, insertClick } from "../testing/fixtures.ts";
 import { COMMISSION_BUCKETS, type CurrencyFigures } from "./definitions.ts";
 import { programMetrics } from "./program-metrics.ts";
+import { API_PURCHASE, METRICS_RANGE as RANGE, seedMetricsStore, T0 } from "./test-store.ts";
 
 let database: TestDatabase;
 let program: AdminProgram;
-const RANGE = { from: new Date(T0.getTime() - 10 * DAY), to: new Date(T0.getTime() + 2 * DAY) };
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const { db } = database;
-  // 1001 shared (Ben by last click), 1002 partly refunded (Ada), 1003 cancelled (Cy), 1004 a test order
-  // (rejected), 1005 unreferred, and a sign-up (Ada).
-  program = await seedAdminProgram(db);
-  const storeId = program.store.id;
-  const [ada, ben] = program.links as [(typeof program.links)[0], (typeof program.links)[0]];
-  // 1006: Ben, refunded in full afterwards.
-  const benClick = await insertClick(db, ben, new Date(T0.getTime() - 2 * 3_600_000));
-  await ingestOrder(
-    db,
-    storeId,
-    {
-      externalId: `1006-${storeId}`,
-      number: "#1006",
-      status: "confirmed",
-      currency: "USD",
-      total: 5_000,
-      clickIds: [benClick],
-      placedAt: new Date(T0.getTime() + 5 * 3_600_000),
-      sourceUpdatedAt: T0,
-    },
-    { now: T0 },
-  );
-  await addOrderRefund(db, storeId, `1006-${storeId}`, { id: "all", amount: 5_000 }, { now: T0 });
-  // 1007: Ada, in EUR, partly refunded.
-  const adaClick = await insertClick(db, ada, new Date(T0.getTime() - 3_600_000));
-  await ingestOrder(
-    db,
-    storeId,
-    {
-      externalId: `1007-${storeId}`,
-      number: "#1007",
-      status: "confirmed",
-      currency: "EUR",
-      total: 12_345,
-      clickIds: [adaClick],
-      placedAt: new Date(T0.getTime() + 6 * 3_600_000),
-      sourceUpdatedAt: T0,
-    },
-    { now: T0 },
-  );
-  await addOrderRefund(db, storeId, `1007-${storeId}`, { id: "part", amount: 2_345 }, { now: T0 });
-  // 1008: reported by the merchant's server through the API (Cy's click), then 10.00 of 40.00 refunded.
-  const cyClick = await insertClick(db, program.links[2]!, new Date(T0.getTime() - 3 * 3_600_000));
-  const recorded = await recordApiConversion(db, storeId, API_PURCHASE(cyClick), "k", T0);
-  expect(recorded.commissions).toMatchObject([{ amount: 400, original: 400, reversed: 0, currency: "USD" }]);
-  await addOrderRefund(db, storeId, "1008", { id: "api-part", amount: 1_000 }, { now: T0 });
-  apiClick = cyClick;
+  const seeded = await seedMetricsStore(database.db);
+  program = seeded.program;
+  apiClick = seeded.apiClick;
+  expect(seeded.recorded.commissions).toMatchObject([{ amount: 400, original: 400, reversed: 0, currency: "USD" }]);
 });
 let apiClick = "";
-const API_PURCHASE = (click: string) =>
-  ConversionRequestSchema.parse({
-    type: "purchase",
-    order_id: "1008",
-    value: "40.00",
-    currency: "USD",
-    click_id: click,
-    occurred_at: new Date(T0.getTime() + 7 * 3_600_000).toISOString(),
-  });
 afterAll(async () => {
   await database.destroy();
 });
