@@ -164,8 +164,10 @@ function CreatorResults({
         <Text as="h2" variant="headingMd">
           Results
         </Text>
-        <Text as="p" data-testid="creator-counts">
-          {`${r.qualifiedClicks} qualified clicks (${r.rawClicks} raw) · ${r.signUps} sign-ups · ${r.purchases} purchases · ${r.refunded} refunded in full · ${r.cancelled} cancelled · ${(r.conversionRate * 100).toFixed(1)}% conversion rate`}
+        <Text as="p">
+          <span data-testid="creator-counts">
+            {`${r.qualifiedClicks} qualified clicks (${r.rawClicks} raw) · ${r.signUps} sign-ups · ${r.purchases} purchases · ${r.refunded} refunded in full · ${r.cancelled} cancelled · ${(r.conversionRate * 100).toFixed(1)}% conversion rate`}
+          </span>
         </Text>
         <DataTable
           columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
