@@ -53,7 +53,7 @@ describe("conversion rollup", () => {
     const program = await seedAdminProgram(db);
     const storeId = program.store.id;
     const before = await expectRollupMatchesLive(program);
-    expect(before).toMatchObject({ purchases: 2, signUps: 1, revenue: 27_000 });
+    expect(before).toMatchObject({ purchases: 2, signUps: 1, money: [{ revenue: 27_000 }] });
     expect(await db.conversionRollup.count({ where: { storeId } })).toBeGreaterThan(0);
     expect(await rollUpConversions(db, storeId, FROM_DAY, TO_DAY)).toEqual([]);
 
@@ -81,7 +81,10 @@ describe("conversion rollup", () => {
     );
     expect(await staleDays(storeId)).toEqual([-3, 0]);
     expect(await rollUpConversions(db, storeId, FROM_DAY, TO_DAY)).toEqual([T0_DAY - 3, T0_DAY]);
-    expect(await expectRollupMatchesLive(program)).toMatchObject({ purchases: 3, revenue: 22_000 - 1_000 + 4_000 });
+    expect(await expectRollupMatchesLive(program)).toMatchObject({
+      purchases: 3,
+      money: [{ revenue: 22_000 - 1_000 + 4_000 }],
+    });
   });
 
   it("shows a refund, a cancellation and late conversions of days already rolled up", async () => {
@@ -94,15 +97,17 @@ describe("conversion rollup", () => {
     await addOrderRefund(db, storeId, `1001-${storeId}`, { id: "r-late", amount: 5_000 }, { now: T0 });
     expect(await staleDays(storeId)).toEqual([0]);
     const refunded = await expectRollupMatchesLive(program);
-    expect(refunded.revenue).toBe(22_000);
-    expect(refunded.creators.find((c) => c.name === "Ben")).toMatchObject({ revenue: 15_000, commissions: 1_500 });
+    expect(refunded.money[0]!.revenue).toBe(22_000);
+    expect(refunded.creators.find((c) => c.name === "Ben")).toMatchObject({
+      money: [{ revenue: 15_000, commissions: 1_500 }],
+    });
 
     // Ada's order 1002 is cancelled: it no longer counts and its commission is reversed.
     await setOrderStatus(db, storeId, `1002-${storeId}`, "reversed", new Date(T0.getTime() + DAY), { now: T0 });
     expect(await staleDays(storeId)).toEqual([0]);
     const cancelled = await expectRollupMatchesLive(program);
-    expect(cancelled).toMatchObject({ purchases: 1, revenue: 15_000 });
-    expect(cancelled.commissions.pending).toBe(1_500 + 200);
+    expect(cancelled).toMatchObject({ purchases: 1, money: [{ revenue: 15_000 }] });
+    expect(cancelled.money[0]!.commissions.pending).toBe(1_500 + 200);
 
     // An order placed two days before T0 arrives late, and so does a sign-up of three days before.
     await ingestOrder(
@@ -140,7 +145,7 @@ describe("conversion rollup", () => {
     );
     expect(await staleDays(storeId)).toEqual([-3, -2]);
     const late = await expectRollupMatchesLive(program);
-    expect(late).toMatchObject({ purchases: 2, signUps: 2, revenue: 19_000 });
+    expect(late).toMatchObject({ purchases: 2, signUps: 2, money: [{ revenue: 19_000 }] });
     expect(late.series.find((d) => d.date === new Date((T0_DAY - 2) * DAY).toISOString().slice(0, 10))).toMatchObject({
       conversions: 1,
       revenue: 4_000,
@@ -164,11 +169,11 @@ describe("conversion rollup", () => {
       { now: T0 },
     );
     expect(ingested.commissions.map((c) => c.status)).toEqual(["over_budget"]);
-    expect(await expectRollupMatchesLive(program)).toMatchObject({ purchases: 3, revenue: 33_000 });
+    expect(await expectRollupMatchesLive(program)).toMatchObject({ purchases: 3, money: [{ revenue: 33_000 }] });
 
     await addOrderRefund(db, storeId, externalId, { id: "r", amount: 2_000 }, { now: T0 });
     expect(await staleDays(storeId)).toEqual([-2]);
-    expect(await expectRollupMatchesLive(program)).toMatchObject({ purchases: 3, revenue: 31_000 });
+    expect(await expectRollupMatchesLive(program)).toMatchObject({ purchases: 3, money: [{ revenue: 31_000 }] });
   });
 
   it("shows approvals, payouts and a refund after payout of days already rolled up", async () => {
@@ -176,12 +181,12 @@ describe("conversion rollup", () => {
     const program = await seedAdminProgram(db);
     const storeId = program.store.id;
     const before = await expectRollupMatchesLive(program);
-    expect(before.commissions).toMatchObject({ pending: 2_900, approved: 0, paid: 0 });
+    expect(before.money[0]!.commissions).toMatchObject({ pending: 2_900, approved: 0, paid: 0 });
 
     await approveDueCommissions(db, new Date(T0.getTime() + 40 * DAY), storeId);
     expect(await staleDays(storeId)).toEqual([-1, 0]);
     const approved = await expectRollupMatchesLive(program);
-    expect(approved.commissions).toMatchObject({ pending: 0, approved: 2_900, paid: 0 });
+    expect(approved.money[0]!.commissions).toMatchObject({ pending: 0, approved: 2_900, paid: 0 });
 
     await db.store.update({ where: { id: storeId }, data: { minimumPayout: 0 } });
     const payAt = new Date(T0.getTime() + 41 * DAY);
@@ -189,13 +194,13 @@ describe("conversion rollup", () => {
     expect(run.payouts.length).toBeGreaterThan(0);
     for (const payout of run.payouts) await markPayoutPaid(db, storeId, payout.id, { now: payAt });
     const paid = await expectRollupMatchesLive(program);
-    expect(paid.commissions).toMatchObject({ pending: 0, approved: 0, paid: 2_900 });
+    expect(paid.money[0]!.commissions).toMatchObject({ pending: 0, approved: 0, paid: 2_900 });
 
     // A refund after payout: the paid commission shrinks (the difference is clawed back from the next payout).
     await addOrderRefund(db, storeId, `1001-${storeId}`, { id: "r-after-payout", amount: 10_000 }, { now: payAt });
     const clawedBack = await expectRollupMatchesLive(program);
-    expect(clawedBack.revenue).toBe(17_000);
-    expect(clawedBack.commissions.paid).toBe(2_900 - 1_000);
+    expect(clawedBack.money[0]!.revenue).toBe(17_000);
+    expect(clawedBack.money[0]!.commissions.paid).toBe(2_900 - 1_000);
   });
 
   it("rolls up once when several Overviews ask at the same time, and keeps stores apart", async () => {
@@ -204,12 +209,12 @@ describe("conversion rollup", () => {
     const theirs = await seedAdminProgram(db);
     const runs = await Promise.all([1, 2, 3].map(() => overview(db, mine.store.id, RANGE)));
     for (const o of runs) expect(o).toEqual(runs[0]);
-    expect(runs[0]).toMatchObject({ purchases: 2, signUps: 1, revenue: 27_000 });
+    expect(runs[0]).toMatchObject({ purchases: 2, signUps: 1, money: [{ revenue: 27_000 }] });
     await expectRollupMatchesLive(mine);
     await addOrderRefund(db, theirs.store.id, `1001-${theirs.store.id}`, { id: "r", amount: 20_000 }, { now: T0 });
     expect(await staleDays(mine.store.id)).toEqual([]);
-    expect((await overview(db, mine.store.id, RANGE)).revenue).toBe(27_000);
-    expect((await expectRollupMatchesLive(theirs)).revenue).toBe(7_000);
+    expect((await overview(db, mine.store.id, RANGE)).money[0]!.revenue).toBe(27_000);
+    expect((await expectRollupMatchesLive(theirs)).money[0]!.revenue).toBe(7_000);
   });
 
   it("adds no stale row for changes to today's conversions, which are counted live", async () => {
@@ -233,7 +238,7 @@ describe("conversion rollup", () => {
     // (The program's own orders, months ago, did add theirs.)
     expect(await db.conversionRollupStale.count({ where: { storeId, day: { gte: today - 1 } } })).toBe(0);
     const range = { from: new Date((today - 1) * DAY), to: new Date((today + 1) * DAY) };
-    expect(await overview(db, storeId, range)).toMatchObject({ purchases: 1, revenue: 4_000 });
+    expect(await overview(db, storeId, range)).toMatchObject({ purchases: 1, money: [{ revenue: 4_000 }] });
     // Yesterday is rolled up once it has been over for the grace period; today never is.
     expect(await db.conversionRollupDay.findMany({ where: { storeId }, select: { day: true } })).toEqual(
       closedDays(today - 1, today + 1, new Date()).map((day) => ({ day })),

@@ -30,6 +30,10 @@ const MEASURES = [
   ["firstPurchases", "INTEGER"],
   ["signUps", "INTEGER"],
   ["firstSignUps", "INTEGER"],
+  ["refunds", "INTEGER"],
+  ["firstRefunds", "INTEGER"],
+  ["cancellations", "INTEGER"],
+  ["firstCancellations", "INTEGER"],
   ["revenue", "BIGINT"],
   ["spentCommissions", "INTEGER"],
   ["pending", "BIGINT"],
@@ -61,21 +65,31 @@ function aggregate(db: Db, storeId: string, ranges: [Date, Date][], campaignId: 
     " OR ",
   )})`;
   const first = sql`a.position = (SELECT MIN(a2.position) FROM "Attribution" a2 WHERE a2."conversionId" = c.id)`;
+  // The definitions of metrics/definitions.ts (orderOutcome, netRevenue, commissionContribution) in SQL;
+  // metrics/metrics-sql.test.ts holds the two to each other.
+  const cancelled = sql`o.status = 'reversed'`;
+  const refunded = sql`(o.status <> 'reversed' AND o.total > 0 AND o.refunded >= o.total)`;
+  const kept = sql`(o.id IS NULL OR NOT (${cancelled} OR ${refunded}))`;
+  const purchase = (outcome: Sql) => sql`c.kind = 'purchase' AND ${outcome}`;
   return sql`
     SELECT day, "campaignId", "creatorId", currency,
       ${raw(measureList((name, type) => `CAST(SUM("${name}") AS ${type}) AS "${name}"`))}
     FROM (
       SELECT ${day} AS day, a."campaignId", a."creatorId", c.currency,
         COUNT(DISTINCT c.id) AS conversions,
-        COUNT(DISTINCT CASE WHEN c.kind = 'purchase' THEN c.id END) AS purchases,
-        SUM(CASE WHEN c.kind = 'purchase' AND ${first} THEN 1 ELSE 0 END) AS "firstPurchases",
+        COUNT(DISTINCT CASE WHEN ${purchase(kept)} THEN c.id END) AS purchases,
+        SUM(CASE WHEN ${purchase(kept)} AND ${first} THEN 1 ELSE 0 END) AS "firstPurchases",
         COUNT(DISTINCT CASE WHEN c.kind IN ('sign_up', 'lead') THEN c.id END) AS "signUps",
         SUM(CASE WHEN c.kind IN ('sign_up', 'lead') AND ${first} THEN 1 ELSE 0 END) AS "firstSignUps",
+        COUNT(DISTINCT CASE WHEN ${purchase(refunded)} THEN c.id END) AS refunds,
+        SUM(CASE WHEN ${purchase(refunded)} AND ${first} THEN 1 ELSE 0 END) AS "firstRefunds",
+        COUNT(DISTINCT CASE WHEN ${purchase(cancelled)} THEN c.id END) AS cancellations,
+        SUM(CASE WHEN ${purchase(cancelled)} AND ${first} THEN 1 ELSE 0 END) AS "firstCancellations",
         SUM(CASE
           WHEN c.kind <> 'purchase' THEN 0
           WHEN o.id IS NULL THEN a.credit
-          WHEN o.total = 0 THEN 0
-          ELSE a.credit * (o.total - CASE WHEN o.refunded > o.total THEN o.total ELSE o.refunded END) / o.total
+          WHEN ${cancelled} OR o.total <= 0 THEN 0
+          ELSE a.credit * (o.total - CASE WHEN o.refunded > o.total THEN o.total WHEN o.refunded < 0 THEN 0 ELSE o.refunded END) / o.total
         END) AS revenue,
         0 AS "spentCommissions", 0 AS pending, 0 AS approved, 0 AS paid, 0 AS reversed, 0 AS rejected,
         0 AS "overBudget"
@@ -83,16 +97,17 @@ function aggregate(db: Db, storeId: string, ranges: [Date, Date][], campaignId: 
       JOIN "Attribution" a ON a."conversionId" = c.id
       LEFT JOIN "Order" o ON o.id = c."orderId"
       WHERE c."storeId" = ${storeId} AND a."storeId" = ${storeId} AND ${inRanges}
-        AND c.status = 'attributed' AND (o.id IS NULL OR o.status <> 'reversed')
+        AND c.status = 'attributed'
         ${andIf(campaignId, sql`a."campaignId" = ${campaignId}`)}
       GROUP BY 1, 2, 3, 4
       UNION ALL
-      SELECT ${day}, cm."campaignId", cm."creatorId", cm.currency, 0, 0, 0, 0, 0, 0,
+      SELECT ${day}, cm."campaignId", cm."creatorId", cm.currency, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         SUM(CASE WHEN cm.status IN ('pending', 'approved', 'paid') THEN 1 ELSE 0 END),
         SUM(CASE WHEN cm.status = 'pending' THEN cm.amount ELSE 0 END),
         SUM(CASE WHEN cm.status = 'approved' THEN cm.amount ELSE 0 END),
         SUM(CASE WHEN cm.status = 'paid' THEN cm.amount ELSE 0 END),
-        SUM(CASE WHEN cm.status = 'reversed' THEN cm.amount ELSE 0 END),
+        SUM(CASE WHEN cm.status IN ('rejected', 'over_budget') OR cm.original <= cm.amount THEN 0
+          ELSE cm.original - cm.amount END),
         SUM(CASE WHEN cm.status = 'rejected' THEN cm.original ELSE 0 END),
         SUM(CASE WHEN cm.status = 'over_budget' THEN cm.original ELSE 0 END)
       FROM "Conversion" c

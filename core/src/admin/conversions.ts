@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CONVERSION_KINDS } from "../conversions/plan-attribution.ts";
 import type { ResolvedTouch } from "../conversions/touches.ts";
 import { type Db, sql } from "../db/client.ts";
+import { conversionCount, netRevenue, type Outcome, reversedAmount } from "../metrics/definitions.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { formatMinorUnits } from "../shared/money.ts";
@@ -46,11 +47,15 @@ export interface ConversionCreatorShare {
   /** Share of the credit in parts per million. */
   weightPpm: number;
   credit: number;
+  /** The credit net of refunds, 0 for a cancelled order (metrics/definitions.ts netRevenue). */
+  revenue: number;
   commission: {
     status: string;
     amount: number;
     /** What the commission was before refunds, or would have been when rejected. */
     original: number;
+    /** Original minus current: what refunds and cancels undid (metrics/definitions.ts reversedAmount). */
+    reversed: number;
     currency: string;
     rule: string | null;
     reason: string | null;
@@ -68,6 +73,8 @@ export interface ConversionListItem {
   orderExternalId: string | null;
   orderStatus: string | null;
   refunded: number;
+  /** How the conversion counts in every figure: purchase, refunded, cancelled, sign_up, or null (not at all). */
+  counted: Outcome | "sign_up" | null;
   campaignId: string | null;
   campaignName: string | null;
   rejectRule: string | null;
@@ -151,7 +158,7 @@ export async function describeConversions(
     orderIds.length
       ? db.order.findMany({
           where: { storeId, id: { in: orderIds } },
-          select: { id: true, number: true, externalId: true, status: true, refunded: true },
+          select: { id: true, number: true, externalId: true, status: true, total: true, refunded: true },
         })
       : [],
     creatorIds.length
@@ -169,6 +176,11 @@ export async function describeConversions(
     const c = byId.get(id);
     if (!c) return [];
     const order = c.orderId ? orderById.get(c.orderId) : undefined;
+    const figures = order
+      ? { status: order.status, total: toSafeNumber(order.total), refunded: toSafeNumber(order.refunded) }
+      : null;
+    const counted = conversionCount(c, figures);
+    const revenueOf = (credit: number) => (counted === null || c.kind !== "purchase" ? 0 : netRevenue(credit, figures));
     const shares = new Map<string, ConversionCreatorShare>();
     for (const a of attributions) {
       if (a.conversionId !== id) continue;
@@ -177,6 +189,7 @@ export async function describeConversions(
       if (share) {
         share.weightPpm += a.weightPpm;
         share.credit += toSafeNumber(a.credit);
+        share.revenue += revenueOf(toSafeNumber(a.credit));
       } else
         shares.set(key, {
           creatorId: a.creatorId,
@@ -184,6 +197,7 @@ export async function describeConversions(
           campaignId: a.campaignId,
           weightPpm: a.weightPpm,
           credit: toSafeNumber(a.credit),
+          revenue: revenueOf(toSafeNumber(a.credit)),
           commission: null,
         });
     }
@@ -198,6 +212,7 @@ export async function describeConversions(
           campaignId: m.campaignId,
           weightPpm: 0,
           credit: 0,
+          revenue: 0,
           commission: null,
         };
         shares.set(key, share);
@@ -206,6 +221,11 @@ export async function describeConversions(
         status: m.status,
         amount: toSafeNumber(m.amount),
         original: toSafeNumber(m.original),
+        reversed: reversedAmount({
+          status: m.status,
+          amount: toSafeNumber(m.amount),
+          original: toSafeNumber(m.original),
+        }),
         currency: m.currency,
         rule: m.rule,
         reason: m.reason,
@@ -225,6 +245,7 @@ export async function describeConversions(
         orderExternalId: order?.externalId ?? null,
         orderStatus: order?.status ?? null,
         refunded: order ? toSafeNumber(order.refunded) : 0,
+        counted,
         campaignId,
         campaignName: campaignId ? (campaignName.get(campaignId) ?? null) : null,
         rejectRule: c.rejectRule,
@@ -428,6 +449,9 @@ export const CSV_COLUMNS = [
   "commission_before_refunds",
   "rejected_rule",
   "reason",
+  "counted_as",
+  "revenue",
+  "commission_reversed",
 ] as const;
 
 /** One CSV field: quoted when needed, and a leading = + - @ defused so a spreadsheet never runs it. */
@@ -468,6 +492,9 @@ export function conversionsCsvLines(items: readonly ConversionListItem[], header
         s?.commission ? money(s.commission.original) : null,
         s?.commission?.rule ?? (c.status === "rejected" ? c.rejectRule : null),
         s?.commission?.reason ?? (c.status === "rejected" ? c.rejectReason : null),
+        c.counted,
+        s ? money(s.revenue) : null,
+        s?.commission ? money(s.commission.reversed) : null,
       ];
       lines.push(fields.map(csvField).join(","));
     }

@@ -28,24 +28,33 @@ describe("overview", () => {
     expect(o.signUps).toBe(1);
     expect(o.conversionRate).toBeCloseTo(3 / 6);
     // Ben 200.00 for 1001, Ada 100.00 - 30.00 refunded for 1002.
-    expect(o.revenue).toBe(27_000);
-    expect(o.otherCurrencies).toEqual([]);
+    expect(o.money[0]!.revenue).toBe(27_000);
+    expect(o.money.map((m) => m.currency)).toEqual(["USD"]);
   });
 
   it("sums commissions by status and computes return on spend over pending + approved + paid", async () => {
     const o = await overview(database.db, program.store.id, RANGE);
-    expect(o.commissions.pending).toBe(2_000 + 700 + 200);
-    expect(o.commissions.approved).toBe(0);
-    expect(o.commissions.paid).toBe(0);
-    expect(o.commissions.rejected).toBe(1_000);
-    expect(o.spend).toBe(2_900);
-    expect(o.returnOnSpend).toBeCloseTo(27_000 / 2_900);
+    expect(o.money[0]!.commissions.pending).toBe(2_000 + 700 + 200);
+    expect(o.money[0]!.commissions.approved).toBe(0);
+    expect(o.money[0]!.commissions.paid).toBe(0);
+    expect(o.money[0]!.commissions.rejected).toBe(1_000);
+    // Original minus current: 3.00 of 1002's 10.00 (refunded 30%) and all of the cancelled 1003's 10.00.
+    expect(o.money[0]!.commissions.reversed).toBe(300 + 1_000);
+    expect(o.money[0]!.spend).toBe(2_900);
+    expect(o.money[0]!.returnOnSpend).toBeCloseTo(27_000 / 2_900);
   });
 
   it("ranks creators by attributed revenue", async () => {
     const o = await overview(database.db, program.store.id, RANGE);
     expect(
-      o.creators.map((c) => [c.name, c.revenue, c.purchases, c.signUps, c.qualifiedClicks, c.commissions]),
+      o.creators.map((c) => [
+        c.name,
+        c.money[0]!.revenue,
+        c.purchases,
+        c.signUps,
+        c.qualifiedClicks,
+        c.money[0]!.commissions,
+      ]),
     ).toEqual([
       ["Ben", 20_000, 1, 0, 2, 2_000],
       ["Ada", 7_000, 1, 1, 3, 900],
@@ -74,14 +83,14 @@ describe("overview", () => {
     const { createCampaign } = await import("../campaigns/campaign-store.ts");
     const empty = await createCampaign(db, program.store.id, { name: "Empty" });
     const none = await overview(db, program.store.id, { ...RANGE, campaignId: empty.id });
-    expect(none).toMatchObject({ purchases: 0, signUps: 0, revenue: 0, clicks: { raw: 0 } });
+    expect(none).toMatchObject({ purchases: 0, signUps: 0, money: [{ revenue: 0 }], clicks: { raw: 0 } });
     const spring = await overview(db, program.store.id, { ...RANGE, campaignId: program.campaign.id });
-    expect(spring).toMatchObject({ purchases: 2, revenue: 27_000 });
+    expect(spring).toMatchObject({ purchases: 2, money: [{ revenue: 27_000 }] });
     const later = await overview(db, program.store.id, {
       from: new Date(T0.getTime() + DAY),
       to: new Date(T0.getTime() + 3 * DAY),
     });
-    expect(later).toMatchObject({ purchases: 0, revenue: 0, clicks: { raw: 0 }, returnOnSpend: null });
+    expect(later).toMatchObject({ purchases: 0, clicks: { raw: 0 }, money: [{ revenue: 0, returnOnSpend: null }] });
   });
 
   it("never counts another store's data and refuses another store's campaign", async () => {
@@ -89,7 +98,7 @@ describe("overview", () => {
     const mine = await overview(db, program.store.id, RANGE);
     const theirs = await overview(db, other.store.id, RANGE);
     expect(theirs.clicks).toEqual(mine.clicks);
-    expect(theirs.revenue).toBe(mine.revenue);
+    expect(theirs.money[0]!.revenue).toBe(mine.money[0]!.revenue);
     await expect(overview(db, program.store.id, { ...RANGE, campaignId: other.campaign.id })).rejects.toMatchObject({
       code: "not_found",
     });

@@ -1,20 +1,31 @@
 import { requireCampaign } from "../campaigns/campaign-store.ts";
 import type { Db } from "../db/client.ts";
+import {
+  addCommissionTotals,
+  byCurrency,
+  type CommissionTotals,
+  type CurrencyFigures,
+  conversionRate,
+  figuresIn,
+  returnOnSpend,
+  spendOf,
+} from "../metrics/definitions.ts";
 import { requireStore } from "../stores/store.ts";
 import { clickTotals } from "./click-rollup.ts";
-import { conversionCounts } from "./conversion-rollup.ts";
+import { conversionCounts, type Measures } from "./conversion-rollup.ts";
 import { dayOf, dayText, num } from "./sql.ts";
 
 // The Overview page: what a merchant's program produced in a date range, for every campaign or one.
 // Everything is counted by when the conversion (or click) happened, in UTC days:
 // - clicks: raw (every redirect) beside qualified (bots and repeats within the dedup window filtered out);
-// - sign-ups and purchases: attributed conversions (a cancelled order no longer counts);
-// - revenue: each creator's attributed credit, net of refunds, in the report's currency;
-// - commissions by status (pending, approved, paid) of those conversions, and return on spend:
-//   revenue / (pending + approved + paid).
+// - sign-ups and purchases: attributed conversions; an order refunded in full or cancelled is counted as
+//   refunded or cancelled, not as a purchase (metrics/definitions.ts holds every definition);
+// - revenue: each creator's attributed credit, net of refunds;
+// - commissions by status (pending, approved, paid, reversed = original minus current) of those conversions,
+//   and return on spend: revenue / (pending + approved + paid) in the same currency.
 // Days that are over come from daily rollups (click-rollup.ts, conversion-rollup.ts); today is counted live.
-// Money is only summed in one currency (the campaign's, or the store's): conversions in another are
-// counted but their money is left out and their currencies listed.
+// Money is per currency, the campaign's (or the store's) first: amounts in different currencies are never
+// added. The daily series shows the first currency's money.
 
 export interface OverviewQuery {
   from: Date;
@@ -23,21 +34,23 @@ export interface OverviewQuery {
   campaignId?: string | null;
 }
 
-export interface CommissionTotals {
-  pending: number;
-  approved: number;
-  paid: number;
-  reversed: number;
-  rejected: number;
-  over_budget: number;
-}
+export type { CommissionTotals };
 
 export interface OverviewDay {
   date: string;
   rawClicks: number;
   qualifiedClicks: number;
   conversions: number;
+  /** In the overview's first currency. */
   revenue: number;
+  /** pending + approved + paid, in the overview's first currency. */
+  commissions: number;
+}
+
+export interface OverviewCreatorMoney {
+  currency: string;
+  revenue: number;
+  /** pending + approved + paid */
   commissions: number;
 }
 
@@ -49,13 +62,21 @@ export interface OverviewCreator {
   qualifiedClicks: number;
   signUps: number;
   purchases: number;
+  refunded: number;
+  cancelled: number;
   conversionRate: number;
-  revenue: number;
+  /** One entry per currency, the overview's first. */
+  money: OverviewCreatorMoney[];
+}
+
+export interface OverviewMoney extends CurrencyFigures {
   /** pending + approved + paid */
-  commissions: number;
+  spend: number;
+  returnOnSpend: number | null;
 }
 
 export interface Overview {
+  /** The campaign's currency, or the store's: first in every money list, and the series' currency. */
   currency: string;
   from: Date;
   to: Date;
@@ -63,27 +84,15 @@ export interface Overview {
   clicks: { raw: number; qualified: number; repeat: number; bot: number };
   signUps: number;
   purchases: number;
+  refunded: number;
+  cancelled: number;
   /** (sign-ups + purchases) / qualified clicks; 0 without clicks. */
   conversionRate: number;
-  revenue: number;
-  commissions: CommissionTotals;
-  /** pending + approved + paid */
-  spend: number;
-  returnOnSpend: number | null;
+  /** One entry per currency, the first currency always there. */
+  money: OverviewMoney[];
   series: OverviewDay[];
   creators: OverviewCreator[];
-  /** Currencies of conversions whose money is not in the sums above. */
-  otherCurrencies: string[];
 }
-
-const EMPTY_COMMISSIONS = (): CommissionTotals => ({
-  pending: 0,
-  approved: 0,
-  paid: 0,
-  reversed: 0,
-  rejected: 0,
-  over_budget: 0,
-});
 
 export async function overview(db: Db, storeId: string, query: OverviewQuery, now = new Date()): Promise<Overview> {
   const store = await requireStore(db, storeId);
@@ -123,9 +132,10 @@ export async function overview(db: Db, storeId: string, query: OverviewQuery, no
         qualifiedClicks: 0,
         signUps: 0,
         purchases: 0,
+        refunded: 0,
+        cancelled: 0,
         conversionRate: 0,
-        revenue: 0,
-        commissions: 0,
+        money: [{ currency, revenue: 0, commissions: 0 }],
       };
       rows.set(creatorId, row);
     }
@@ -152,56 +162,51 @@ export async function overview(db: Db, storeId: string, query: OverviewQuery, no
     if (r.qualification === "qualified") row.qualifiedClicks += r.clicks;
   }
 
-  let revenue = 0;
   let signUps = 0;
   let purchases = 0;
-  const commissions = EMPTY_COMMISSIONS();
-  const otherCurrencies = new Set<string>();
+  let refunded = 0;
+  let cancelled = 0;
+  const money: CurrencyFigures[] = [];
+  figuresIn(money, currency);
   for (const r of conversionRows.byDay) {
-    const inCurrency = r.currency === currency;
-    if (r.conversions > 0 && !inCurrency) otherCurrencies.add(r.currency);
     purchases += r.firstPurchases;
     signUps += r.firstSignUps;
+    refunded += r.firstRefunds;
+    cancelled += r.firstCancellations;
+    const figures = figuresIn(money, r.currency);
+    figures.revenue += r.revenue;
+    addCommissionTotals(figures.commissions, commissionsOf(r));
     const day = dayAt(r.day);
-    if (day) day.conversions += r.firstPurchases + r.firstSignUps;
-    if (!inCurrency) continue;
-    revenue += r.revenue;
-    commissions.pending += r.pending;
-    commissions.approved += r.approved;
-    commissions.paid += r.paid;
-    commissions.reversed += r.reversed;
-    commissions.rejected += r.rejected;
-    commissions.over_budget += r.overBudget;
-    if (day) {
-      day.revenue += r.revenue;
-      day.commissions += r.pending + r.approved + r.paid;
-    }
+    if (!day) continue;
+    day.conversions += r.firstPurchases + r.firstSignUps;
+    if (r.currency !== currency) continue;
+    day.revenue += r.revenue;
+    day.commissions += r.pending + r.approved + r.paid;
   }
   for (const r of conversionRows.byCreator) {
-    const inCurrency = r.currency === currency;
-    // A creator is listed for any credit, in whatever currency, and for commissions spent in this one.
-    if (r.conversions === 0 && !(inCurrency && r.spentCommissions > 0)) continue;
+    // A creator is listed for any credit, in whatever currency, and for commissions spent.
+    if (r.conversions === 0 && r.spentCommissions === 0) continue;
     const row = creatorRow(r.creatorId);
     row.purchases += r.purchases;
     row.signUps += r.signUps;
-    if (!inCurrency) continue;
-    row.revenue += r.revenue;
-    row.commissions += r.pending + r.approved + r.paid;
+    row.refunded += r.refunds;
+    row.cancelled += r.cancellations;
+    const figures = creatorMoneyIn(row, r.currency);
+    figures.revenue += r.revenue;
+    figures.commissions += r.pending + r.approved + r.paid;
   }
 
+  const order = byCurrency(currency);
+  const home = (r: OverviewCreator) => r.money.find((m) => m.currency === currency)?.revenue ?? 0;
   const ranked = [...rows.values()]
-    .map((r) => ({
-      ...r,
-      conversionRate: r.qualifiedClicks === 0 ? 0 : (r.signUps + r.purchases) / r.qualifiedClicks,
-    }))
+    .map((r) => ({ ...r, conversionRate: conversionRate(r), money: r.money.sort(order) }))
     .sort(
       (a, b) =>
-        b.revenue - a.revenue ||
+        home(b) - home(a) ||
         b.purchases + b.signUps - (a.purchases + a.signUps) ||
         b.qualifiedClicks - a.qualifiedClicks ||
         a.name.localeCompare(b.name),
     );
-  const spend = commissions.pending + commissions.approved + commissions.paid;
   return {
     currency,
     from,
@@ -210,13 +215,34 @@ export async function overview(db: Db, storeId: string, query: OverviewQuery, no
     clicks,
     signUps,
     purchases,
-    conversionRate: clicks.qualified === 0 ? 0 : (signUps + purchases) / clicks.qualified,
-    revenue,
-    commissions,
-    spend,
-    returnOnSpend: spend === 0 ? null : revenue / spend,
+    refunded,
+    cancelled,
+    conversionRate: conversionRate({ purchases, signUps, qualifiedClicks: clicks.qualified }),
+    money: money.sort(order).map((m) => {
+      const spend = spendOf(m.commissions);
+      return { ...m, spend, returnOnSpend: returnOnSpend(m.revenue, spend) };
+    }),
     series,
     creators: ranked,
-    otherCurrencies: [...otherCurrencies].sort(),
   };
+}
+
+function commissionsOf(r: Measures): CommissionTotals {
+  return {
+    pending: r.pending,
+    approved: r.approved,
+    paid: r.paid,
+    reversed: r.reversed,
+    rejected: r.rejected,
+    over_budget: r.overBudget,
+  };
+}
+
+function creatorMoneyIn(row: OverviewCreator, currency: string): OverviewCreatorMoney {
+  let figures = row.money.find((m) => m.currency === currency);
+  if (!figures) {
+    figures = { currency, revenue: 0, commissions: 0 };
+    row.money.push(figures);
+  }
+  return figures;
 }

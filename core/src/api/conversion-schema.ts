@@ -83,8 +83,16 @@ export const CommissionSchema = z.object({
   creator_id: z.string(),
   campaign_id: z.string(),
   status: z.enum(["pending", "approved", "paid", "reversed", "rejected", "over_budget"]),
-  amount: z.number().int().describe("Minor units"),
-  currency: z.string(),
+  amount: z.number().int().describe("Minor units: what the commission is worth now (0 when rejected or reversed)"),
+  original: z
+    .number()
+    .int()
+    .describe("Minor units: the commission before refunds, or what it would have been when rejected"),
+  reversed: z
+    .number()
+    .int()
+    .describe("Minor units: original minus amount, what refunds and cancels undid (0 when rejected)"),
+  currency: z.string().describe("ISO 4217 currency of amount, original and reversed"),
   rule: z.string().nullable().describe("The rule that rejected it, if any"),
   reason: z.string().nullable(),
 });

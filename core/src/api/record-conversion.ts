@@ -1,6 +1,7 @@
 import { conversionView } from "../conversions/conversion-store.ts";
 import type { Db } from "../db/client.ts";
 import { type EventRecord, recordEventConversion, storeEvents } from "../events/record-events.ts";
+import { reversedAmount } from "../metrics/definitions.ts";
 import { itemsBase } from "../orders/commission-base.ts";
 import { ingestOrder } from "../orders/ingest-order.ts";
 import { hashCustomerRef } from "../shared/hashing.ts";
@@ -88,6 +89,7 @@ function toResponse(
     campaignId: string;
     status: string;
     amount: number;
+    original: number;
     currency: string;
     rule: string | null;
     reason: string | null;
@@ -101,6 +103,8 @@ function toResponse(
       campaign_id: c.campaignId,
       status: c.status as ConversionResponse["commissions"][number]["status"],
       amount: c.amount,
+      original: c.original,
+      reversed: reversedAmount(c),
       currency: c.currency,
       rule: c.rule,
       reason: c.reason,

@@ -99,13 +99,19 @@ describe("trailmark CLI", () => {
     });
     const table = await cli("report", "--store", store.id, "--campaign", campaign.id);
     expect(table.code).toBe(0);
-    expect(table.out).toMatch(/Ada\s+1\s+1\s+0\s+1\s+100\.0%\s+USD\s+80\.00\s+10\.00/);
+    expect(table.out).toMatch(/Ada\s+1\s+1\s+0\s+1\s+0\s+0\s+100\.0%\s+USD\s+80\.00\s+10\.00/);
     const report = await json<{
-      totals: { purchases: number; money: { currency: string; revenue: number; commissions: { pending: number } }[] };
+      totals: { purchases: number; money: { currency: string; revenue: unknown; commissions: { pending: unknown } }[] };
     }>("report", "--store", store.id, "--campaign", campaign.id);
     expect(report.totals).toMatchObject({
       purchases: 1,
-      money: [{ currency: "USD", revenue: 8000, commissions: { pending: 1000 } }],
+      money: [
+        {
+          currency: "USD",
+          revenue: { amount: "80.00", currency: "USD" },
+          commissions: { pending: { amount: "10.00", currency: "USD" } },
+        },
+      ],
     });
     const owner = await cli(
       "owner",

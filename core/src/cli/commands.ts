@@ -8,7 +8,8 @@ import { createCreator, listCreators } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
 import { createDiscountCode, createLink, listLinks } from "../links/link-store.ts";
 import { COMMISSION_BASES, type CommissionBase } from "../orders/commission-base.ts";
-import { campaignReport } from "../reports/campaign-report.ts";
+import { campaignReport, reportJson, storeReport } from "../reports/campaign-report.ts";
+import { reportText } from "../reports/report-text.ts";
 import { formatMinorUnits, toMinorUnits } from "../shared/money.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "../stores/api-keys.ts";
 import { createStore, listStores, requireStore } from "../stores/store.ts";
@@ -44,7 +45,7 @@ export const USAGE = `trailmark <command> [options]
   apikey create --store <id> [--name <name>]
   apikey list --store <id>
   apikey revoke --store <id> --key <key id>
-  report --store <id> --campaign <id> [--from <date>] [--to <date>] [--json]
+  report --store <id> [--campaign <id>] [--from <date>] [--to <date>] [--json]   (all campaigns without --campaign)
   payout run|list|csv|approve|mark-paid|retry|cancel|reconcile|settings|method …   (trailmark payout --help)
   woo connect|disconnect …                                                         (trailmark woo --help)
 
@@ -322,59 +323,13 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
         return 0;
       }
       case "report": {
-        const report = await campaignReport(db, need(values, "store"), need(values, "campaign"), {
-          from: parseDate(values.from, "from"),
-          to: parseDate(values.to, "to"),
-        });
-        const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
-        // One line per creator and currency: amounts in different currencies are never added up.
-        const lines = [...report.rows, { ...report.totals, creatorName: "TOTAL" }].flatMap((r) =>
-          r.money.map((m, i) => {
-            const money = (n: number) => formatMinorUnits(n, m.currency);
-            return [
-              i === 0 ? r.creatorName : "",
-              i === 0 ? r.rawClicks : "",
-              i === 0 ? r.qualifiedClicks : "",
-              i === 0 ? r.signUps : "",
-              i === 0 ? r.purchases : "",
-              i === 0 ? pct(r.conversionRate) : "",
-              m.currency,
-              money(m.revenue),
-              money(m.commissions.pending),
-              money(m.commissions.approved),
-              money(m.commissions.paid),
-              money(m.commissions.reversed),
-              money(m.commissions.rejected),
-            ];
-          }),
-        );
-        emit(report, () =>
-          [
-            `Campaign "${report.campaignName}" (${report.currency})`,
-            formatTable(
-              [
-                "creator",
-                "clicks",
-                "qualified",
-                "sign-ups",
-                "purchases",
-                "conv. rate",
-                "currency",
-                "revenue",
-                "pending",
-                "approved",
-                "paid",
-                "reversed",
-                "rejected",
-              ],
-              lines,
-            ),
-            ...report.totals.money.map(
-              (m) =>
-                `Return on spend (${m.currency}): ${m.returnOnSpend === null ? "-" : `${m.returnOnSpend.toFixed(2)}x`}`,
-            ),
-          ].join("\n"),
-        );
+        // Without --campaign: every campaign of the store together.
+        const range = { from: parseDate(values.from, "from"), to: parseDate(values.to, "to") };
+        const store = need(values, "store");
+        const report = values.campaign
+          ? await campaignReport(db, store, values.campaign, range)
+          : await storeReport(db, store, range);
+        emit(reportJson(report), () => reportText(report));
         return 0;
       }
       default:

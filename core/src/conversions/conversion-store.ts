@@ -499,6 +499,8 @@ export interface CommissionView {
   creatorId: string;
   status: CommissionStatus;
   amount: number;
+  /** Before refunds; what it would have been when rejected (metrics/definitions.ts). */
+  original: number;
   currency: string;
   rule: string | null;
   reason: string | null;
@@ -534,6 +536,7 @@ function toView(
     creatorId: string;
     status: string;
     amount: bigint;
+    original: bigint;
     currency: string;
     rule: string | null;
     reason: string | null;
@@ -551,6 +554,7 @@ function toView(
         creatorId: c.creatorId,
         status: c.status as CommissionStatus,
         amount: toSafeNumber(c.amount),
+        original: toSafeNumber(c.original),
         currency: c.currency,
         rule: c.rule,
         reason: c.reason,

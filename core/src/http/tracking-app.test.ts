@@ -261,6 +261,10 @@ describe("POST /api/v1/conversions", () => {
       "custom",
     ]);
     expect(doc.paths["/api/v1/conversions"].post.responses["201"]).toBeDefined();
+    // Commissions name their minor units: what it is worth now, before refunds, and what was reversed.
+    const commission = JSON.stringify(doc.components.schemas.ConversionResponse ?? doc);
+    expect(commission).toMatch(/"original":\{[^}]*"description":"Minor units: the commission before refunds/);
+    expect(commission).toMatch(/"reversed":\{[^}]*"description":"Minor units: original minus amount/);
   });
 });
 

@@ -270,12 +270,16 @@ describe("layout and overview", () => {
 
   it("loads the overview for the range and campaign", async () => {
     const { status, data } = await get<{
-      overview: { purchases: number; revenue: number; clicks: { raw: number } };
+      overview: { purchases: number; money: { currency: string; revenue: number }[]; clicks: { raw: number } };
       range: unknown;
       tracking: { kind: string };
     }>(overview.loader, `/admin${MARCH}&campaignId=${program.campaign.id}`, { owner });
     expect(status).toBe(200);
-    expect(data.overview).toMatchObject({ purchases: 2, revenue: 27_000, clicks: { raw: 8 } });
+    expect(data.overview).toMatchObject({
+      purchases: 2,
+      money: [{ currency: "USD", revenue: 27_000 }],
+      clicks: { raw: 8 },
+    });
     expect(data.range).toEqual({ fromDay: "2026-03-01", toDay: "2026-03-31" });
     expect(data.tracking.kind).toBe("site_script");
   });

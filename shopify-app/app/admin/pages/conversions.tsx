@@ -64,6 +64,9 @@ function Shares({ item }: { item: ConversionListItem }) {
           {s.commission
             ? ` · ${formatMoney(s.commission.status === "rejected" || s.commission.status === "over_budget" ? s.commission.original : s.commission.amount, s.commission.currency)} ${s.commission.status.replace("_", " ")}`
             : ""}
+          {s.commission && s.commission.reversed > 0 && s.commission.status !== "reversed"
+            ? ` (${formatMoney(s.commission.reversed, s.commission.currency)} reversed)`
+            : ""}
           {s.commission?.rule ? ` (${RULE_LABELS[s.commission.rule] ?? s.commission.rule})` : ""}
         </Text>
       ))}
@@ -355,6 +358,9 @@ export function ConversionPage() {
                           : s.commission.amount,
                         s.commission.currency,
                       )}
+                      {s.commission.reversed > 0
+                        ? ` (${formatMoney(s.commission.reversed, s.commission.currency)} reversed of ${formatMoney(s.commission.original, s.commission.currency)})`
+                        : ""}
                     </span>
                   ) : (
                     "–"

@@ -23,6 +23,7 @@ import {
   setLinkStatus,
   trackingUrl,
 } from "../../../../core/src/links/link-store.ts";
+import { programMetrics } from "../../../../core/src/metrics/program-metrics.ts";
 import {
   attempt,
   done,
@@ -96,10 +97,11 @@ export async function creatorLoader({ request, params }: LoaderFunctionArgs, req
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const creator = await requireCreator(ctx.db, ctx.storeId, params.id ?? "");
-    const [links, codes, campaigns] = await Promise.all([
+    const [links, codes, campaigns, results] = await Promise.all([
       listLinks(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listDiscountCodes(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listCampaigns(ctx.db, ctx.storeId),
+      programMetrics(ctx.db, ctx.storeId, ctx.store.currency, { creatorId: creator.id }),
     ]);
     const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
     const base = publicUrl();
@@ -122,6 +124,8 @@ export async function creatorLoader({ request, params }: LoaderFunctionArgs, req
         campaignName: campaignName.get(d.campaignId) ?? d.campaignId,
       })),
       created: new URL(request.url).searchParams.get("created") === "1",
+      /** All-time results, counted as everywhere else (core/src/metrics). */
+      results: results.totals,
     };
   });
 }

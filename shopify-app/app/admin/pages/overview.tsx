@@ -117,29 +117,40 @@ export function OverviewPage() {
                 note={`${formatNumber(o.clicks.raw)} raw · ${formatNumber(o.clicks.repeat)} repeats · ${formatNumber(o.clicks.bot)} bots`}
               />
               <Metric label="Sign-ups" value={formatNumber(o.signUps)} />
-              <Metric label="Purchases" value={formatNumber(o.purchases)} />
+              <Metric
+                label="Purchases"
+                value={formatNumber(o.purchases)}
+                note={`${formatNumber(o.refunded)} refunded in full · ${formatNumber(o.cancelled)} cancelled, not counted`}
+              />
               <Metric label="Conversion rate" value={formatPercent(o.conversionRate)} note="of qualified clicks" />
-              <Metric label="Attributed revenue" value={money(o.revenue)} note="net of refunds" />
-              <Metric
-                label="Commissions"
-                value={money(o.spend)}
-                note={`${money(o.commissions.pending)} pending · ${money(o.commissions.approved)} approved · ${money(o.commissions.paid)} paid`}
-              />
-              <Metric label="Return on spend" value={formatRatio(o.returnOnSpend)} note="revenue ÷ commissions" />
-              <Metric
-                label="Not paid"
-                value={money(o.commissions.rejected + o.commissions.over_budget + o.commissions.reversed)}
-                note={`${money(o.commissions.rejected)} rejected · ${money(o.commissions.over_budget)} over budget · ${money(o.commissions.reversed)} reversed`}
-              />
             </InlineGrid>
-            {o.otherCurrencies.length > 0 ? (
-              <Banner tone="info">
-                <p>
-                  Conversions in {o.otherCurrencies.join(", ")} are counted but their money is not included in the{" "}
-                  {o.currency} totals.
-                </p>
-              </Banner>
-            ) : null}
+            {o.money.map((m) => {
+              // One row per currency: amounts in different currencies are never added.
+              const inCurrency = (n: number) => formatMoney(n, m.currency);
+              return (
+                <BlockStack gap="200" key={m.currency}>
+                  {o.money.length > 1 ? (
+                    <Text as="h2" variant="headingSm">
+                      In {m.currency}
+                    </Text>
+                  ) : null}
+                  <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+                    <Metric label="Attributed revenue" value={inCurrency(m.revenue)} note="net of refunds" />
+                    <Metric
+                      label="Commissions"
+                      value={inCurrency(m.spend)}
+                      note={`${inCurrency(m.commissions.pending)} pending · ${inCurrency(m.commissions.approved)} approved · ${inCurrency(m.commissions.paid)} paid`}
+                    />
+                    <Metric label="Return on spend" value={formatRatio(m.returnOnSpend)} note="revenue ÷ commissions" />
+                    <Metric
+                      label="Not paid"
+                      value={inCurrency(m.commissions.rejected + m.commissions.over_budget + m.commissions.reversed)}
+                      note={`${inCurrency(m.commissions.rejected)} rejected · ${inCurrency(m.commissions.over_budget)} over budget · ${inCurrency(m.commissions.reversed)} reversed`}
+                    />
+                  </InlineGrid>
+                </BlockStack>
+              );
+            })}
             <Card>
               <TimeSeriesChart
                 points={o.series}
@@ -177,8 +188,8 @@ export function OverviewPage() {
                     formatNumber(c.signUps),
                     formatNumber(c.purchases),
                     formatPercent(c.conversionRate),
-                    money(c.revenue),
-                    money(c.commissions),
+                    c.money.map((m) => formatMoney(m.revenue, m.currency)).join(" · "),
+                    c.money.map((m) => formatMoney(m.commissions, m.currency)).join(" · "),
                   ])}
                 />
               </BlockStack>
@@ -188,7 +199,7 @@ export function OverviewPage() {
         <Layout>
           <Layout.Section>
             <Text as="p" variant="bodySm" tone="subdued">
-              Store {data.storeId} · amounts in {o.currency}; days are UTC.
+              Store {data.storeId} · the chart's amounts are in {o.currency}; days are UTC.
             </Text>
           </Layout.Section>
         </Layout>

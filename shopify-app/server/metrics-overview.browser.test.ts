@@ -1,0 +1,91 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { programMetrics } from "../../core/src/metrics/program-metrics.ts";
+import { seedMetricsStore } from "../../core/src/metrics/test-store.ts";
+import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
+import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
+import { signInOwner } from "../app/admin/test-support.ts";
+import { formatMoney } from "../app/admin/ui/format.ts";
+
+// The standalone admin in headless Chromium on a store with dollars and euros: the Overview and a creator's
+// page show money per currency, side by side, never one total. Screenshots go to test-artifacts/metrics/.
+
+const ARTIFACTS = resolve(import.meta.dirname, "../../test-artifacts/metrics");
+let database: TestDatabase;
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let storeId: string;
+let adaId: string;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const { db } = database;
+  const { program } = await seedMetricsStore(db);
+  storeId = program.store.id;
+  adaId = program.creators[0]!.id;
+  const owner = await signInOwner(db, storeId);
+  const { createShopifyAppHandler } = await import("./handler.ts");
+  const handler = await createShopifyAppHandler({ database });
+  server = await serveFetch((request) => handler(request), { port: 0, host: "127.0.0.1" });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+  await context.route("**/*", (route) =>
+    new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
+  );
+  const [name, value] = owner.cookie.split("=") as [string, string];
+  await context.addCookies([{ name, value, url: server.url }]);
+  page = await context.newPage();
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await database?.destroy();
+});
+
+async function hydrated() {
+  await page.waitForFunction(() => (window as unknown as { __remixContext?: unknown }).__remixContext !== undefined);
+  await page.waitForLoadState("networkidle");
+}
+
+describe("money per currency in the admin", () => {
+  it("the Overview shows dollars and euros apart, each with its revenue, commissions and reversed part", async () => {
+    const truth = await programMetrics(database.db, storeId, "USD");
+    await page.goto(`${server.url}/admin?from=2026-03-01&to=2026-03-31`);
+    await hydrated();
+    const text = await page.locator("body").innerText();
+    expect(text).toContain("In USD");
+    expect(text).toContain("In EUR");
+    for (const m of truth.totals.money) {
+      expect(text).toContain(formatMoney(m.revenue, m.currency));
+      expect(text).toContain(`${formatMoney(m.commissions.reversed, m.currency)} reversed`);
+    }
+    expect(text).toContain(`${truth.totals.refunded} refunded in full · ${truth.totals.cancelled} cancelled`);
+    await page.screenshot({ path: resolve(ARTIFACTS, "overview-per-currency.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("a creator's page shows their results per currency", async () => {
+    const truth = await programMetrics(database.db, storeId, "USD", { creatorId: adaId });
+    const response = await page.goto(`${server.url}/admin/creators/${adaId}`, { waitUntil: "domcontentloaded" });
+    expect(response?.status()).toBe(200);
+    const text = await page.locator("body").innerText({ timeout: 5_000 });
+    expect(text).toContain("Results");
+    for (const m of truth.totals.money) {
+      expect(text).toContain(m.currency);
+      expect(text).toContain(formatMoney(m.revenue, m.currency));
+    }
+    expect(await page.getByTestId("creator-counts").innerText({ timeout: 5_000 })).toContain(`${truth.totals.purchases} purchases`);
+    await page.screenshot({ path: resolve(ARTIFACTS, "creator-per-currency.png"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
