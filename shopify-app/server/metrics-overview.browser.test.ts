@@ -84,7 +84,9 @@ describe("money per currency in the admin", () => {
       expect(text).toContain(m.currency);
       expect(text).toContain(formatMoney(m.revenue, m.currency));
     }
-    expect(await page.getByTestId("creator-counts").innerText({ timeout: 5_000 })).toContain(`${truth.totals.purchases} purchases`);
+    expect(await page.getByTestId("creator-counts").innerText({ timeout: 5_000 })).toContain(
+      `${truth.totals.purchases} purchases`,
+    );
     await page.screenshot({ path: resolve(ARTIFACTS, "creator-per-currency.png"), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
