@@ -67,7 +67,7 @@ export async function creatorActivity(
       : [],
     rolledTo > fromDay
       ? db.$queryRaw<{ day: unknown; currency: string; n: unknown; earned: unknown }[]>(sql`
-          SELECT day, currency, SUM(conversions) AS n, CAST(SUM(pending + approved + paid) AS BIGINT) AS earned
+          SELECT day, currency, SUM(purchases + "signUps") AS n, CAST(SUM(pending + approved + paid) AS BIGINT) AS earned
           FROM "ConversionRollup"
           WHERE "storeId" = ${storeId} AND day >= ${fromDay} AND day < ${rolledTo} AND "creatorId" = ${creatorId}
             ${staleDays.length > 0 ? sql`AND day NOT IN (${joinSql(staleDays)})` : empty}
@@ -80,13 +80,19 @@ export async function creatorActivity(
             AND "creatorId" = ${creatorId} AND qualification = 'qualified'
           GROUP BY 1`)
       : [],
-    // Counted as the rollup counts them: attributed conversions whose order was not cancelled, and the pending,
-    // approved and paid commissions of every conversion of the day.
+    // Counted as the admin counts them (metrics/definitions.ts, and the rollup's purchases and sign-ups): a
+    // purchase whose order was neither cancelled nor refunded in full, or a sign-up; and the pending, approved
+    // and paid commissions of every conversion of the day.
     liveRanges.length > 0
       ? db.$queryRaw<{ day: unknown; currency: string; n: unknown; earned: unknown }[]>(sql`
           SELECT day, currency, SUM(n) AS n, CAST(SUM(earned) AS BIGINT) AS earned FROM (
             SELECT ${dayNumber(db, `c."occurredAt"`)} AS day, c.currency,
-              CASE WHEN c.status = 'attributed' AND (o.id IS NULL OR o.status <> 'reversed') THEN 1 ELSE 0 END AS n,
+              CASE WHEN c.status <> 'attributed' THEN 0
+                WHEN c.kind IN ('sign_up', 'lead') THEN 1
+                WHEN c.kind <> 'purchase' THEN 0
+                WHEN o.id IS NULL THEN 1
+                WHEN o.status = 'reversed' OR (o.total > 0 AND o.refunded >= o.total) THEN 0
+                ELSE 1 END AS n,
               CASE WHEN cm.status IN ('pending', 'approved', 'paid') THEN cm.amount ELSE 0 END AS earned
             FROM "Conversion" c
             JOIN "Commission" cm ON cm."conversionId" = c.id AND cm."storeId" = ${storeId} AND cm."creatorId" = ${creatorId}
