@@ -2,6 +2,10 @@
 // was refused, to see that nothing was written for it.
 import type { Database } from "../../core/src/db/client.ts";
 
+// Written by the product's own background work, whatever the requests: migrations, and the periodic jobs' leases
+// (core/src/jobs), which any instance claims on its own schedule.
+const BACKGROUND_TABLES = new Set(["_prisma_migrations", "JobLease"]);
+
 export async function tableNames(database: Database): Promise<string[]> {
   const rows =
     database.provider === "postgresql"
@@ -11,7 +15,7 @@ export async function tableNames(database: Database): Promise<string[]> {
       : await database.db.$queryRawUnsafe<{ name: string }[]>(
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
         );
-  return rows.map((r) => r.name).filter((name) => name !== "_prisma_migrations");
+  return rows.map((r) => r.name).filter((name) => !BACKGROUND_TABLES.has(name));
 }
 
 /** Rows per table, keyed by table name. */
