@@ -264,6 +264,38 @@ export async function createPayoutRun(
   return getPayoutRun(db, storeId, runId);
 }
 
+/**
+ * What a run made now would pay and carry over: the same reads and the same pure plan as createPayoutRun,
+ * so a preview shows exactly what a run made right after it pays (unless an order changes in between).
+ */
+export async function loadPlan(
+  db: Client,
+  store: { id: string; currency: string; minimumPayout: number },
+  defaultMethod: PayoutMethod,
+  now: Date,
+) {
+  const storeId = store.id;
+  const [commissions, adjustments, accounts] = await Promise.all([
+    db.commission.findMany({
+      where: { storeId, status: "approved", payoutId: null, holdUntil: { lte: now } },
+      select: { id: true, creatorId: true, currency: true, amount: true, holdUntil: true },
+    }),
+    db.commissionAdjustment.findMany({
+      where: { storeId, payoutId: null },
+      select: { id: true, creatorId: true, currency: true, amount: true },
+    }),
+    db.creatorPayoutAccount.findMany({ where: { storeId } }),
+  ]);
+  const plan = planPayoutRun({
+    commissions: commissions.map((c) => ({ ...c, amount: toSafeNumber(c.amount) })),
+    adjustments: adjustments.map((a) => ({ ...a, amount: toSafeNumber(a.amount) })),
+    minimumPayout: (currency) => minimumPayoutFor(store, currency),
+    now,
+  });
+  const byCreator = new Map(accounts.map((a) => [a.creatorId, toCreatorPayoutAccount(a).method]));
+  return { plan, methods: (creatorId: string): PayoutMethod => byCreator.get(creatorId) ?? defaultMethod };
+}
+
 async function planAndClaim(
   tx: Tx,
   store: { id: string; currency: string; minimumPayout: number },
@@ -272,24 +304,7 @@ async function planAndClaim(
   now: Date,
 ): Promise<string> {
   const storeId = store.id;
-  const [commissions, adjustments, accounts] = await Promise.all([
-    tx.commission.findMany({
-      where: { storeId, status: "approved", payoutId: null, holdUntil: { lte: now } },
-      select: { id: true, creatorId: true, currency: true, amount: true, holdUntil: true },
-    }),
-    tx.commissionAdjustment.findMany({
-      where: { storeId, payoutId: null },
-      select: { id: true, creatorId: true, currency: true, amount: true },
-    }),
-    tx.creatorPayoutAccount.findMany({ where: { storeId } }),
-  ]);
-  const plan = planPayoutRun({
-    commissions: commissions.map((c) => ({ ...c, amount: toSafeNumber(c.amount) })),
-    adjustments: adjustments.map((a) => ({ ...a, amount: toSafeNumber(a.amount) })),
-    minimumPayout: (currency) => minimumPayoutFor(store, currency),
-    now,
-  });
-  const methods = new Map(accounts.map((a) => [a.creatorId, toCreatorPayoutAccount(a).method]));
+  const { plan, methods } = await loadPlan(tx, store, defaultMethod, now);
   const runId = newId("pr");
   const empty = plan.payouts.length === 0;
   await tx.payoutRun.create({
@@ -317,7 +332,7 @@ async function planAndClaim(
         creatorId: planned.creatorId,
         currency: planned.currency,
         amount: planned.amount,
-        method: methods.get(planned.creatorId) ?? defaultMethod,
+        method: methods(planned.creatorId),
         status: "draft",
         createdAt: now,
       },
