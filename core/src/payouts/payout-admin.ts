@@ -69,7 +69,7 @@ const OPEN_PAYOUT = ["draft", "approved", "processing", "failed"];
 export async function payoutBalances(db: Db, storeId: string, now: Date = new Date()): Promise<PayoutBalances> {
   const store = await requireStore(db, storeId);
   const settings = await getPayoutSettings(db, storeId);
-  const by = ["creatorId", "currency"] as const;
+  const by: ("creatorId" | "currency")[] = ["creatorId", "currency"];
   const [pending, ready, onHold, adjustments, payouts, creators, accounts] = await Promise.all([
     db.commission.groupBy({
       by,
@@ -132,7 +132,7 @@ export async function payoutBalances(db: Db, storeId: string, now: Date = new Da
   for (const g of pending) {
     const r = row(g.creatorId, g.currency);
     r.pending = toSafeNumber(g._sum?.amount ?? 0n);
-    r.pendingCount = g._count._all;
+    r.pendingCount = typeof g._count === "object" ? (g._count._all ?? 0) : 0;
     r.nextApprovalAt = date(g._min?.holdUntil);
     r.lastApprovalAt = date(g._max?.holdUntil);
   }
