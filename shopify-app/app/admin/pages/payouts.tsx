@@ -12,7 +12,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { CsrfField, Hidden, SelectInput } from "../ui/fields.tsx";
 import { formatDate, formatDateTime, formatMoney } from "../ui/format.ts";
 import { NavigationProgress, type Shell } from "../ui/shell.tsx";
@@ -91,6 +91,10 @@ export function PayoutsPage() {
   const result = useActionData<Result | undefined>();
   const submit = useSubmit();
   const [previewing, setPreviewing] = useState(false);
+  // A run started (or refused because balances changed): the preview shown is no longer current.
+  useEffect(() => {
+    if (result?.intent === "payNow") setPreviewing(false);
+  }, [result]);
   const [selected, setSelected] = useState<string[]>([]);
   const [reference, setReference] = useState("");
   const post = (intent: string, payoutIds: string[]) => {
@@ -167,6 +171,8 @@ export function PayoutsPage() {
         </Card>
         <Card>
           <BlockStack gap="300">
+            {/* What the confirm will be checked against (the plan previewed). */}
+            <div data-testid="pay-now" data-fingerprint={preview.fingerprint} hidden />
             <InlineStack align="space-between" blockAlign="center">
               <Text as="h2" variant="headingMd">
                 Pay now
