@@ -19,7 +19,7 @@ import {
   type PayoutRunView,
 } from "./payout-store.ts";
 import { type CarryOverReason, carryOverReason } from "./plan-payout-run.ts";
-import type { PayoutMethod } from "./provider.ts";
+import { PAYOUT_METHODS, type PayoutMethod, PayoutProviderError, type PayoutProviders } from "./provider.ts";
 
 export interface CreatorBalance {
   creatorId: string;
@@ -323,4 +323,27 @@ export async function payoutHistory(db: Db, storeId: string, options: { limit?: 
     );
   }
   return { runs, creatorNames: names, settled };
+}
+
+export interface ProviderCheck {
+  method: PayoutMethod;
+  configured: boolean;
+  ok: boolean | null;
+  message: string;
+}
+
+/** Calls each configured provider with its credentials (no money moves); unconfigured ones say so. */
+export async function checkPayoutProviders(providers: PayoutProviders): Promise<ProviderCheck[]> {
+  return Promise.all(
+    PAYOUT_METHODS.map(async (method): Promise<ProviderCheck> => {
+      const provider = providers[method];
+      if (!provider) return { method, configured: false, ok: null, message: "not configured" };
+      try {
+        return { method, configured: true, ok: true, message: await provider.checkCredentials() };
+      } catch (error) {
+        if (!(error instanceof PayoutProviderError)) throw error;
+        return { method, configured: true, ok: false, message: error.message };
+      }
+    }),
+  );
 }
