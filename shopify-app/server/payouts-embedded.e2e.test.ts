@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminProgram, seedAdminProgram } from "../../core/src/admin/test-program.ts";
 import { approveDueCommissions } from "../../core/src/conversions/approve-due.ts";
 import type { Db } from "../../core/src/db/client.ts";
+import { fakeStripe } from "../../core/src/payouts/testing/stripe-handlers.ts";
 import type { RunningServer } from "../../core/src/server/node-http.ts";
 import { serveFetch } from "../../core/src/server/node-http.ts";
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
@@ -21,7 +22,8 @@ const BROWSER =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
 
 const fake = createShopifyAdminFake();
-const msw = setupServer(...shopifyAdminHandlers(fake));
+const stripe = fakeStripe({ balance: { USD: 50_000 } });
+const msw = setupServer(...shopifyAdminHandlers(fake), ...stripe.handlers);
 let database: TestDatabase;
 let db: Db;
 let server: RunningServer;
@@ -180,6 +182,21 @@ describe("the embedded Payouts page", () => {
     const after = await db.payout.findMany({ where: { storeId, runId: run.id } });
     expect(after.map((p) => [p.status, p.providerReference])).toEqual(after.map(() => ["paid", "WIRE-7"]));
     expect(await db.commission.count({ where: { storeId, status: "approved" } })).toBe(0);
+  });
+
+  it("checks the configured providers' credentials with a button", async () => {
+    try {
+      process.env.STRIPE_SECRET_KEY = stripe.secretKey;
+      const good = await post("pay-a", [["intent", "checkCredentials"]]);
+      expect(good.status).toBe(200);
+      expect(good.html).toContain("stripe: works (Stripe accepted the key (test mode); available: 50000 USD)");
+      expect(good.html).toContain("paypal: not configured");
+      process.env.STRIPE_SECRET_KEY = "sk_test_revoked";
+      const bad = await post("pay-a", [["intent", "checkCredentials"]]);
+      expect(bad.html).toMatch(/stripe: refused: Stripe credentials: 401 [^<]*Invalid API Key/);
+    } finally {
+      delete process.env.STRIPE_SECRET_KEY;
+    }
   });
 
   it("refuses the page without a session token", async () => {

@@ -111,7 +111,9 @@ describe("the Payouts page of the standalone admin in Chromium", () => {
       page.waitForEvent("download"),
       page.getByRole("link", { name: "Download CSV" }).click(),
     ]);
-    const csv = readFileSync((await download.path())!, "utf8").trimEnd().split("\r\n");
+    const csv = readFileSync((await download.path())!, "utf8")
+      .trimEnd()
+      .split("\r\n");
     expect(csv[0]).toMatch(/^payout_id,run_id,creator_id,creator_name,creator_email/);
     expect(csv).toHaveLength(payouts.length + 1);
     for (const p of payouts) {
@@ -131,7 +133,12 @@ describe("the Payouts page of the standalone admin in Chromium", () => {
     if (rest.length > 0) {
       for (const p of rest) await page.getByLabel(`Select payout ${p.id}`).check();
       await page.getByRole("button", { name: "Mark selected paid" }).click();
+      // The banner may read as the one before: wait for the payouts themselves.
+      await expect
+        .poll(() => db.payout.count({ where: { storeId, runId: run.id, status: "processing" } }), { timeout: 30_000 })
+        .toBe(0);
       await page.getByText(`${rest.length} payout(s) marked paid.`).waitFor();
+      await page.waitForLoadState("networkidle");
     }
     const after = await db.payout.findMany({ where: { storeId, runId: run.id } });
     expect(after.map((p) => p.status)).toEqual(after.map(() => "paid"));

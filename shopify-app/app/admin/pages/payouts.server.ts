@@ -1,7 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { formValues } from "../../../../core/src/admin/forms.ts";
-import { payNow, payoutBalances, payoutHistory, previewPayoutRun } from "../../../../core/src/payouts/payout-admin.ts";
+import {
+  checkPayoutProviders,
+  payNow,
+  payoutBalances,
+  payoutHistory,
+  previewPayoutRun,
+} from "../../../../core/src/payouts/payout-admin.ts";
 import { getPayoutSettings, updatePayoutSettings } from "../../../../core/src/payouts/payout-settings.ts";
 import {
   approvePayoutRun,
@@ -140,6 +146,18 @@ export async function payoutsAction({ request }: ActionFunctionArgs, requireStor
           `Checked ${s.checked}: ${s.paid} paid, ${s.failed} failed, ${s.processing} still processing.`,
         );
       });
+    case "checkCredentials": {
+      const checks = await checkPayoutProviders(providersFromEnv());
+      return done(
+        intent,
+        checks
+          .map(
+            (c) =>
+              `${c.method}: ${c.ok === null ? c.message : c.ok ? `works (${c.message})` : `refused: ${c.message}`}`,
+          )
+          .join(" · "),
+      );
+    }
     case "saveSettings": {
       const parsed = SettingsSchema.safeParse(values);
       if (!parsed.success) return fail(intent, { form: "Choose a schedule, an approval mode and a default method." });

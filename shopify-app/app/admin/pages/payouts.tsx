@@ -474,6 +474,11 @@ export function PayoutsPage() {
                   </InlineStack>
                 </BlockStack>
               </Form>
+              <div style={{ marginTop: 12 }}>
+                <IntentButton shell={shell} intent="checkCredentials">
+                  Check credentials
+                </IntentButton>
+              </div>
             </Card>
           </Layout.AnnotatedSection>
         </Layout>
