@@ -156,6 +156,17 @@ describe("the Payouts page of the standalone admin in Chromium", () => {
     await page.screenshot({ path: join(ARTIFACTS, "payouts-paid-desktop.png"), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(ARTIFACTS, "payouts-390.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // The creators list and each creator's page say what was paid and how.
+    await page.goto(`${server.url}/admin/creators`);
+    await hydrated();
+    const list = await page.locator("table").first().innerText();
+    for (const p of after) expect(list).toContain(`$${(Number(p.amount) / 100).toFixed(2)} paid`);
+    expect(list).toContain("Manual (CSV)");
+    await page.goto(`${server.url}/admin/creators/${after[0]!.creatorId}`);
+    await hydrated();
+    await page.getByText(`$${(Number(after[0]!.amount) / 100).toFixed(2)} paid`).waitFor();
     expect(pageErrors).toEqual([]);
   }, 180_000);
 });

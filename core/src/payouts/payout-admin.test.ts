@@ -3,7 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { DAY } from "../testing/fixtures.ts";
 import { ManualPayoutProvider } from "./manual-provider.ts";
-import { checkPayoutProviders, payNow, payoutBalances, payoutHistory, previewPayoutRun } from "./payout-admin.ts";
+import {
+  checkPayoutProviders,
+  creatorPayoutSummaries,
+  payNow,
+  payoutBalances,
+  payoutHistory,
+  previewPayoutRun,
+} from "./payout-admin.ts";
 import { markPayoutPaid } from "./payout-store.ts";
 import { PayPalPayoutsProvider } from "./paypal-provider.ts";
 import { StripeConnectProvider } from "./stripe-provider.ts";
@@ -73,6 +80,10 @@ describe("the admin's payout figures", () => {
       payable: 0,
     });
     await markPayoutPaid(db, storeId, run.payouts[0]!.id, { now });
+    expect((await creatorPayoutSummaries(db, storeId, { now }))[ada!.id]).toEqual({
+      method: "manual",
+      amounts: [{ currency: "USD", owed: 1_000, paid: 3_000 }],
+    });
     const history = await payoutHistory(db, storeId);
     expect(history.settled[run.payouts[0]!.id]!.count).toBe(1);
     expect(history.settled[run.payouts[0]!.id]!.commissions[0]!.conversionId).toMatch(/\w+/);

@@ -66,14 +66,20 @@ export interface PayoutBalances {
 const OPEN_PAYOUT = ["draft", "approved", "processing", "failed"];
 
 /** Each creator's balances per currency, from aggregates (a store may have millions of commissions). */
-export async function payoutBalances(db: Db, storeId: string, now: Date = new Date()): Promise<PayoutBalances> {
+export async function payoutBalances(
+  db: Db,
+  storeId: string,
+  now: Date = new Date(),
+  options: { creatorId?: string } = {},
+): Promise<PayoutBalances> {
   const store = await requireStore(db, storeId);
   const settings = await getPayoutSettings(db, storeId);
   const by: ("creatorId" | "currency")[] = ["creatorId", "currency"];
+  const one = options.creatorId ? { creatorId: options.creatorId } : {};
   const [pending, ready, onHold, adjustments, payouts, creators, accounts] = await Promise.all([
     db.commission.groupBy({
       by,
-      where: { storeId, status: "pending" },
+      where: { storeId, ...one, status: "pending" },
       _sum: { amount: true },
       _count: { _all: true },
       _min: { holdUntil: true },
@@ -81,23 +87,26 @@ export async function payoutBalances(db: Db, storeId: string, now: Date = new Da
     }),
     db.commission.groupBy({
       by,
-      where: { storeId, status: "approved", payoutId: null, holdUntil: { lte: now } },
+      where: { storeId, ...one, status: "approved", payoutId: null, holdUntil: { lte: now } },
       _sum: { amount: true },
     }),
     db.commission.groupBy({
       by,
-      where: { storeId, status: "approved", payoutId: null, holdUntil: { gt: now } },
+      where: { storeId, ...one, status: "approved", payoutId: null, holdUntil: { gt: now } },
       _sum: { amount: true },
       _max: { holdUntil: true },
     }),
-    db.commissionAdjustment.groupBy({ by, where: { storeId, payoutId: null }, _sum: { amount: true } }),
+    db.commissionAdjustment.groupBy({ by, where: { storeId, ...one, payoutId: null }, _sum: { amount: true } }),
     db.payout.groupBy({
       by: ["creatorId", "currency", "status"],
-      where: { storeId, status: { in: [...OPEN_PAYOUT, "paid"] } },
+      where: { storeId, ...one, status: { in: [...OPEN_PAYOUT, "paid"] } },
       _sum: { amount: true },
     }),
-    db.creator.findMany({ where: { storeId }, select: { id: true, name: true } }),
-    db.creatorPayoutAccount.findMany({ where: { storeId } }),
+    db.creator.findMany({
+      where: { storeId, ...(options.creatorId ? { id: options.creatorId } : {}) },
+      select: { id: true, name: true },
+    }),
+    db.creatorPayoutAccount.findMany({ where: { storeId, ...one } }),
   ]);
   const names = new Map(creators.map((c) => [c.id, c.name]));
   const methods = new Map(accounts.map((a) => [a.creatorId, toCreatorPayoutAccount(a).method]));
@@ -190,6 +199,49 @@ export async function payoutBalances(db: Db, storeId: string, now: Date = new Da
     ),
     totals: sortedCurrencies.map((c) => totals.get(c)!),
   };
+}
+
+/**
+ * What each creator is owed (earned, not paid yet: pending, on hold, ready net of clawbacks, in a payout)
+ * and was paid, per currency, for the creators list and page.
+ */
+export function owedAndPaid(balances: PayoutBalances): Map<string, { currency: string; owed: number; paid: number }[]> {
+  const byCreator = new Map<string, { currency: string; owed: number; paid: number }[]>();
+  for (const b of balances.creators) {
+    const list = byCreator.get(b.creatorId) ?? [];
+    list.push({ currency: b.currency, owed: b.pending + b.onHold + b.ready + b.inPayouts, paid: b.paid });
+    byCreator.set(b.creatorId, list);
+  }
+  return byCreator;
+}
+
+export interface CreatorPayoutSummary {
+  method: PayoutMethod;
+  amounts: { currency: string; owed: number; paid: number }[];
+}
+
+/** Each creator's payout method and what they are owed and were paid per currency (one creator or all). */
+export async function creatorPayoutSummaries(
+  db: Db,
+  storeId: string,
+  options: { creatorId?: string; now?: Date } = {},
+): Promise<Record<string, CreatorPayoutSummary>> {
+  const [balances, accounts, settings] = await Promise.all([
+    payoutBalances(db, storeId, options.now ?? new Date(), { creatorId: options.creatorId }),
+    db.creatorPayoutAccount.findMany({
+      where: { storeId, ...(options.creatorId ? { creatorId: options.creatorId } : {}) },
+    }),
+    getPayoutSettings(db, storeId),
+  ]);
+  const owed = owedAndPaid(balances);
+  const methods = new Map(accounts.map((a) => [a.creatorId, toCreatorPayoutAccount(a).method]));
+  const creatorIds = new Set([...owed.keys(), ...methods.keys(), ...(options.creatorId ? [options.creatorId] : [])]);
+  return Object.fromEntries(
+    [...creatorIds].map((id) => [
+      id,
+      { method: methods.get(id) ?? settings.provider, amounts: owed.get(id) ?? [] } satisfies CreatorPayoutSummary,
+    ]),
+  );
 }
 
 export interface PayoutPreview {

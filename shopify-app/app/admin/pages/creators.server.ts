@@ -23,6 +23,7 @@ import {
   setLinkStatus,
   trackingUrl,
 } from "../../../../core/src/links/link-store.ts";
+import { creatorPayoutSummaries } from "../../../../core/src/payouts/payout-admin.ts";
 import {
   attempt,
   done,
@@ -43,10 +44,11 @@ export async function creatorsLoader({ request }: LoaderFunctionArgs, requireSto
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const showArchived = new URL(request.url).searchParams.get("status") === "archived";
-    const [creators, links, codes] = await Promise.all([
+    const [creators, links, codes, payouts] = await Promise.all([
       listCreators(ctx.db, ctx.storeId),
       listLinks(ctx.db, ctx.storeId),
       listDiscountCodes(ctx.db, ctx.storeId),
+      creatorPayoutSummaries(ctx.db, ctx.storeId),
     ]);
     const shown = creators.filter((c) => (showArchived ? c.status === "archived" : c.status === "active"));
     return {
@@ -60,6 +62,7 @@ export async function creatorsLoader({ request }: LoaderFunctionArgs, requireSto
         status: c.status,
         links: links.filter((l) => l.creatorId === c.id).length,
         codes: codes.filter((d) => d.creatorId === c.id).map((d) => d.code),
+        payouts: payouts[c.id] ?? null,
       })),
     };
   });
@@ -96,16 +99,18 @@ export async function creatorLoader({ request, params }: LoaderFunctionArgs, req
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const creator = await requireCreator(ctx.db, ctx.storeId, params.id ?? "");
-    const [links, codes, campaigns] = await Promise.all([
+    const [links, codes, campaigns, payouts] = await Promise.all([
       listLinks(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listDiscountCodes(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listCampaigns(ctx.db, ctx.storeId),
+      creatorPayoutSummaries(ctx.db, ctx.storeId, { creatorId: creator.id }),
     ]);
     const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
     const base = publicUrl();
     return {
       shell: shellOf(ctx),
       creator: { id: creator.id, name: creator.name, email: creator.email, status: creator.status },
+      payouts: payouts[creator.id] ?? null,
       storeDomain: ctx.store.domain,
       campaigns: campaigns.filter((c) => c.status !== "ended").map((c) => ({ id: c.id, name: c.name })),
       links: links.map((l) => ({

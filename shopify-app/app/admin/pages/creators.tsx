@@ -16,6 +16,7 @@ import {
 import { useState } from "react";
 import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "../../../../core/src/admin/forms.ts";
 import { CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
+import { formatMoney } from "../ui/format.ts";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
 import type { creatorLoader, creatorsLoader } from "./creators.server.ts";
 
@@ -80,8 +81,8 @@ export function CreatorsPage() {
         ) : (
           <Card padding="0">
             <DataTable
-              columnContentTypes={["text", "text", "numeric", "text", "text"]}
-              headings={["Creator", "Email", "Links", "Discount codes", ""]}
+              columnContentTypes={["text", "text", "numeric", "text", "text", "text", "text"]}
+              headings={["Creator", "Email", "Links", "Discount codes", "Owed / paid", "Paid by", ""]}
               rows={data.creators.map((c) => [
                 <Link key={c.id} url={`${shell.base}/creators/${c.id}`} removeUnderline>
                   {c.name}
@@ -89,6 +90,8 @@ export function CreatorsPage() {
                 c.email ?? "–",
                 c.links,
                 c.codes.join(", ") || "–",
+                owedText(c.payouts),
+                c.payouts ? PAYOUT_METHOD[c.payouts.method] : "–",
                 <ArchiveButton key="a" shell={shell} creatorId={c.id} archived={c.status === "archived"} />,
               ])}
             />
@@ -133,6 +136,16 @@ export function CreatorsPage() {
   );
 }
 
+const PAYOUT_METHOD = { manual: "Manual (CSV)", stripe: "Stripe Connect", paypal: "PayPal" } as const;
+
+/** "12.00 USD owed · 30.00 USD paid", one currency after the other, never summed across them. */
+function owedText(payouts: { amounts: { currency: string; owed: number; paid: number }[] } | null): string {
+  if (!payouts || payouts.amounts.length === 0) return "–";
+  return payouts.amounts
+    .map((a) => `${formatMoney(a.owed, a.currency)} owed · ${formatMoney(a.paid, a.currency)} paid`)
+    .join("; ");
+}
+
 function CopyButton({ text }: { text: string }) {
   const [copied, setCopied] = useState(false);
   return (
@@ -175,6 +188,19 @@ export function CreatorPage() {
           </Banner>
         ) : null}
         <ResultBanner result={banner} />
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">
+              Payouts
+            </Text>
+            <Text as="p">
+              Paid by {data.payouts ? PAYOUT_METHOD[data.payouts.method] : "–"}: {owedText(data.payouts)}
+            </Text>
+            <InlineStack>
+              <Link url={`${shell.base}/payouts`}>See balances and payouts</Link>
+            </InlineStack>
+          </BlockStack>
+        </Card>
         <Card>
           <BlockStack gap="300">
             <Text as="h2" variant="headingMd">
