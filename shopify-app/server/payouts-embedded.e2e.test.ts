@@ -199,6 +199,34 @@ describe("the embedded Payouts page", () => {
     }
   });
 
+  it("sets a creator's payout method from the creator's page", async () => {
+    const ada = a.creators[0]!;
+    const save = (fields: Record<string, string>) =>
+      bearer("pay-a", `/app/creators/${ada.id}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ intent: "payoutMethod", ...fields }),
+      });
+    const bad = await save({ method: "manual", details: "no key here" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("payment details must look like");
+    expect((await save({ method: "paypal", paypalEmail: "ada@paypal.example" })).status).toBe(200);
+    const account = await db.creatorPayoutAccount.findFirstOrThrow({
+      where: { storeId: a.store.id, creatorId: ada.id },
+    });
+    expect([account.method, account.paypalEmail]).toEqual(["paypal", "ada@paypal.example"]);
+    const page = await open("pay-a", `/app/creators/${ada.id}`);
+    expect(page.html).toContain("ada@paypal.example");
+    expect(page.html).toContain("paid");
+    // Another shop cannot change it.
+    const other = await bearer("pay-b", `/app/creators/${ada.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ intent: "payoutMethod", method: "manual", details: "" }),
+    });
+    expect(other.status).toBe(404);
+  });
+
   it("refuses the page without a session token", async () => {
     const response = await fetch(`${server.url}/app/payouts`, {
       headers: { "user-agent": BROWSER },

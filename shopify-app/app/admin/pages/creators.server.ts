@@ -25,6 +25,11 @@ import {
 } from "../../../../core/src/links/link-store.ts";
 import { creatorPayoutSummaries } from "../../../../core/src/payouts/payout-admin.ts";
 import {
+  getCreatorPayoutAccount,
+  parseManualDetails,
+  setCreatorPayoutMethod,
+} from "../../../../core/src/payouts/payout-settings.ts";
+import {
   attempt,
   done,
   fail,
@@ -111,6 +116,7 @@ export async function creatorLoader({ request, params }: LoaderFunctionArgs, req
       shell: shellOf(ctx),
       creator: { id: creator.id, name: creator.name, email: creator.email, status: creator.status },
       payouts: payouts[creator.id] ?? null,
+      payoutAccount: await getCreatorPayoutAccount(ctx.db, ctx.storeId, creator.id),
       storeDomain: ctx.store.domain,
       campaigns: campaigns.filter((c) => c.status !== "ended").map((c) => ({ id: c.id, name: c.name })),
       links: links.map((l) => ({
@@ -181,6 +187,22 @@ export async function creatorAction({ request, params }: ActionFunctionArgs, req
       return attempt(intent, async () => {
         await setLinkStatus(ctx.db, ctx.storeId, parsed.data.linkId, parsed.data.status);
         return done(intent, parsed.data.status === "paused" ? "Link paused." : "Link resumed.");
+      });
+    }
+    case "payoutMethod": {
+      const method = values.method;
+      return attempt(intent, async () => {
+        if (method === "paypal") {
+          const email = typeof values.paypalEmail === "string" ? values.paypalEmail.trim() : "";
+          if (!email) return fail(intent, { paypalEmail: "Enter the creator's PayPal email." });
+          await setCreatorPayoutMethod(ctx.db, ctx.storeId, creator.id, { method: "paypal", paypalEmail: email });
+        } else if (method === "manual") {
+          const details = parseManualDetails(typeof values.details === "string" ? values.details : "");
+          await setCreatorPayoutMethod(ctx.db, ctx.storeId, creator.id, { method: "manual", details });
+        } else {
+          return fail(intent, { form: "Choose PayPal or manual." });
+        }
+        return done(intent, `${creator.name} is now paid by ${method === "paypal" ? "PayPal" : "manual payout"}.`);
       });
     }
     default:

@@ -199,6 +199,41 @@ export function CreatorPage() {
             <InlineStack>
               <Link url={`${shell.base}/payouts`}>See balances and payouts</Link>
             </InlineStack>
+            <Form method="post">
+              <CsrfField token={shell.csrfToken} />
+              <Hidden name="intent" value="payoutMethod" />
+              <BlockStack gap="200">
+                <SelectInput
+                  name="method"
+                  label="Pay this creator by"
+                  defaultValue={data.payoutAccount?.method === "paypal" ? "paypal" : "manual"}
+                  options={[
+                    { value: "manual", label: "Manual (CSV)" },
+                    { value: "paypal", label: "PayPal" },
+                  ]}
+                />
+                <TextInput
+                  name="paypalEmail"
+                  label="PayPal email"
+                  type="email"
+                  defaultValue={data.payoutAccount?.paypalEmail ?? ""}
+                  error={errorsFor("payoutMethod")?.paypalEmail}
+                />
+                <TextInput
+                  name="details"
+                  label="Payment details for manual payouts"
+                  helpText='One per line or separated by ";", e.g. iban=DE89…; name=Ada'
+                  multiline={2}
+                  defaultValue={Object.entries(data.payoutAccount?.details ?? {})
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join("; ")}
+                  error={errorsFor("payoutMethod")?.form}
+                />
+                <InlineStack>
+                  <Button submit>Save payout method</Button>
+                </InlineStack>
+              </BlockStack>
+            </Form>
           </BlockStack>
         </Card>
         <Card>
