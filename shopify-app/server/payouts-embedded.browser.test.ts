@@ -107,10 +107,10 @@ describe("the embedded Payouts page in Chromium", () => {
       { type: RequestType.Admin, store: SHOP, apiKey: API_KEY, apiSecretKey: SECRET },
       new Request(`${server.url}/app/payouts`),
     );
-    const response = await page.goto(document.url);
+    expect((await page.goto(document.url))?.status()).toBe(200);
     await page.waitForFunction(() => (window as unknown as { __remixContext?: unknown }).__remixContext !== undefined);
     await page.getByRole("button", { name: "Pay now" }).click();
-    const preview = await page.getByTestId("payout-preview").innerText();
+    const preview = (await page.getByTestId("payout-preview").textContent()) ?? "";
     const approved = await db.commission.groupBy({
       by: ["creatorId"],
       where: { storeId, status: "approved" },

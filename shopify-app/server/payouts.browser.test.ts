@@ -88,7 +88,7 @@ describe("the Payouts page of the standalone admin in Chromium", () => {
     await page.getByRole("button", { name: "Pay now" }).click();
     const preview = page.getByTestId("payout-preview");
     await preview.waitFor();
-    const previewText = await preview.innerText();
+    const previewText = (await preview.textContent()) ?? "";
     for (const g of approved) {
       const creator = program.creators.find((c) => c.id === g.creatorId)!;
       expect(previewText).toContain(creator.name);
@@ -161,7 +161,7 @@ describe("the Payouts page of the standalone admin in Chromium", () => {
     // The creators list and each creator's page say what was paid and how.
     await page.goto(`${server.url}/admin/creators`);
     await hydrated();
-    const list = await page.locator("table").first().innerText();
+    const list = (await page.locator("table").first().textContent()) ?? "";
     for (const p of after) expect(list).toContain(`$${(Number(p.amount) / 100).toFixed(2)} paid`);
     expect(list).toContain("Manual (CSV)");
     await page.goto(`${server.url}/admin/creators/${after[0]!.creatorId}`);
