@@ -199,6 +199,30 @@ describe("the embedded Payouts page", () => {
     }
   });
 
+  it("saves the schedule, the approval mode, the default method and the minimum payout", async () => {
+    const settings = (minimumPayout: string) =>
+      post("pay-a", [
+        ["intent", "saveSettings"],
+        ["schedule", "weekly"],
+        ["autoApprove", "false"],
+        ["provider", "manual"],
+        ["minimumPayout", minimumPayout],
+      ]);
+    const bad = await settings("twelve");
+    expect(bad.status).toBe(400);
+    expect(bad.html).toContain("Minimum payout: Enter an amount such as 25.00");
+    const saved = await settings("12.50");
+    expect(saved.status).toBe(200);
+    expect(saved.html).toContain("Payout settings saved.");
+    expect(Number((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).minimumPayout)).toBe(1250);
+    expect(await db.storePayoutSettings.findUniqueOrThrow({ where: { storeId: a.store.id } })).toMatchObject({
+      schedule: "weekly",
+      autoApprove: false,
+      provider: "manual",
+    });
+    expect(Number((await db.store.findUniqueOrThrow({ where: { id: b.store.id } })).minimumPayout)).toBe(100);
+  });
+
   it("sets a creator's payout method from the creator's page", async () => {
     const ada = a.creators[0]!;
     const save = (fields: Record<string, string>) =>

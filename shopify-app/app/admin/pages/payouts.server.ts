@@ -24,6 +24,8 @@ import { PAYOUT_METHODS } from "../../../../core/src/payouts/provider.ts";
 import { providersFromEnv } from "../../../../core/src/payouts/providers-from-env.ts";
 import { PAYOUT_SCHEDULES } from "../../../../core/src/payouts/schedule.ts";
 import { AppError } from "../../../../core/src/shared/errors.ts";
+import { toMinorUnits } from "../../../../core/src/shared/money.ts";
+import { setStoreMinimumPayout } from "../../../../core/src/stores/store.ts";
 import {
   attempt,
   done,
@@ -71,6 +73,10 @@ const SettingsSchema = z.object({
   schedule: z.enum(PAYOUT_SCHEDULES),
   autoApprove: z.enum(["true", "false"]),
   provider: z.enum(PAYOUT_METHODS),
+  minimumPayout: z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}(\.\d{1,4})?$/, "Enter an amount such as 25.00"),
 });
 
 /** The ids a bulk action was posted with (checkboxes named `payoutId`). */
@@ -160,8 +166,16 @@ export async function payoutsAction({ request }: ActionFunctionArgs, requireStor
     }
     case "saveSettings": {
       const parsed = SettingsSchema.safeParse(values);
-      if (!parsed.success) return fail(intent, { form: "Choose a schedule, an approval mode and a default method." });
+      if (!parsed.success) {
+        const minimum = parsed.error.issues.find((i) => i.path[0] === "minimumPayout");
+        return fail(intent, {
+          form: minimum
+            ? `Minimum payout: ${minimum.message}`
+            : "Choose a schedule, an approval mode and a default method.",
+        });
+      }
       return attempt(intent, async () => {
+        await setStoreMinimumPayout(db, storeId, toMinorUnits(parsed.data.minimumPayout, ctx.store.currency));
         await updatePayoutSettings(db, storeId, {
           schedule: parsed.data.schedule,
           autoApprove: parsed.data.autoApprove === "true",

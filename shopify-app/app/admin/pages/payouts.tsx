@@ -13,6 +13,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { formatMinorUnits } from "../../../../core/src/shared/money.ts";
 import { CsrfField, Hidden, SelectInput } from "../ui/fields.tsx";
 import { formatDate, formatDateTime, formatMoney } from "../ui/format.ts";
 import { NavigationProgress, type Shell } from "../ui/shell.tsx";
@@ -97,6 +98,10 @@ export function PayoutsPage() {
   }, [result]);
   const [selected, setSelected] = useState<string[]>([]);
   const [reference, setReference] = useState("");
+  const [minimum, setMinimum] = useState(() => {
+    const own = balances.minimumPayout.find((m) => m.currency === shell.currency);
+    return own ? formatMinorUnits(own.amount, own.currency) : "";
+  });
   const post = (intent: string, payoutIds: string[]) => {
     const form = new FormData();
     form.set("intent", intent);
@@ -457,6 +462,14 @@ export function PayoutsPage() {
                     label="Default method"
                     defaultValue={settings.provider}
                     options={providers.map((p) => ({ value: p.method, label: METHOD[p.method] }))}
+                  />
+                  <TextField
+                    name="minimumPayout"
+                    label={`Minimum payout (${shell.currency})`}
+                    value={minimum}
+                    onChange={setMinimum}
+                    autoComplete="off"
+                    helpText="Smaller balances carry over to a later run. Other currencies need the same amount in their own units."
                   />
                   <Text as="p" tone="subdued">
                     Minimum payout: {balances.minimumPayout.map((m) => money(m.amount, m.currency)).join(", ")}; smaller
