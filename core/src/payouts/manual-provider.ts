@@ -16,6 +16,10 @@ export class ManualPayoutProvider implements PayoutProvider {
   async lookup(): Promise<ProviderResult | null> {
     return { status: "processing", reference: null };
   }
+
+  async checkCredentials(): Promise<string> {
+    return "Manual payouts need no credentials: you pay from the run's CSV and mark each payout paid";
+  }
 }
 
 export interface PayoutCsvRow {

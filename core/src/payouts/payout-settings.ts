@@ -117,6 +117,19 @@ async function upsertAccount(
   }
 }
 
+/** "iban=DE89…; name=Ada" (or one pair a line) as the details of a manual method; invalid when a part has no key. */
+export function parseManualDetails(text: string): Record<string, string> {
+  const details: Record<string, string> = {};
+  for (const part of text.split(/[;\n]/)) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf("=");
+    if (eq <= 0)
+      throw new AppError("invalid", `payment details must look like "iban=DE89…; name=Ada", got "${part.trim()}"`);
+    details[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return details;
+}
+
 /** Chooses how a creator is paid by this store. Stripe keeps any connected account already onboarded. */
 export async function setCreatorPayoutMethod(
   db: Db,

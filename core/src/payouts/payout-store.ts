@@ -12,6 +12,7 @@ import { budgetHeld, type CommissionStatus, ledgerEntriesForChange, ledgerTransf
 import { campaignCurrencies } from "../conversions/conversion-store.ts";
 import { markConversionsChanged } from "../conversions/stale-days.ts";
 import type { Db } from "../db/client.ts";
+import { Prisma } from "../db/generated/sqlite/index.js";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
@@ -263,6 +264,38 @@ export async function createPayoutRun(
   return getPayoutRun(db, storeId, runId);
 }
 
+/**
+ * What a run made now would pay and carry over: the same reads and the same pure plan as createPayoutRun,
+ * so a preview shows exactly what a run made right after it pays (unless an order changes in between).
+ */
+export async function loadPlan(
+  db: Client,
+  store: { id: string; currency: string; minimumPayout: number },
+  defaultMethod: PayoutMethod,
+  now: Date,
+) {
+  const storeId = store.id;
+  const [commissions, adjustments, accounts] = await Promise.all([
+    db.commission.findMany({
+      where: { storeId, status: "approved", payoutId: null, holdUntil: { lte: now } },
+      select: { id: true, creatorId: true, currency: true, amount: true, holdUntil: true },
+    }),
+    db.commissionAdjustment.findMany({
+      where: { storeId, payoutId: null },
+      select: { id: true, creatorId: true, currency: true, amount: true },
+    }),
+    db.creatorPayoutAccount.findMany({ where: { storeId } }),
+  ]);
+  const plan = planPayoutRun({
+    commissions: commissions.map((c) => ({ ...c, amount: toSafeNumber(c.amount) })),
+    adjustments: adjustments.map((a) => ({ ...a, amount: toSafeNumber(a.amount) })),
+    minimumPayout: (currency) => minimumPayoutFor(store, currency),
+    now,
+  });
+  const byCreator = new Map(accounts.map((a) => [a.creatorId, toCreatorPayoutAccount(a).method]));
+  return { plan, methods: (creatorId: string): PayoutMethod => byCreator.get(creatorId) ?? defaultMethod };
+}
+
 async function planAndClaim(
   tx: Tx,
   store: { id: string; currency: string; minimumPayout: number },
@@ -271,24 +304,7 @@ async function planAndClaim(
   now: Date,
 ): Promise<string> {
   const storeId = store.id;
-  const [commissions, adjustments, accounts] = await Promise.all([
-    tx.commission.findMany({
-      where: { storeId, status: "approved", payoutId: null, holdUntil: { lte: now } },
-      select: { id: true, creatorId: true, currency: true, amount: true, holdUntil: true },
-    }),
-    tx.commissionAdjustment.findMany({
-      where: { storeId, payoutId: null },
-      select: { id: true, creatorId: true, currency: true, amount: true },
-    }),
-    tx.creatorPayoutAccount.findMany({ where: { storeId } }),
-  ]);
-  const plan = planPayoutRun({
-    commissions: commissions.map((c) => ({ ...c, amount: toSafeNumber(c.amount) })),
-    adjustments: adjustments.map((a) => ({ ...a, amount: toSafeNumber(a.amount) })),
-    minimumPayout: (currency) => minimumPayoutFor(store, currency),
-    now,
-  });
-  const methods = new Map(accounts.map((a) => [a.creatorId, toCreatorPayoutAccount(a).method]));
+  const { plan, methods } = await loadPlan(tx, store, defaultMethod, now);
   const runId = newId("pr");
   const empty = plan.payouts.length === 0;
   await tx.payoutRun.create({
@@ -316,7 +332,7 @@ async function planAndClaim(
         creatorId: planned.creatorId,
         currency: planned.currency,
         amount: planned.amount,
-        method: methods.get(planned.creatorId) ?? defaultMethod,
+        method: methods(planned.creatorId),
         status: "draft",
         createdAt: now,
       },
@@ -822,56 +838,86 @@ async function settlePaid(
     row.storeId,
     commissions.map((c) => c.campaignId),
   );
+  // Decided per commission in memory, written set-based: a payout of 5,000 commissions is a few statements
+  // (in slices), not 5,000 round trips, all in the caller's transaction.
+  const budgetEntries: { campaignId: string; commissionId: string; kind: string; amount: number }[] = [];
+  const budgetDelta = new Map<string, number>();
+  const reservedDelta = new Map<number, string[]>();
+  const adjustments: { commissionId: string; creatorId: string; amount: number; currency: string }[] = [];
   for (const c of commissions) {
     const paidAmount = paidFor.get(c.id)!;
     const before = { status: c.status as CommissionStatus, amount: toSafeNumber(c.amount) };
     // A commission that is worth nothing now (reversed while in flight) is still paid: its amount is 0 and
     // the clawback below recovers what was sent.
     const after = { status: "paid" as const, amount: before.amount };
-    let reserved = toSafeNumber(c.reserved);
     // Budget is kept in the campaign's currency: a commission in another currency never moves it.
     const inBudget = c.currency === campaignCurrency.get(c.campaignId);
     const entries = inBudget ? [...ledgerEntriesForChange(before, after), ...ledgerTransfers(before, after)] : [];
+    let reserved = 0;
     for (const e of entries) {
       if (e.kind !== "approve" && e.kind !== "pay") {
         const delta = e.kind === "adjust" ? e.amount : -e.amount;
         reserved += delta;
-        await tx.campaign.update({ where: { id: c.campaignId }, data: { budgetUsed: { increment: delta } } });
+        budgetDelta.set(c.campaignId, (budgetDelta.get(c.campaignId) ?? 0) + delta);
       }
-      await tx.budgetEntry.create({
-        data: {
-          id: newId("bl"),
-          storeId: row.storeId,
-          campaignId: c.campaignId,
-          commissionId: c.id,
-          kind: e.kind,
-          amount: e.amount,
-        },
-      });
+      budgetEntries.push({ campaignId: c.campaignId, commissionId: c.id, kind: e.kind, amount: e.amount });
+    }
+    if (reserved !== 0) {
+      const group = reservedDelta.get(reserved) ?? [];
+      group.push(c.id);
+      reservedDelta.set(reserved, group);
     }
     const owed = budgetHeld(after) - (paidAmount + (adjusted.get(c.id) ?? 0));
-    if (owed !== 0) {
-      await tx.commissionAdjustment.create({
-        data: {
-          id: newId("adj"),
-          storeId: row.storeId,
-          commissionId: c.id,
-          creatorId: c.creatorId,
-          amount: owed,
-          currency: c.currency,
-          reason:
-            owed < 0
-              ? "commission reduced while its payout was processing"
-              : "commission grew while its payout was processing",
-          createdAt: now,
-        },
-      });
-    }
-    await tx.commission.update({
-      where: { id: c.id },
-      data: { status: "paid", paidAmount, paidAt: now, payoutId: row.id, reserved },
-    });
+    if (owed !== 0)
+      adjustments.push({ commissionId: c.id, creatorId: c.creatorId, amount: owed, currency: c.currency });
   }
+  for (const [campaignId, delta] of budgetDelta) {
+    if (delta !== 0)
+      await tx.campaign.update({ where: { id: campaignId }, data: { budgetUsed: { increment: delta } } });
+  }
+  await inChunks(budgetEntries, async (chunk) => [
+    await tx.budgetEntry.createMany({
+      data: chunk.map((e) => ({ id: newId("bl"), storeId: row.storeId, ...e })),
+    }),
+  ]);
+  await inChunks(adjustments, async (chunk) => [
+    await tx.commissionAdjustment.createMany({
+      data: chunk.map((a) => ({
+        id: newId("adj"),
+        storeId: row.storeId,
+        ...a,
+        reason:
+          a.amount < 0
+            ? "commission reduced while its payout was processing"
+            : "commission grew while its payout was processing",
+        createdAt: now,
+      })),
+    }),
+  ]);
+  for (const [delta, ids] of reservedDelta) {
+    await inChunks(ids, async (chunk) => [
+      await tx.commission.updateMany({
+        where: { storeId: row.storeId, id: { in: chunk } },
+        data: { reserved: { increment: delta } },
+      }),
+    ]);
+  }
+  const ids = commissions.map((c) => c.id);
+  await inChunks(ids, async (chunk) => [
+    await tx.commission.updateMany({
+      where: { storeId: row.storeId, id: { in: chunk } },
+      data: { status: "paid", paidAt: now, payoutId: row.id },
+    }),
+  ]);
+  // What this payout paid for each commission is its item's amount, copied in one statement.
+  await tx.$executeRaw(Prisma.sql`
+    UPDATE "Commission" SET "paidAmount" = (
+      SELECT pi."amount" FROM "PayoutItem" pi
+      WHERE pi."storeId" = "Commission"."storeId" AND pi."payoutId" = ${row.id}
+        AND pi."kind" = 'commission' AND pi."commissionId" = "Commission"."id"
+    )
+    WHERE "storeId" = ${row.storeId} AND "payoutId" = ${row.id} AND "status" = 'paid'
+      AND "id" IN (SELECT "commissionId" FROM "PayoutItem" WHERE "storeId" = ${row.storeId} AND "payoutId" = ${row.id} AND "kind" = 'commission')`);
   await markConversionsChanged(
     tx,
     db,

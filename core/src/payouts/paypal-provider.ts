@@ -56,6 +56,13 @@ export class PayPalPayoutsProvider implements PayoutProvider {
     this.#base = (config.baseUrl ?? PAYPAL_API).replace(/\/$/, "");
   }
 
+  /** A fresh OAuth token (client credentials): PayPal refuses wrong ones with 401 invalid_client. */
+  async checkCredentials(): Promise<string> {
+    this.#token = null;
+    await this.#accessToken();
+    return "PayPal issued an access token for these credentials";
+  }
+
   async #accessToken(): Promise<string> {
     if (this.#token && this.#token.expiresAt > Date.now() + 60_000) return this.#token.value;
     const basic = Buffer.from(`${this.#config.clientId}:${this.#config.clientSecret}`).toString("base64");

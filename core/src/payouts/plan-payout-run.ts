@@ -54,6 +54,12 @@ export interface PlanPayoutRunInput {
   now: Date;
 }
 
+/** Why a creator's balance in one currency is not paid now, or null when it is. */
+export function carryOverReason(balance: number, minimumPayout: number): CarryOverReason | null {
+  const minimum = Math.max(0, minimumPayout);
+  return balance < 0 ? "negative_balance" : balance === 0 ? "nothing_due" : balance < minimum ? "below_minimum" : null;
+}
+
 function assertAmount(value: number, what: string): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`${what} must be integer minor units, got ${value}`);
 }
@@ -110,9 +116,7 @@ export function planPayoutRun(input: PlanPayoutRunInput): PayoutPlan {
     const adjustmentTotal = adjustments.reduce((s, a) => s + a.amount, 0);
     const balance = commissionTotal + adjustmentTotal;
     assertAmount(balance, "payout balance");
-    const minimum = Math.max(0, input.minimumPayout(g.currency));
-    const reason: CarryOverReason | null =
-      balance < 0 ? "negative_balance" : balance === 0 ? "nothing_due" : balance < minimum ? "below_minimum" : null;
+    const reason = carryOverReason(balance, input.minimumPayout(g.currency));
     if (reason) {
       carryOver.push({
         creatorId: g.creatorId,

@@ -49,6 +49,11 @@ export interface PayoutProvider {
    * PayoutProviderError when the provider cannot be asked right now.
    */
   lookup(idempotencyKey: string, payout: PayoutInstruction): Promise<ProviderResult | null>;
+  /**
+   * Asks the provider whether its credentials work, moving no money; resolves with what it answered,
+   * throws PayoutProviderError with the provider's reason when they do not.
+   */
+  checkCredentials(): Promise<string>;
 }
 
 export type PayoutProviders = Partial<Record<PayoutMethod, PayoutProvider>>;

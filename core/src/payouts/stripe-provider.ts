@@ -159,6 +159,17 @@ export class StripeConnectProvider implements PayoutProvider {
   }
 
   /** Whether the connected account can receive transfers (its transfers capability is active). */
+  /** GET /v1/balance: any secret key with access to the platform account can read it. */
+  async checkCredentials(): Promise<string> {
+    try {
+      const balance = await this.#stripe.balance.retrieve();
+      const available = balance.available.map((b) => `${b.amount} ${b.currency.toUpperCase()}`).join(", ");
+      return `Stripe accepted the key${balance.livemode ? " (live mode)" : " (test mode)"}; available: ${available || "none"}`;
+    } catch (error) {
+      throw refused(error, "Stripe credentials");
+    }
+  }
+
   async accountCanReceiveTransfers(accountId: string): Promise<boolean> {
     try {
       const account = await this.#stripe.accounts.retrieve(accountId);

@@ -126,6 +126,15 @@ export async function updateStoreCredentials(db: Db, storeId: string, patch: Rec
   return toStore(row);
 }
 
+/** The smallest balance paid, in minor units of the store's currency (others: the same major units). */
+export async function setStoreMinimumPayout(db: Db, storeId: string, minimumPayout: number): Promise<Store> {
+  if (!Number.isSafeInteger(minimumPayout) || minimumPayout < 0) {
+    throw new AppError("invalid", "the minimum payout must be zero or more");
+  }
+  await requireStore(db, storeId);
+  return toStore(await db.store.update({ where: { id: storeId }, data: { minimumPayout } }));
+}
+
 export async function setStoreStatus(db: Db, storeId: string, status: Store["status"], at = new Date()): Promise<void> {
   await db.store.updateMany({
     where: { id: storeId },

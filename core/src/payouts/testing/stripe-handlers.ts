@@ -130,6 +130,23 @@ export function fakeStripe(options: { baseUrl?: string; balance?: Record<string,
   }
 
   state.handlers = [
+    // https://docs.stripe.com/api/balance/balance_retrieve
+    http.get(`${base}/v1/balance`, ({ request }) => {
+      if (!authorized(request)) {
+        return stripeError(401, "invalid_request_error", undefined, "Invalid API Key provided: sk_test_********");
+      }
+      const balance = state.balance ?? { usd: 0 };
+      return HttpResponse.json({
+        object: "balance",
+        available: Object.entries(balance).map(([currency, amount]) => ({
+          amount,
+          currency: currency.toLowerCase(),
+          source_types: { card: amount },
+        })),
+        livemode: false,
+        pending: [],
+      });
+    }),
     http.post(`${base}/v1/transfers`, async ({ request }) => {
       if (!authorized(request)) return stripeError(401, "invalid_request_error", undefined, "Invalid API Key provided");
       const form = await readForm(request);

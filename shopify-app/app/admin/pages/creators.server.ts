@@ -24,6 +24,12 @@ import {
   trackingUrl,
 } from "../../../../core/src/links/link-store.ts";
 import { programMetrics } from "../../../../core/src/metrics/program-metrics.ts";
+import { creatorPayoutSummaries } from "../../../../core/src/payouts/payout-admin.ts";
+import {
+  getCreatorPayoutAccount,
+  parseManualDetails,
+  setCreatorPayoutMethod,
+} from "../../../../core/src/payouts/payout-settings.ts";
 import {
   attempt,
   done,
@@ -44,10 +50,11 @@ export async function creatorsLoader({ request }: LoaderFunctionArgs, requireSto
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const showArchived = new URL(request.url).searchParams.get("status") === "archived";
-    const [creators, links, codes] = await Promise.all([
+    const [creators, links, codes, payouts] = await Promise.all([
       listCreators(ctx.db, ctx.storeId),
       listLinks(ctx.db, ctx.storeId),
       listDiscountCodes(ctx.db, ctx.storeId),
+      creatorPayoutSummaries(ctx.db, ctx.storeId),
     ]);
     const shown = creators.filter((c) => (showArchived ? c.status === "archived" : c.status === "active"));
     return {
@@ -61,6 +68,7 @@ export async function creatorsLoader({ request }: LoaderFunctionArgs, requireSto
         status: c.status,
         links: links.filter((l) => l.creatorId === c.id).length,
         codes: codes.filter((d) => d.creatorId === c.id).map((d) => d.code),
+        payouts: payouts[c.id] ?? null,
       })),
     };
   });
@@ -97,17 +105,20 @@ export async function creatorLoader({ request, params }: LoaderFunctionArgs, req
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const creator = await requireCreator(ctx.db, ctx.storeId, params.id ?? "");
-    const [links, codes, campaigns, results] = await Promise.all([
+    const [links, codes, campaigns, results, payouts] = await Promise.all([
       listLinks(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listDiscountCodes(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listCampaigns(ctx.db, ctx.storeId),
       programMetrics(ctx.db, ctx.storeId, ctx.store.currency, { creatorId: creator.id }),
+      creatorPayoutSummaries(ctx.db, ctx.storeId, { creatorId: creator.id }),
     ]);
     const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
     const base = publicUrl();
     return {
       shell: shellOf(ctx),
       creator: { id: creator.id, name: creator.name, email: creator.email, status: creator.status },
+      payouts: payouts[creator.id] ?? null,
+      payoutAccount: await getCreatorPayoutAccount(ctx.db, ctx.storeId, creator.id),
       storeDomain: ctx.store.domain,
       campaigns: campaigns.filter((c) => c.status !== "ended").map((c) => ({ id: c.id, name: c.name })),
       links: links.map((l) => ({
@@ -180,6 +191,22 @@ export async function creatorAction({ request, params }: ActionFunctionArgs, req
       return attempt(intent, async () => {
         await setLinkStatus(ctx.db, ctx.storeId, parsed.data.linkId, parsed.data.status);
         return done(intent, parsed.data.status === "paused" ? "Link paused." : "Link resumed.");
+      });
+    }
+    case "payoutMethod": {
+      const method = values.method;
+      return attempt(intent, async () => {
+        if (method === "paypal") {
+          const email = typeof values.paypalEmail === "string" ? values.paypalEmail.trim() : "";
+          if (!email) return fail(intent, { paypalEmail: "Enter the creator's PayPal email." });
+          await setCreatorPayoutMethod(ctx.db, ctx.storeId, creator.id, { method: "paypal", paypalEmail: email });
+        } else if (method === "manual") {
+          const details = parseManualDetails(typeof values.details === "string" ? values.details : "");
+          await setCreatorPayoutMethod(ctx.db, ctx.storeId, creator.id, { method: "manual", details });
+        } else {
+          return fail(intent, { form: "Choose PayPal or manual." });
+        }
+        return done(intent, `${creator.name} is now paid by ${method === "paypal" ? "PayPal" : "manual payout"}.`);
       });
     }
     default:

@@ -81,8 +81,8 @@ export function CreatorsPage() {
         ) : (
           <Card padding="0">
             <DataTable
-              columnContentTypes={["text", "text", "numeric", "text", "text"]}
-              headings={["Creator", "Email", "Links", "Discount codes", ""]}
+              columnContentTypes={["text", "text", "numeric", "text", "text", "text", "text"]}
+              headings={["Creator", "Email", "Links", "Discount codes", "Owed / paid", "Paid by", ""]}
               rows={data.creators.map((c) => [
                 <Link key={c.id} url={`${shell.base}/creators/${c.id}`} removeUnderline>
                   {c.name}
@@ -90,6 +90,8 @@ export function CreatorsPage() {
                 c.email ?? "–",
                 c.links,
                 c.codes.join(", ") || "–",
+                owedText(c.payouts),
+                c.payouts ? PAYOUT_METHOD[c.payouts.method] : "–",
                 <ArchiveButton key="a" shell={shell} creatorId={c.id} archived={c.status === "archived"} />,
               ])}
             />
@@ -132,6 +134,16 @@ export function CreatorsPage() {
       </BlockStack>
     </Page>
   );
+}
+
+const PAYOUT_METHOD = { manual: "Manual (CSV)", stripe: "Stripe Connect", paypal: "PayPal" } as const;
+
+/** "12.00 USD owed · 30.00 USD paid", one currency after the other, never summed across them. */
+function owedText(payouts: { amounts: { currency: string; owed: number; paid: number }[] } | null): string {
+  if (!payouts || payouts.amounts.length === 0) return "–";
+  return payouts.amounts
+    .map((a) => `${formatMoney(a.owed, a.currency)} owed · ${formatMoney(a.paid, a.currency)} paid`)
+    .join("; ");
 }
 
 function CopyButton({ text }: { text: string }) {
@@ -215,6 +227,54 @@ export function CreatorPage() {
         ) : null}
         <ResultBanner result={banner} />
         <CreatorResults results={data.results} />
+        <Card>
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">
+              Payouts
+            </Text>
+            <Text as="p">
+              Paid by {data.payouts ? PAYOUT_METHOD[data.payouts.method] : "–"}: {owedText(data.payouts)}
+            </Text>
+            <InlineStack>
+              <Link url={`${shell.base}/payouts`}>See balances and payouts</Link>
+            </InlineStack>
+            <Form method="post">
+              <CsrfField token={shell.csrfToken} />
+              <Hidden name="intent" value="payoutMethod" />
+              <BlockStack gap="200">
+                <SelectInput
+                  name="method"
+                  label="Pay this creator by"
+                  defaultValue={data.payoutAccount?.method === "paypal" ? "paypal" : "manual"}
+                  options={[
+                    { value: "manual", label: "Manual (CSV)" },
+                    { value: "paypal", label: "PayPal" },
+                  ]}
+                />
+                <TextInput
+                  name="paypalEmail"
+                  label="PayPal email"
+                  type="email"
+                  defaultValue={data.payoutAccount?.paypalEmail ?? ""}
+                  error={errorsFor("payoutMethod")?.paypalEmail}
+                />
+                <TextInput
+                  name="details"
+                  label="Payment details for manual payouts"
+                  helpText='One per line or separated by ";", e.g. iban=DE89…; name=Ada'
+                  multiline={2}
+                  defaultValue={Object.entries(data.payoutAccount?.details ?? {})
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join("; ")}
+                  error={errorsFor("payoutMethod")?.form}
+                />
+                <InlineStack>
+                  <Button submit>Save payout method</Button>
+                </InlineStack>
+              </BlockStack>
+            </Form>
+          </BlockStack>
+        </Card>
         <Card>
           <BlockStack gap="300">
             <Text as="h2" variant="headingMd">

@@ -5,6 +5,7 @@ export const ADMIN_NAV = [
   { path: "/campaigns", label: "Campaigns" },
   { path: "/creators", label: "Creators" },
   { path: "/conversions", label: "Conversions" },
+  { path: "/payouts", label: "Payouts" },
   { path: "/models", label: "Model comparison" },
   { path: "/data-requests", label: "Data requests" },
   { path: "/settings", label: "Settings" },

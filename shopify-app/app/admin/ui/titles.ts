@@ -4,6 +4,7 @@ const DETAIL: Record<string, string> = {
   "/campaigns": "Campaign",
   "/creators": "Creator",
   "/conversions": "Conversion",
+  "/payouts": "Payout run",
 };
 
 /** The page's name for an admin path under /admin or /app: a section ("Campaigns"), one item ("Campaign"), or new. */
