@@ -292,6 +292,49 @@ describe("the commission base", () => {
     },
   );
 
+  // refunds/create carries the refund alone: nothing in it says whether the shop's prices include tax, so the
+  // order's taxes_included is kept with the order when it is ingested.
+  it.each([false, true])(
+    "takes a Shopify refunds/create of one item off by its tax-free amount before any orders/updated (taxes_included=%s)",
+    async (taxesIncluded) => {
+      const { store, domain } = await program("shopify", "items");
+      const id = taxesIncluded ? "9202" : "9201";
+      await deliverShopify(domain, "orders/paid", shopifyOrder(taxesIncluded, id));
+      expect(await commissionOf(store.id)).toMatchObject({ amount: 900 });
+      // The sock's subtotal is 36.00 after its discount, 43.20 with its 7.20 tax where prices include it.
+      const sock = taxesIncluded ? "43.20" : "36.00";
+      await deliverShopify(
+        domain,
+        "refunds/create",
+        refundPayload({
+          order_id: big(id),
+          refund_line_items: [
+            {
+              id: big("866550311766439020"),
+              quantity: 1,
+              line_item_id: big("1002"),
+              location_id: big("24826418"),
+              restock_type: "return",
+              subtotal: Number(sock),
+              subtotal_set: {
+                shop_money: { amount: sock, currency_code: "USD" },
+                presentment_money: { amount: sock, currency_code: "USD" },
+              },
+              total_tax: 7.2,
+              total_tax_set: {
+                shop_money: { amount: "7.20", currency_code: "USD" },
+                presentment_money: { amount: "7.20", currency_code: "USD" },
+              },
+              line_item: { id: big("1002"), gift_card: false, taxable: true, quantity: 1 },
+            },
+          ],
+          transactions: [{ kind: "refund", status: "success", amount: "43.20", currency: "USD", gateway: "bogus" }],
+        }),
+      );
+      expect(await commissionOf(store.id)).toMatchObject({ amount: 540 });
+    },
+  );
+
   // The sock: 40.00 less its 10% discount is 36.00 without tax, 7.20 tax; the customer gets 43.20 back. Its
   // exact share of the 90.00 base is 36.00, leaving 54.00 (5.40 commission); a share of the money returned
   // (43.20 of 115.00) would leave 56.19 (5.62).
