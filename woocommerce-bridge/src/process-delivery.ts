@@ -70,7 +70,9 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
     const store = await getStore(db, storeId);
     const access = store ? wooApiAccessOf(wooCredentialsOf(store)) : null;
     if (!access) return undefined;
-    const client = createWooClient({ ...access, fetch: options.fetch });
+    // A slow store holds up the worker's batch: after 10 s the refunds take their share and the order's next
+    // snapshot asks again.
+    const client = createWooClient({ ...access, fetch: options.fetch, timeoutMs: 10_000 });
     return fetchWooRefundItems({ client, storeId, order, cache: options.refundCache, log: options.log });
   }
 
