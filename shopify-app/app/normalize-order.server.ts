@@ -204,20 +204,23 @@ function moneyReturned(refund: Pick<ShopifyRefund, "transactions">, currency: st
  * returned shipping: the refunded items' share of that base. A refund of a custom amount has no line items:
  * it takes the items base down by the same share of the order as the money it returned. On the order total
  * base a refund counts the money returned. Without the order (`order` null: a refunds/create delivery) the
- * refunded subtotals count as they are, and the order's own snapshot, which lists the refund too, corrects
- * them when it arrives.
+ * tax comes out of the refunded subtotals by `taxesIncluded`, the order's `taxes_included` as stored when the
+ * order was ingested; when that is not known the subtotals count as they are, and the order's own snapshot,
+ * which lists the refund too, corrects them when it arrives.
  */
 export function refundAmounts(
   refund: Pick<ShopifyRefund, "transactions" | "refund_line_items">,
   currency: string,
   order: { taxesIncluded: boolean; items: number; orderTotal: number; rate: PresentmentRate } | null,
+  taxesIncluded: boolean = order?.taxesIncluded ?? false,
 ): { amount: number; orderAmount: number } {
   const returned = moneyReturned(refund, currency, order?.rate ?? null);
   const lines = (refund.refund_line_items ?? []).filter((l) => !l.line_item?.gift_card);
   if (lines.length > 0) {
     const amount = lines.reduce((sum, l) => {
       const subtotal = Math.abs(shopMoney(l.subtotal, l.subtotal_set, currency));
-      const tax = order?.taxesIncluded ? Math.abs(shopMoney(l.total_tax, l.total_tax_set, currency)) : 0;
+      // In a taxes_included shop a refunded line's subtotal contains its tax (`total_tax`).
+      const tax = taxesIncluded ? Math.abs(shopMoney(l.total_tax, l.total_tax_set, currency)) : 0;
       return sum + Math.max(0, subtotal - tax);
     }, 0);
     return { amount, orderAmount: returned };
@@ -267,6 +270,7 @@ export function toNormalizedOrder(order: ShopifyOrder): NormalizedOrder {
     currency,
     total: items,
     orderTotal,
+    pricesIncludeTax: order.taxes_included ?? null,
     refunds: (order.refunds ?? []).map((r) => ({
       id: idFromGid(r.admin_graphql_api_id) ?? r.id,
       ...refundAmounts(r, currency, { taxesIncluded, items, orderTotal, rate }),
@@ -294,15 +298,36 @@ export interface NormalizedRefund {
   createdAt: Date | null;
 }
 
-/** A refunds/create webhook body -> the order it belongs to and the amount returned. */
-export function normalizeShopifyRefund(body: string, shopCurrency: string): NormalizedRefund {
-  const refund = parsePayload(ShopifyRefundSchema, body, "Shopify refund");
+/** A refunds/create webhook body, parsed; throws naming the bad field. */
+export function parseShopifyRefund(body: string): ShopifyRefund {
+  return parsePayload(ShopifyRefundSchema, body, "Shopify refund");
+}
+
+/**
+ * A refunds/create delivery's refund -> the order it belongs to and what it takes off each base.
+ * `taxesIncluded`: the order's `taxes_included` as stored with it (null when not known); the delivery itself
+ * does not say.
+ */
+export function toNormalizedRefund(
+  refund: ShopifyRefund,
+  shopCurrency: string,
+  taxesIncluded: boolean | null = null,
+): NormalizedRefund {
   return {
     orderExternalId: refund.order_id,
     refund: {
       id: idFromGid(refund.admin_graphql_api_id) ?? refund.id,
-      ...refundAmounts(refund, shopCurrency, null),
+      ...refundAmounts(refund, shopCurrency, null, taxesIncluded ?? false),
     },
     createdAt: refund.created_at ? new Date(refund.created_at) : null,
   };
+}
+
+/** A refunds/create webhook body -> the order it belongs to and the amount returned. */
+export function normalizeShopifyRefund(
+  body: string,
+  shopCurrency: string,
+  taxesIncluded: boolean | null = null,
+): NormalizedRefund {
+  return toNormalizedRefund(parseShopifyRefund(body), shopCurrency, taxesIncluded);
 }

@@ -13,7 +13,7 @@ import { addOrderRefund } from "../../core/src/orders/add-refund.ts";
 import type { NormalizedOrderInput } from "../../core/src/orders/normalized-order.ts";
 import { findStoreByDomain, type Store, setStoreStatus } from "../../core/src/stores/store.ts";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "./compliance.server.ts";
-import { normalizeShopifyOrder, normalizeShopifyRefund } from "./normalize-order.server.ts";
+import { normalizeShopifyOrder, parseShopifyRefund, toNormalizedRefund } from "./normalize-order.server.ts";
 import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
 
 // The inbox worker's Shopify handler: one stored delivery in, its effect on core out. Every branch is
@@ -86,7 +86,14 @@ export function createShopifyDeliveryHandler(db: Db, options: ShopifyDeliveryOpt
       }
       case "refunds/create": {
         const store = await requireStore(db, shop);
-        const { orderExternalId, refund } = normalizeShopifyRefund(body, store.currency);
+        const parsed = parseShopifyRefund(body);
+        // The delivery does not say whether the shop's prices include tax; the order, stored with its
+        // taxes_included, does. An order not stored yet fails below and is retried.
+        const held = await db.order.findUnique({
+          where: { storeId_externalId: { storeId: store.id, externalId: parsed.order_id } },
+          select: { pricesIncludeTax: true },
+        });
+        const { orderExternalId, refund } = toNormalizedRefund(parsed, store.currency, held?.pricesIncludeTax);
         const result = await addOrderRefund(db, store.id, orderExternalId, refund, { now: now() });
         // The order is not stored yet (its orders/create is still on its way): retry later.
         if (result === null) throw new Error(`refund ${refund.id}: order ${orderExternalId} is not known yet`);

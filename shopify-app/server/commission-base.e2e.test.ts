@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createCampaign } from "../../core/src/campaigns/campaign-store.ts";
 import { createCreator } from "../../core/src/creators/creator.ts";
 import type { Db } from "../../core/src/db/client.ts";
@@ -11,9 +12,9 @@ import { createStore, updateStoreCredentials } from "../../core/src/stores/store
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { createWooDeliveryHandler } from "../../woocommerce-bridge/src/process-delivery.ts";
 import { createWooBridgeHandler } from "../../woocommerce-bridge/src/server.ts";
-import { TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET } from "../../woocommerce-bridge/src/testing/woo-api.ts";
+import { fakeWooStore, TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET } from "../../woocommerce-bridge/src/testing/woo-api.ts";
 import { wooDelivery } from "../../woocommerce-bridge/src/testing/woo-deliveries.ts";
-import { wooOrderPayload } from "../../woocommerce-bridge/src/testing/woo-orders.ts";
+import { wooOrderPayload, wooRefundPayload } from "../../woocommerce-bridge/src/testing/woo-orders.ts";
 import { TEST_WEBHOOK_SECRET } from "../../woocommerce-bridge/src/testing/woo-store.ts";
 import { createShopifyDeliveryHandler } from "../app/process-webhook.server.ts";
 import { big, orderPayload, refundPayload, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
@@ -28,12 +29,16 @@ import { big, orderPayload, refundPayload, shopifyJson, webhookHeaders } from ".
 // does in production.
 
 const SECRET = "commission-base-api-secret-0123456789";
+// The WooCommerce stores' REST API (refunds' line items), from WooCommerce's documented shapes; loopback
+// requests to the app itself pass through.
+const wooApi = setupServer();
 let database: TestDatabase;
 let db: Db;
 let worker: InboxWorker;
 let server: RunningServer;
 
 beforeAll(async () => {
+  wooApi.listen({ onUnhandledRequest: "bypass" });
   Object.assign(process.env, {
     SHOPIFY_API_KEY: "commission-base-api-key",
     SHOPIFY_API_SECRET: SECRET,
@@ -58,7 +63,9 @@ beforeAll(async () => {
     log: () => {},
   });
 }, 300_000);
+afterEach(() => wooApi.resetHandlers());
 afterAll(async () => {
+  wooApi.close();
   await server?.close();
   await worker?.stop();
   await database?.destroy();
@@ -67,14 +74,13 @@ afterAll(async () => {
 type Base = "items" | "order_total";
 
 /** A store on `platform` with a 10% campaign on `base` and a creator whose code ADA10 the buyer used. */
-async function program(platform: "shopify" | "woocommerce" | "custom", base: Base) {
+async function program(platform: "shopify" | "woocommerce" | "custom", base: Base, options = { restKeys: true }) {
   const domain = `${platform}-${Math.random().toString(36).slice(2, 8)}${platform === "shopify" ? ".myshopify.com" : ".example.com"}`;
   const { store } = await createStore(db, { platform, domain, currency: "USD" });
   if (platform === "woocommerce") {
     await updateStoreCredentials(db, store.id, {
       url: `https://${domain}`,
-      consumerKey: TEST_CONSUMER_KEY,
-      consumerSecret: TEST_CONSUMER_SECRET,
+      ...(options.restKeys ? { consumerKey: TEST_CONSUMER_KEY, consumerSecret: TEST_CONSUMER_SECRET } : {}),
       webhookSecret: TEST_WEBHOOK_SECRET,
     });
   }
@@ -186,8 +192,8 @@ function wooOrder(pricesIncludeTax: boolean, id: number) {
   };
 }
 
-async function deliverWoo(storeId: string, payload: unknown) {
-  const delivery = wooDelivery({ storeId, secret: TEST_WEBHOOK_SECRET, topic: "order.created", payload });
+async function deliverWoo(storeId: string, payload: unknown, topic = "order.created") {
+  const delivery = wooDelivery({ storeId, secret: TEST_WEBHOOK_SECRET, topic, payload });
   const response = await fetch(`${server.url}${new URL(delivery.url).pathname}`, {
     method: "POST",
     headers: delivery.headers,
@@ -285,4 +291,133 @@ describe("the commission base", () => {
       expect(await commissionOf(store.id)).toMatchObject({ amount: 540 });
     },
   );
+
+  // refunds/create carries the refund alone: nothing in it says whether the shop's prices include tax, so the
+  // order's taxes_included is kept with the order when it is ingested.
+  it.each([false, true])(
+    "takes a Shopify refunds/create of one item off by its tax-free amount before any orders/updated (taxes_included=%s)",
+    async (taxesIncluded) => {
+      const { store, domain } = await program("shopify", "items");
+      const id = taxesIncluded ? "9202" : "9201";
+      await deliverShopify(domain, "orders/paid", shopifyOrder(taxesIncluded, id));
+      expect(await commissionOf(store.id)).toMatchObject({ amount: 900 });
+      // The sock's subtotal is 36.00 after its discount, 43.20 with its 7.20 tax where prices include it.
+      const sock = taxesIncluded ? "43.20" : "36.00";
+      await deliverShopify(
+        domain,
+        "refunds/create",
+        refundPayload({
+          order_id: big(id),
+          refund_line_items: [
+            {
+              id: big("866550311766439020"),
+              quantity: 1,
+              line_item_id: big("1002"),
+              location_id: big("24826418"),
+              restock_type: "return",
+              subtotal: Number(sock),
+              subtotal_set: {
+                shop_money: { amount: sock, currency_code: "USD" },
+                presentment_money: { amount: sock, currency_code: "USD" },
+              },
+              total_tax: 7.2,
+              total_tax_set: {
+                shop_money: { amount: "7.20", currency_code: "USD" },
+                presentment_money: { amount: "7.20", currency_code: "USD" },
+              },
+              line_item: { id: big("1002"), gift_card: false, taxable: true, quantity: 1 },
+            },
+          ],
+          transactions: [{ kind: "refund", status: "success", amount: "43.20", currency: "USD", gateway: "bogus" }],
+        }),
+      );
+      expect(await commissionOf(store.id)).toMatchObject({ amount: 540 });
+    },
+  );
+
+  // The sock: 40.00 less its 10% discount is 36.00 without tax, 7.20 tax; the customer gets 43.20 back. Its
+  // exact share of the 90.00 base is 36.00, leaving 54.00 (5.40 commission); a share of the money returned
+  // (43.20 of 115.00) would leave 56.19 (5.62).
+  it.each([false, true])(
+    "takes a partial WooCommerce refund of one item off by exactly that item (prices_include_tax=%s)",
+    async (pricesIncludeTax) => {
+      const { store, domain } = await program("woocommerce", "items");
+      const id = pricesIncludeTax ? 5102 : 5101;
+      await deliverWoo(store.id, wooOrder(pricesIncludeTax, id));
+      expect(await commissionOf(store.id)).toMatchObject({ amount: 900 });
+      const woo = fakeWooStore({
+        url: `https://${domain}`,
+        currency: "USD",
+        refunds: {
+          [id]: [
+            wooRefundPayload({
+              id: 7301,
+              orderId: id,
+              amount: "43.20",
+              reason: "Wrong size",
+              lines: [{ itemId: 2, name: "Sock", quantity: 1, total: "36.00", tax: "7.20" }],
+              storeUrl: `https://${domain}`,
+            }),
+          ],
+        },
+      });
+      wooApi.use(...woo.handlers);
+      // WooCommerce fires order.updated for the refund; the order lists it only as {id, reason, total}.
+      await deliverWoo(
+        store.id,
+        {
+          ...wooOrder(pricesIncludeTax, id),
+          date_modified_gmt: "2024-11-22T09:00:01",
+          refunds: [{ id: 7301, reason: "Wrong size", total: "-43.20" }],
+        },
+        "order.updated",
+      );
+      expect(await commissionOf(store.id)).toMatchObject({ amount: 540 });
+      expect(woo.requests.map((r) => r.path)).toEqual([`/wp-json/wc/v3/orders/${id}/refunds`]);
+      // A refund never changes: the order's next delivery does not ask again.
+      await deliverWoo(
+        store.id,
+        {
+          ...wooOrder(pricesIncludeTax, id),
+          status: "completed",
+          date_modified_gmt: "2024-11-23T09:00:00",
+          refunds: [{ id: 7301, reason: "Wrong size", total: "-43.20" }],
+        },
+        "order.updated",
+      );
+      expect(await commissionOf(store.id)).toMatchObject({ amount: 540 });
+      expect(woo.requests).toHaveLength(1);
+    },
+  );
+
+  it("takes nothing off the items base for a WooCommerce refund of shipping only", async () => {
+    const { store, domain } = await program("woocommerce", "items");
+    await deliverWoo(store.id, wooOrder(false, 5103));
+    const woo = fakeWooStore({
+      url: `https://${domain}`,
+      currency: "USD",
+      refunds: {
+        5103: [wooRefundPayload({ id: 7302, orderId: 5103, amount: "5.00", shipping: [{ itemId: 4, total: "5.00" }] })],
+      },
+    });
+    wooApi.use(...woo.handlers);
+    await deliverWoo(
+      store.id,
+      { ...wooOrder(false, 5103), date_modified_gmt: "2024-11-22T09:00:01", refunds: [{ id: 7302, total: "-5.00" }] },
+      "order.updated",
+    );
+    expect(await commissionOf(store.id)).toMatchObject({ amount: 900 });
+  });
+
+  it("takes the refund's proportional share for a WooCommerce store without REST keys", async () => {
+    const { store } = await program("woocommerce", "items", { restKeys: false });
+    await deliverWoo(store.id, wooOrder(false, 5104));
+    await deliverWoo(
+      store.id,
+      { ...wooOrder(false, 5104), date_modified_gmt: "2024-11-22T09:00:01", refunds: [{ id: 7303, total: "-43.20" }] },
+      "order.updated",
+    );
+    // 90.00 × 43.20 / 115.00 = 33.81 off: 56.19 left, 5.62 commission.
+    expect(await commissionOf(store.id)).toMatchObject({ amount: 562 });
+  });
 });

@@ -3,8 +3,9 @@ import { newClickId } from "../../core/src/links/click-id.ts";
 import { hashEmail } from "../../core/src/shared/hashing.ts";
 import { mapWooStatus, normalizeWooOrder } from "./normalize-order.ts";
 import { decodeWooBody } from "./process-delivery.ts";
+import { refundItemsAmount, WooRefundSchema } from "./refund-items.ts";
 import { phpJsonEncode } from "./testing/php-json.ts";
-import { type WooOrderFixtureOptions, wooOrderPayload } from "./testing/woo-orders.ts";
+import { type WooOrderFixtureOptions, wooOrderPayload, wooRefundPayload } from "./testing/woo-orders.ts";
 import { WooOrderSchema } from "./woo-order-schema.ts";
 
 function normalize(options: WooOrderFixtureOptions = {}) {
@@ -57,6 +58,40 @@ describe("normalizeWooOrder", () => {
     const order = normalize({ total: "59.90", refunds: [{ id: 4130, total: "-5.00", reason: "Größe passt nicht" }] });
     expect(order.status).toBe("confirmed");
     expect(order.refunds).toEqual([{ id: "4130", amount: 500, orderAmount: 500 }]);
+  });
+
+  it("takes each refund's refunded items exactly when they were fetched, and its share when not", () => {
+    // The default order: a 45.44 beanie (the items base), 9.56 VAT, 4.90 shipping: 59.90.
+    const refunds = [
+      { id: 4140, total: "-12.10" }, // 10.00 of the beanie and its 2.10 tax
+      { id: 4141, total: "-4.90" }, // the shipping only
+      { id: 4142, total: "-5.00" }, // an amount, no lines
+      { id: 4143, total: "-6.00" }, // not fetched (store unreachable, no REST keys)
+    ];
+    const body = new TextEncoder().encode(phpJsonEncode(wooOrderPayload({ refunds })));
+    const fetched = [
+      wooRefundPayload({
+        id: 4140,
+        orderId: 4127,
+        amount: "12.10",
+        lines: [{ itemId: 812, quantity: 1, total: "10.00", tax: "2.10" }],
+      }),
+      wooRefundPayload({ id: 4141, orderId: 4127, amount: "4.90", shipping: [{ itemId: 813, total: "4.90" }] }),
+      wooRefundPayload({ id: 4142, orderId: 4127, amount: "5.00" }),
+    ].map((r) => WooRefundSchema.parse(r));
+    const items = new Map(fetched.map((r) => [r.id, refundItemsAmount(r, "EUR")]));
+    expect([...items]).toEqual([
+      ["4140", 1000],
+      ["4141", 0],
+      ["4142", null],
+    ]);
+    const order = normalizeWooOrder(WooOrderSchema.parse(decodeWooBody(body)), items);
+    expect(order.refunds).toEqual([
+      { id: "4140", amount: 1000, orderAmount: 1210 },
+      { id: "4141", amount: 0, orderAmount: 490 },
+      { id: "4142", amount: 379, orderAmount: 500 }, // 45.44 × 5.00 / 59.90
+      { id: "4143", amount: 455, orderAmount: 600 }, // 45.44 × 6.00 / 59.90
+    ]);
   });
 
   it("treats a refunded order as refunded in full even when the refund records fall short", () => {

@@ -8,6 +8,7 @@ import {
 } from "../../core/src/orders/normalized-order.ts";
 import { hashCustomerRef, hashEmail } from "../../core/src/shared/hashing.ts";
 import { toMinorUnits } from "../../core/src/shared/money.ts";
+import type { WooRefundItems } from "./refund-items.ts";
 import type { WooOrder } from "./woo-order-schema.ts";
 
 // WooCommerce order -> the platform-free order that core attributes. Pure: the same snapshot always gives
@@ -83,19 +84,29 @@ export function wooOrderAmounts(order: WooOrder, currency: string): { items: num
 }
 
 /**
- * Refunds with their WooCommerce ids, on both bases: the money returned, and the same share of the items
- * base (an order's refunds carry no line items). A fully refunded order without refund records is
- * refunded in full.
+ * Refunds with their WooCommerce ids, on both bases: the money returned, and what they take off the items
+ * base. `refundItems` (fetched from the store's REST API by the caller, refund-items.ts) gives each refund's
+ * refunded items without tax exactly, and 0 for a refund of shipping or fees only. A refund it does not
+ * know, because the store has no REST keys or could not be asked, takes the same share of the items base as
+ * of the order: the order's own refund records carry no line items. A fully refunded order without refund
+ * records is refunded in full.
  */
 export function wooRefunds(
   order: WooOrder,
   amounts: { items: number; orderTotal: number },
+  refundItems: WooRefundItems = new Map(),
 ): { id: string; amount: number; orderAmount: number }[] {
   const { items, orderTotal } = amounts;
   const refunds = (order.refunds ?? []).map((r) => {
     // The REST API reports refunds as negative amounts ("-5.00").
     const orderAmount = Math.abs(toMinorUnits(r.total, order.currency));
-    const amount = orderTotal > 0 ? mulDivRoundHalfUp(items, Math.min(orderAmount, orderTotal), orderTotal) : 0;
+    const exact = refundItems.get(r.id);
+    const amount =
+      exact !== undefined && exact !== null
+        ? Math.min(exact, items)
+        : orderTotal > 0
+          ? mulDivRoundHalfUp(items, Math.min(orderAmount, orderTotal), orderTotal)
+          : 0;
     return { id: r.id, amount, orderAmount };
   });
   if (order.status === "refunded") {
@@ -116,7 +127,8 @@ function uniqueCodes(codes: string[]): string[] {
   return [...new Set(codes.map((c) => c.trim()).filter((c) => c !== "" && c.length <= MAX_CODE))];
 }
 
-export function normalizeWooOrder(order: WooOrder): NormalizedOrder {
+/** `refundItems`: what the order's refunds took back of its items, when the store's REST API was asked. */
+export function normalizeWooOrder(order: WooOrder, refundItems?: WooRefundItems): NormalizedOrder {
   const currency = order.currency.toUpperCase();
   const amounts = wooOrderAmounts(order, currency);
   const meta = attributionMeta(order);
@@ -130,7 +142,7 @@ export function normalizeWooOrder(order: WooOrder): NormalizedOrder {
     currency,
     total: amounts.items,
     orderTotal: amounts.orderTotal,
-    refunds: wooRefunds({ ...order, currency }, amounts),
+    refunds: wooRefunds({ ...order, currency }, amounts, refundItems),
     customerEmailHash: email ? hashEmail(email) : null,
     // Guests are customer 0; registered customers get a stable reference that says nothing about them.
     customerRef: customerId !== "0" && customerId !== "" ? hashCustomerRef(`woocommerce:${customerId}`) : null,

@@ -3,6 +3,7 @@ import { getStore } from "../../core/src/stores/store.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./process-delivery.ts";
 import { ORDERS_ROUTE } from "./reconcile.ts";
+import { fetchWooRefundItems, type RefundItemsCache } from "./refund-items.ts";
 import { createWooClient, WooApiError } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 import { WooOrderSchema } from "./woo-order-schema.ts";
@@ -21,6 +22,7 @@ export interface OrderDeletionOptions {
   orders: OrderSink;
   now: Date;
   fetch?: typeof fetch;
+  refundCache?: RefundItemsCache;
 }
 
 export type OrderDeletionOutcome = "unknown_order" | "snapshot" | "deleted_at_store" | "not_connected";
@@ -50,6 +52,9 @@ export async function applyWooOrderDeletion(options: OrderDeletionOptions): Prom
     return "deleted_at_store";
   }
   const order = WooOrderSchema.parse(body);
-  await orders.ingestOrder(db, storeId, normalizeWooOrder(order), { now });
+  const refundItems = order.refunds?.length
+    ? await fetchWooRefundItems({ client, storeId, order, cache: options.refundCache })
+    : undefined;
+  await orders.ingestOrder(db, storeId, normalizeWooOrder(order, refundItems), { now });
   return "snapshot";
 }

@@ -7,9 +7,13 @@ import {
 } from "../../core/src/inbox/inbox.ts";
 import { type DeliveryWork, ingestOrderBatch, processDeliveryBatch } from "../../core/src/inbox/order-batch.ts";
 import { ingestOrder, setOrderStatus } from "../../core/src/orders/ingest-order.ts";
+import { getStore } from "../../core/src/stores/store.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import { applyWooOrderDeletion } from "./order-deletion.ts";
-import { WooDeletedOrderSchema, WooOrderSchema } from "./woo-order-schema.ts";
+import { fetchWooRefundItems, type RefundItemsCache, type WooRefundItems } from "./refund-items.ts";
+import { createWooClient } from "./woo-client.ts";
+import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
+import { WooDeletedOrderSchema, type WooOrder, WooOrderSchema } from "./woo-order-schema.ts";
 
 // The inbox worker's handler for WooCommerce deliveries. A thrown error leaves the delivery in the inbox to
 // be retried with backoff (and marked dead after MAX_ATTEMPTS), so parse failures throw with a message that
@@ -25,8 +29,14 @@ export interface WooDeliveryHandlerOptions {
   now?: () => Date;
   /** Where orders go; core's order ingestion unless a test substitutes it. */
   orders?: OrderSink;
-  /** For the WooCommerce REST API (an order.deleted asks the store for the order's current state). */
+  /**
+   * For the WooCommerce REST API: an order.deleted asks the store for the order's current state, and an
+   * order with refunds for the items each refund took back.
+   */
   fetch?: typeof fetch;
+  /** Refunds already fetched (refund-items.ts); the process's shared cache unless a test gives its own. */
+  refundCache?: RefundItemsCache;
+  log?: (message: string) => void;
 }
 
 /** The body's JSON; a body that is not UTF-8 JSON can never succeed, so it is dead at once. */
@@ -52,7 +62,24 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
 
   const snapshotTopic = (topic: string) =>
     topic === "order.created" || topic === "order.updated" || topic === "order.restored";
-  const snapshotOf = (delivery: Delivery) => normalizeWooOrder(WooOrderSchema.parse(decodeWooBody(delivery.body)));
+
+  // The refunded items of an order with refunds, from the store's REST API. Without REST keys there is no one
+  // to ask: each refund then takes its proportional share of the items base (normalize-order.ts).
+  async function refundItemsOf(storeId: string, order: WooOrder): Promise<WooRefundItems | undefined> {
+    if (!order.refunds?.length) return undefined;
+    const store = await getStore(db, storeId);
+    const access = store ? wooApiAccessOf(wooCredentialsOf(store)) : null;
+    if (!access) return undefined;
+    // A slow store holds up the worker's batch: after 10 s the refunds take their share and the order's next
+    // snapshot asks again.
+    const client = createWooClient({ ...access, fetch: options.fetch, timeoutMs: 10_000 });
+    return fetchWooRefundItems({ client, storeId, order, cache: options.refundCache, log: options.log });
+  }
+
+  async function snapshotOf(delivery: Delivery) {
+    const order = WooOrderSchema.parse(decodeWooBody(delivery.body));
+    return normalizeWooOrder(order, delivery.storeId ? await refundItemsOf(delivery.storeId, order) : undefined);
+  }
 
   async function handleWooDelivery(delivery: Delivery): Promise<void> {
     const storeId = delivery.storeId;
@@ -63,13 +90,21 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
       case "order.restored": {
         // Newest modification wins: ingestOrder ignores a snapshot older than the one it holds, which is
         // what makes late Action Scheduler deliveries and reconciliation polls safe to apply in any order.
-        await orders.ingestOrder(db, storeId, snapshotOf(delivery), { now: now() });
+        await orders.ingestOrder(db, storeId, await snapshotOf(delivery), { now: now() });
         return;
       }
       case "order.deleted": {
         const { id } = WooDeletedOrderSchema.parse(decodeWooBody(delivery.body));
         // The body has no state or time: the store is asked what the order is now (order-deletion.ts).
-        await applyWooOrderDeletion({ db, storeId, orderId: id, orders, now: now(), fetch: options.fetch });
+        await applyWooOrderDeletion({
+          db,
+          storeId,
+          orderId: id,
+          orders,
+          now: now(),
+          fetch: options.fetch,
+          refundCache: options.refundCache,
+        });
         return;
       }
       default:
@@ -95,7 +130,8 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
     }
     return processDeliveryBatch(
       deliveries,
-      (d): DeliveryWork => (snapshotTopic(d.topic) ? { order: snapshotOf(d) } : { run: () => handleWooDelivery(d) }),
+      async (d): Promise<DeliveryWork> =>
+        snapshotTopic(d.topic) ? { order: await snapshotOf(d) } : { run: () => handleWooDelivery(d) },
       (snapshots) => ingestOrderBatch(db, storeId, snapshots, now()),
     );
   }

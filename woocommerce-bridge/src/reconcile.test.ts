@@ -7,7 +7,7 @@ import { connectStore } from "./connect.ts";
 import { DEFAULT_RECONCILE_INTERVAL_MS, parseBridgeEnv } from "./env.ts";
 import { CURSOR_OVERLAP_MS, reconcileStore, reconcileWindow, startReconciliation } from "./reconcile.ts";
 import { type FakeWooStoreOptions, fakeWooStore } from "./testing/woo-api.ts";
-import { wooOrderPayload } from "./testing/woo-orders.ts";
+import { wooOrderPayload, wooRefundPayload } from "./testing/woo-orders.ts";
 import { wooCredentialsOf } from "./woo-credentials.ts";
 
 const server = setupServer();
@@ -181,6 +181,40 @@ describe("reconcileStore", () => {
     const recreated = shop.webhooks.find((w) => w.topic === "order.deleted")!;
     expect(recreated.delivery_url).toBe(removed.delivery_url);
     expect(recreated.secret).toBe((await credentials(store.id)).webhookSecret);
+  });
+
+  it("counts a polled order's refunds by their refunded items, as its webhook does, asking once per refund", async () => {
+    // The default order: a 45.44 beanie (the items base), 9.56 VAT, 4.90 shipping. Refund 4201 returned the
+    // shipping only (nothing of the base), 4202 20.00 of the beanie with its 4.21 tax (20.00 of the base);
+    // shares of the money returned would have taken 3.72 and 18.37.
+    const polled = order(7401, "2024-11-20T11:00:00", {
+      refunds: [
+        { id: 4202, total: "-24.21" },
+        { id: 4201, total: "-4.90" },
+      ],
+    });
+    const { shop, store } = await connected({
+      orders: [polled],
+      refunds: {
+        7401: [
+          wooRefundPayload({ id: 4201, orderId: 7401, amount: "4.90", shipping: [{ itemId: 813, total: "4.90" }] }),
+          wooRefundPayload({
+            id: 4202,
+            orderId: 7401,
+            amount: "24.21",
+            lines: [{ itemId: 812, quantity: 1, total: "20.00", tax: "4.21" }],
+          }),
+        ],
+      },
+    });
+    await reconcileStore({ db: database.db, storeId: store.id, now: NOW });
+    expect(await orderRow(store.id, 7401)).toMatchObject({ total: 4544n, refunded: 2000n, orderRefunded: 2911n });
+    expect(shop.requests.filter((r) => r.path.endsWith("/orders/7401/refunds"))).toHaveLength(1);
+    // The next poll reads the order again (the cursor overlaps) but not its refunds: a refund never changes.
+    const again = await reconcileStore({ db: database.db, storeId: store.id, now: new Date(NOW.getTime() + 60_000) });
+    expect(again.orders).toBe(1);
+    expect(await orderRow(store.id, 7401)).toMatchObject({ refunded: 2000n });
+    expect(shop.requests.filter((r) => r.path.endsWith("/orders/7401/refunds"))).toHaveLength(1);
   });
 
   it("skips an order it cannot read and ingests the rest", async () => {

@@ -7,6 +7,7 @@ import { listStores, requireStore, updateStoreCredentials } from "../../core/src
 import { parseBridgeEnv } from "./env.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./process-delivery.ts";
+import { fetchWooRefundItems, type RefundItemsCache } from "./refund-items.ts";
 import { createWooClient, WOO_PAGE_SIZE, WooApiError, type WooClient } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 import { WooGmtDateSchema, WooIdSchema, WooOrderSchema } from "./woo-order-schema.ts";
@@ -29,6 +30,7 @@ export interface ReconcileStoreOptions {
   now?: Date;
   fetch?: typeof fetch;
   orders?: OrderSink;
+  refundCache?: RefundItemsCache;
 }
 
 export interface ReconcileResult {
@@ -142,7 +144,11 @@ export async function reconcileStore(options: ReconcileStoreOptions): Promise<Re
       }
       let normalized: ReturnType<typeof normalizeWooOrder>;
       try {
-        normalized = normalizeWooOrder(parsed.data);
+        // A polled order must count its refunds as its webhook did: exactly, from the refunds' line items.
+        const refundItems = parsed.data.refunds?.length
+          ? await fetchWooRefundItems({ client, storeId, order: parsed.data, cache: options.refundCache })
+          : undefined;
+        normalized = normalizeWooOrder(parsed.data, refundItems);
       } catch (error) {
         skipped.push({ id: parsed.data.id, error: error instanceof Error ? error.message : String(error) });
         continue;

@@ -30,6 +30,12 @@ export const NormalizedOrderSchema = z
     total: MinorUnitsSchema,
     /** What the customer paid (the "order total" base), minor units; null when it is `total`. */
     orderTotal: MinorUnitsSchema.nullable().default(null),
+    /**
+     * Whether the platform's line prices contain tax (Shopify `taxes_included`); null or absent when the
+     * payload does not say. Kept with the order so that a refund delivered without its order (Shopify
+     * refunds/create) can take the tax out of its refunded subtotals.
+     */
+    pricesIncludeTax: z.boolean().nullable().optional(),
     /** Refunds known so far, each with its platform id so that a replayed refund is counted once. */
     refunds: z.array(RefundSchema).default([]),
     customerEmailHash: z.string().nullable().default(null),

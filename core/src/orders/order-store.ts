@@ -40,6 +40,7 @@ function orderFields(order: NormalizedOrder) {
     currency: order.currency,
     total: order.total,
     orderTotal: order.orderTotal ?? order.total,
+    pricesIncludeTax: order.pricesIncludeTax ?? null,
     customerEmailHash: order.customerEmailHash,
     customerRef: order.customerRef,
     checkoutToken: order.checkoutToken,

@@ -23,6 +23,8 @@ export interface FakeWooStoreOptions {
   /** "read" keys fail every write with 401, like a key created with Read permission. */
   permissions?: "read" | "read_write";
   orders?: Record<string, unknown>[];
+  /** Order id -> its refunds as GET /orders/{id}/refunds lists them (wooRefundPayload in woo-orders.ts). */
+  refunds?: Record<string, Record<string, unknown>[]>;
   webhooks?: (Partial<FakeWebhook> & { topic: string; delivery_url: string })[];
   behaviour?: FakeBehaviour;
 }
@@ -35,6 +37,7 @@ export interface FakeWooStore {
   permissions: "read" | "read_write";
   webhooks: FakeWebhook[];
   orders: Record<string, unknown>[];
+  refunds: Record<string, Record<string, unknown>[]>;
   /** Every request that reached the store, for assertions. */
   requests: { method: string; path: string; query: URLSearchParams; body: unknown }[];
   handlers: HttpHandler[];
@@ -78,6 +81,7 @@ export function fakeWooStore(options: FakeWooStoreOptions = {}): FakeWooStore {
     permissions: options.permissions ?? "read_write",
     webhooks: [],
     orders: options.orders ?? [],
+    refunds: options.refunds ?? {},
     requests: [],
     handlers: [],
   };
@@ -279,6 +283,17 @@ export function fakeWooStore(options: FakeWooStoreOptions = {}): FakeWooStore {
       if (denied) return denied;
       const order = store.orders.find((o) => String(o.id) === params.id);
       return order ? HttpResponse.json(order) : wpError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
+    }),
+    // An order's refunds, newest first as WooCommerce lists them, with their line items; an order the store
+    // does not have is a 404.
+    http.get(`${api}/orders/:id/refunds`, async ({ request, params }) => {
+      const denied = await gate(request, false);
+      if (denied) return denied;
+      const id = String(params.id);
+      const known = store.orders.some((o) => String(o.id) === id) || id in store.refunds;
+      if (!known) return wpError(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.");
+      const refunds = [...(store.refunds[id] ?? [])].sort((a, b) => Number(b.id) - Number(a.id));
+      return paged(refunds, new URL(request.url).searchParams);
     }),
   ];
   // A store that is down or not WordPress answers every path the same way.

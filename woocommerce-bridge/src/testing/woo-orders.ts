@@ -196,3 +196,73 @@ export function wooOrderPayload(options: WooOrderFixtureOptions = {}): Record<st
     },
   };
 }
+
+export interface WooRefundFixtureOptions {
+  id: number;
+  orderId: number;
+  /** The money returned, positive ("43.20"), as the refunds endpoint reports it. */
+  amount: string;
+  reason?: string;
+  /** Refunded items: the order line's id and the refunded quantity, total and tax, all positive. */
+  lines?: { itemId: number; name?: string; quantity: number; total: string; tax: string }[];
+  /** Refunded shipping, positive. */
+  shipping?: { itemId: number; total: string; tax?: string }[];
+  createdGmt?: string;
+  storeUrl?: string;
+}
+
+const negative = (amount: string) => (Number(amount) === 0 ? amount : `-${amount}`);
+
+/**
+ * A refund as WooCommerce 9.4's GET /wc/v3/orders/{id}/refunds lists it: `amount` positive, its line items
+ * with negative quantities and amounts (total without tax, after discounts), each pointing at the order's line
+ * through `_refunded_item_id`.
+ */
+export function wooRefundPayload(options: WooRefundFixtureOptions): Record<string, unknown> {
+  const storeUrl = options.storeUrl ?? STORE_URL;
+  const createdGmt = options.createdGmt ?? "2024-11-22T09:00:00";
+  let lineId = options.id * 10;
+  return {
+    id: options.id,
+    date_created: createdGmt,
+    date_created_gmt: createdGmt,
+    amount: options.amount,
+    reason: options.reason ?? "",
+    refunded_by: 1,
+    refunded_payment: true,
+    meta_data: [],
+    line_items: (options.lines ?? []).map((l) => ({
+      id: lineId++,
+      name: l.name ?? "Item",
+      product_id: 77,
+      variation_id: 0,
+      quantity: -l.quantity,
+      tax_class: "",
+      subtotal: negative(l.total),
+      subtotal_tax: negative(l.tax),
+      total: negative(l.total),
+      total_tax: negative(l.tax),
+      taxes: [{ id: 1, total: negative(l.tax), subtotal: negative(l.tax) }],
+      meta_data: [{ id: lineId * 7, key: "_refunded_item_id", value: String(l.itemId) }],
+      sku: "",
+      price: -Number(l.total) / l.quantity,
+    })),
+    shipping_lines: (options.shipping ?? []).map((s) => ({
+      id: lineId++,
+      method_title: "Flat rate",
+      method_id: "flat_rate",
+      instance_id: "1",
+      total: negative(s.total),
+      total_tax: negative(s.tax ?? "0.00"),
+      taxes: [],
+      meta_data: [{ id: lineId * 7, key: "_refunded_item_id", value: String(s.itemId) }],
+    })),
+    tax_lines: [],
+    fee_lines: [],
+    _links: {
+      self: [{ href: `${storeUrl}/wp-json/wc/v3/orders/${options.orderId}/refunds/${options.id}` }],
+      collection: [{ href: `${storeUrl}/wp-json/wc/v3/orders/${options.orderId}/refunds` }],
+      up: [{ href: `${storeUrl}/wp-json/wc/v3/orders/${options.orderId}` }],
+    },
+  };
+}
