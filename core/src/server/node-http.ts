@@ -94,51 +94,11 @@ export function writeAnswer(res: http.ServerResponse, answer: HttpAnswer): void 
 }
 
 /**
- * The body of a node:http request as UTF-8 text, capped like readBodyBytes: a declared Content-Length over
- * the cap fails before reading, and a body that grows past it is drained and thrown away rather than
- * buffered (see lingerIfAbandoned).
+ * The body of a node:http request as its exact bytes (the webhook receipt verifies signatures over them), capped
+ * like readBodyBytes: a declared Content-Length over the cap fails before reading, and a body that grows past it
+ * is drained and thrown away rather than buffered (see lingerIfAbandoned).
  */
-export function readNodeBodyText(req: http.IncomingMessage, maxBytes: number): Promise<string> {
-  const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) > maxBytes) {
-    abandon(req);
-    return Promise.reject(tooLarge(maxBytes));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const onData = (chunk: Buffer) => {
-      total += chunk.byteLength;
-      if (total > maxBytes) {
-        cleanup();
-        abandon(req);
-        reject(tooLarge(maxBytes));
-      } else chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, total).toString("utf8"));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-  });
-}
-
-/**
- * The body of a node:http request as its exact bytes, capped like readNodeBodyText (the webhook receipt
- * verifies signatures over them).
- */
-export function readNodeBodyBytes(req: http.IncomingMessage, maxBytes: number): Promise<Uint8Array> {
+export function readNodeBodyBytes(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > maxBytes) {
     abandon(req);
@@ -173,6 +133,13 @@ export function readNodeBodyBytes(req: http.IncomingMessage, maxBytes: number): 
     req.on("error", onError);
   });
 }
+
+/** The body of a node:http request as UTF-8 text, capped like readNodeBodyBytes. */
+export function readNodeBodyText(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+  return readNodeBodyBytes(req, maxBytes).then(utf8);
+}
+
+const utf8 = (bytes: Buffer) => bytes.toString("utf8");
 
 function abandon(req: http.IncomingMessage): void {
   abandoned.add(req);
