@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOwner } from "../../core/src/admin/owner-accounts.ts";
 import type { Db } from "../../core/src/db/client.ts";
 import { createTrackingApp, type TrackingApp } from "../../core/src/http/tracking-app.ts";
 import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
 import { createStore, type Store } from "../../core/src/stores/store.ts";
+import { launchChromium } from "../../core/src/testing/chromium.ts";
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 
 // The standalone admin end to end in headless Chromium, as the owner of a custom-site store uses it: sign in,
@@ -47,19 +48,7 @@ beforeAll(async () => {
   store = (await createStore(db, { platform: "custom", domain: DOMAIN, name: "E2E Tea", currency: "USD" })).store;
   await createOwner(db, store.id, EMAIL, PASSWORD);
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   // Reduced motion: polaris-viz then draws its charts at once, so screenshots do not catch them mid-animation.
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },

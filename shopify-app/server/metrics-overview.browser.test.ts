@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { programMetrics } from "../../core/src/metrics/program-metrics.ts";
 import { seedMetricsStore } from "../../core/src/metrics/test-store.ts";
 import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
+import { launchChromium } from "../../core/src/testing/chromium.ts";
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { signInOwner } from "../app/admin/test-support.ts";
 import { formatMoney } from "../app/admin/ui/format.ts";
@@ -32,10 +33,7 @@ beforeAll(async () => {
   const handler = await createShopifyAppHandler({ database });
   server = await serveFetch((request) => handler(request), { port: 0, host: "127.0.0.1" });
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
   await context.route("**/*", (route) =>
     new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),

@@ -2,12 +2,13 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
 import { setupServer } from "msw/node";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AdminProgram, seedAdminProgram } from "../../core/src/admin/test-program.ts";
 import { approveDueCommissions } from "../../core/src/conversions/approve-due.ts";
 import type { Db } from "../../core/src/db/client.ts";
 import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
+import { launchChromium } from "../../core/src/testing/chromium.ts";
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
 
@@ -70,10 +71,7 @@ beforeAll(async () => {
   const handler = await createShopifyAppHandler({ database });
   server = await serveFetch((request) => handler(request), { port: 0, host: "127.0.0.1" });
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  browser = await launchChromium();
   // shopify-app-remix answers 410 to user agents it takes for bots, HeadlessChrome among them.
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },

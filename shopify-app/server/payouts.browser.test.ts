@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOwner } from "../../core/src/admin/owner-accounts.ts";
 import { type AdminProgram, seedAdminProgram } from "../../core/src/admin/test-program.ts";
 import { approveDueCommissions } from "../../core/src/conversions/approve-due.ts";
 import type { Db } from "../../core/src/db/client.ts";
 import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
+import { launchChromium } from "../../core/src/testing/chromium.ts";
 import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 
 // A merchant pays creators from the standalone admin in headless Chromium, with no CLI: sign in, open
@@ -38,10 +39,7 @@ beforeAll(async () => {
   server = await serveFetch((request) => handler(request), { port: 0, host: "127.0.0.1" });
   process.env.PUBLIC_URL = server.url;
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   await context.route("**/*", (route) =>
     new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),

@@ -1,9 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getCreatorPayoutAccount } from "../payouts/payout-settings.ts";
 import { type RunningServer, serveFetch } from "../server/node-http.ts";
+import { launchChromium } from "../testing/chromium.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { translator } from "./i18n.ts";
 import { createPortal, type Portal } from "./index.ts";
@@ -33,19 +34,7 @@ beforeAll(async () => {
     { port: 0, host: "127.0.0.1" },
   );
   portal = createPortal({ db: database.db, publicUrl: server.url, mailer });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Browser, type BrowserContext, type Cookie, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Cookie, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CollectEvent } from "../events/collect-schema.ts";
 import { createTrackingApp, type TrackingApp } from "../http/tracking-app.ts";
@@ -8,6 +8,7 @@ import { newClickId } from "../links/click-id.ts";
 import { type RunningServer, serveFetch } from "../server/node-http.ts";
 import { hashCustomerRef } from "../shared/hashing.ts";
 import { createStore } from "../stores/store.ts";
+import { launchChromium } from "../testing/chromium.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 
 // A real Chromium against the real tracking app: each test's store is a site of its own
@@ -137,21 +138,10 @@ beforeAll(async () => {
   trailmarkOrigin = trailmarkServer.url;
   storeServer = createServer(storePage);
   storePort = await listen(storeServer);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-sync",
-      // Every site's host is loopback, without asking a resolver.
-      "--host-resolver-rules=MAP *.localhost 127.0.0.1",
-    ],
-  });
+  browser = await launchChromium([
+    // Every site's host is loopback, without asking a resolver.
+    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
+  ]);
 });
 
 afterAll(async () => {

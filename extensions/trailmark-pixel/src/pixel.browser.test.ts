@@ -4,11 +4,12 @@
 // the page view rather than behind it, and one the collector did not acknowledge is resent from the next page.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTrackingApp, type TrackingApp } from "../../../core/src/http/tracking-app.ts";
 import { type RunningServer, serveFetch } from "../../../core/src/server/node-http.ts";
 import { createStore } from "../../../core/src/stores/store.ts";
+import { launchChromium } from "../../../core/src/testing/chromium.ts";
 import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
 import { buildPixelBundle, checkoutCompleted, pageViewed } from "./test-harness.ts";
 import { type Storefront, serveStorefront, type WorkerPixelConfig } from "./worker-harness.ts";
@@ -83,10 +84,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
   frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}/collect`;
   storefront = await serveStorefront(code, (key) => pixels.get(key)!);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
