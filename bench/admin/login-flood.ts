@@ -4,6 +4,8 @@
 //
 //   npx tsx bench/admin/login-flood.ts [flooders=40] [seconds=15]
 //
+// BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node options to the served process alone.
+//
 // Prints the latency of GET /admin/login (median, p95, max) in both phases, what the flood was answered, and
 // the process's peak RSS.
 import { createOwner } from "../../core/src/admin/owner-accounts.ts";
@@ -17,7 +19,12 @@ const SECONDS = Number(process.argv[3] ?? 15);
 const { database, drop } = await scratchDatabase("login_flood");
 const { store } = await createStore(database.db, { platform: "custom", domain: "flood.example.com" });
 await createOwner(database.db, store.id, "owner@flood.example.com", "the owner's long passphrase");
-const product = await startProduct(database.url, { TRUST_PROXY: "true" });
+const product = await startProduct(
+  database.url,
+  { TRUST_PROXY: "true" },
+  undefined,
+  (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+);
 const url = product.url;
 
 function percentile(sorted: number[], p: number): number {
