@@ -1,11 +1,13 @@
 // The standalone admin's sign-in page for an honest visitor while a flood of wrong passwords comes in from many
-// addresses (each new, so the per-address limit does not stop them: only the bounded hashing does), against
+// addresses (each new, so the per-address limit does not stop them: only the gate on sign-ins in flight and the
+// bounded hashing do), against
 // the same page with no flood, in the same run on the same `npm start` process. The flood is sent from a child
 // process (login-flood-client.ts), the visitor timed from this one.
 //
 //   npx tsx bench/admin/login-flood.ts [flooders=40] [seconds=15]
 //
-// BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node options to the served process alone;
+// BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node options to the served process alone (and
+// "--import ./bench/event-loop-probe.mjs" records its event-loop delay);
 // BENCH_FLOOD_NICE=19 runs the flood client at that priority.
 //
 // Prints the latency of GET /admin/login (median, p95, max) in both phases, what the flood was answered, and
