@@ -327,4 +327,46 @@ describe("the Remix app's edges", () => {
     expect(statuses.slice(0, PASSWORD_ATTEMPTS_PER_ADDRESS).every((s) => s === 401)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
   });
+
+  it("refuses sign-ins past a few at once before the app, and never the sign-in page", async () => {
+    const page = await fetch(`${url}/admin/login`, { headers: { "user-agent": BROWSER } });
+    const csrfCookie = page.headers.get("set-cookie")!.split(";")[0]!;
+    const csrf = /name="_csrf"[^>]*value="([\w-]+)"|value="([\w-]+)"[^>]*name="_csrf"/.exec(await page.text());
+    const token = csrf![1] ?? csrf![2]!;
+    // Each from its own address, so the per-address limit stops none of them: only the gate does.
+    const posts = Array.from({ length: 30 }, (_, i) =>
+      post("/admin/login", {
+        headers: { ...FORM, origin: url, cookie: csrfCookie, "x-forwarded-for": `198.51.100.${i + 1}` },
+        body: new URLSearchParams({
+          _csrf: token,
+          intent: "password",
+          email: `flood-${i}@edges.example.com`,
+          password: "not the password!",
+        }).toString(),
+      }).then(async (response) => ({
+        status: response.status,
+        type: response.headers.get("content-type"),
+        body: await response.text(),
+      })),
+    );
+    const pages = Array.from({ length: 3 }, () =>
+      fetch(`${url}/admin/login`, { headers: { "user-agent": BROWSER } }).then(async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    const answers = await Promise.all(posts);
+    expect(await Promise.all(pages)).toEqual([200, 200, 200]);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const answer of refused) {
+      expect(answer.type).toMatch(/^application\/json/);
+      expect(JSON.parse(answer.body)).toEqual({
+        error: { code: "rate_limited", message: "too many sign-ins at once; try again in a moment" },
+      });
+    }
+    // The rest reached the sign-in and were told the password was wrong.
+    expect(answers.filter((a) => a.status !== 429).every((a) => a.status === 401)).toBe(true);
+    await expectAlive("a flood of sign-ins");
+  });
 });

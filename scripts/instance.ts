@@ -26,6 +26,7 @@ import { serveFetch } from "../core/src/server/node-http.ts";
 import { trackingNodeRoutes } from "../core/src/server/tracking-routes.ts";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
 import { createShopifyAppHandler } from "../shopify-app/server/handler.ts";
+import { createSignInGate } from "../shopify-app/server/http-edges.ts";
 import { shopifyWebhookRoute } from "../shopify-app/server/webhook-route.ts";
 import { parseBridgeEnv } from "../woocommerce-bridge/src/env.ts";
 import { startReconciliation } from "../woocommerce-bridge/src/reconcile.ts";
@@ -95,6 +96,8 @@ const server = await serveFetch(
     host: env.HOST,
     trustProxy: env.TRUST_PROXY,
     nodeRoutes: [...trackingNodeRoutes(tracking), shopifyWebhookRoute(db, inbox), wooWebhookRoute(db, inbox)],
+    // Sign-in posts past a few at once are refused before they reach the app (issue 12.12).
+    gates: [createSignInGate()],
   },
 );
 console.log(

@@ -7,6 +7,7 @@ import { serveFetch } from "../core/src/server/node-http.ts";
 import { provideDatabase } from "./app/db.server.ts";
 import { createShopifyInboxWorker } from "./app/process-webhook.server.ts";
 import { createShopifyAppHandler } from "./server/handler.ts";
+import { createSignInGate } from "./server/http-edges.ts";
 import { shopifyWebhookRoute } from "./server/webhook-route.ts";
 
 // `npm start -w @trailmark/shopify-app`: the Shopify app on its own, with the inbox worker that processes its
@@ -31,6 +32,7 @@ const server = await serveFetch((request, ctx) => handler(request, ctx), {
   // The same variables, parsed the same way, as `npm start`: TRUST_PROXY=true and TRUST_PROXY=1 both hold.
   trustProxy: env.TRUST_PROXY,
   nodeRoutes: [shopifyWebhookRoute(database.db, inbox)],
+  gates: [createSignInGate()],
 });
 console.info(`Trailmark Shopify app listening on ${server.url}`);
 

@@ -26,8 +26,10 @@ export async function startProduct(
   env: Record<string, string> = {},
   /** Another entry point (the Shopify app alone: shopify-app/server.ts) and the line it prints when listening. */
   entry: { script: string; listening: RegExp } = { script: START, listening: LISTENING },
+  /** Node options for the process alone (a benchmark's --cpu-prof, say). */
+  nodeArgs: readonly string[] = [],
 ): Promise<ProductProcess> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry.script], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry.script], {
     cwd: ROOT,
     env: {
       ...process.env,

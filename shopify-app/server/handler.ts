@@ -7,7 +7,7 @@ import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import type { Database } from "../../core/src/db/client.ts";
 import type { RequestContext } from "../../core/src/http/context.ts";
 import { provideDatabase } from "../app/db.server.ts";
-import { guardRequest, withFraming, withinSignInLimit } from "./http-edges.ts";
+import { guardRequest, withFraming } from "./http-edges.ts";
 
 // The Shopify app as one fetch-style handler, for core's server or server.ts to mount: the built client assets
 // (build/client) are served from disk, everything else goes to the Remix server build (build/server/index.js),
@@ -171,11 +171,8 @@ export async function createShopifyAppHandler(options: ShopifyAppHandlerOptions 
     const asset = await serveClientAsset(request);
     if (asset) return asset;
     const { pathname } = new URL(request.url);
-    const answer = await withinSignInLimit(request, pathname, async () => {
-      const guarded = await guardRequest(request);
-      if (guarded instanceof Response) return guarded;
-      return handleRemix(guarded, { clientIp: ctx?.clientIp ?? null });
-    });
-    return withFraming(pathname, answer);
+    const guarded = await guardRequest(request);
+    if (guarded instanceof Response) return withFraming(pathname, guarded);
+    return withFraming(pathname, await handleRemix(guarded, { clientIp: ctx?.clientIp ?? null }));
   };
 }

@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { isAllowedExitDestination } from "../app/exit-iframe.server.ts";
 import { embeddedFrameAncestors } from "../app/framing.server.ts";
 import {
+  createSignInGate,
   guardRequest,
   isForeignOrigin,
+  isSignInPost,
   MAX_FORM_BYTES,
   SIGN_INS_IN_FLIGHT,
   withFraming,
-  withinSignInLimit,
 } from "./http-edges.ts";
 
 // The Remix app's edges as plain functions: Request in, Request or Response out. The same behaviour over real
@@ -120,24 +121,44 @@ describe("isAllowedExitDestination", () => {
   });
 });
 
-describe("withinSignInLimit", () => {
-  it("runs at most SIGN_INS_IN_FLIGHT sign-ins at once and refuses the rest at once with 429", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const signIn = () => new Request(`${APP}/admin/login`, { method: "POST" });
-    const slow = () => gate.then(() => new Response("signed in"));
-    const running = Array.from({ length: SIGN_INS_IN_FLIGHT }, () => withinSignInLimit(signIn(), "/admin/login", slow));
-    const refused = await withinSignInLimit(signIn(), "/admin/login", slow);
-    expect(refused.status).toBe(429);
-    expect(refused.headers.get("retry-after")).toBe("1");
-    // Other requests are not counted or held.
-    expect(
-      (await withinSignInLimit(new Request(`${APP}/admin`), "/admin", async () => new Response("ok"))).status,
-    ).toBe(200);
-    release();
-    expect((await Promise.all(running)).map((r) => r.status)).toEqual(Array(SIGN_INS_IN_FLIGHT).fill(200));
-    expect((await withinSignInLimit(signIn(), "/admin/login", slow)).status).toBe(200);
+describe("the sign-in gate", () => {
+  it("bounds sign-in posts however their path is spelled, and nothing else", () => {
+    for (const target of [
+      "/admin/login",
+      "/admin/login/",
+      "/admin/login?next=%2Fadmin%2Fcampaigns",
+      "/admin/login.data",
+      "/admin/login/link",
+      "/admin/login/link.data",
+      "/ADMIN/Login",
+      "/admin//login",
+      "//admin/login",
+      "/admin/%6Cogin",
+      "/other/../admin/login",
+    ]) {
+      expect(isSignInPost("POST", target), target).toBe(true);
+    }
+    for (const [method, target] of [
+      ["GET", "/admin/login"],
+      ["HEAD", "/admin/login"],
+      ["POST", "/admin/logout"],
+      ["POST", "/admin/login-help"],
+      ["POST", "/admin"],
+      ["POST", "/app/login"],
+    ] as const) {
+      expect(isSignInPost(method, target), `${method} ${target}`).toBe(false);
+    }
+  });
+
+  it("lets SIGN_INS_IN_FLIGHT sign-ins in at once", () => {
+    const gate = createSignInGate();
+    const slots = Array.from({ length: SIGN_INS_IN_FLIGHT }, () => gate.enter());
+    expect(slots.every((slot) => slot !== null)).toBe(true);
+    expect(gate.enter()).toBeNull();
+    expect(gate.refusal.status).toBe(429);
+    slots[0]!();
+    slots[0]!();
+    expect(gate.inFlight()).toBe(SIGN_INS_IN_FLIGHT - 1);
+    expect(gate.enter()).not.toBeNull();
   });
 });

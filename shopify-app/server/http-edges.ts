@@ -1,5 +1,6 @@
 import { readBodyBytes } from "../../core/src/http/body.ts";
 import { errorResponse } from "../../core/src/http/error-response.ts";
+import { concurrencyGate, routedPath } from "../../core/src/server/request-gate.ts";
 import { AppError } from "../../core/src/shared/errors.ts";
 import { isEmbeddedPath } from "../app/framing.server.ts";
 
@@ -145,32 +146,26 @@ export function withFraming(pathname: string, response: Response): Response {
 
 /**
  * Sign-in posts allowed inside the app at once. Each costs a password hash and a rendered page; past this, a
- * sign-in is refused at once with a small 429 rather than queued, so a flood of them (from any number of
- * addresses) cannot hold up other visitors behind its hashing and rendering.
+ * sign-in is refused at once with a small 429 on node:http (core's server, ServeOptions.gates) rather than
+ * queued, before any fetch Request or Remix code exists for it, so a flood of them from any number of
+ * addresses costs little more than reading their headers and does not hold up other visitors' pages.
  */
 export const SIGN_INS_IN_FLIGHT = 4;
-let signInsInFlight = 0;
 
-function isSignIn(request: Request, pathname: string): boolean {
-  return request.method === "POST" && /^\/admin\/login(\/link)?(\.data)?\/?$/.test(pathname);
+const SIGN_IN_PATH = /^\/admin\/login(\/link)?(\.data)?\/?$/;
+
+/** A POST to a sign-in route, however its path is spelled (see routedPath). */
+export function isSignInPost(method: string, target: string): boolean {
+  if (method !== "POST") return false;
+  const path = routedPath(target);
+  return path !== null && SIGN_IN_PATH.test(path);
 }
 
-/** Runs a sign-in post within SIGN_INS_IN_FLIGHT, or refuses it; any other request runs as it is. */
-export async function withinSignInLimit(
-  request: Request,
-  pathname: string,
-  run: () => Promise<Response>,
-): Promise<Response> {
-  if (!isSignIn(request, pathname)) return run();
-  if (signInsInFlight >= SIGN_INS_IN_FLIGHT) {
-    return refuse(request, new AppError("rate_limited", "too many sign-ins at once; try again in a moment"), {
-      "retry-after": "1",
-    });
-  }
-  signInsInFlight++;
-  try {
-    return await run();
-  } finally {
-    signInsInFlight--;
-  }
+/** For serveFetch's gates wherever the app is served (npm start, shopify-app/server.ts). */
+export function createSignInGate() {
+  return concurrencyGate({
+    matches: isSignInPost,
+    limit: SIGN_INS_IN_FLIGHT,
+    message: "too many sign-ins at once; try again in a moment",
+  });
 }

@@ -11,6 +11,7 @@ import {
   serveFetch,
   writeAnswer,
 } from "./node-http.ts";
+import { concurrencyGate, routedPath } from "./request-gate.ts";
 
 let running: RunningServer | null = null;
 
@@ -312,6 +313,67 @@ describe("serveFetch node routes", () => {
     expect(response.status).toBe(500);
     expect(JSON.parse(response.body)).toEqual({ error: { code: "internal", message: "internal error" } });
     expect((await send(`${running.url}/again`)).status).toBe(500);
+    expect(errors).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("serveFetch gates", () => {
+  it("runs at most the gate's limit at once and refuses the rest with 429 on node:http, never reaching the handler", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handled: string[] = [];
+    const gate = concurrencyGate({
+      matches: (method, target) => method === "POST" && routedPath(target) === "/sign-in",
+      limit: 2,
+      message: "too many sign-ins at once; try again in a moment",
+    });
+    running = await serveFetch(
+      async (request) => {
+        handled.push(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`);
+        if (request.method === "POST") await held;
+        return new Response("answered");
+      },
+      { port: 0, host: "127.0.0.1", gates: [gate] },
+    );
+    const url = running.url;
+    const post = (body: string, path = "/sign-in") => send(`${url}${path}`, { method: "POST", body });
+    const admitted = [post("a"), post("b")];
+    await vi.waitFor(() => expect(handled).toHaveLength(2));
+    expect(gate.inFlight()).toBe(2);
+
+    const refused = await post("c".repeat(10_000), "/Sign-In?next=/x");
+    expect(refused.status).toBe(429);
+    expect(refused.headers["retry-after"]).toBe("1");
+    expect(JSON.parse(refused.body)).toEqual({
+      error: { code: "rate_limited", message: "too many sign-ins at once; try again in a moment" },
+    });
+    // The same path spelled otherwise is the same route, and refused the same.
+    expect((await post("d", "/x/..//%73ign-in")).status).toBe(429);
+    // A GET of the page, and any other request, is never counted or refused.
+    expect(await send(`${url}/sign-in`)).toMatchObject({ status: 200, body: "answered" });
+    expect(handled).toEqual(["POST /sign-in a", "POST /sign-in b", "GET /sign-in "]);
+
+    release();
+    expect((await Promise.all(admitted)).map((r) => r.status)).toEqual([200, 200]);
+    expect(gate.inFlight()).toBe(0);
+    expect((await post("e")).status).toBe(200);
+    expect(handled.at(-1)).toBe("POST /sign-in e");
+  });
+
+  it("gives the slot back when the handler fails", async () => {
+    const errors = vi.mocked(console.error).mockImplementation(() => {});
+    const gate = concurrencyGate({ matches: (method) => method === "POST", limit: 1, message: "busy" });
+    running = await serveFetch(
+      async () => {
+        throw new Error("boom");
+      },
+      { port: 0, host: "127.0.0.1", gates: [gate] },
+    );
+    expect((await send(running.url, { method: "POST", body: "x" })).status).toBe(500);
+    expect((await send(running.url, { method: "POST", body: "x" })).status).toBe(500);
+    expect(gate.inFlight()).toBe(0);
     expect(errors).toHaveBeenCalledTimes(2);
   });
 });

@@ -6,6 +6,7 @@ import { tooLarge } from "../http/body.ts";
 import type { RequestContext } from "../http/context.ts";
 import { errorAnswer, errorResponse } from "../http/error-response.ts";
 import { AppError } from "../shared/errors.ts";
+import type { RequestGate } from "./request-gate.ts";
 
 export type FetchHandler = (request: Request, ctx: RequestContext) => Promise<Response>;
 
@@ -16,6 +17,8 @@ export interface ServeOptions {
   trustProxy?: boolean;
   /** Paths answered on node:http directly, before the fetch handler (see NodeRoute). */
   nodeRoutes?: readonly NodeRoute[];
+  /** Bounds on requests to the fetch handler, refused on node:http past them (see RequestGate). */
+  gates?: readonly RequestGate[];
 }
 
 /**
@@ -411,6 +414,7 @@ async function handleNode(route: NodeRoute, trustProxy: boolean, req: http.Incom
 export async function serveFetch(handler: FetchHandler, options: ServeOptions): Promise<RunningServer> {
   const trustProxy = options.trustProxy ?? false;
   const nodeRoutes = options.nodeRoutes ?? [];
+  const gates = options.gates ?? [];
   const server = http.createServer((req, res) => {
     const target = req.url ?? "/";
     for (const route of nodeRoutes) {
@@ -418,6 +422,19 @@ export async function serveFetch(handler: FetchHandler, options: ServeOptions): 
         void handleNode(route, trustProxy, req, res);
         return;
       }
+    }
+    const method = req.method ?? "GET";
+    for (const gate of gates) {
+      if (!gate.matches(method, target)) continue;
+      const release = gate.enter();
+      if (release === null) {
+        // The body is never read: drained and thrown away behind the answer (see lingerIfAbandoned).
+        abandon(req);
+        writeAnswer(res, gate.refusal);
+        return;
+      }
+      void handle(handler, trustProxy, req, res).finally(release);
+      return;
     }
     void handle(handler, trustProxy, req, res);
   });
