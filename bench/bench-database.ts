@@ -3,10 +3,8 @@ import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Database, migrate, openDatabase, providerOf, tuneSqlite } from "@trailmark/core/db";
 import pg from "pg";
-import { type Database, openDatabase, providerOf } from "../core/src/db/client.ts";
-import { migrate } from "../core/src/db/migrate.ts";
-import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
 
 export type Provider = "sqlite" | "postgresql";
 

@@ -8,22 +8,23 @@ import { createHmac, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createOwner } from "../core/src/admin/owner-accounts.ts";
-import { createCampaign } from "../core/src/campaigns/campaign-store.ts";
-import { createClickRecorder } from "../core/src/clicks/click-recorder.ts";
-import { createLinkCache } from "../core/src/clicks/link-cache.ts";
-import { approveDueCommissions } from "../core/src/conversions/approve-due.ts";
-import { createCreator } from "../core/src/creators/creator.ts";
-import { type Database, openDatabase } from "../core/src/db/client.ts";
-import { migrate } from "../core/src/db/migrate.ts";
-import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
-import { createEventWriter } from "../core/src/events/event-writer.ts";
-import { createCollectHandler, createCollectResolver } from "../core/src/http/collect.ts";
-import { createRateLimiter } from "../core/src/http/rate-limit.ts";
-import { createRedirectHandler, createRedirectResolver } from "../core/src/http/redirect.ts";
-import { createInboxWorker } from "../core/src/inbox/inbox.ts";
-import { createDiscountCode, createLink } from "../core/src/links/link-store.ts";
-import { createStore, findStoreByDomain, updateStoreCredentials } from "../core/src/stores/store.ts";
+import { createOwner } from "@trailmark/core/admin";
+import { createCampaign } from "@trailmark/core/campaigns";
+import { createClickRecorder, createLinkCache } from "@trailmark/core/clicks";
+import { approveDueCommissions } from "@trailmark/core/conversions";
+import { createCreator } from "@trailmark/core/creators";
+import { type Database, migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
+import { createEventWriter } from "@trailmark/core/events";
+import {
+  createCollectHandler,
+  createCollectResolver,
+  createRateLimiter,
+  createRedirectHandler,
+  createRedirectResolver,
+} from "@trailmark/core/http";
+import { createInboxWorker } from "@trailmark/core/inbox";
+import { createDiscountCode, createLink } from "@trailmark/core/links";
+import { createStore, findStoreByDomain, updateStoreCredentials } from "@trailmark/core/stores";
 import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
 import { createWooBridgeHandler } from "../woocommerce-bridge/src/server.ts";
 

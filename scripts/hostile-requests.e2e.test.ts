@@ -1,9 +1,10 @@
 // `npm start` against requests no honest client sends, through real HTTP: bodies over every limit, chunked,
 // trickled and cut off on every route; foreign origins, non-form bodies, open redirects and framing on the
 // Remix app. After each, the process must still be running and answering, and no answer may be a 5xx.
+
+import { PASSWORD_ATTEMPTS_PER_ADDRESS } from "@trailmark/core/admin";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PASSWORD_ATTEMPTS_PER_ADDRESS } from "../core/src/admin/owner-accounts.ts";
-import { createTestDatabase, type TestDatabase } from "../core/src/testing/database.ts";
 import { BROWSER, type SeededProduct, seedAndStartProduct } from "./testing/product-fixture.ts";
 import { type RawOutcome, sendRaw } from "./testing/raw-http.ts";
 

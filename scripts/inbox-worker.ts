@@ -1,8 +1,7 @@
 // The inbox worker thread of `npm start` (core/src/inbox/inbox-thread.ts): Shopify and WooCommerce deliveries,
 // claimed in batches and ingested per store with ingestOrders, beside the receipt's event loop.
-import { providerOfDb } from "../core/src/db/client.ts";
-import { createInboxWorker } from "../core/src/inbox/inbox.ts";
-import { runInboxThread } from "../core/src/inbox/inbox-thread.ts";
+import { providerOfDb } from "@trailmark/core/db";
+import { createInboxWorker, runInboxThread } from "@trailmark/core/inbox";
 import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
 import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
 

@@ -4,26 +4,22 @@
 // periodic job runs on one instance per period, core/src/jobs/periodic-job.ts). Pending migrations are
 // applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
 // Each part can also run on its own (see README).
-import { startSessionPurge } from "../core/src/admin/session-purge.ts";
-import { CoreEnvSchema, parseEnv } from "../core/src/config/env.ts";
-import { approveDueCommissions } from "../core/src/conversions/approve-due.ts";
-import { openDatabase } from "../core/src/db/client.ts";
-import { migrate } from "../core/src/db/migrate.ts";
-import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
-import { createTrackingApp } from "../core/src/http/tracking-app.ts";
-import { openInboxRecorder } from "../core/src/inbox/inbox-recorder.ts";
-import { startInboxThread } from "../core/src/inbox/inbox-thread.ts";
-import { startPeriodicJob } from "../core/src/jobs/periodic-job.ts";
+import { startSessionPurge } from "@trailmark/core/admin";
+import { CoreEnvSchema, parseEnv } from "@trailmark/core/config";
+import { approveDueCommissions } from "@trailmark/core/conversions";
+import { migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
+import { createTrackingApp } from "@trailmark/core/http";
+import { openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
+import { startPeriodicJob } from "@trailmark/core/jobs";
 import {
   providersFromEnv,
   reconcilePayouts,
   runScheduledPayouts,
   StripeConnectProvider,
-} from "../core/src/payouts/index.ts";
-import { createLogMailer, createPortal, createSmtpMailer } from "../core/src/portal/index.ts";
-import { closeRedisFromEnv } from "../core/src/redis/redis.ts";
-import { serveFetch } from "../core/src/server/node-http.ts";
-import { trackingNodeRoutes } from "../core/src/server/tracking-routes.ts";
+} from "@trailmark/core/payouts";
+import { createLogMailer, createPortal, createSmtpMailer } from "@trailmark/core/portal";
+import { closeRedisFromEnv } from "@trailmark/core/redis";
+import { serveFetch, trackingNodeRoutes } from "@trailmark/core/server";
 import { provideDatabase } from "../shopify-app/app/db.server.ts";
 import { createShopifyAppHandler } from "../shopify-app/server/handler.ts";
 import { createSignInGate } from "../shopify-app/server/http-edges.ts";

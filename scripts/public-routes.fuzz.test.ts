@@ -3,9 +3,10 @@
 // embedded admin and Shopify's auth pages. For each: no 5xx, the process still answers, and a refused request
 // (4xx) wrote no row anywhere. FUZZ_RUNS sets the number of requests (default 2,000); a failure prints the
 // fast-check seed and path to replay it.
+
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../core/src/testing/database.ts";
 import { BROWSER, type SeededProduct, seedAndStartProduct } from "./testing/product-fixture.ts";
 import { changedTables, rowCounts, tableNames } from "./testing/row-counts.ts";
 

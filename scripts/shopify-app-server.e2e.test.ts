@@ -1,8 +1,8 @@
 // The Shopify app served on its own (`npm start -w @trailmark/shopify-app`) reads its environment with the same
 // parser as `npm start`: TRUST_PROXY=true trusts the proxy's headers there too (it used to need exactly "1").
 import { join } from "node:path";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../core/src/testing/database.ts";
 import { type ProductProcess, ROOT_DIR, startProduct } from "./testing/product-process.ts";
 
 let database: TestDatabase;

@@ -6,10 +6,8 @@
 // worker keeps its own, so set REDIS_URL whenever WEB_CONCURRENCY > 1). Several machines: docs/deploy.md.
 import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
-import { CoreEnvSchema, parseEnv } from "../core/src/config/env.ts";
-import { openDatabase } from "../core/src/db/client.ts";
-import { migrate } from "../core/src/db/migrate.ts";
-import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
+import { CoreEnvSchema, parseEnv } from "@trailmark/core/config";
+import { migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
 import { ensureBuilt } from "../shopify-app/server/handler.ts";
 
 const env = parseEnv(CoreEnvSchema);

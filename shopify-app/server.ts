@@ -1,9 +1,8 @@
-import { startSessionPurge } from "../core/src/admin/session-purge.ts";
-import { CoreEnvSchema, parseEnv } from "../core/src/config/env.ts";
-import { openDatabase } from "../core/src/db/client.ts";
-import { migrate } from "../core/src/db/migrate.ts";
-import { openInboxRecorder } from "../core/src/inbox/inbox-recorder.ts";
-import { serveFetch } from "../core/src/server/node-http.ts";
+import { startSessionPurge } from "@trailmark/core/admin";
+import { CoreEnvSchema, parseEnv } from "@trailmark/core/config";
+import { migrate, openDatabase } from "@trailmark/core/db";
+import { openInboxRecorder } from "@trailmark/core/inbox";
+import { serveFetch } from "@trailmark/core/server";
 import { provideDatabase } from "./app/db.server.ts";
 import { createShopifyInboxWorker } from "./app/process-webhook.server.ts";
 import { createShopifyAppHandler } from "./server/handler.ts";

@@ -15,8 +15,8 @@
 import { fork } from "node:child_process";
 import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
-import { createOwner } from "../../core/src/admin/owner-accounts.ts";
-import { createStore } from "../../core/src/stores/store.ts";
+import { createOwner } from "@trailmark/core/admin";
+import { createStore } from "@trailmark/core/stores";
 import { startProduct } from "../../scripts/testing/product-process.ts";
 import { machineLine, scratchDatabase } from "../bench-database.ts";
 

@@ -4,12 +4,15 @@
 // for docs/benchmarks.md.
 import { cpus, loadavg } from "node:os";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { createPayoutRun } from "../../core/src/payouts/payout-store.ts";
-import { createPortal } from "../../core/src/portal/index.ts";
-import { createMemoryMailer } from "../../core/src/portal/mailer.ts";
-import { createCreatorSignInToken, redeemCreatorSignInToken } from "../../core/src/portal/sessions.ts";
-import { hashEmail } from "../../core/src/shared/hashing.ts";
-import { requireStore } from "../../core/src/stores/store.ts";
+import { createPayoutRun } from "@trailmark/core/payouts";
+import {
+  createCreatorSignInToken,
+  createMemoryMailer,
+  createPortal,
+  redeemCreatorSignInToken,
+} from "@trailmark/core/portal";
+import { hashEmail } from "@trailmark/core/shared";
+import { requireStore } from "@trailmark/core/stores";
 import { campaignLoader, campaignsLoader } from "../../shopify-app/app/admin/pages/campaigns.server.ts";
 import { conversionLoader, conversionsLoader } from "../../shopify-app/app/admin/pages/conversions.server.ts";
 import { creatorLoader, creatorsLoader } from "../../shopify-app/app/admin/pages/creators.server.ts";

@@ -2,16 +2,15 @@
 // (85% qualified, 10% repeats, 5% bots) and 50,000 orders through the real ingestion path (most referred by a
 // click, some by two, some refunded or cancelled, some by nobody), plus browser visits for the journeys.
 import { randomBytes } from "node:crypto";
-import { createCampaign } from "../../core/src/campaigns/campaign-store.ts";
-import { createCreator } from "../../core/src/creators/creator.ts";
-import type { Database } from "../../core/src/db/client.ts";
-import { insertRows } from "../../core/src/db/insert-rows.ts";
-import { newClickId } from "../../core/src/links/click-id.ts";
-import { createLink } from "../../core/src/links/link-store.ts";
-import { ingestOrders } from "../../core/src/orders/ingest-order.ts";
-import type { NormalizedOrderInput } from "../../core/src/orders/normalized-order.ts";
-import { newId } from "../../core/src/shared/ids.ts";
-import { createStore } from "../../core/src/stores/store.ts";
+import { createCampaign } from "@trailmark/core/campaigns";
+import { createCreator } from "@trailmark/core/creators";
+import type { Database } from "@trailmark/core/db";
+import { insertRows } from "@trailmark/core/db";
+import { createLink, newClickId } from "@trailmark/core/links";
+import type { NormalizedOrderInput } from "@trailmark/core/orders";
+import { ingestOrders } from "@trailmark/core/orders";
+import { newId } from "@trailmark/core/shared";
+import { createStore } from "@trailmark/core/stores";
 
 const DAY = 86_400_000;
 

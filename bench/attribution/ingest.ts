@@ -1,5 +1,5 @@
-import { ingestOrders } from "../../core/src/orders/ingest-order.ts";
-import { insertClick, seedProgram } from "../../core/src/testing/fixtures.ts";
+import { ingestOrders } from "@trailmark/core/orders";
+import { insertClick, seedProgram } from "@trailmark/core/testing";
 import { scratchDatabase } from "../bench-database.ts";
 
 export interface IngestFigures {

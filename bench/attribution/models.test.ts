@@ -1,5 +1,5 @@
+import { ATTRIBUTION_MODELS } from "@trailmark/core/attribution";
 import { describe, expect, it } from "vitest";
-import { ATTRIBUTION_MODELS } from "../../core/src/attribution/index.ts";
 import { benchModels, formatResults, generateFiveTouchJourneys, generateMixedJourneys } from "./models.ts";
 
 describe("benchModels", () => {

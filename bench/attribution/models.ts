@@ -1,6 +1,6 @@
 // Throughput of the pure attribution engine: journeys attributed per second for each model, on one core.
 import { performance } from "node:perf_hooks";
-import { ATTRIBUTION_MODELS, type AttributionModel, attribute, type Touch } from "../../core/src/attribution/index.ts";
+import { ATTRIBUTION_MODELS, type AttributionModel, attribute, type Touch } from "@trailmark/core/attribution";
 
 const MS_PER_DAY = 86_400_000;
 const CONVERSION_AT = Date.UTC(2025, 5, 30, 12);

@@ -2,11 +2,11 @@
 // baseline in the same run: one updateMany per 500 ids over the same commissions (the least any settle writes).
 // `npx tsx bench/payouts/settle.ts [commissions]`; DATABASE_URL=postgresql://… for PostgreSQL.
 import { loadavg } from "node:os";
-import { inChunks } from "../../core/src/admin/sql.ts";
-import { approveDueCommissions } from "../../core/src/conversions/approve-due.ts";
-import { ingestOrders } from "../../core/src/orders/ingest-order.ts";
-import { approvePayoutRun, createPayoutRun, markPayoutPaid } from "../../core/src/payouts/payout-store.ts";
-import { createDiscountCode, seedProgram } from "../../core/src/testing/fixtures.ts";
+import { inChunks } from "@trailmark/core/admin";
+import { approveDueCommissions } from "@trailmark/core/conversions";
+import { ingestOrders } from "@trailmark/core/orders";
+import { approvePayoutRun, createPayoutRun, markPayoutPaid } from "@trailmark/core/payouts";
+import { createDiscountCode, seedProgram } from "@trailmark/core/testing";
 import { machineLine, scratchDatabase } from "../bench-database.ts";
 
 const COUNT = Number(process.argv[2] ?? 5_000);

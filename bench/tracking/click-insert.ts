@@ -5,10 +5,8 @@
 // time per click. The rows look like the redirect's: time-ordered ids, one link, a different visitor hash
 // per click. On PostgreSQL the server's own CPU is not counted (it is another process).
 import { randomBytes } from "node:crypto";
-import { orderedClickId } from "../../core/src/clicks/click-id-source.ts";
-import type { ClickRow } from "../../core/src/clicks/click-writer.ts";
-import { openClickWriter } from "../../core/src/clicks/open-click-writer.ts";
-import { insertTestLink } from "../../core/src/clicks/test-links.ts";
+import type { ClickRow } from "@trailmark/core/clicks";
+import { insertTestLink, openClickWriter, orderedClickId } from "@trailmark/core/clicks";
 import { machineLine, scratchDatabase } from "../bench-database.ts";
 
 const args = process.argv.slice(2);

@@ -5,12 +5,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
-import { openDatabase } from "../../core/src/db/client.ts";
-import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
-import { createTrackingApp } from "../../core/src/http/tracking-app.ts";
-import { serveFetch } from "../../core/src/server/node-http.ts";
-import { trackingNodeRoutes } from "../../core/src/server/tracking-routes.ts";
-import { createStore } from "../../core/src/stores/store.ts";
+import { openDatabase, tuneSqlite } from "@trailmark/core/db";
+import { createTrackingApp } from "@trailmark/core/http";
+import { serveFetch, trackingNodeRoutes } from "@trailmark/core/server";
+import { createStore } from "@trailmark/core/stores";
 
 if (process.argv[2] === "bare") {
   const server = http.createServer((req, res) => {

@@ -6,9 +6,8 @@
 // like the pixel's: a random Shopify event id, 5,000 visitors seen again and again, a product URL. On
 // PostgreSQL the server's own CPU is not counted (it is another process), but it is in the wall time.
 import { randomUUID } from "node:crypto";
-import { openEventSink } from "../../core/src/events/open-event-sink.ts";
-import { type EventRecord, toEventRecord } from "../../core/src/events/record-events.ts";
-import { createStore } from "../../core/src/stores/store.ts";
+import { type EventRecord, openEventSink, toEventRecord } from "@trailmark/core/events";
+import { createStore } from "@trailmark/core/stores";
 import { machineLine, scratchDatabase } from "../bench-database.ts";
 
 const args = process.argv.slice(2);

@@ -14,10 +14,9 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { insertTestLink, prepareDestination } from "@trailmark/core/clicks";
+import { newClickId } from "@trailmark/core/links";
 import autocannon, { type Result } from "autocannon";
-import { insertTestLink } from "../../core/src/clicks/test-links.ts";
-import { prepareDestination } from "../../core/src/clicks/tracked-destination.ts";
-import { newClickId } from "../../core/src/links/click-id.ts";
 import { machineLine, scratchDatabase } from "../bench-database.ts";
 
 const args = process.argv.slice(2);

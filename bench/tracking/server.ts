@@ -9,13 +9,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
-import { createClickRecorder } from "../../core/src/clicks/click-recorder.ts";
-import { createLinkCache } from "../../core/src/clicks/link-cache.ts";
-import { openDatabase } from "../../core/src/db/client.ts";
-import { createRedirectHandler, createRedirectResolver } from "../../core/src/http/redirect.ts";
-import { serveFetch } from "../../core/src/server/node-http.ts";
-import { startRedirectServer } from "../../core/src/server/redirect-server.ts";
-import { redirectRoute } from "../../core/src/server/tracking-routes.ts";
+import { createClickRecorder, createLinkCache } from "@trailmark/core/clicks";
+import { openDatabase } from "@trailmark/core/db";
+import { createRedirectHandler, createRedirectResolver } from "@trailmark/core/http";
+import { redirectRoute, serveFetch, startRedirectServer } from "@trailmark/core/server";
 
 const mode = process.argv[2];
 

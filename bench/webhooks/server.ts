@@ -4,12 +4,9 @@
 // {"url"} once listening.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { openDatabase } from "../../core/src/db/client.ts";
-import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
-import { createInboxWorker } from "../../core/src/inbox/inbox.ts";
-import { openInboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { startInboxThread } from "../../core/src/inbox/inbox-thread.ts";
-import { serveFetch } from "../../core/src/server/node-http.ts";
+import { openDatabase, tuneSqlite } from "@trailmark/core/db";
+import { createInboxWorker, openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
+import { serveFetch } from "@trailmark/core/server";
 import { createShopifyDeliveryHandler } from "../../shopify-app/app/process-webhook.server.ts";
 import { shopifyWebhookRoute } from "../../shopify-app/server/webhook-route.ts";
 import { createWooDeliveryHandler } from "../../woocommerce-bridge/src/process-delivery.ts";

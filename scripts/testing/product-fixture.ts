@@ -1,10 +1,9 @@
 // One seeded product for the end-to-end tests: a custom store with a program, an API key and a signed-in
 // owner, a WooCommerce store, and `npm start` serving them on the test's database.
-import { createOwner, signInWithPassword } from "../../core/src/admin/owner-accounts.ts";
-import { createApiKey } from "../../core/src/stores/api-keys.ts";
-import { createStore } from "../../core/src/stores/store.ts";
-import type { TestDatabase } from "../../core/src/testing/database.ts";
-import { seedProgram } from "../../core/src/testing/fixtures.ts";
+import { createOwner, signInWithPassword } from "@trailmark/core/admin";
+import { createApiKey, createStore } from "@trailmark/core/stores";
+import type { TestDatabase } from "@trailmark/core/testing";
+import { seedProgram } from "@trailmark/core/testing";
 import { type ProductProcess, startProduct } from "./product-process.ts";
 
 export const OWNER_PASSWORD = "a long enough passphrase";

@@ -1,6 +1,6 @@
 // The number of rows in every table, read in one query: what a test compares before and after a request that
 // was refused, to see that nothing was written for it.
-import type { Database } from "../../core/src/db/client.ts";
+import type { Database } from "@trailmark/core/db";
 
 // Written by the product's own background work, whatever the requests: migrations, and the periodic jobs' leases
 // (core/src/jobs), which any instance claims on its own schedule.

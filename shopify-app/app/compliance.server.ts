@@ -1,11 +1,17 @@
+import type { Db } from "@trailmark/core/db";
+import {
+  type CustomerSelector,
+  deleteShopDeliveries,
+  deleteStoreData,
+  recordDataRequest,
+  redactCustomer,
+  redactInboxDeliveries,
+  type ShopScope,
+  shopDeliveriesWhere,
+} from "@trailmark/core/privacy";
+import { hashCustomerRef, hashEmail } from "@trailmark/core/shared";
+import { findStoreByDomain } from "@trailmark/core/stores";
 import { z } from "zod";
-import type { Db } from "../../core/src/db/client.ts";
-import { type CustomerSelector, redactCustomer } from "../../core/src/privacy/customer-data.ts";
-import { recordDataRequest, redactInboxDeliveries } from "../../core/src/privacy/data-requests.ts";
-import { deleteShopDeliveries, type ShopScope, shopDeliveriesWhere } from "../../core/src/privacy/shop-deliveries.ts";
-import { deleteStoreData } from "../../core/src/privacy/store-data.ts";
-import { hashCustomerRef, hashEmail } from "../../core/src/shared/hashing.ts";
-import { findStoreByDomain } from "../../core/src/stores/store.ts";
 import { idFromGid } from "./normalize-order.server.ts";
 import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
 

@@ -1,4 +1,4 @@
-import { type Database, openDatabase } from "../../core/src/db/client.ts";
+import { type Database, openDatabase } from "@trailmark/core/db";
 
 // One database per process, shared by the Remix build, the inbox worker and core: the server bundle and the
 // unbundled server code each have their own copy of this module, so the instance lives on globalThis under a

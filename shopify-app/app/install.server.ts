@@ -1,7 +1,7 @@
+import type { Db } from "@trailmark/core/db";
+import { adoptShopDeliveries } from "@trailmark/core/privacy";
+import { createStore, type Store, setStoreStatus, updateStoreCredentials } from "@trailmark/core/stores";
 import { z } from "zod";
-import type { Db } from "../../core/src/db/client.ts";
-import { adoptShopDeliveries } from "../../core/src/privacy/shop-deliveries.ts";
-import { createStore, type Store, setStoreStatus, updateStoreCredentials } from "../../core/src/stores/store.ts";
 import { type AdminGraphql, activateWebPixel, type PixelState, pixelSettingsFor } from "./pixel.server.ts";
 
 // What happens after a merchant installs (or re-authorizes) the app: the shop becomes a Trailmark store (created

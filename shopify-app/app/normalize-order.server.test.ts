@@ -1,5 +1,5 @@
+import { hashCustomerRef, hashEmail } from "@trailmark/core/shared";
 import { describe, expect, it } from "vitest";
-import { hashCustomerRef, hashEmail } from "../../core/src/shared/hashing.ts";
 import {
   BIG_CUSTOMER_ID,
   BIG_ORDER_ID,

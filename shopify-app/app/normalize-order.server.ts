@@ -1,15 +1,8 @@
+import { mulDivRoundHalfUp } from "@trailmark/core/commissions";
+import { clickIdsFromUrl, isClickId, normalizeDiscountCode } from "@trailmark/core/links";
+import { itemsBase, type NormalizedOrder, NormalizedOrderSchema, type OrderStatus } from "@trailmark/core/orders";
+import { hashCustomerRef, hashEmail, toMinorUnits } from "@trailmark/core/shared";
 import { z } from "zod";
-import { mulDivRoundHalfUp } from "../../core/src/commissions/mul-div.ts";
-import { clickIdsFromUrl, isClickId } from "../../core/src/links/click-id.ts";
-import { normalizeDiscountCode } from "../../core/src/links/link-store.ts";
-import { itemsBase } from "../../core/src/orders/commission-base.ts";
-import {
-  type NormalizedOrder,
-  NormalizedOrderSchema,
-  type OrderStatus,
-} from "../../core/src/orders/normalized-order.ts";
-import { hashCustomerRef, hashEmail } from "../../core/src/shared/hashing.ts";
-import { toMinorUnits } from "../../core/src/shared/money.ts";
 import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
 
 // Shopify order and refund webhook payloads (REST shape) -> core's NormalizedOrder. Pure: text in, data out.

@@ -1,7 +1,7 @@
+import { findStoreByDomain } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { findStoreByDomain } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { createShopifyAdminFake, type ShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
 import { installStore } from "./install.server.ts";
 import {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
+import type { Db } from "@trailmark/core/db";
+import { enqueueDelivery } from "@trailmark/core/inbox";
+import { hashEmail } from "@trailmark/core/shared";
+import { createStore, findStoreByDomain } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../core/src/db/client.ts";
-import { enqueueDelivery } from "../../core/src/inbox/inbox.ts";
-import { hashEmail } from "../../core/src/shared/hashing.ts";
-import { createStore, findStoreByDomain } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import {
   BIG_CUSTOMER_ID,
   BIG_ORDER_ID,

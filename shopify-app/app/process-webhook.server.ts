@@ -1,17 +1,19 @@
-import { z } from "zod";
-import type { Db } from "../../core/src/db/client.ts";
+import type { Db } from "@trailmark/core/db";
 import {
   createInboxWorker,
   type Delivery,
   type DeliveryHandler,
   type DeliveryOutcome,
+  type DeliveryWork,
   type InboxWorker,
+  ingestOrderBatch,
   PermanentDeliveryError,
-} from "../../core/src/inbox/inbox.ts";
-import { type DeliveryWork, ingestOrderBatch, processDeliveryBatch } from "../../core/src/inbox/order-batch.ts";
-import { addOrderRefund } from "../../core/src/orders/add-refund.ts";
-import type { NormalizedOrderInput } from "../../core/src/orders/normalized-order.ts";
-import { findStoreByDomain, type Store, setStoreStatus } from "../../core/src/stores/store.ts";
+  processDeliveryBatch,
+} from "@trailmark/core/inbox";
+import type { NormalizedOrderInput } from "@trailmark/core/orders";
+import { addOrderRefund } from "@trailmark/core/orders";
+import { findStoreByDomain, type Store, setStoreStatus } from "@trailmark/core/stores";
+import { z } from "zod";
 import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "./compliance.server.ts";
 import { normalizeShopifyOrder, parseShopifyRefund, toNormalizedRefund } from "./normalize-order.server.ts";
 import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";

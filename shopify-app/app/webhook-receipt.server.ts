@@ -1,8 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Db } from "../../core/src/db/client.ts";
-import { cachedLookup } from "../../core/src/inbox/cached-lookup.ts";
-import { errorBody, plainAnswer, type WebhookReceipt } from "../../core/src/inbox/receipt.ts";
-import { findStoreByDomain } from "../../core/src/stores/store.ts";
+import type { Db } from "@trailmark/core/db";
+import { cachedLookup, errorBody, plainAnswer, type WebhookReceipt } from "@trailmark/core/inbox";
+import { findStoreByDomain } from "@trailmark/core/stores";
 
 // Shopify's webhook receipt (core/src/inbox/receipt.ts): check the HMAC over the exact bytes in constant time,
 // store the delivery keyed by its event id, answer 200. No session is loaded and the body is not parsed: the

@@ -1,7 +1,11 @@
-import { toResponse } from "../../core/src/http/answer.ts";
-import { createInboxRecorder, type InboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { prismaInboxWriter } from "../../core/src/inbox/inbox-writer.ts";
-import { receiveFetch, type WebhookReceipt } from "../../core/src/inbox/receipt.ts";
+import { toResponse } from "@trailmark/core/http";
+import {
+  createInboxRecorder,
+  type InboxRecorder,
+  prismaInboxWriter,
+  receiveFetch,
+  type WebhookReceipt,
+} from "@trailmark/core/inbox";
 import { getDatabase } from "./db.server.ts";
 import { getEnv } from "./env.server.ts";
 import { createShopifyReceipt } from "./webhook-receipt.server.ts";

@@ -1,12 +1,12 @@
 import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
+import { type AdminProgram, seedAdminProgram } from "@trailmark/core/admin";
+import type { Db } from "@trailmark/core/db";
+import type { RunningServer } from "@trailmark/core/server";
+import { serveFetch } from "@trailmark/core/server";
+import { getStore } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminProgram, seedAdminProgram } from "../../core/src/admin/test-program.ts";
-import type { Db } from "../../core/src/db/client.ts";
-import type { RunningServer } from "../../core/src/server/node-http.ts";
-import { serveFetch } from "../../core/src/server/node-http.ts";
-import { getStore } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { createShopifyInboxWorker } from "../app/process-webhook.server.ts";
 import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
 import { BIG_CUSTOMER_ID, BIG_ORDER_ID, big, orderPayload, shopifyJson, webhookHeaders } from "../test/webhooks.ts";

@@ -1,14 +1,13 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createOwner } from "@trailmark/core/admin";
+import type { Db } from "@trailmark/core/db";
+import { createTrackingApp, type TrackingApp } from "@trailmark/core/http";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createStore, type Store } from "@trailmark/core/stores";
+import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOwner } from "../../core/src/admin/owner-accounts.ts";
-import type { Db } from "../../core/src/db/client.ts";
-import { createTrackingApp, type TrackingApp } from "../../core/src/http/tracking-app.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { createStore, type Store } from "../../core/src/stores/store.ts";
-import { launchChromium } from "../../core/src/testing/chromium.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 
 // The standalone admin end to end in headless Chromium, as the owner of a custom-site store uses it: sign in,
 // create a campaign, a creator and a link, create an API key; then a visitor clicks the link (/c/:code), the

@@ -1,11 +1,11 @@
+import type { Db } from "@trailmark/core/db";
+import { adoptShopDeliveries } from "@trailmark/core/privacy";
+import type { RunningServer } from "@trailmark/core/server";
+import { serveFetch } from "@trailmark/core/server";
+import { createStore, findStoreByDomain } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Db } from "../../core/src/db/client.ts";
-import { adoptShopDeliveries } from "../../core/src/privacy/shop-deliveries.ts";
-import type { RunningServer } from "../../core/src/server/node-http.ts";
-import { serveFetch } from "../../core/src/server/node-http.ts";
-import { createStore, findStoreByDomain } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { createShopifyInboxWorker } from "../app/process-webhook.server.ts";
 import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
 import { BIG_ORDER_ID, orderPayload, shopifyJson, TEST_SHOP, webhookHeaders } from "../test/webhooks.ts";

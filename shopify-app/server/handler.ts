@@ -4,8 +4,8 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
-import type { Database } from "../../core/src/db/client.ts";
-import type { RequestContext } from "../../core/src/http/context.ts";
+import type { Database } from "@trailmark/core/db";
+import type { RequestContext } from "@trailmark/core/http";
 import { provideDatabase } from "../app/db.server.ts";
 import { guardRequest, withFraming } from "./http-edges.ts";
 

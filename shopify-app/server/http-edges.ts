@@ -1,7 +1,6 @@
-import { readBodyBytes } from "../../core/src/http/body.ts";
-import { errorResponse } from "../../core/src/http/error-response.ts";
-import { concurrencyGate, routedPath } from "../../core/src/server/request-gate.ts";
-import { AppError } from "../../core/src/shared/errors.ts";
+import { errorResponse, readBodyBytes } from "@trailmark/core/http";
+import { concurrencyGate, routedPath } from "@trailmark/core/server";
+import { AppError } from "@trailmark/core/shared";
 import { isEmbeddedPath } from "../app/framing.server.ts";
 
 // What every request to the Remix app passes before Remix sees it, and what every answer gets on the way out.

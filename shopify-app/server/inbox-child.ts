@@ -3,11 +3,9 @@
 //   (prints {"url"} once listening); killed with SIGKILL at random moments by the test.
 // - MODE=work: only the worker, draining until the inbox has nothing due; prints one {"handled":[ids]} line
 //   per batch it processed, then {"idle":true} and exits.
-import { openDatabase } from "../../core/src/db/client.ts";
-import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
-import { createInboxWorker } from "../../core/src/inbox/inbox.ts";
-import { openInboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { serveFetch } from "../../core/src/server/node-http.ts";
+import { openDatabase, tuneSqlite } from "@trailmark/core/db";
+import { createInboxWorker, openInboxRecorder } from "@trailmark/core/inbox";
+import { serveFetch } from "@trailmark/core/server";
 import { createShopifyDeliveryHandler } from "../app/process-webhook.server.ts";
 import { shopifyWebhookRoute } from "./webhook-route.ts";
 

@@ -6,10 +6,9 @@ import { Agent, request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { enqueueDelivery } from "@trailmark/core/inbox";
+import { createTestDatabase, insertClick, seedProgram, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueDelivery } from "../../core/src/inbox/inbox.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
-import { insertClick, seedProgram } from "../../core/src/testing/fixtures.ts";
 import { numberedOrder, numberedOrderId, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -1,10 +1,8 @@
 import { fileURLToPath } from "node:url";
+import { openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createTestDatabase, insertClick, seedProgram, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openInboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { startInboxThread } from "../../core/src/inbox/inbox-thread.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
-import { insertClick, seedProgram } from "../../core/src/testing/fixtures.ts";
 import { numberedOrder, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 import { shopifyWebhookRoute } from "./webhook-route.ts";
 

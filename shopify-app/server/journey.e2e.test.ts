@@ -1,15 +1,15 @@
+import { createCampaign } from "@trailmark/core/campaigns";
+import { approveDueCommissions } from "@trailmark/core/conversions";
+import { createCreator } from "@trailmark/core/creators";
+import type { Db } from "@trailmark/core/db";
+import { createTrackingApp, type TrackingApp } from "@trailmark/core/http";
+import { createInboxWorker, type InboxWorker } from "@trailmark/core/inbox";
+import { createLink, type TrackingLink } from "@trailmark/core/links";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createStore, type Store } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCampaign } from "../../core/src/campaigns/campaign-store.ts";
-import { approveDueCommissions } from "../../core/src/conversions/approve-due.ts";
-import { createCreator } from "../../core/src/creators/creator.ts";
-import type { Db } from "../../core/src/db/client.ts";
-import { createTrackingApp, type TrackingApp } from "../../core/src/http/tracking-app.ts";
-import { createInboxWorker, type InboxWorker } from "../../core/src/inbox/inbox.ts";
-import { createLink, type TrackingLink } from "../../core/src/links/link-store.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { createStore, type Store } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import {
   buildPixelBundle,
   checkoutCompleted,

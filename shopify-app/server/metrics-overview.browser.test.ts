@@ -1,12 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
+import { programMetrics, seedMetricsStore } from "@trailmark/core/metrics";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { programMetrics } from "../../core/src/metrics/program-metrics.ts";
-import { seedMetricsStore } from "../../core/src/metrics/test-store.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { launchChromium } from "../../core/src/testing/chromium.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { signInOwner } from "../app/admin/test-support.ts";
 import { formatMoney } from "../app/admin/ui/format.ts";
 

@@ -1,15 +1,14 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
+import { type AdminProgram, seedAdminProgram } from "@trailmark/core/admin";
+import { approveDueCommissions } from "@trailmark/core/conversions";
+import type { Db } from "@trailmark/core/db";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminProgram, seedAdminProgram } from "../../core/src/admin/test-program.ts";
-import { approveDueCommissions } from "../../core/src/conversions/approve-due.ts";
-import type { Db } from "../../core/src/db/client.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { launchChromium } from "../../core/src/testing/chromium.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
 
 // The embedded Payouts page in headless Chromium. The Shopify admin is not here, so the test plays its part:

@@ -1,13 +1,13 @@
 import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
+import { type AdminProgram, seedAdminProgram } from "@trailmark/core/admin";
+import { approveDueCommissions } from "@trailmark/core/conversions";
+import type { Db } from "@trailmark/core/db";
+import { fakeStripe } from "@trailmark/core/payouts";
+import type { RunningServer } from "@trailmark/core/server";
+import { serveFetch } from "@trailmark/core/server";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminProgram, seedAdminProgram } from "../../core/src/admin/test-program.ts";
-import { approveDueCommissions } from "../../core/src/conversions/approve-due.ts";
-import type { Db } from "../../core/src/db/client.ts";
-import { fakeStripe } from "../../core/src/payouts/testing/stripe-handlers.ts";
-import type { RunningServer } from "../../core/src/server/node-http.ts";
-import { serveFetch } from "../../core/src/server/node-http.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
 
 // The Payouts page of the embedded admin (/app) over real HTTP, as the Shopify admin's iframe reaches it:

@@ -1,14 +1,12 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { type AdminProgram, createOwner, seedAdminProgram } from "@trailmark/core/admin";
+import { approveDueCommissions } from "@trailmark/core/conversions";
+import type { Db } from "@trailmark/core/db";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOwner } from "../../core/src/admin/owner-accounts.ts";
-import { type AdminProgram, seedAdminProgram } from "../../core/src/admin/test-program.ts";
-import { approveDueCommissions } from "../../core/src/conversions/approve-due.ts";
-import type { Db } from "../../core/src/db/client.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { launchChromium } from "../../core/src/testing/chromium.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 
 // A merchant pays creators from the standalone admin in headless Chromium, with no CLI: sign in, open
 // Payouts, preview "Pay now", confirm, download the run's CSV, mark the payouts paid. Screenshots of the page

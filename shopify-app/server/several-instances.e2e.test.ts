@@ -3,10 +3,15 @@ import { once } from "node:events";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { providerOf } from "@trailmark/core/db";
+import {
+  createTestDatabase,
+  deleteRedisPrefix,
+  REDIS_TEST_URL,
+  type TestDatabase,
+  testRedisPrefix,
+} from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { providerOf } from "../../core/src/db/client.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
-import { deleteRedisPrefix, REDIS_TEST_URL, testRedisPrefix } from "../../core/src/testing/redis.ts";
 import { wooDelivery } from "../../woocommerce-bridge/src/testing/woo-deliveries.ts";
 import { wooOrderPayload } from "../../woocommerce-bridge/src/testing/woo-orders.ts";
 import { seedWooProgram, TEST_WEBHOOK_SECRET } from "../../woocommerce-bridge/src/testing/woo-store.ts";

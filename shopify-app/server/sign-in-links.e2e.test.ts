@@ -1,8 +1,8 @@
+import { createOwner, SIGN_IN_LINK_REQUESTS_PER_ADDRESS } from "@trailmark/core/admin";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createStore } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createOwner, SIGN_IN_LINK_REQUESTS_PER_ADDRESS } from "../../core/src/admin/owner-accounts.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { createStore } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { registerSignInMailer } from "../app/admin/sign-in-mail.server.ts";
 
 // The built app over real HTTP on loopback, mounted as scripts/start.ts mounts it: the client's address reaches

@@ -1,11 +1,14 @@
+import type { Db } from "@trailmark/core/db";
+import {
+  createInboxRecorder,
+  createInboxWorker,
+  type InboxRecorder,
+  type InboxWorker,
+  openInboxWriter,
+} from "@trailmark/core/inbox";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createTestDatabase, insertClick, seedProgram, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../core/src/db/client.ts";
-import { createInboxWorker, type InboxWorker } from "../../core/src/inbox/inbox.ts";
-import { createInboxRecorder, type InboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { openInboxWriter } from "../../core/src/inbox/inbox-writer.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
-import { insertClick, seedProgram } from "../../core/src/testing/fixtures.ts";
 import { createShopifyDeliveryHandler } from "../app/process-webhook.server.ts";
 import { big, numberedOrder, numberedOrderId, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 import { shopifyWebhookRoute } from "./webhook-route.ts";

@@ -1,10 +1,9 @@
+import type { Db } from "@trailmark/core/db";
+import { createInboxRecorder, type InboxRecorder, type InboxWriter, openInboxWriter } from "@trailmark/core/inbox";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createStore } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../core/src/db/client.ts";
-import { createInboxRecorder, type InboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { type InboxWriter, openInboxWriter } from "../../core/src/inbox/inbox-writer.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { createStore } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { orderPayload, shopifyJson, TEST_SHOP, webhookHeaders } from "../test/webhooks.ts";
 import { shopifyWebhookRoute } from "./webhook-route.ts";
 

@@ -1,7 +1,7 @@
-import type { Db } from "../../core/src/db/client.ts";
-import type { InboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { receiptRoute } from "../../core/src/inbox/receipt.ts";
-import type { NodeRoute } from "../../core/src/server/node-http.ts";
+import type { Db } from "@trailmark/core/db";
+import type { InboxRecorder } from "@trailmark/core/inbox";
+import { receiptRoute } from "@trailmark/core/inbox";
+import type { NodeRoute } from "@trailmark/core/server";
 import { getEnv } from "../app/env.server.ts";
 import { createShopifyReceipt } from "../app/webhook-receipt.server.ts";
 

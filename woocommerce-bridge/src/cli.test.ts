@@ -1,7 +1,7 @@
+import { getStore } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { getStore } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { runWooCommand } from "./cli.ts";
 import { type FakeWooStoreOptions, fakeWooStore } from "./testing/woo-api.ts";
 

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
-import { emitter, explainCliError, need, UsageError } from "../../core/src/cli/cli-errors.ts";
-import type { Db } from "../../core/src/db/client.ts";
-import { inboxHealth } from "../../core/src/inbox/inbox.ts";
-import { AppError } from "../../core/src/shared/errors.ts";
-import { requireStore } from "../../core/src/stores/store.ts";
+import { emitter, explainCliError, need, UsageError } from "@trailmark/core/cli";
+import type { Db } from "@trailmark/core/db";
+import { inboxHealth } from "@trailmark/core/inbox";
+import { AppError } from "@trailmark/core/shared";
+import { requireStore } from "@trailmark/core/stores";
 import { connectStore, disconnectStore } from "./connect.ts";
 import { reconcileStore } from "./reconcile.ts";
 import { WooApiError } from "./woo-client.ts";

@@ -1,14 +1,8 @@
 import { randomBytes } from "node:crypto";
+import type { Db } from "@trailmark/core/db";
+import { AppError } from "@trailmark/core/shared";
+import { createStore, requireStore, type Store, setStoreStatus, updateStoreCredentials } from "@trailmark/core/stores";
 import { z } from "zod";
-import type { Db } from "../../core/src/db/client.ts";
-import { AppError } from "../../core/src/shared/errors.ts";
-import {
-  createStore,
-  requireStore,
-  type Store,
-  setStoreStatus,
-  updateStoreCredentials,
-} from "../../core/src/stores/store.ts";
 import { createWooClient, WooApiError } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 import { deliveryUrlFor, ensureWebhooks, removeWebhooks, type WebhookChange, webhookIdsOf } from "./woo-webhooks.ts";

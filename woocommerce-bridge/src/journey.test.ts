@@ -1,8 +1,8 @@
+import { createTrackingApp, type TrackingApp } from "@trailmark/core/http";
+import { createInboxWorker } from "@trailmark/core/inbox";
+import { clickIdsFromUrl } from "@trailmark/core/links";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTrackingApp, type TrackingApp } from "../../core/src/http/tracking-app.ts";
-import { createInboxWorker } from "../../core/src/inbox/inbox.ts";
-import { clickIdsFromUrl } from "../../core/src/links/click-id.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { createWooDeliveryHandler } from "./process-delivery.ts";
 import { wooGmt } from "./reconcile.ts";
 import { createWooBridgeHandler } from "./server.ts";

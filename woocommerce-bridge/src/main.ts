@@ -1,11 +1,8 @@
 // Runs the WooCommerce bridge on its own: `npm start -w woocommerce-bridge`. Webhooks are queued in the
 // inbox and processed by the worker in this process; reconciliation polls every connected store.
-import { openDatabase } from "../../core/src/db/client.ts";
-import { migrate } from "../../core/src/db/migrate.ts";
-import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
-import { createInboxWorker } from "../../core/src/inbox/inbox.ts";
-import { openInboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { serveFetch } from "../../core/src/server/node-http.ts";
+import { migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
+import { createInboxWorker, openInboxRecorder } from "@trailmark/core/inbox";
+import { serveFetch } from "@trailmark/core/server";
 import { parseBridgeEnv } from "./env.ts";
 import { createWooDeliveryHandler } from "./process-delivery.ts";
 import { startReconciliation } from "./reconcile.ts";

@@ -1,6 +1,6 @@
+import { newClickId } from "@trailmark/core/links";
+import { hashEmail } from "@trailmark/core/shared";
 import { describe, expect, it } from "vitest";
-import { newClickId } from "../../core/src/links/click-id.ts";
-import { hashEmail } from "../../core/src/shared/hashing.ts";
 import { mapWooStatus, normalizeWooOrder } from "./normalize-order.ts";
 import { decodeWooBody } from "./process-delivery.ts";
 import { refundItemsAmount, WooRefundSchema } from "./refund-items.ts";

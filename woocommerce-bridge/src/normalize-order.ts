@@ -1,13 +1,7 @@
-import { mulDivRoundHalfUp } from "../../core/src/commissions/mul-div.ts";
-import { clickIdsFromUrl, isClickId } from "../../core/src/links/click-id.ts";
-import { itemsBase } from "../../core/src/orders/commission-base.ts";
-import {
-  type NormalizedOrder,
-  NormalizedOrderSchema,
-  type OrderStatus,
-} from "../../core/src/orders/normalized-order.ts";
-import { hashCustomerRef, hashEmail } from "../../core/src/shared/hashing.ts";
-import { toMinorUnits } from "../../core/src/shared/money.ts";
+import { mulDivRoundHalfUp } from "@trailmark/core/commissions";
+import { clickIdsFromUrl, isClickId } from "@trailmark/core/links";
+import { itemsBase, type NormalizedOrder, NormalizedOrderSchema, type OrderStatus } from "@trailmark/core/orders";
+import { hashCustomerRef, hashEmail, toMinorUnits } from "@trailmark/core/shared";
 import type { WooRefundItems } from "./refund-items.ts";
 import type { WooOrder } from "./woo-order-schema.ts";
 

@@ -1,5 +1,5 @@
-import type { Db } from "../../core/src/db/client.ts";
-import { getStore } from "../../core/src/stores/store.ts";
+import type { Db } from "@trailmark/core/db";
+import { getStore } from "@trailmark/core/stores";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./process-delivery.ts";
 import { ORDERS_ROUTE } from "./reconcile.ts";

@@ -1,8 +1,7 @@
+import { createInboxWorker } from "@trailmark/core/inbox";
+import { createTestDatabase, DAY, insertClick, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createInboxWorker } from "../../core/src/inbox/inbox.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
-import { DAY, insertClick } from "../../core/src/testing/fixtures.ts";
 import { createWooDeliveryHandler } from "./process-delivery.ts";
 import { reconcileStore } from "./reconcile.ts";
 import { fakeWooStore } from "./testing/woo-api.ts";

@@ -1,13 +1,15 @@
-import type { Db } from "../../core/src/db/client.ts";
+import type { Db } from "@trailmark/core/db";
 import {
   type Delivery,
   type DeliveryHandler,
   type DeliveryOutcome,
+  type DeliveryWork,
+  ingestOrderBatch,
   PermanentDeliveryError,
-} from "../../core/src/inbox/inbox.ts";
-import { type DeliveryWork, ingestOrderBatch, processDeliveryBatch } from "../../core/src/inbox/order-batch.ts";
-import { ingestOrder, setOrderStatus } from "../../core/src/orders/ingest-order.ts";
-import { getStore } from "../../core/src/stores/store.ts";
+  processDeliveryBatch,
+} from "@trailmark/core/inbox";
+import { ingestOrder, setOrderStatus } from "@trailmark/core/orders";
+import { getStore } from "@trailmark/core/stores";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import { applyWooOrderDeletion } from "./order-deletion.ts";
 import { fetchWooRefundItems, type RefundItemsCache, type WooRefundItems } from "./refund-items.ts";

@@ -1,8 +1,8 @@
+import { getStore, updateStoreCredentials } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
-import { getStore, updateStoreCredentials } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { connectStore } from "./connect.ts";
 import { DEFAULT_RECONCILE_INTERVAL_MS, parseBridgeEnv } from "./env.ts";
 import { CURSOR_OVERLAP_MS, reconcileStore, reconcileWindow, startReconciliation } from "./reconcile.ts";

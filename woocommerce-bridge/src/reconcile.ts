@@ -1,9 +1,9 @@
+import type { Db } from "@trailmark/core/db";
+import { startPeriodicJob } from "@trailmark/core/jobs";
+import { ingestOrder, setOrderStatus } from "@trailmark/core/orders";
+import { AppError } from "@trailmark/core/shared";
+import { listStores, requireStore, updateStoreCredentials } from "@trailmark/core/stores";
 import { z } from "zod";
-import type { Db } from "../../core/src/db/client.ts";
-import { startPeriodicJob } from "../../core/src/jobs/periodic-job.ts";
-import { ingestOrder, setOrderStatus } from "../../core/src/orders/ingest-order.ts";
-import { AppError } from "../../core/src/shared/errors.ts";
-import { listStores, requireStore, updateStoreCredentials } from "../../core/src/stores/store.ts";
 import { parseBridgeEnv } from "./env.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./process-delivery.ts";

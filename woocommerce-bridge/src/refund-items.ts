@@ -1,5 +1,5 @@
+import { toMinorUnits } from "@trailmark/core/shared";
 import { z } from "zod";
-import { toMinorUnits } from "../../core/src/shared/money.ts";
 import { WooApiError, type WooClient } from "./woo-client.ts";
 import { WooDecimalSchema, WooIdSchema, type WooOrder } from "./woo-order-schema.ts";
 

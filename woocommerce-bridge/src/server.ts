@@ -1,11 +1,10 @@
-import type { Db } from "../../core/src/db/client.ts";
-import type { RequestContext } from "../../core/src/http/context.ts";
-import { errorResponse } from "../../core/src/http/error-response.ts";
-import type { InboxWorker } from "../../core/src/inbox/inbox.ts";
-import type { InboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { receiptRoute } from "../../core/src/inbox/receipt.ts";
-import type { NodeRoute } from "../../core/src/server/node-http.ts";
-import { AppError } from "../../core/src/shared/errors.ts";
+import type { Db } from "@trailmark/core/db";
+import type { RequestContext } from "@trailmark/core/http";
+import { errorResponse } from "@trailmark/core/http";
+import type { InboxRecorder, InboxWorker } from "@trailmark/core/inbox";
+import { receiptRoute } from "@trailmark/core/inbox";
+import type { NodeRoute } from "@trailmark/core/server";
+import { AppError } from "@trailmark/core/shared";
 import { createWooReceipt, createWooWebhookHandler, WEBHOOK_PATH } from "./webhook-handler.ts";
 
 // The bridge's HTTP surface: one route. Anything else is a plain 404 (or 405 on the right path), so a

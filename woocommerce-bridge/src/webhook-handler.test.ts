@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import { createStore, type Store, updateStoreCredentials } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStore, type Store, updateStoreCredentials } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
 import { createWooBridgeHandler } from "./server.ts";
 import { phpJsonEncode } from "./testing/php-json.ts";
 import { signWooBody, WOO_USER_AGENT, webhookUrl, wooDelivery, wooPing } from "./testing/woo-deliveries.ts";

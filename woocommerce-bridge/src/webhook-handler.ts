@@ -1,13 +1,19 @@
-import type { Db } from "../../core/src/db/client.ts";
-import { providerOfDb } from "../../core/src/db/client.ts";
-import { toResponse } from "../../core/src/http/answer.ts";
-import type { RequestContext } from "../../core/src/http/context.ts";
-import { cachedLookup } from "../../core/src/inbox/cached-lookup.ts";
-import type { InboxWorker } from "../../core/src/inbox/inbox.ts";
-import { createInboxRecorder, type InboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { prismaInboxWriter } from "../../core/src/inbox/inbox-writer.ts";
-import { errorBody, plainAnswer, receiveFetch, type WebhookReceipt } from "../../core/src/inbox/receipt.ts";
-import { getStore } from "../../core/src/stores/store.ts";
+import type { Db } from "@trailmark/core/db";
+import { providerOfDb } from "@trailmark/core/db";
+import type { RequestContext } from "@trailmark/core/http";
+import { toResponse } from "@trailmark/core/http";
+import type { InboxWorker } from "@trailmark/core/inbox";
+import {
+  cachedLookup,
+  createInboxRecorder,
+  errorBody,
+  type InboxRecorder,
+  plainAnswer,
+  prismaInboxWriter,
+  receiveFetch,
+  type WebhookReceipt,
+} from "@trailmark/core/inbox";
+import { getStore } from "@trailmark/core/stores";
 import { isOrderTopic, wooDedupKey } from "./delivery-key.ts";
 import { isValidWooSignature, isWooPing } from "./verify-signature.ts";
 import { wooCredentialsOf } from "./woo-credentials.ts";

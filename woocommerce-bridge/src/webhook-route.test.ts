@@ -1,11 +1,8 @@
+import { createInboxRecorder, createInboxWorker, type InboxRecorder, openInboxWriter } from "@trailmark/core/inbox";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { updateStoreCredentials } from "@trailmark/core/stores";
+import { createTestDatabase, insertClick, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInboxWorker } from "../../core/src/inbox/inbox.ts";
-import { createInboxRecorder, type InboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
-import { openInboxWriter } from "../../core/src/inbox/inbox-writer.ts";
-import { type RunningServer, serveFetch } from "../../core/src/server/node-http.ts";
-import { updateStoreCredentials } from "../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../core/src/testing/database.ts";
-import { insertClick } from "../../core/src/testing/fixtures.ts";
 import { createWooDeliveryHandler } from "./process-delivery.ts";
 import { wooWebhookRoute } from "./server.ts";
 import { phpJsonEncode } from "./testing/php-json.ts";

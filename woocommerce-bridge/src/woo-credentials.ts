@@ -1,5 +1,5 @@
+import type { Store } from "@trailmark/core/stores";
 import { z } from "zod";
-import type { Store } from "../../core/src/stores/store.ts";
 
 // What the bridge keeps in a WooCommerce store's credentials JSON. Every field is optional on read: a store
 // may be half connected (connect failed mid-way) or disconnected (fields set to null).

@@ -89,6 +89,8 @@ export {
   MAX_PENDING_SIGN_IN_LINKS,
   normalizeEmail,
   type OwnerAccount,
+  PASSWORD_ATTEMPTS_PER_ADDRESS,
+  PASSWORD_ATTEMPTS_WINDOW_MS,
   purgeAdminSessions,
   redeemSignInToken,
   SESSION_TTL_MS,
@@ -113,3 +115,5 @@ export {
   type WooStatus,
   wooStatusOf,
 } from "./settings.ts";
+export { inChunks } from "./sql.ts";
+export { type AdminProgram, seedAdminProgram } from "./test-program.ts";

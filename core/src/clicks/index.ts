@@ -21,5 +21,6 @@ export { postgresClickWriter } from "./postgres-click-writer.ts";
 export { countryFrom, referrerHost } from "./request-signals.ts";
 export { slugify } from "./slugify.ts";
 export { sqliteClickWriter } from "./sqlite-click-writer.ts";
+export { insertTestLink } from "./test-links.ts";
 export { type PreparedDestination, prepareDestination, type TrackingParams } from "./tracked-destination.ts";
 export { utcDayNumber, VISITOR_HASH_HEX_LENGTH, visitorHash } from "./visitor-hash.ts";

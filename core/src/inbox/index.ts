@@ -1,3 +1,4 @@
+export { cachedLookup } from "./cached-lookup.ts";
 export type {
   Delivery,
   DeliveryHandler,
@@ -16,5 +17,8 @@ export {
   PermanentDeliveryError,
   retryDelayMs,
 } from "./inbox.ts";
-export { createInboxRecorder, type InboxRecorder, type RecordedDelivery } from "./inbox-recorder.ts";
+export { createInboxRecorder, type InboxRecorder, openInboxRecorder, type RecordedDelivery } from "./inbox-recorder.ts";
+export { runInboxThread, startInboxThread } from "./inbox-thread.ts";
 export { type InboxWriter, openInboxWriter, prismaInboxWriter } from "./inbox-writer.ts";
+export { type DeliveryWork, ingestOrderBatch, processDeliveryBatch } from "./order-batch.ts";
+export { errorBody, plainAnswer, receiptRoute, receiveFetch, type WebhookReceipt } from "./receipt.ts";

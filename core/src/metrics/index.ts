@@ -31,3 +31,4 @@ export {
   type ProgramMetrics,
   programMetrics,
 } from "./program-metrics.ts";
+export { seedMetricsStore } from "./test-store.ts";

@@ -1,6 +1,14 @@
 export { budgetOfCampaign } from "./budget-view.ts";
 export type { PayoutCsvRow } from "./manual-provider.ts";
 export { csvField, ManualPayoutProvider, methodDetails, payoutsToCsv } from "./manual-provider.ts";
+export {
+  checkPayoutProviders,
+  creatorPayoutSummaries,
+  payNow,
+  payoutBalances,
+  payoutHistory,
+  previewPayoutRun,
+} from "./payout-admin.ts";
 export type {
   CreatorPayoutAccount,
   CreatorPayoutMethodInput,
@@ -10,6 +18,7 @@ export type {
 export {
   getCreatorPayoutAccount,
   getPayoutSettings,
+  parseManualDetails,
   refreshStripeAccount,
   setCreatorPayoutMethod,
   startStripeOnboarding,
@@ -81,3 +90,4 @@ export {
 } from "./schedule.ts";
 export type { StripeConfig } from "./stripe-provider.ts";
 export { formEncode, STRIPE_API, StripeConnectProvider } from "./stripe-provider.ts";
+export { fakeStripe } from "./testing/stripe-handlers.ts";

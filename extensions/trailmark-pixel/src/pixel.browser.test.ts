@@ -4,13 +4,12 @@
 // the page view rather than behind it, and one the collector did not acknowledge is resent from the next page.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createTrackingApp, type TrackingApp } from "@trailmark/core/http";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createStore } from "@trailmark/core/stores";
+import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTrackingApp, type TrackingApp } from "../../../core/src/http/tracking-app.ts";
-import { type RunningServer, serveFetch } from "../../../core/src/server/node-http.ts";
-import { createStore } from "../../../core/src/stores/store.ts";
-import { launchChromium } from "../../../core/src/testing/chromium.ts";
-import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
 import { buildPixelBundle, checkoutCompleted, pageViewed } from "./test-harness.ts";
 import { type Storefront, serveStorefront, type WorkerPixelConfig } from "./worker-harness.ts";
 

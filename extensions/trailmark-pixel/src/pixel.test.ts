@@ -4,12 +4,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import vm from "node:vm";
+import type { CollectEvent } from "@trailmark/core/events";
+import { createTrackingApp, type TrackingApp } from "@trailmark/core/http";
+import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { createStore } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CollectEvent } from "../../../core/src/events/collect-schema.ts";
-import { createTrackingApp, type TrackingApp } from "../../../core/src/http/tracking-app.ts";
-import { type RunningServer, serveFetch } from "../../../core/src/server/node-http.ts";
-import { createStore } from "../../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
 import { MAX_BUNDLE_BYTES } from "../build.mjs";
 import { landingFromUrl, lookbackDays, mergeClicks, orderIdOf, parseCookie } from "./clicks.ts";
 import {

@@ -1,5 +1,5 @@
 import { data } from "@remix-run/node";
-import { findStoreByDomain } from "../../../core/src/stores/store.ts";
+import { findStoreByDomain } from "@trailmark/core/stores";
 import { getDatabase } from "../db.server.ts";
 import { authenticate } from "../shopify.server.ts";
 import type { StoreContext } from "./store-context.server.ts";

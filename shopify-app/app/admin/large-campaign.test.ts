@@ -1,21 +1,13 @@
+import { runCli } from "@trailmark/core/cli";
+import { approveDueCommissions } from "@trailmark/core/conversions";
+import type { Db } from "@trailmark/core/db";
+import type { NormalizedOrderInput } from "@trailmark/core/orders";
+import { ingestOrders } from "@trailmark/core/orders";
+import { approvePayoutRun, createPayoutRun, markPayoutPaid, payoutRunCsv } from "@trailmark/core/payouts";
+import { call, createMemoryMailer, createPortal, signIn } from "@trailmark/core/portal";
+import { campaignReport } from "@trailmark/core/reports";
+import { createDiscountCode, createTestDatabase, seedProgram, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../../core/src/cli/commands.ts";
-import { approveDueCommissions } from "../../../core/src/conversions/approve-due.ts";
-import type { Db } from "../../../core/src/db/client.ts";
-import { ingestOrders } from "../../../core/src/orders/ingest-order.ts";
-import type { NormalizedOrderInput } from "../../../core/src/orders/normalized-order.ts";
-import {
-  approvePayoutRun,
-  createPayoutRun,
-  markPayoutPaid,
-  payoutRunCsv,
-} from "../../../core/src/payouts/payout-store.ts";
-import { createPortal } from "../../../core/src/portal/index.ts";
-import { createMemoryMailer } from "../../../core/src/portal/mailer.ts";
-import { call, signIn } from "../../../core/src/portal/portal-test-kit.ts";
-import { campaignReport } from "../../../core/src/reports/campaign-report.ts";
-import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
-import { createDiscountCode, seedProgram } from "../../../core/src/testing/fixtures.ts";
 import { provideDatabase } from "../db.server.ts";
 import * as overview from "../routes/admin._index.tsx";
 import * as campaigns from "../routes/admin.campaigns._index.tsx";

@@ -1,11 +1,10 @@
+import type { Overview } from "@trailmark/core/admin";
+import { type ConversionListItem, CSV_COLUMNS } from "@trailmark/core/admin";
+import type { Db } from "@trailmark/core/db";
+import { type ProgramMetrics, programMetrics, seedMetricsStore } from "@trailmark/core/metrics";
+import { toMinorUnits } from "@trailmark/core/shared";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConversionListItem, CSV_COLUMNS } from "../../../core/src/admin/conversions.ts";
-import type { Overview } from "../../../core/src/admin/overview.ts";
-import type { Db } from "../../../core/src/db/client.ts";
-import { type ProgramMetrics, programMetrics } from "../../../core/src/metrics/program-metrics.ts";
-import { seedMetricsStore } from "../../../core/src/metrics/test-store.ts";
-import { toMinorUnits } from "../../../core/src/shared/money.ts";
-import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
 import { provideDatabase } from "../db.server.ts";
 import * as overviewRoute from "../routes/admin._index.tsx";
 import * as conversionsRoute from "../routes/admin.conversions._index.tsx";

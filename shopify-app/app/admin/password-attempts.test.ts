@@ -1,8 +1,8 @@
+import { createOwner, PASSWORD_ATTEMPTS_PER_ADDRESS } from "@trailmark/core/admin";
+import type { Db } from "@trailmark/core/db";
+import { createStore } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOwner, PASSWORD_ATTEMPTS_PER_ADDRESS } from "../../../core/src/admin/owner-accounts.ts";
-import type { Db } from "../../../core/src/db/client.ts";
-import { createStore } from "../../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
 import { provideDatabase } from "../db.server.ts";
 import * as login from "../routes/admin_.login.tsx";
 import { get, ORIGIN, PASSWORD, post } from "./test-support.ts";

@@ -1,20 +1,21 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createOwner,
   getAdminSession,
   MAX_PENDING_SIGN_IN_LINKS,
   SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
-} from "../../../core/src/admin/owner-accounts.ts";
-import type { Db } from "../../../core/src/db/client.ts";
-import { createStore } from "../../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
+} from "@trailmark/core/admin";
+import type { Db } from "@trailmark/core/db";
+import { createStore } from "@trailmark/core/stores";
 import {
+  createTestDatabase,
   mailText,
   type ReceivedMail,
   SMTP_USER,
   startTestSmtpServer,
+  type TestDatabase,
   type TestSmtpServer,
-} from "../../../core/src/testing/smtp-server.ts";
+} from "@trailmark/core/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { provideDatabase } from "../db.server.ts";
 import * as loginLink from "../routes/admin_.login.link.tsx";
 import * as login from "../routes/admin_.login.tsx";

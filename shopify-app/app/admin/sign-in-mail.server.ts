@@ -1,5 +1,5 @@
-import { CoreEnvSchema, parseEnv } from "../../../core/src/config/env.ts";
-import { createSmtpMailer } from "../../../core/src/portal/mailer.ts";
+import { CoreEnvSchema, parseEnv } from "@trailmark/core/config";
+import { createSmtpMailer } from "@trailmark/core/portal";
 
 // How a one-time sign-in link reaches the owner: by email through SMTP_URL (from MAIL_FROM) when it is set, as
 // the creator portal's links do; otherwise printed to the server log in development, and off in production.

@@ -1,12 +1,10 @@
+import { type AdminProgram, createOwner, getAdminSession, seedAdminProgram } from "@trailmark/core/admin";
+import type { Db } from "@trailmark/core/db";
+import { enqueueDelivery } from "@trailmark/core/inbox";
+import { recordDataRequest } from "@trailmark/core/privacy";
+import { authenticateApiKey, createStore } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createOwner, getAdminSession } from "../../../core/src/admin/owner-accounts.ts";
-import { type AdminProgram, seedAdminProgram } from "../../../core/src/admin/test-program.ts";
-import type { Db } from "../../../core/src/db/client.ts";
-import { enqueueDelivery } from "../../../core/src/inbox/inbox.ts";
-import { recordDataRequest } from "../../../core/src/privacy/data-requests.ts";
-import { authenticateApiKey } from "../../../core/src/stores/api-keys.ts";
-import { createStore } from "../../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
 import { provideDatabase } from "../db.server.ts";
 import * as overview from "../routes/admin._index.tsx";
 import * as campaigns from "../routes/admin.campaigns._index.tsx";
@@ -468,7 +466,7 @@ describe("creators", () => {
       data: { errors: { code: expect.stringContaining("already assigned") } },
     });
 
-    const { createCampaign } = await import("../../../core/src/campaigns/campaign-store.ts");
+    const { createCampaign } = await import("@trailmark/core/campaigns");
     const autumn = await createCampaign(db, program.store.id, { name: "Autumn" });
     const offsite = await post(
       creator.action,

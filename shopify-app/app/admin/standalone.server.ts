@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { data, redirect } from "@remix-run/node";
-import { getAdminSession, isValidCsrfToken } from "../../../core/src/admin/owner-accounts.ts";
-import { requireStore } from "../../../core/src/stores/store.ts";
+import { getAdminSession, isValidCsrfToken } from "@trailmark/core/admin";
+import { requireStore } from "@trailmark/core/stores";
 import { getDatabase } from "../db.server.ts";
 import type { StoreContext } from "./store-context.server.ts";
 

@@ -1,7 +1,7 @@
 import { data } from "@remix-run/node";
-import type { Db } from "../../../core/src/db/client.ts";
-import { AppError } from "../../../core/src/shared/errors.ts";
-import type { Store } from "../../../core/src/stores/store.ts";
+import type { Db } from "@trailmark/core/db";
+import { AppError } from "@trailmark/core/shared";
+import type { Store } from "@trailmark/core/stores";
 import { getEnv } from "../env.server.ts";
 import type { AdminGraphql } from "../pixel.server.ts";
 

@@ -1,8 +1,8 @@
+import { type AdminProgram, seedAdminProgram } from "@trailmark/core/admin";
+import type { Db } from "@trailmark/core/db";
+import { createApiKey } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminProgram, seedAdminProgram } from "../../../core/src/admin/test-program.ts";
-import type { Db } from "../../../core/src/db/client.ts";
-import { createApiKey } from "../../../core/src/stores/api-keys.ts";
-import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
 import { provideDatabase } from "../db.server.ts";
 import * as overview from "../routes/admin._index.tsx";
 import * as campaigns from "../routes/admin.campaigns._index.tsx";

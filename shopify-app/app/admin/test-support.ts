@@ -1,8 +1,8 @@
 // Calling the standalone admin's route modules in tests as Remix would: a Request in, the loader's or action's
 // value (or thrown Response) out, with an owner's session cookie and CSRF token.
 
-import { createOwner, signInWithPassword } from "../../../core/src/admin/owner-accounts.ts";
-import type { Db } from "../../../core/src/db/client.ts";
+import { createOwner, signInWithPassword } from "@trailmark/core/admin";
+import type { Db } from "@trailmark/core/db";
 import { SESSION_COOKIE } from "./standalone.server.ts";
 
 export const ORIGIN = "http://admin.trailmark.test";

@@ -1,8 +1,8 @@
+import type { Db } from "@trailmark/core/db";
+import { createStore, getStore } from "@trailmark/core/stores";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../../../core/src/db/client.ts";
-import { createStore, getStore } from "../../../core/src/stores/store.ts";
-import { createTestDatabase, type TestDatabase } from "../../../core/src/testing/database.ts";
 import { fakeWooStore } from "../../../woocommerce-bridge/src/testing/woo-api.ts";
 import { provideDatabase } from "../db.server.ts";
 import * as settings from "../routes/admin.settings.tsx";

@@ -2,8 +2,8 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, Page, Text } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { redeemSignInToken } from "../../../core/src/admin/owner-accounts.ts";
-import { AppError } from "../../../core/src/shared/errors.ts";
+import { redeemSignInToken } from "@trailmark/core/admin";
+import { AppError } from "@trailmark/core/shared";
 import { isSameOrigin, isValidLoginCsrf, loginCsrf, sessionCookie } from "../admin/standalone.server.ts";
 import { Hidden } from "../admin/ui/fields.tsx";
 import { PolarisStandaloneProvider } from "../admin/ui/standalone-frame.tsx";

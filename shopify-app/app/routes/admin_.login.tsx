@@ -2,18 +2,20 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, Divider, FormLayout, Page, Text } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import { parseForm, SignInFormSchema, SignInLinkFormSchema } from "../../../core/src/admin/forms.ts";
 import {
   createSignInToken,
   getAdminSession,
   PASSWORD_ATTEMPTS_PER_ADDRESS,
   PASSWORD_ATTEMPTS_WINDOW_MS,
+  parseForm,
   SIGN_IN_LINK_ADDRESS_WINDOW_MS,
   SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
+  SignInFormSchema,
+  SignInLinkFormSchema,
   signInWithPassword,
-} from "../../../core/src/admin/owner-accounts.ts";
-import { createRateLimiter } from "../../../core/src/http/rate-limit.ts";
-import { AppError } from "../../../core/src/shared/errors.ts";
+} from "@trailmark/core/admin";
+import { createRateLimiter } from "@trailmark/core/http";
+import { AppError } from "@trailmark/core/shared";
 import { signInMailer } from "../admin/sign-in-mail.server.ts";
 import {
   isSameOrigin,

@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, redirect } from "@remix-run/node";
-import { endAdminSession } from "../../../core/src/admin/owner-accounts.ts";
+import { endAdminSession } from "@trailmark/core/admin";
 import {
   clearSessionCookie,
   LOGIN_PATH,

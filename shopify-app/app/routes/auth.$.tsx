@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { errorResponse } from "../../../core/src/http/error-response.ts";
-import { AppError } from "../../../core/src/shared/errors.ts";
+import { errorResponse } from "@trailmark/core/http";
+import { AppError } from "@trailmark/core/shared";
 import { getEnv } from "../env.server.ts";
 import { isAllowedExitDestination } from "../exit-iframe.server.ts";
 import { embeddedFrameAncestors } from "../framing.server.ts";

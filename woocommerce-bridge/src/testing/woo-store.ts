@@ -1,6 +1,6 @@
-import type { Db } from "../../../core/src/db/client.ts";
-import { createStore, type Store, updateStoreCredentials } from "../../../core/src/stores/store.ts";
-import { seedProgram } from "../../../core/src/testing/fixtures.ts";
+import type { Db } from "@trailmark/core/db";
+import { createStore, type Store, updateStoreCredentials } from "@trailmark/core/stores";
+import { seedProgram } from "@trailmark/core/testing";
 import { TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET } from "./woo-api.ts";
 
 export const TEST_WEBHOOK_SECRET = "whsec-T3st_SecretForSigning-9f8e7d";

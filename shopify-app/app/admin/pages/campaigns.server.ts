@@ -1,22 +1,23 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/node";
-import { z } from "zod";
 import {
   campaignFormSchema,
   campaignFormValues,
   formValues,
   overrideFormSchema,
   parseForm,
-} from "../../../../core/src/admin/forms.ts";
-import { CAMPAIGN_STATUSES, CampaignInputSchema } from "../../../../core/src/campaigns/campaign.ts";
+} from "@trailmark/core/admin";
 import {
+  CAMPAIGN_STATUSES,
+  CampaignInputSchema,
   createCampaign,
   listCampaigns,
   requireCampaign,
   setCampaignStatus,
   updateCampaign,
-} from "../../../../core/src/campaigns/campaign-store.ts";
-import { listCreators, setCommissionOverride } from "../../../../core/src/creators/creator.ts";
-import { listLinks } from "../../../../core/src/links/link-store.ts";
+} from "@trailmark/core/campaigns";
+import { listCreators, setCommissionOverride } from "@trailmark/core/creators";
+import { listLinks } from "@trailmark/core/links";
+import { z } from "zod";
 import {
   attempt,
   done,

@@ -17,12 +17,12 @@ import {
   ProgressBar,
   Text,
 } from "@shopify/polaris";
+import { campaignFormSchema, type FormValues, overrideFormSchema } from "@trailmark/core/admin";
+import { ATTRIBUTION_MODELS } from "@trailmark/core/attribution";
+import { GOALS } from "@trailmark/core/campaigns";
+import { COMMISSION_BASE_LABELS, COMMISSION_BASES } from "@trailmark/core/orders";
+import { currencyExponent } from "@trailmark/core/shared";
 import { useState } from "react";
-import { campaignFormSchema, type FormValues, overrideFormSchema } from "../../../../core/src/admin/forms.ts";
-import { ATTRIBUTION_MODELS } from "../../../../core/src/attribution/models.ts";
-import { GOALS } from "../../../../core/src/campaigns/campaign.ts";
-import { COMMISSION_BASE_LABELS, COMMISSION_BASES } from "../../../../core/src/orders/commission-base.ts";
-import { currencyExponent } from "../../../../core/src/shared/money.ts";
 import { CheckboxInput, CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
 import { formatDate, formatMoney, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";

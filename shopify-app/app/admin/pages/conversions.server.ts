@@ -2,12 +2,12 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import {
   conversionFilterFrom,
   conversionJourney,
+  dayRangeFrom,
   exportConversionsCsv,
   listConversions,
-} from "../../../../core/src/admin/conversions.ts";
-import { dayRangeFrom } from "../../../../core/src/admin/forms.ts";
-import { listCampaigns } from "../../../../core/src/campaigns/campaign-store.ts";
-import { listCreators } from "../../../../core/src/creators/creator.ts";
+} from "@trailmark/core/admin";
+import { listCampaigns } from "@trailmark/core/campaigns";
+import { listCreators } from "@trailmark/core/creators";
 import { handleErrors, type RequireStoreContext, shellOf, toErrorResponse } from "../store-context.server.ts";
 
 // Conversions: the filtered, paged list; one conversion's journey; and the CSV of the same filter.

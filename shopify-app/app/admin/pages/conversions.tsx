@@ -14,7 +14,7 @@ import {
   Pagination,
   Text,
 } from "@shopify/polaris";
-import type { ConversionListItem, JourneyStep } from "../../../../core/src/admin/conversions.ts";
+import type { ConversionListItem, JourneyStep } from "@trailmark/core/admin";
 import { SelectInput, TextInput } from "../ui/fields.tsx";
 import { formatDateTime, formatMoney, KIND_LABELS, MODEL_LABELS, RULE_LABELS } from "../ui/format.ts";
 import { EMPTY_IMAGE, NavigationProgress } from "../ui/shell.tsx";

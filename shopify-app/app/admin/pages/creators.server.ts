@@ -1,20 +1,13 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@remix-run/node";
-import { z } from "zod";
 import {
   CreatorFormSchema,
   DiscountCodeFormSchema,
   formValues,
   LinkFormSchema,
   parseForm,
-} from "../../../../core/src/admin/forms.ts";
-import { listCampaigns } from "../../../../core/src/campaigns/campaign-store.ts";
-import {
-  createCreator,
-  listCreators,
-  requireCreator,
-  setCreatorStatus,
-  updateCreator,
-} from "../../../../core/src/creators/creator.ts";
+} from "@trailmark/core/admin";
+import { listCampaigns } from "@trailmark/core/campaigns";
+import { createCreator, listCreators, requireCreator, setCreatorStatus, updateCreator } from "@trailmark/core/creators";
 import {
   createDiscountCode,
   createLink,
@@ -22,14 +15,15 @@ import {
   listLinks,
   setLinkStatus,
   trackingUrl,
-} from "../../../../core/src/links/link-store.ts";
-import { programMetrics } from "../../../../core/src/metrics/program-metrics.ts";
-import { creatorPayoutSummaries } from "../../../../core/src/payouts/payout-admin.ts";
+} from "@trailmark/core/links";
+import { programMetrics } from "@trailmark/core/metrics";
 import {
+  creatorPayoutSummaries,
   getCreatorPayoutAccount,
   parseManualDetails,
   setCreatorPayoutMethod,
-} from "../../../../core/src/payouts/payout-settings.ts";
+} from "@trailmark/core/payouts";
+import { z } from "zod";
 import {
   attempt,
   done,

@@ -13,8 +13,8 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
+import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "@trailmark/core/admin";
 import { useState } from "react";
-import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "../../../../core/src/admin/forms.ts";
 import { CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
 import { formatMoney } from "../ui/format.ts";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";

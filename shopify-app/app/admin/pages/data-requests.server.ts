@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { dataRequestExport, listDataRequests } from "../../../../core/src/privacy/data-requests.ts";
+import { dataRequestExport, listDataRequests } from "@trailmark/core/privacy";
 import { handleErrors, notFound, type RequireStoreContext, shellOf } from "../store-context.server.ts";
 
 // Customers' requests to see their data (Shopify's customers/data_request). Shopify expects the app to give the

@@ -1,7 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { dayRangeFrom } from "../../../../core/src/admin/forms.ts";
-import { modelComparison } from "../../../../core/src/admin/model-comparison.ts";
-import { listCampaigns } from "../../../../core/src/campaigns/campaign-store.ts";
+import { dayRangeFrom, modelComparison } from "@trailmark/core/admin";
+import { listCampaigns } from "@trailmark/core/campaigns";
 import { handleErrors, type RequireStoreContext, shellOf } from "../store-context.server.ts";
 
 export async function modelsLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {

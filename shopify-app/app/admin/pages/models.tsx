@@ -1,6 +1,6 @@
 import { useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Card, DataTable, EmptyState, InlineStack, Page, Text } from "@shopify/polaris";
-import type { ModelFigures } from "../../../../core/src/admin/model-comparison.ts";
+import type { ModelFigures } from "@trailmark/core/admin";
 import { formatMoney, formatNumber, MODEL_LABELS } from "../ui/format.ts";
 import { DateRangeFilter, EMPTY_IMAGE, NavigationProgress } from "../ui/shell.tsx";
 import type { modelsLoader } from "./models.server.ts";

@@ -1,8 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { dayRangeFrom } from "../../../../core/src/admin/forms.ts";
-import { overview } from "../../../../core/src/admin/overview.ts";
-import { trackingStatusOf } from "../../../../core/src/admin/settings.ts";
-import { listCampaigns } from "../../../../core/src/campaigns/campaign-store.ts";
+import { dayRangeFrom, overview, trackingStatusOf } from "@trailmark/core/admin";
+import { listCampaigns } from "@trailmark/core/campaigns";
 import { handleErrors, publicUrl, type RequireStoreContext, shellOf } from "../store-context.server.ts";
 
 export async function overviewLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {

@@ -1,31 +1,29 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
-import { formValues } from "../../../../core/src/admin/forms.ts";
-import {
-  checkPayoutProviders,
-  payNow,
-  payoutBalances,
-  payoutHistory,
-  previewPayoutRun,
-} from "../../../../core/src/payouts/payout-admin.ts";
-import { getPayoutSettings, updatePayoutSettings } from "../../../../core/src/payouts/payout-settings.ts";
+import { formValues } from "@trailmark/core/admin";
 import {
   approvePayoutRun,
   cancelPayout,
   cancelPayoutRun,
+  checkPayoutProviders,
   executePayoutRun,
+  getPayoutSettings,
   markPayoutPaid,
+  PAYOUT_METHODS,
+  PAYOUT_SCHEDULES,
   type PayoutDeps,
+  payNow,
+  payoutBalances,
+  payoutHistory,
   payoutRunCsv,
+  previewPayoutRun,
+  providersFromEnv,
   reconcilePayouts,
   retryPayout,
-} from "../../../../core/src/payouts/payout-store.ts";
-import { PAYOUT_METHODS } from "../../../../core/src/payouts/provider.ts";
-import { providersFromEnv } from "../../../../core/src/payouts/providers-from-env.ts";
-import { PAYOUT_SCHEDULES } from "../../../../core/src/payouts/schedule.ts";
-import { AppError } from "../../../../core/src/shared/errors.ts";
-import { toMinorUnits } from "../../../../core/src/shared/money.ts";
-import { setStoreMinimumPayout } from "../../../../core/src/stores/store.ts";
+  updatePayoutSettings,
+} from "@trailmark/core/payouts";
+import { AppError, toMinorUnits } from "@trailmark/core/shared";
+import { setStoreMinimumPayout } from "@trailmark/core/stores";
+import { z } from "zod";
 import {
   attempt,
   done,

@@ -12,8 +12,8 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
+import { formatMinorUnits } from "@trailmark/core/shared";
 import { useEffect, useState } from "react";
-import { formatMinorUnits } from "../../../../core/src/shared/money.ts";
 import { CsrfField, Hidden, SelectInput } from "../ui/fields.tsx";
 import { formatDate, formatDateTime, formatMoney } from "../ui/format.ts";
 import { NavigationProgress, type Shell } from "../ui/shell.tsx";

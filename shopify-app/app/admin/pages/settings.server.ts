@@ -1,10 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  ApiKeyFormSchema,
+  formValues,
+  listOwners,
+  parseForm,
+  retryFailedDeliveries,
+  settingsData,
+  WooConnectFormSchema,
+} from "@trailmark/core/admin";
+import { createApiKey, revokeApiKey, updateStoreCredentials } from "@trailmark/core/stores";
 import { z } from "zod";
-import { ApiKeyFormSchema, formValues, parseForm, WooConnectFormSchema } from "../../../../core/src/admin/forms.ts";
-import { listOwners } from "../../../../core/src/admin/owner-accounts.ts";
-import { retryFailedDeliveries, settingsData } from "../../../../core/src/admin/settings.ts";
-import { createApiKey, revokeApiKey } from "../../../../core/src/stores/api-keys.ts";
-import { updateStoreCredentials } from "../../../../core/src/stores/store.ts";
 import { connectStore, disconnectStore } from "../../../../woocommerce-bridge/src/connect.ts";
 import { normalizeStoreUrl, WooApiError } from "../../../../woocommerce-bridge/src/woo-client.ts";
 import { getEnv } from "../../env.server.ts";

@@ -1,7 +1,7 @@
 import { Checkbox, Select, TextField } from "@shopify/polaris";
+import { formValues, parseForm } from "@trailmark/core/admin";
 import { type FormEvent, useState } from "react";
 import type { z } from "zod";
-import { formValues, parseForm } from "../../../../core/src/admin/forms.ts";
 
 // Form fields that keep their own value (Polaris fields are controlled) and post under their name, and the
 // hook that checks a form with the server's own zod schema before it is sent.

@@ -1,0 +1,2 @@
+export * from "./cli-errors.ts";
+export * from "./commands.ts";

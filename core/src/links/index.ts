@@ -1,0 +1,2 @@
+export * from "./click-id.ts";
+export * from "./link-store.ts";

@@ -1,0 +1,4 @@
+export * from "./errors.ts";
+export * from "./hashing.ts";
+export * from "./ids.ts";
+export * from "./money.ts";

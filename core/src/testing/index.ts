@@ -1,0 +1,5 @@
+export * from "./chromium.ts";
+export * from "./database.ts";
+export * from "./fixtures.ts";
+export * from "./redis.ts";
+export * from "./smtp-server.ts";
