@@ -25,8 +25,7 @@ import {
 import { createInboxWorker } from "@trailmark/core/inbox";
 import { createDiscountCode, createLink } from "@trailmark/core/links";
 import { createStore, findStoreByDomain, updateStoreCredentials } from "@trailmark/core/stores";
-import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
-import { createWooBridgeHandler } from "../woocommerce-bridge/src/server.ts";
+import { createWooBridgeHandler, createWooDeliveryHandler } from "@trailmark/woocommerce";
 
 export const DEMO_DOMAIN = "demo-tea.example.com";
 export const DEMO_OWNER = { email: "owner@demo-tea.example.com", password: "trailmark demo password" };

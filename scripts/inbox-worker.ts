@@ -2,8 +2,8 @@
 // claimed in batches and ingested per store with ingestOrders, beside the receipt's event loop.
 import { providerOfDb } from "@trailmark/core/db";
 import { createInboxWorker, runInboxThread } from "@trailmark/core/inbox";
-import { createShopifyDeliveryHandler } from "../shopify-app/app/process-webhook.server.ts";
-import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
+import { createShopifyDeliveryHandler } from "@trailmark/shopify";
+import { createWooDeliveryHandler } from "@trailmark/woocommerce";
 
 await runInboxThread(({ db }) =>
   createInboxWorker({

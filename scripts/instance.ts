@@ -20,13 +20,13 @@ import {
 import { createLogMailer, createPortal, createSmtpMailer } from "@trailmark/core/portal";
 import { closeRedisFromEnv } from "@trailmark/core/redis";
 import { serveFetch, trackingNodeRoutes } from "@trailmark/core/server";
-import { provideDatabase } from "../shopify-app/app/db.server.ts";
-import { createShopifyAppHandler } from "../shopify-app/server/handler.ts";
-import { createSignInGate } from "../shopify-app/server/http-edges.ts";
-import { shopifyWebhookRoute } from "../shopify-app/server/webhook-route.ts";
-import { parseBridgeEnv } from "../woocommerce-bridge/src/env.ts";
-import { startReconciliation } from "../woocommerce-bridge/src/reconcile.ts";
-import { createWooBridgeHandler, wooWebhookRoute } from "../woocommerce-bridge/src/server.ts";
+import {
+  createShopifyAppHandler,
+  createSignInGate,
+  provideDatabase,
+  shopifyWebhookRoute,
+} from "@trailmark/shopify-app/server";
+import { createWooBridgeHandler, parseBridgeEnv, startReconciliation, wooWebhookRoute } from "@trailmark/woocommerce";
 
 const env = parseEnv(CoreEnvSchema);
 const bridgeEnv = parseBridgeEnv();

@@ -8,7 +8,7 @@ import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
 import { CoreEnvSchema, parseEnv } from "@trailmark/core/config";
 import { migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
-import { ensureBuilt } from "../shopify-app/server/handler.ts";
+import { ensureBuilt } from "@trailmark/shopify-app/server";
 
 const env = parseEnv(CoreEnvSchema);
 const INSTANCE = fileURLToPath(new URL("./instance.ts", import.meta.url));

@@ -13,13 +13,18 @@ import {
 } from "@trailmark/core/portal";
 import { hashEmail } from "@trailmark/core/shared";
 import { requireStore } from "@trailmark/core/stores";
-import { campaignLoader, campaignsLoader } from "../../shopify-app/app/admin/pages/campaigns.server.ts";
-import { conversionLoader, conversionsLoader } from "../../shopify-app/app/admin/pages/conversions.server.ts";
-import { creatorLoader, creatorsLoader } from "../../shopify-app/app/admin/pages/creators.server.ts";
-import { modelsLoader } from "../../shopify-app/app/admin/pages/models.server.ts";
-import { overviewLoader } from "../../shopify-app/app/admin/pages/overview.server.ts";
-import { settingsLoader } from "../../shopify-app/app/admin/pages/settings.server.ts";
-import type { RequireStoreContext, StoreContext } from "../../shopify-app/app/admin/store-context.server.ts";
+import type { RequireStoreContext, StoreContext } from "@trailmark/shopify-app/admin";
+import {
+  campaignLoader,
+  campaignsLoader,
+  conversionLoader,
+  conversionsLoader,
+  creatorLoader,
+  creatorsLoader,
+  modelsLoader,
+  overviewLoader,
+  settingsLoader,
+} from "@trailmark/shopify-app/admin";
 import { type Provider, scratchDatabase } from "../bench-database.ts";
 import { seedAdminStore } from "./seed.ts";
 

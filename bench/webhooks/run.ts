@@ -17,11 +17,9 @@ import type { Db } from "@trailmark/core/db";
 import { insertRows } from "@trailmark/core/db";
 import { createDiscountCode, createLink, newClickId } from "@trailmark/core/links";
 import { createStore, updateStoreCredentials } from "@trailmark/core/stores";
+import { numberedOrder, shopifyJson, webhookHeaders } from "@trailmark/shopify/testing";
+import { phpJsonEncode, signWooBody, WOO_USER_AGENT, wooOrderPayload } from "@trailmark/woocommerce/testing";
 import autocannon from "autocannon";
-import { numberedOrder, shopifyJson, webhookHeaders } from "../../shopify-app/test/webhooks.ts";
-import { phpJsonEncode } from "../../woocommerce-bridge/src/testing/php-json.ts";
-import { signWooBody, WOO_USER_AGENT } from "../../woocommerce-bridge/src/testing/woo-deliveries.ts";
-import { wooOrderPayload } from "../../woocommerce-bridge/src/testing/woo-orders.ts";
 import { benchIngest } from "../attribution/ingest.ts";
 import { machineLine, type Provider, scratchDatabase } from "../bench-database.ts";
 

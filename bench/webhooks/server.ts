@@ -7,10 +7,9 @@ import type { AddressInfo } from "node:net";
 import { openDatabase, tuneSqlite } from "@trailmark/core/db";
 import { createInboxWorker, openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
 import { serveFetch } from "@trailmark/core/server";
-import { createShopifyDeliveryHandler } from "../../shopify-app/app/process-webhook.server.ts";
-import { shopifyWebhookRoute } from "../../shopify-app/server/webhook-route.ts";
-import { createWooDeliveryHandler } from "../../woocommerce-bridge/src/process-delivery.ts";
-import { wooWebhookRoute } from "../../woocommerce-bridge/src/server.ts";
+import { createShopifyDeliveryHandler } from "@trailmark/shopify";
+import { shopifyWebhookRoute } from "@trailmark/shopify-app/server";
+import { createWooDeliveryHandler, wooWebhookRoute } from "@trailmark/woocommerce";
 
 if (process.env.MODE === "bare") {
   const server = http.createServer((req, res) => {

@@ -1,9 +1,9 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { installStore } from "@trailmark/shopify";
 import { getDatabase } from "./db.server.ts";
 import { getEnv } from "./env.server.ts";
-import { installStore } from "./install.server.ts";
 
 // The one place that configures Shopify. Sessions live in core's database (its Session table), so the app and
 // core share one database and one migration history.

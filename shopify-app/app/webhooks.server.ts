@@ -6,9 +6,9 @@ import {
   receiveFetch,
   type WebhookReceipt,
 } from "@trailmark/core/inbox";
+import { createShopifyReceipt } from "@trailmark/shopify";
 import { getDatabase } from "./db.server.ts";
 import { getEnv } from "./env.server.ts";
-import { createShopifyReceipt } from "./webhook-receipt.server.ts";
 
 // The webhook routes under Remix answer with the same receipt as the node:http route that serves /webhooks/* in
 // front of Remix (server.ts, scripts/start.ts): they are only reached where Remix serves alone (`shopify app

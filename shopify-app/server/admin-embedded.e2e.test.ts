@@ -5,11 +5,19 @@ import type { RunningServer } from "@trailmark/core/server";
 import { serveFetch } from "@trailmark/core/server";
 import { getStore } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import { createShopifyInboxWorker } from "@trailmark/shopify";
+import {
+  BIG_CUSTOMER_ID,
+  BIG_ORDER_ID,
+  big,
+  createShopifyAdminFake,
+  orderPayload,
+  shopifyAdminHandlers,
+  shopifyJson,
+  webhookHeaders,
+} from "@trailmark/shopify/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createShopifyInboxWorker } from "../app/process-webhook.server.ts";
-import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
-import { BIG_CUSTOMER_ID, BIG_ORDER_ID, big, orderPayload, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 
 // The embedded admin (under /app) over real HTTP, as the Shopify admin's iframe reaches it: documents carry the
 // session token as id_token, App Bridge's fetches as a Bearer header. Each shop sees and changes only its store.

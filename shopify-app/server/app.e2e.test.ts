@@ -4,11 +4,18 @@ import type { RunningServer } from "@trailmark/core/server";
 import { serveFetch } from "@trailmark/core/server";
 import { createStore, findStoreByDomain } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import { createShopifyInboxWorker } from "@trailmark/shopify";
+import {
+  BIG_ORDER_ID,
+  createShopifyAdminFake,
+  orderPayload,
+  shopifyAdminHandlers,
+  shopifyJson,
+  TEST_SHOP,
+  webhookHeaders,
+} from "@trailmark/shopify/testing";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { createShopifyInboxWorker } from "../app/process-webhook.server.ts";
-import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
-import { BIG_ORDER_ID, orderPayload, shopifyJson, TEST_SHOP, webhookHeaders } from "../test/webhooks.ts";
 
 // The built app over real HTTP on loopback, as Shopify reaches it: signed webhooks byte for byte, and an embedded
 // admin request whose token exchange and Admin GraphQL calls go to MSW.

@@ -7,16 +7,20 @@ import { createDiscountCode } from "@trailmark/core/links";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { createApiKey, createStore, updateStoreCredentials } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import { createShopifyDeliveryHandler } from "@trailmark/shopify";
+import { big, orderPayload, refundPayload, shopifyJson, webhookHeaders } from "@trailmark/shopify/testing";
+import { createWooBridgeHandler, createWooDeliveryHandler } from "@trailmark/woocommerce";
+import {
+  fakeWooStore,
+  TEST_CONSUMER_KEY,
+  TEST_CONSUMER_SECRET,
+  TEST_WEBHOOK_SECRET,
+  wooDelivery,
+  wooOrderPayload,
+  wooRefundPayload,
+} from "@trailmark/woocommerce/testing";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createWooDeliveryHandler } from "../../woocommerce-bridge/src/process-delivery.ts";
-import { createWooBridgeHandler } from "../../woocommerce-bridge/src/server.ts";
-import { fakeWooStore, TEST_CONSUMER_KEY, TEST_CONSUMER_SECRET } from "../../woocommerce-bridge/src/testing/woo-api.ts";
-import { wooDelivery } from "../../woocommerce-bridge/src/testing/woo-deliveries.ts";
-import { wooOrderPayload, wooRefundPayload } from "../../woocommerce-bridge/src/testing/woo-orders.ts";
-import { TEST_WEBHOOK_SECRET } from "../../woocommerce-bridge/src/testing/woo-store.ts";
-import { createShopifyDeliveryHandler } from "../app/process-webhook.server.ts";
-import { big, orderPayload, refundPayload, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 
 // One commission base on every platform (core/src/orders/commission-base.ts): the same basket — two items,
 // a 10% discount, shipping, 20% tax and a fee — pays the same commission whether it arrives as a signed

@@ -6,7 +6,7 @@
 import { openDatabase, tuneSqlite } from "@trailmark/core/db";
 import { createInboxWorker, openInboxRecorder } from "@trailmark/core/inbox";
 import { serveFetch } from "@trailmark/core/server";
-import { createShopifyDeliveryHandler } from "../app/process-webhook.server.ts";
+import { createShopifyDeliveryHandler } from "@trailmark/shopify";
 import { shopifyWebhookRoute } from "./webhook-route.ts";
 
 const database = openDatabase();

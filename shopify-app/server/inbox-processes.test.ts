@@ -8,8 +8,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { enqueueDelivery } from "@trailmark/core/inbox";
 import { createTestDatabase, insertClick, seedProgram, type TestDatabase } from "@trailmark/core/testing";
+import { numberedOrder, numberedOrderId, shopifyJson, webhookHeaders } from "@trailmark/shopify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { numberedOrder, numberedOrderId, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TSX = join(ROOT, "node_modules/.bin/tsx");

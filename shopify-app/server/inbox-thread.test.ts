@@ -2,8 +2,8 @@ import { fileURLToPath } from "node:url";
 import { openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { createTestDatabase, insertClick, seedProgram, type TestDatabase } from "@trailmark/core/testing";
+import { numberedOrder, shopifyJson, webhookHeaders } from "@trailmark/shopify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { numberedOrder, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 import { shopifyWebhookRoute } from "./webhook-route.ts";
 
 // npm start's wiring: the receipt on the main thread, the inbox worker (scripts/inbox-worker.ts) on a thread of

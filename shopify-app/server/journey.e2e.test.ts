@@ -8,16 +8,11 @@ import { createLink, type TrackingLink } from "@trailmark/core/links";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { createStore, type Store } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import { buildPixelBundle, checkoutCompleted, pageViewed, runPixel } from "@trailmark/pixel/test-harness";
+import { createShopifyDeliveryHandler } from "@trailmark/shopify";
+import { big, orderPayload, refundPayload, shopifyJson, webhookHeaders } from "@trailmark/shopify/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildPixelBundle,
-  checkoutCompleted,
-  pageViewed,
-  runPixel,
-} from "../../extensions/trailmark-pixel/src/test-harness.ts";
-import { createShopifyDeliveryHandler } from "../app/process-webhook.server.ts";
-import { big, orderPayload, refundPayload, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 
 // The whole Shopify journey over real HTTP on loopback, against one server composed as scripts/start.ts composes
 // it (the tracking routes first, then the built Shopify app) with the real inbox worker: a creator's link is

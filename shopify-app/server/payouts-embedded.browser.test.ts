@@ -6,10 +6,10 @@ import { approveDueCommissions } from "@trailmark/core/conversions";
 import type { Db } from "@trailmark/core/db";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
+import { createShopifyAdminFake, shopifyAdminHandlers } from "@trailmark/shopify/testing";
 import { setupServer } from "msw/node";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
 
 // The embedded Payouts page in headless Chromium. The Shopify admin is not here, so the test plays its part:
 // the document is opened with a session token as id_token (as the admin's iframe URL carries it) and every

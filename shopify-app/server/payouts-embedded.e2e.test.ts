@@ -6,9 +6,9 @@ import { fakeStripe } from "@trailmark/core/payouts";
 import type { RunningServer } from "@trailmark/core/server";
 import { serveFetch } from "@trailmark/core/server";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import { createShopifyAdminFake, shopifyAdminHandlers } from "@trailmark/shopify/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
 
 // The Payouts page of the embedded admin (/app) over real HTTP, as the Shopify admin's iframe reaches it:
 // the document with the session token as id_token, App Bridge's data loads, form posts and the CSV download

@@ -11,10 +11,8 @@ import {
   type TestDatabase,
   testRedisPrefix,
 } from "@trailmark/core/testing";
+import { seedWooProgram, TEST_WEBHOOK_SECRET, wooDelivery, wooOrderPayload } from "@trailmark/woocommerce/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { wooDelivery } from "../../woocommerce-bridge/src/testing/woo-deliveries.ts";
-import { wooOrderPayload } from "../../woocommerce-bridge/src/testing/woo-orders.ts";
-import { seedWooProgram, TEST_WEBHOOK_SECRET } from "../../woocommerce-bridge/src/testing/woo-store.ts";
 import { ensureBuilt } from "./handler.ts";
 
 // Issue 18: several instances of `npm start` on one PostgreSQL and one Redis behind a round-robin balancer

@@ -8,9 +8,9 @@ import {
 } from "@trailmark/core/inbox";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { createTestDatabase, insertClick, seedProgram, type TestDatabase } from "@trailmark/core/testing";
+import { createShopifyDeliveryHandler } from "@trailmark/shopify";
+import { big, numberedOrder, numberedOrderId, shopifyJson, webhookHeaders } from "@trailmark/shopify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createShopifyDeliveryHandler } from "../app/process-webhook.server.ts";
-import { big, numberedOrder, numberedOrderId, shopifyJson, webhookHeaders } from "../test/webhooks.ts";
 import { shopifyWebhookRoute } from "./webhook-route.ts";
 
 // The inbox worker's batch path, fed through the real receipt over HTTP with signed deliveries: a claimed batch

@@ -3,8 +3,8 @@ import { createInboxRecorder, type InboxRecorder, type InboxWriter, openInboxWri
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { createStore } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import { orderPayload, shopifyJson, TEST_SHOP, webhookHeaders } from "@trailmark/shopify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { orderPayload, shopifyJson, TEST_SHOP, webhookHeaders } from "../test/webhooks.ts";
 import { shopifyWebhookRoute } from "./webhook-route.ts";
 
 // Shopify's webhook receipt as npm start serves it: a node:http route in front of the app, over real HTTP with

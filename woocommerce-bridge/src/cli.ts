@@ -9,7 +9,7 @@ import { reconcileStore } from "./reconcile.ts";
 import { WooApiError } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 
-// `trailmark woo …`: core's CLI loads this module by package name (@trailmark/woocommerce-bridge/cli) and
+// `trailmark woo …`: core's CLI loads this module by package name (@trailmark/woocommerce/cli) and
 // hands it the rest of the arguments.
 
 export const WOO_USAGE = `trailmark woo <command> [options]

@@ -20,7 +20,12 @@ export {
   reconcileStore,
   startReconciliation,
 } from "./reconcile.ts";
-export { createWooBridgeHandler, type WooBridgeHandler, type WooBridgeHandlerOptions } from "./server.ts";
+export {
+  createWooBridgeHandler,
+  type WooBridgeHandler,
+  type WooBridgeHandlerOptions,
+  wooWebhookRoute,
+} from "./server.ts";
 export { isValidWooSignature, isWooPing, wooSignature } from "./verify-signature.ts";
 export {
   createWooWebhookHandler,

@@ -18,7 +18,7 @@ try {
     process.env.PUBLIC_URL ?? process.env.SHOPIFY_APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}`;
   const extra: Record<string, (argv: string[]) => Promise<number>> = {};
   // Platform commands live with their adapters; core only knows their package names.
-  const plugins: Record<string, string> = { woo: "@trailmark/woocommerce-bridge/cli" };
+  const plugins: Record<string, string> = { woo: "@trailmark/woocommerce/cli" };
   for (const [name, specifier] of Object.entries(plugins)) {
     try {
       const plugin = (await import(specifier)) as { runCommand: PluginCommand };

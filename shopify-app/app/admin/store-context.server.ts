@@ -2,8 +2,8 @@ import { data } from "@remix-run/node";
 import type { Db } from "@trailmark/core/db";
 import { AppError } from "@trailmark/core/shared";
 import type { Store } from "@trailmark/core/stores";
+import type { AdminGraphql } from "@trailmark/shopify";
 import { getEnv } from "../env.server.ts";
-import type { AdminGraphql } from "../pixel.server.ts";
 
 // The admin pages are the same in both modes; only how a request proves which store it acts for differs.
 // Embedded (under /app, inside Shopify admin): authenticate.admin and its session token. Standalone (under

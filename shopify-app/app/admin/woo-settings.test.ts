@@ -1,9 +1,9 @@
 import type { Db } from "@trailmark/core/db";
 import { createStore, getStore } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import { fakeWooStore } from "@trailmark/woocommerce/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fakeWooStore } from "../../../woocommerce-bridge/src/testing/woo-api.ts";
 import { provideDatabase } from "../db.server.ts";
 import * as settings from "../routes/admin.settings.tsx";
 import { get, ORIGIN, post, signInOwner } from "./test-support.ts";

@@ -2,20 +2,10 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, Divider, FormLayout, Page, Text } from "@shopify/polaris";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
-import {
-  createSignInToken,
-  getAdminSession,
-  PASSWORD_ATTEMPTS_PER_ADDRESS,
-  PASSWORD_ATTEMPTS_WINDOW_MS,
-  parseForm,
-  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
-  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
-  SignInFormSchema,
-  SignInLinkFormSchema,
-  signInWithPassword,
-} from "@trailmark/core/admin";
-import { createRateLimiter } from "@trailmark/core/http";
+import { createSignInToken, getAdminSession, signInWithPassword } from "@trailmark/core/admin";
+import { parseForm, SignInFormSchema, SignInLinkFormSchema } from "@trailmark/core/browser";
 import { AppError } from "@trailmark/core/shared";
+import { linkRequests, passwordAttempts } from "../admin/sign-in-limits.server.ts";
 import { signInMailer } from "../admin/sign-in-mail.server.ts";
 import {
   isSameOrigin,
@@ -33,22 +23,6 @@ import { getDatabase } from "../db.server.ts";
 
 // Sign-in for the standalone admin: email and password, or a one-time link sent by email (printed to the log in
 // development). Both forms carry a double-submit CSRF token, so another site cannot sign a browser in.
-
-// By client address (`context.clientIp` from core's server), shared through Redis when REDIS_URL is set: a second
-// line behind the per-account limit on pending links, which createSignInToken counts in the database.
-const linkRequests = createRateLimiter({
-  name: "admin-sign-in-links",
-  limit: SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
-  windowMs: SIGN_IN_LINK_ADDRESS_WINDOW_MS,
-});
-
-// Password attempts per client address, whichever accounts they name: the per-account lockout alone lets one
-// address try a few passwords against every account.
-const passwordAttempts = createRateLimiter({
-  name: "admin-password-attempts",
-  limit: PASSWORD_ATTEMPTS_PER_ADDRESS,
-  windowMs: PASSWORD_ATTEMPTS_WINDOW_MS,
-});
 
 const LINK_SENT = "If an account uses that email, a sign-in link is on its way. It works once, for 15 minutes.";
 

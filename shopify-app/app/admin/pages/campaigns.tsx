@@ -17,11 +17,16 @@ import {
   ProgressBar,
   Text,
 } from "@shopify/polaris";
-import { campaignFormSchema, type FormValues, overrideFormSchema } from "@trailmark/core/admin";
-import { ATTRIBUTION_MODELS } from "@trailmark/core/attribution";
-import { GOALS } from "@trailmark/core/campaigns";
-import { COMMISSION_BASE_LABELS, COMMISSION_BASES } from "@trailmark/core/orders";
-import { currencyExponent } from "@trailmark/core/shared";
+import {
+  ATTRIBUTION_MODELS,
+  COMMISSION_BASE_LABELS,
+  COMMISSION_BASES,
+  campaignFormSchema,
+  currencyExponent,
+  type FormValues,
+  GOALS,
+  overrideFormSchema,
+} from "@trailmark/core/browser";
 import { useState } from "react";
 import { CheckboxInput, CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
 import { formatDate, formatMoney, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";

@@ -13,7 +13,7 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "@trailmark/core/admin";
+import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "@trailmark/core/browser";
 import { useState } from "react";
 import { CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
 import { formatMoney } from "../ui/format.ts";

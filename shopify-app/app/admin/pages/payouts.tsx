@@ -12,7 +12,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { formatMinorUnits } from "@trailmark/core/shared";
+import { formatMinorUnits } from "@trailmark/core/browser";
 import { useEffect, useState } from "react";
 import { CsrfField, Hidden, SelectInput } from "../ui/fields.tsx";
 import { formatDate, formatDateTime, formatMoney } from "../ui/format.ts";

@@ -9,11 +9,10 @@ import {
   WooConnectFormSchema,
 } from "@trailmark/core/admin";
 import { createApiKey, revokeApiKey, updateStoreCredentials } from "@trailmark/core/stores";
+import { activateWebPixel, pixelSettingsFor } from "@trailmark/shopify";
+import { connectStore, disconnectStore, normalizeStoreUrl, WooApiError } from "@trailmark/woocommerce";
 import { z } from "zod";
-import { connectStore, disconnectStore } from "../../../../woocommerce-bridge/src/connect.ts";
-import { normalizeStoreUrl, WooApiError } from "../../../../woocommerce-bridge/src/woo-client.ts";
 import { getEnv } from "../../env.server.ts";
-import { activateWebPixel, pixelSettingsFor } from "../../pixel.server.ts";
 import {
   attempt,
   done,

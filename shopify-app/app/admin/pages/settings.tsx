@@ -13,7 +13,7 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { ApiKeyFormSchema, WooConnectFormSchema } from "@trailmark/core/admin";
+import { ApiKeyFormSchema, WooConnectFormSchema } from "@trailmark/core/browser";
 import { CsrfField, Hidden, TextInput, useFormCheck } from "../ui/fields.tsx";
 import { formatDateTime } from "../ui/format.ts";
 import { NavigationProgress, type Shell } from "../ui/shell.tsx";

@@ -1,5 +1,5 @@
 import { Checkbox, Select, TextField } from "@shopify/polaris";
-import { formValues, parseForm } from "@trailmark/core/admin";
+import { formValues, parseForm } from "@trailmark/core/browser";
 import { type FormEvent, useState } from "react";
 import type { z } from "zod";
 

@@ -1,4 +1,4 @@
-import { currencyExponent } from "@trailmark/core/shared";
+import { currencyExponent } from "@trailmark/core/browser";
 
 // Display formatting for the admin pages (server and browser alike): money from integer minor units, rates,
 // dates in UTC so that the server's render and the browser's hydration agree.

@@ -2,7 +2,7 @@ import type { Db } from "@trailmark/core/db";
 import { adoptShopDeliveries } from "@trailmark/core/privacy";
 import { createStore, type Store, setStoreStatus, updateStoreCredentials } from "@trailmark/core/stores";
 import { z } from "zod";
-import { type AdminGraphql, activateWebPixel, type PixelState, pixelSettingsFor } from "./pixel.server.ts";
+import { type AdminGraphql, activateWebPixel, type PixelState, pixelSettingsFor } from "./pixel.ts";
 
 // What happens after a merchant installs (or re-authorizes) the app: the shop becomes a Trailmark store (created
 // once, re-activated after an uninstall) and its web pixel is activated with that store's id. Run from the

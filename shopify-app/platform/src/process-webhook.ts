@@ -14,9 +14,9 @@ import type { NormalizedOrderInput } from "@trailmark/core/orders";
 import { addOrderRefund } from "@trailmark/core/orders";
 import { findStoreByDomain, type Store, setStoreStatus } from "@trailmark/core/stores";
 import { z } from "zod";
-import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "./compliance.server.ts";
-import { normalizeShopifyOrder, parseShopifyRefund, toNormalizedRefund } from "./normalize-order.server.ts";
-import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
+import { handleCustomersDataRequest, handleCustomersRedact, handleShopRedact } from "./compliance.ts";
+import { normalizeShopifyOrder, parseShopifyRefund, toNormalizedRefund } from "./normalize-order.ts";
+import { parseJsonKeepingBigInts } from "./shopify-json.ts";
 
 // The inbox worker's Shopify handler: one stored delivery in, its effect on core out. Every branch is
 // idempotent, because a delivery that failed half-way is retried from the start. Throwing means "retry later".

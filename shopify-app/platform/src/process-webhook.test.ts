@@ -5,6 +5,8 @@ import { hashEmail } from "@trailmark/core/shared";
 import { createStore, findStoreByDomain } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { installStore } from "./install.ts";
+import { createShopifyInboxWorker } from "./process-webhook.ts";
 import {
   BIG_CUSTOMER_ID,
   BIG_ORDER_ID,
@@ -13,9 +15,7 @@ import {
   orderPayload,
   refundPayload,
   shopifyJson,
-} from "../test/webhooks.ts";
-import { installStore } from "./install.server.ts";
-import { createShopifyInboxWorker } from "./process-webhook.server.ts";
+} from "./testing/webhooks.ts";
 
 /** The shop's Admin GraphQL as the install calls it: the shop's details, then the web pixel's creation. */
 async function shopAdmin(query: string): Promise<Response> {

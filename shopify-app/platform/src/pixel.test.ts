@@ -2,15 +2,9 @@ import { findStoreByDomain } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createShopifyAdminFake, type ShopifyAdminFake, shopifyAdminHandlers } from "../test/mocks/shopify.ts";
-import { installStore } from "./install.server.ts";
-import {
-  type AdminGraphql,
-  activateWebPixel,
-  decidePixelStep,
-  pixelSettingsFor,
-  pixelStateOf,
-} from "./pixel.server.ts";
+import { installStore } from "./install.ts";
+import { type AdminGraphql, activateWebPixel, decidePixelStep, pixelSettingsFor, pixelStateOf } from "./pixel.ts";
+import { createShopifyAdminFake, type ShopifyAdminFake, shopifyAdminHandlers } from "./testing/shopify-admin.ts";
 
 const WANTED = pixelSettingsFor("st_123", "https://app.trailmark.test/");
 const SHOP = "test-shop.myshopify.com";

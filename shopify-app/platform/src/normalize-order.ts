@@ -3,7 +3,7 @@ import { clickIdsFromUrl, isClickId, normalizeDiscountCode } from "@trailmark/co
 import { itemsBase, type NormalizedOrder, NormalizedOrderSchema, type OrderStatus } from "@trailmark/core/orders";
 import { hashCustomerRef, hashEmail, toMinorUnits } from "@trailmark/core/shared";
 import { z } from "zod";
-import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
+import { parseJsonKeepingBigInts } from "./shopify-json.ts";
 
 // Shopify order and refund webhook payloads (REST shape) -> core's NormalizedOrder. Pure: text in, data out.
 // Ids are read exactly: from admin_graphql_api_id when present, otherwise from the raw number, which the parser

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
+import { parseJsonKeepingBigInts } from "./shopify-json.ts";
 
 describe("parseJsonKeepingBigInts", () => {
   it("keeps integers beyond 2^53 exact, as strings", () => {

@@ -5,7 +5,7 @@ import { findStoreByDomain } from "@trailmark/core/stores";
 
 // Shopify's webhook receipt (core/src/inbox/receipt.ts): check the HMAC over the exact bytes in constant time,
 // store the delivery keyed by its event id, answer 200. No session is loaded and the body is not parsed: the
-// inbox worker does the work (process-webhook.server.ts). The same receipt serves every topic, the compliance
+// inbox worker does the work (process-webhook.ts). The same receipt serves every topic, the compliance
 // topics and app/uninstalled included.
 
 /** Shopify's largest order payloads stay well under this. */

@@ -1,5 +1,6 @@
 import { hashCustomerRef, hashEmail } from "@trailmark/core/shared";
 import { describe, expect, it } from "vitest";
+import { idFromGid, normalizeShopifyOrder, normalizeShopifyRefund, orderStatusOf } from "./normalize-order.ts";
 import {
   BIG_CUSTOMER_ID,
   BIG_ORDER_ID,
@@ -8,8 +9,7 @@ import {
   orderPayload,
   refundPayload,
   shopifyJson,
-} from "../test/webhooks.ts";
-import { idFromGid, normalizeShopifyOrder, normalizeShopifyRefund, orderStatusOf } from "./normalize-order.server.ts";
+} from "./testing/webhooks.ts";
 
 const normalize = (overrides: Record<string, unknown> = {}) =>
   normalizeShopifyOrder(shopifyJson(orderPayload(overrides)));

@@ -12,8 +12,8 @@ import {
 import { hashCustomerRef, hashEmail } from "@trailmark/core/shared";
 import { findStoreByDomain } from "@trailmark/core/stores";
 import { z } from "zod";
-import { idFromGid } from "./normalize-order.server.ts";
-import { parseJsonKeepingBigInts } from "./shopify-json.server.ts";
+import { idFromGid } from "./normalize-order.ts";
+import { parseJsonKeepingBigInts } from "./shopify-json.ts";
 
 // Shopify's mandatory compliance webhooks, read into core's platform-free terms. customers/data_request and
 // customers/redact name a customer (id, email) and their orders; shop/redact names only the shop.
@@ -48,7 +48,7 @@ export function parseCompliancePayload<T>(schema: z.ZodType<T>, body: string, to
   return parsed.data;
 }
 
-/** The customer as core knows them: the same hashes normalize-order.server.ts stores on their orders. */
+/** The customer as core knows them: the same hashes normalize-order.ts stores on their orders. */
 export function customerSelectorOf(
   customer: z.infer<typeof CustomerSchema>,
   orderIds: readonly string[] | null | undefined,

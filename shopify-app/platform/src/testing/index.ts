@@ -1,0 +1,2 @@
+export * from "./shopify-admin.ts";
+export * from "./webhooks.ts";

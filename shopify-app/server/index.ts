@@ -1,0 +1,6 @@
+// What the process that serves the app needs: the Remix handler, the HTTP edges, the webhook receipt route and
+// the database the app's loaders use.
+export { provideDatabase } from "../app/db.server.ts";
+export * from "./handler.ts";
+export * from "./http-edges.ts";
+export * from "./webhook-route.ts";
