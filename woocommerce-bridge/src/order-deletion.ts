@@ -1,10 +1,9 @@
 import type { Db } from "@trailmark/core/db";
 import { getStore } from "@trailmark/core/stores";
 import { normalizeWooOrder } from "./normalize-order.ts";
-import type { OrderSink } from "./process-delivery.ts";
-import { ORDERS_ROUTE } from "./reconcile.ts";
+import type { OrderSink } from "./order-sink.ts";
 import { fetchWooRefundItems, type RefundItemsCache } from "./refund-items.ts";
-import { createWooClient, WooApiError } from "./woo-client.ts";
+import { createWooClient, ORDERS_ROUTE, WooApiError } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 import { WooOrderSchema } from "./woo-order-schema.ts";
 

@@ -2,6 +2,7 @@ import type { Database, Provider } from "../db/client.ts";
 import { newOrderedId } from "../shared/ordered-ids.ts";
 import type { DeliveryInput } from "./inbox.ts";
 import { type InboxRow, type InboxWriter, openInboxWriter } from "./inbox-writer.ts";
+import { keptHeadersJson } from "./kept-headers.ts";
 
 export type RecordedDelivery = { id: string; duplicate: boolean } | { error: unknown };
 
@@ -30,15 +31,6 @@ export interface InboxRecorderOptions {
 interface Pending {
   row: InboxRow;
   resolve(result: RecordedDelivery): void;
-}
-
-const SECRET_HEADERS = /hmac|signature|authorization|cookie|token/i;
-
-/** The headers worth keeping with a delivery, never its signature or credentials. */
-export function keptHeadersJson(headers: Record<string, string>): string {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (!SECRET_HEADERS.test(name)) kept[name] = value;
-  return JSON.stringify(kept);
 }
 
 // Group commit, as for clicks (clicks/click-recorder.ts): a delivery is answered only once its row is
