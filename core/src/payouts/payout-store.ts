@@ -8,11 +8,9 @@
 // asking the provider with the key (reconcilePayouts), so a creator is never paid twice.
 
 import { inChunks } from "../admin/sql.ts";
-import { budgetHeld, type CommissionStatus, ledgerEntriesForChange, ledgerTransfers } from "../commissions/index.ts";
-import { campaignCurrencies } from "../conversions/conversion-store.ts";
 import { markConversionsChanged } from "../conversions/stale-days.ts";
 import type { Db } from "../db/client.ts";
-import { Prisma } from "../db/generated/sqlite/index.js";
+import { claimForPayout, releaseCommissionClaim, releasePayoutClaims, settlePaidCommissions } from "../ledger/index.ts";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
@@ -337,29 +335,13 @@ async function planAndClaim(
         createdAt: now,
       },
     });
-    const commissionIds = planned.commissions.map((c) => c.id);
-    const adjustmentIds = planned.adjustments.map((a) => a.id);
-    // Claimed in slices (a creator can have thousands of commissions in one payout), all in this transaction.
-    const claimedCommissions = await inChunks(commissionIds, async (ids) => [
-      (
-        await tx.commission.updateMany({
-          where: { storeId, id: { in: ids }, status: "approved", payoutId: null },
-          data: { payoutId },
-        })
-      ).count,
-    ]);
-    if (sumOf(claimedCommissions) !== commissionIds.length)
-      throw new AppError("conflict", "commissions were claimed by another run");
-    const claimedAdjustments = await inChunks(adjustmentIds, async (ids) => [
-      (
-        await tx.commissionAdjustment.updateMany({
-          where: { storeId, id: { in: ids }, payoutId: null },
-          data: { payoutId },
-        })
-      ).count,
-    ]);
-    if (sumOf(claimedAdjustments) !== adjustmentIds.length)
-      throw new AppError("conflict", "adjustments were claimed by another run");
+    await claimForPayout(
+      tx,
+      storeId,
+      payoutId,
+      planned.commissions.map((c) => c.id),
+      planned.adjustments.map((a) => a.id),
+    );
     await tx.payoutItem.createMany({
       data: [
         ...planned.commissions.map((c) => ({
@@ -461,12 +443,7 @@ async function cancelPayoutTx(tx: Tx, storeId: string, payoutId: string, now: Da
     data: { status: "cancelled", cancelledAt: now },
   });
   if (done.count !== 1) throw new AppError("conflict", `payout ${payoutId} is ${row.status} and cannot be cancelled`);
-  await releaseClaims(tx, storeId, payoutId);
-}
-
-async function releaseClaims(tx: Tx, storeId: string, payoutId: string): Promise<void> {
-  await tx.commission.updateMany({ where: { storeId, payoutId, status: { not: "paid" } }, data: { payoutId: null } });
-  await tx.commissionAdjustment.updateMany({ where: { storeId, payoutId }, data: { payoutId: null } });
+  await releasePayoutClaims(tx, storeId, payoutId);
 }
 
 /** A run is completed once every payout is paid or cancelled, and cancelled when all were cancelled. */
@@ -534,7 +511,7 @@ export async function executePayout(db: Db, storeId: string, payoutId: string, d
         where: { id: payoutId, status: "approved" },
         data: { status: "cancelled", cancelledAt: now, amount: 0 },
       });
-      await releaseClaims(tx, storeId, payoutId);
+      await releasePayoutClaims(tx, storeId, payoutId);
       await refreshRunStatus(tx, storeId, row.runId, now);
       return null;
     }
@@ -762,7 +739,7 @@ async function refreshItems(tx: Tx, row: PayoutRow, now: Date): Promise<number> 
     const stillDue = c !== undefined && c.status === "approved" && c.payoutId === row.id && amount > 0;
     if (!stillDue) {
       await tx.payoutItem.delete({ where: { id: item.id } });
-      if (c?.payoutId === row.id) await tx.commission.update({ where: { id: c.id }, data: { payoutId: null } });
+      if (c?.payoutId === row.id) await releaseCommissionClaim(tx, c.id);
       continue;
     }
     if (amount !== toSafeNumber(item.amount)) await tx.payoutItem.update({ where: { id: item.id }, data: { amount } });
@@ -820,110 +797,8 @@ async function settlePaid(
     items.flatMap((i) => (i.commissionId ? [[i.commissionId, toSafeNumber(i.amount)] as const] : [])),
   );
   await lockConversionsOf(tx, row.storeId, [...paidFor.keys()], now);
-  const commissions = await inChunks([...paidFor.keys()], (ids) =>
-    tx.commission.findMany({ where: { storeId: row.storeId, id: { in: ids } } }),
-  );
-  const sums = await inChunks(
-    commissions.map((c) => c.id),
-    (ids) =>
-      tx.commissionAdjustment.groupBy({
-        by: ["commissionId"],
-        where: { storeId: row.storeId, commissionId: { in: ids } },
-        _sum: { amount: true },
-      }),
-  );
-  const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
-  const campaignCurrency = await campaignCurrencies(
-    tx,
-    row.storeId,
-    commissions.map((c) => c.campaignId),
-  );
-  // Decided per commission in memory, written set-based: a payout of 5,000 commissions is a few statements
-  // (in slices), not 5,000 round trips, all in the caller's transaction.
-  const budgetEntries: { campaignId: string; commissionId: string; kind: string; amount: number }[] = [];
-  const budgetDelta = new Map<string, number>();
-  const reservedDelta = new Map<number, string[]>();
-  const adjustments: { commissionId: string; creatorId: string; amount: number; currency: string }[] = [];
-  for (const c of commissions) {
-    const paidAmount = paidFor.get(c.id)!;
-    const before = { status: c.status as CommissionStatus, amount: toSafeNumber(c.amount) };
-    // A commission that is worth nothing now (reversed while in flight) is still paid: its amount is 0 and
-    // the clawback below recovers what was sent.
-    const after = { status: "paid" as const, amount: before.amount };
-    // Budget is kept in the campaign's currency: a commission in another currency never moves it.
-    const inBudget = c.currency === campaignCurrency.get(c.campaignId);
-    const entries = inBudget ? [...ledgerEntriesForChange(before, after), ...ledgerTransfers(before, after)] : [];
-    let reserved = 0;
-    for (const e of entries) {
-      if (e.kind !== "approve" && e.kind !== "pay") {
-        const delta = e.kind === "adjust" ? e.amount : -e.amount;
-        reserved += delta;
-        budgetDelta.set(c.campaignId, (budgetDelta.get(c.campaignId) ?? 0) + delta);
-      }
-      budgetEntries.push({ campaignId: c.campaignId, commissionId: c.id, kind: e.kind, amount: e.amount });
-    }
-    if (reserved !== 0) {
-      const group = reservedDelta.get(reserved) ?? [];
-      group.push(c.id);
-      reservedDelta.set(reserved, group);
-    }
-    const owed = budgetHeld(after) - (paidAmount + (adjusted.get(c.id) ?? 0));
-    if (owed !== 0)
-      adjustments.push({ commissionId: c.id, creatorId: c.creatorId, amount: owed, currency: c.currency });
-  }
-  for (const [campaignId, delta] of budgetDelta) {
-    if (delta !== 0)
-      await tx.campaign.update({ where: { id: campaignId }, data: { budgetUsed: { increment: delta } } });
-  }
-  await inChunks(budgetEntries, async (chunk) => [
-    await tx.budgetEntry.createMany({
-      data: chunk.map((e) => ({ id: newId("bl"), storeId: row.storeId, ...e })),
-    }),
-  ]);
-  await inChunks(adjustments, async (chunk) => [
-    await tx.commissionAdjustment.createMany({
-      data: chunk.map((a) => ({
-        id: newId("adj"),
-        storeId: row.storeId,
-        ...a,
-        reason:
-          a.amount < 0
-            ? "commission reduced while its payout was processing"
-            : "commission grew while its payout was processing",
-        createdAt: now,
-      })),
-    }),
-  ]);
-  for (const [delta, ids] of reservedDelta) {
-    await inChunks(ids, async (chunk) => [
-      await tx.commission.updateMany({
-        where: { storeId: row.storeId, id: { in: chunk } },
-        data: { reserved: { increment: delta } },
-      }),
-    ]);
-  }
-  const ids = commissions.map((c) => c.id);
-  await inChunks(ids, async (chunk) => [
-    await tx.commission.updateMany({
-      where: { storeId: row.storeId, id: { in: chunk } },
-      data: { status: "paid", paidAt: now, payoutId: row.id },
-    }),
-  ]);
-  // What this payout paid for each commission is its item's amount, copied in one statement.
-  await tx.$executeRaw(Prisma.sql`
-    UPDATE "Commission" SET "paidAmount" = (
-      SELECT pi."amount" FROM "PayoutItem" pi
-      WHERE pi."storeId" = "Commission"."storeId" AND pi."payoutId" = ${row.id}
-        AND pi."kind" = 'commission' AND pi."commissionId" = "Commission"."id"
-    )
-    WHERE "storeId" = ${row.storeId} AND "payoutId" = ${row.id} AND "status" = 'paid'
-      AND "id" IN (SELECT "commissionId" FROM "PayoutItem" WHERE "storeId" = ${row.storeId} AND "payoutId" = ${row.id} AND "kind" = 'commission')`);
-  await markConversionsChanged(
-    tx,
-    db,
-    row.storeId,
-    commissions.map((c) => c.conversionId),
-  );
+  const conversionIds = await settlePaidCommissions(tx, row.storeId, row.id, paidFor, now);
+  await markConversionsChanged(tx, db, row.storeId, conversionIds);
   await refreshRunStatus(tx, row.storeId, row.runId, now);
   return true;
 }
@@ -1048,8 +923,4 @@ export async function runScheduledPayouts(db: Db, deps: PayoutDeps): Promise<Pay
 /** "12.50 USD" */
 export function formatMoney(amount: number, currency: string): string {
   return `${formatMinorUnits(amount, currency)} ${currency}`;
-}
-
-function sumOf(counts: readonly number[]): number {
-  return counts.reduce((n, c) => n + c, 0);
 }
