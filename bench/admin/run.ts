@@ -4,7 +4,7 @@
 // for docs/benchmarks.md.
 import { cpus, loadavg } from "node:os";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { createPayoutRun } from "../../core/src/payouts/payout-store.ts";
+import { createPayoutRun } from "../../core/src/payouts/index.ts";
 import { createPortal } from "../../core/src/portal/index.ts";
 import { createMemoryMailer } from "../../core/src/portal/mailer.ts";
 import { createCreatorSignInToken, redeemCreatorSignInToken } from "../../core/src/portal/sessions.ts";

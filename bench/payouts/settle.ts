@@ -5,7 +5,7 @@ import { loadavg } from "node:os";
 import { inChunks } from "../../core/src/admin/sql.ts";
 import { approveDueCommissions } from "../../core/src/conversions/approve-due.ts";
 import { ingestOrders } from "../../core/src/orders/ingest-order.ts";
-import { approvePayoutRun, createPayoutRun, markPayoutPaid } from "../../core/src/payouts/payout-store.ts";
+import { approvePayoutRun, createPayoutRun, markPayoutPaid } from "../../core/src/payouts/index.ts";
 import { createDiscountCode, seedProgram } from "../../core/src/testing/fixtures.ts";
 import { machineLine, scratchDatabase } from "../bench-database.ts";
 

@@ -4,12 +4,7 @@ import { approveDueCommissions } from "../../../core/src/conversions/approve-due
 import type { Db } from "../../../core/src/db/client.ts";
 import { ingestOrders } from "../../../core/src/orders/ingest-order.ts";
 import type { NormalizedOrderInput } from "../../../core/src/orders/normalized-order.ts";
-import {
-  approvePayoutRun,
-  createPayoutRun,
-  markPayoutPaid,
-  payoutRunCsv,
-} from "../../../core/src/payouts/payout-store.ts";
+import { approvePayoutRun, createPayoutRun, markPayoutPaid, payoutRunCsv } from "../../../core/src/payouts/index.ts";
 import { createPortal } from "../../../core/src/portal/index.ts";
 import { createMemoryMailer } from "../../../core/src/portal/mailer.ts";
 import { call, signIn } from "../../../core/src/portal/portal-test-kit.ts";

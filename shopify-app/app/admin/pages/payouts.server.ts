@@ -2,14 +2,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { formValues } from "../../../../core/src/admin/forms.ts";
 import {
-  checkPayoutProviders,
-  payNow,
-  payoutBalances,
-  payoutHistory,
-  previewPayoutRun,
-} from "../../../../core/src/payouts/payout-admin.ts";
-import { getPayoutSettings, updatePayoutSettings } from "../../../../core/src/payouts/payout-settings.ts";
-import {
   approvePayoutRun,
   cancelPayout,
   cancelPayoutRun,
@@ -19,7 +11,15 @@ import {
   payoutRunCsv,
   reconcilePayouts,
   retryPayout,
-} from "../../../../core/src/payouts/payout-store.ts";
+} from "../../../../core/src/payouts/index.ts";
+import {
+  checkPayoutProviders,
+  payNow,
+  payoutBalances,
+  payoutHistory,
+  previewPayoutRun,
+} from "../../../../core/src/payouts/payout-admin.ts";
+import { getPayoutSettings, updatePayoutSettings } from "../../../../core/src/payouts/payout-settings.ts";
 import { PAYOUT_METHODS } from "../../../../core/src/payouts/provider.ts";
 import { providersFromEnv } from "../../../../core/src/payouts/providers-from-env.ts";
 import { PAYOUT_SCHEDULES } from "../../../../core/src/payouts/schedule.ts";
@@ -39,7 +39,7 @@ import {
 
 // Payouts: balances per creator and currency, "Pay now" (a preview, then a confirm that starts the run), the
 // history of runs and payouts with every action the CLI's `payout` command offers, the run's CSV, and the
-// store's payout settings. Every decision is core's (payout-admin.ts over payout-store.ts).
+// store's payout settings. Every decision is core's (payout-admin.ts over payout-runs.ts and payout-sending.ts).
 
 function payoutDeps(): PayoutDeps {
   return { providers: providersFromEnv() };
