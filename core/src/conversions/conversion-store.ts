@@ -23,6 +23,7 @@ import {
 } from "../ledger/index.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
+import type { BaseSnapshot } from "./order-snapshot.ts";
 import { type ConversionFacts, type ConversionKind, goalOf, planAttribution } from "./plan-attribution.ts";
 import { markConversionsChanged, markDaysChanged } from "./stale-days.ts";
 import { type ResolvedTouch, touchKey } from "./touches.ts";
@@ -238,13 +239,6 @@ export async function attributeConversions(
   }, TX_OPTIONS);
 }
 
-/**
- * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
- * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
- */
-/** An order's state on both commission bases (orders/order-store.ts snapshotOf); events have only one. */
-export type BaseSnapshot = OrderSnapshot & { orderTotal?: number; orderRefunded?: number };
-
 /** The snapshot a commission computed on `base` is reconciled against. */
 function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
   if (base !== "order_total" || snapshot.orderTotal === undefined) {
@@ -254,6 +248,10 @@ function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
   return { status: snapshot.status, total, refunded: Math.min(Math.max(snapshot.orderRefunded ?? 0, 0), total) };
 }
 
+/**
+ * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
+ * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
+ */
 export async function reconcileConversion(
   db: Db,
   storeId: string,

@@ -5,12 +5,13 @@ import {
   ensureConversions,
   reconcileConversions,
 } from "../conversions/conversion-store.ts";
+import { snapshotOf } from "../conversions/order-snapshot.ts";
 import { resolveTouchesBatch } from "../conversions/touches.ts";
 import type { Db } from "../db/client.ts";
 import { invalidInput } from "../http/error-response.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { type NormalizedOrderInput, NormalizedOrderSchema, type OrderStatus } from "./normalized-order.ts";
-import { addRefundToOrder, snapshotOf, upsertOrders } from "./order-store.ts";
+import { addRefundToOrder, upsertOrders } from "./order-store.ts";
 
 export type { CommissionView };
 
