@@ -41,10 +41,6 @@ export interface ConversionSource {
 }
 
 /** One conversion per source (order or event), however many deliveries race to create it. */
-export async function ensureConversion(db: Db, storeId: string, source: ConversionSource) {
-  return (await ensureConversions(db, storeId, [source]))[0]!;
-}
-
 export async function ensureConversions(db: Db, storeId: string, sources: readonly ConversionSource[]) {
   const unique = [...new Map(sources.map((s) => [s.sourceKey, s])).values()];
   const now = new Date();
@@ -90,17 +86,6 @@ export interface AttributionItem {
   conversionId: string;
   touches: readonly ResolvedTouch[];
   facts: ConversionFacts;
-}
-
-export async function attributeConversion(
-  db: Db,
-  storeId: string,
-  conversionId: string,
-  touches: readonly ResolvedTouch[],
-  facts: ConversionFacts,
-  now: Date,
-) {
-  return attributeConversions(db, storeId, [{ conversionId, touches, facts }], now);
 }
 
 const REATTRIBUTABLE = new Set(["pending", "rejected", "over_budget"]);
