@@ -1,28 +1,32 @@
-import { inChunks } from "../admin/sql.ts";
 import type { Campaign } from "../campaigns/campaign.ts";
 import { toCampaign } from "../campaigns/campaign-store.ts";
 import {
-  applyReconciliation,
-  budgetReservation,
   type CommissionState,
   type CommissionStatus,
   holdUntil,
-  ledgerEntriesForChange,
-  ledgerTransfers,
   type OrderSnapshot,
   reconcileCommission,
 } from "../commissions/index.ts";
 import { type Creator, toCreator } from "../creators/creator.ts";
 import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
-import { Prisma } from "../db/generated/sqlite/index.js";
 import { insertRows, upsertRows } from "../db/insert-rows.ts";
+import { lockRows, type Tx } from "../db/lock-rows.ts";
+import {
+  adjustmentSums,
+  applyCommissionChange,
+  campaignCurrencies,
+  type NewCommission,
+  openBudgets,
+  recordCommissions,
+  releaseForReattribution,
+  reserveBudget,
+} from "../ledger/index.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
+import type { BaseSnapshot } from "./order-snapshot.ts";
 import { type ConversionFacts, type ConversionKind, goalOf, planAttribution } from "./plan-attribution.ts";
 import { markConversionsChanged, markDaysChanged } from "./stale-days.ts";
 import { type ResolvedTouch, touchKey } from "./touches.ts";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
@@ -37,10 +41,6 @@ export interface ConversionSource {
 }
 
 /** One conversion per source (order or event), however many deliveries race to create it. */
-export async function ensureConversion(db: Db, storeId: string, source: ConversionSource) {
-  return (await ensureConversions(db, storeId, [source]))[0]!;
-}
-
 export async function ensureConversions(db: Db, storeId: string, sources: readonly ConversionSource[]) {
   const unique = [...new Map(sources.map((s) => [s.sourceKey, s])).values()];
   const now = new Date();
@@ -86,17 +86,6 @@ export interface AttributionItem {
   conversionId: string;
   touches: readonly ResolvedTouch[];
   facts: ConversionFacts;
-}
-
-export async function attributeConversion(
-  db: Db,
-  storeId: string,
-  conversionId: string,
-  touches: readonly ResolvedTouch[],
-  facts: ConversionFacts,
-  now: Date,
-) {
-  return attributeConversions(db, storeId, [{ conversionId, touches, facts }], now);
 }
 
 const REATTRIBUTABLE = new Set(["pending", "rejected", "over_budget"]);
@@ -149,45 +138,19 @@ export async function attributeConversions(
     if (claimed.length === 0) return 0;
     const claimedIds = new Set(claimed.map((c) => c.id));
     const undo = previous.filter((c) => claimedIds.has(c.conversionId));
-    for (const c of undo) {
-      const held = toSafeNumber(c.reserved);
-      if (held === 0) continue;
-      await tx.campaign.update({ where: { id: c.campaignId }, data: { budgetUsed: { decrement: held } } });
-      await tx.budgetEntry.create({
-        data: { id: newId("bl"), storeId, campaignId: c.campaignId, commissionId: c.id, kind: "release", amount: held },
-      });
-    }
+    await releaseForReattribution(tx, storeId, undo);
     if (undo.length > 0) {
       const ids = [...new Set(undo.map((c) => c.conversionId))];
-      await tx.commission.deleteMany({ where: { storeId, conversionId: { in: ids } } });
       await tx.attribution.deleteMany({ where: { storeId, conversionId: { in: ids } } });
     }
     const attributions = [];
-    const commissions = [];
-    const entries = [];
-    const budgets = new Map<string, { cap: number | null; used: number; currency: string; added: number }>();
+    const commissions: NewCommission[] = [];
     const campaignIds = [
       ...new Set(
         claimed.flatMap((c) => (planned.get(c.id)!.plan.campaign ? [planned.get(c.id)!.plan.campaign!.id] : [])),
       ),
     ];
-    if (campaignIds.length > 0) {
-      // Touch each campaign row before reading it: on PostgreSQL that holds its lock until commit, so
-      // concurrent batches reserve budget one after the other and never see a stale budgetUsed.
-      // Rows are locked in id order so that two batches over the same campaigns cannot deadlock.
-      await lockRows(tx, db, "Campaign", storeId, campaignIds);
-      for (const r of await tx.campaign.findMany({
-        where: { storeId, id: { in: campaignIds } },
-        select: { id: true, budgetCap: true, budgetUsed: true, currency: true },
-      })) {
-        budgets.set(r.id, {
-          cap: r.budgetCap === null ? null : toSafeNumber(r.budgetCap),
-          used: toSafeNumber(r.budgetUsed),
-          currency: r.currency,
-          added: 0,
-        });
-      }
-    }
+    const budgets = await openBudgets(tx, db, storeId, campaignIds);
     const statusUpdates: { id: string; status: string; rule: string | null; reason: string | null }[] = [];
     for (const conversion of claimed) {
       const { item, plan } = planned.get(conversion.id)!;
@@ -219,27 +182,10 @@ export async function attributeConversions(
       const hold = holdUntil(facts.occurredAt, campaign.holdingDays);
       const budget = budgets.get(campaign.id)!;
       for (const c of plan.commissions) {
-        let status: CommissionStatus = c.verdict.ok ? "pending" : "rejected";
-        let reason = c.verdict.ok ? null : c.verdict.reason;
-        let reserved = 0;
-        if (status === "pending") {
-          if (budget.cap !== null && facts.currency !== budget.currency) {
-            status = "over_budget";
-            reason = `order currency ${facts.currency} differs from the budget currency ${budget.currency}`;
-          } else if (facts.currency !== budget.currency) {
-            // An uncapped campaign pays it, but its budget counts only its own currency: never add currencies.
-            reserved = 0;
-          } else {
-            const decision = budgetReservation(budget.cap, budget.used + budget.added, c.amount);
-            if (decision.overBudget) {
-              status = "over_budget";
-              reason = "campaign budget cap reached";
-            } else {
-              reserved = decision.reserve;
-              budget.added += reserved;
-            }
-          }
-        }
+        const reservation = c.verdict.ok
+          ? reserveBudget(budget, facts.currency, c.amount)
+          : { status: "rejected" as const, reason: c.verdict.reason, reserved: 0 };
+        const { status, reason, reserved } = reservation;
         const id = newId("cm");
         commissions.push({
           id,
@@ -258,31 +204,10 @@ export async function attributeConversions(
           reason,
           holdUntil: hold,
         });
-        if (reserved > 0)
-          entries.push({
-            id: newId("bl"),
-            storeId,
-            campaignId: campaign.id,
-            commissionId: id,
-            kind: "reserve",
-            amount: reserved,
-          });
       }
     }
     await insertRows(tx, "Attribution", attributions);
-    await insertRows(
-      tx,
-      "Commission",
-      commissions.map((c) => ({ ...c, createdAt: now, updatedAt: now })),
-    );
-    await insertRows(
-      tx,
-      "BudgetEntry",
-      entries.map((e) => ({ ...e, createdAt: now })),
-    );
-    for (const [id, b] of budgets) {
-      if (b.added > 0) await tx.campaign.update({ where: { id }, data: { budgetUsed: { increment: b.added } } });
-    }
+    await recordCommissions(tx, storeId, commissions, budgets, now);
     // One statement sets every conversion's outcome and touch fingerprint (UPDATE … FROM VALUES works on both).
     const values = statusUpdates.map(
       (u) => sql`(${u.id}, ${u.status}, ${planned.get(u.id)!.key}, ${u.rule}, ${u.reason})`,
@@ -299,13 +224,6 @@ export async function attributeConversions(
   }, TX_OPTIONS);
 }
 
-/**
- * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
- * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
- */
-/** An order's state on both commission bases (orders/order-store.ts snapshotOf); events have only one. */
-export type BaseSnapshot = OrderSnapshot & { orderTotal?: number; orderRefunded?: number };
-
 /** The snapshot a commission computed on `base` is reconciled against. */
 function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
   if (base !== "order_total" || snapshot.orderTotal === undefined) {
@@ -315,6 +233,10 @@ function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
   return { status: snapshot.status, total, refunded: Math.min(Math.max(snapshot.orderRefunded ?? 0, 0), total) };
 }
 
+/**
+ * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
+ * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
+ */
 export async function reconcileConversion(
   db: Db,
   storeId: string,
@@ -373,17 +295,11 @@ export async function reconcileConversions(
       where: { storeId, conversionId: { in: ids } },
       orderBy: [{ campaignId: "asc" }, { id: "asc" }],
     });
-    // In slices: a batch's commissions (several creators per order) can be more than one statement may bind.
-    const sums = await inChunks(
+    const adjusted = await adjustmentSums(
+      tx,
+      storeId,
       commissions.map((c) => c.id),
-      (ids) =>
-        tx.commissionAdjustment.groupBy({
-          by: ["commissionId"],
-          where: { storeId, commissionId: { in: ids } },
-          _sum: { amount: true },
-        }),
     );
-    const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
     const campaignCurrency = await campaignCurrencies(
       tx,
       storeId,
@@ -408,89 +324,13 @@ export async function reconcileConversions(
       if (!result.changed) continue;
       changed++;
       changedConversions.add(row.conversionId);
-      const after = applyReconciliation(existing, result);
-      let reserved = toSafeNumber(row.reserved);
       // Budget is kept in the campaign's currency: a commission in another currency never moves it.
       const inBudget = row.currency === campaignCurrency.get(row.campaignId);
-      for (const e of inBudget ? ledgerEntriesForChange(existing, after) : []) {
-        const delta = e.kind === "adjust" ? e.amount : -e.amount;
-        reserved += delta;
-        await tx.campaign.update({ where: { id: row.campaignId }, data: { budgetUsed: { increment: delta } } });
-        await tx.budgetEntry.create({
-          data: {
-            id: newId("bl"),
-            storeId,
-            campaignId: row.campaignId,
-            commissionId: row.id,
-            kind: e.kind,
-            amount: e.amount,
-          },
-        });
-      }
-      // Budget-neutral moves between the ledger's reserved, released and paid buckets (an approval, say).
-      for (const e of inBudget ? ledgerTransfers(existing, after) : []) {
-        await tx.budgetEntry.create({
-          data: {
-            id: newId("bl"),
-            storeId,
-            campaignId: row.campaignId,
-            commissionId: row.id,
-            kind: e.kind,
-            amount: e.amount,
-          },
-        });
-      }
-      if (result.newAdjustment !== 0) {
-        await tx.commissionAdjustment.create({
-          data: {
-            id: newId("adj"),
-            storeId,
-            commissionId: row.id,
-            creatorId: row.creatorId,
-            amount: result.newAdjustment,
-            currency: row.currency,
-            reason:
-              result.newAdjustment < 0 ? "order refunded or cancelled after payout" : "order restored after payout",
-          },
-        });
-      }
-      await tx.commission.update({
-        where: { id: row.id },
-        data: {
-          status: result.status,
-          amount: result.amount,
-          reserved,
-          approvedAt: result.status === "approved" && row.status !== "approved" ? now : row.approvedAt,
-          reversedAt: result.status === "reversed" ? (row.status === "reversed" ? row.reversedAt : now) : null,
-        },
-      });
+      await applyCommissionChange(tx, storeId, row, existing, result, inBudget, now);
     }
     await markConversionsChanged(tx, db, storeId, changedConversions);
     return changed;
   }, TX_OPTIONS);
-}
-
-/** Each campaign's currency: the only currency its budget counts. */
-export async function campaignCurrencies(tx: Tx, storeId: string, campaignIds: readonly string[]) {
-  const ids = [...new Set(campaignIds)];
-  if (ids.length === 0) return new Map<string, string>();
-  const rows = await tx.campaign.findMany({
-    where: { storeId, id: { in: ids } },
-    select: { id: true, currency: true },
-  });
-  return new Map(rows.map((r) => [r.id, r.currency]));
-}
-
-/**
- * Row locks held until the transaction ends, taken in id order. PostgreSQL needs them (READ COMMITTED);
- * a SQLite transaction already holds the whole database, so there it is a no-op.
- */
-async function lockRows(tx: Tx, db: Db, table: "Campaign" | "Conversion", storeId: string, ids: readonly string[]) {
-  if (ids.length === 0 || providerOfDb(db) !== "postgresql") return;
-  const sorted = [...ids].sort();
-  await tx.$queryRaw(
-    sql`SELECT id FROM ${Prisma.raw(`"${table}"`)} WHERE "storeId" = ${storeId} AND id IN (${joinSql(sorted)}) ORDER BY id FOR UPDATE`,
-  );
 }
 
 export interface CommissionView {
