@@ -105,7 +105,6 @@ export {
 export { SESSION_PURGE_INTERVAL_MS, type SessionPurge, startSessionPurge } from "./session-purge.ts";
 export {
   RECEIVING_WITHIN_MS,
-  retryFailedDeliveries,
   type SettingsData,
   settingsData,
   siteScriptTag,

@@ -4,9 +4,6 @@ import { settleConversions } from "../conversions/settle-conversions.ts";
 import type { Db } from "../db/client.ts";
 import { upsertRows } from "../db/insert-rows.ts";
 import { settleOrder } from "../orders/ingest-order.ts";
-import { hashCustomerRef } from "../shared/hashing.ts";
-import { toMinorUnits } from "../shared/money.ts";
-import { type CollectEvent, minorUnitsOrReason } from "./collect-schema.ts";
 import type { EventRecord, EventSource } from "./event-record.ts";
 import { type EventSink, eventRows, type StoredEvents, storedEvents } from "./event-rows.ts";
 
