@@ -14,15 +14,14 @@ import { createClickRecorder } from "../core/src/clicks/click-recorder.ts";
 import { createLinkCache } from "../core/src/clicks/link-cache.ts";
 import { approveDueCommissions } from "../core/src/conversions/approve-due.ts";
 import { createCreator } from "../core/src/creators/creator.ts";
-import { type Database, openDatabase } from "../core/src/db/client.ts";
-import { migrate } from "../core/src/db/migrate.ts";
-import { tuneSqlite } from "../core/src/db/sqlite-pragmas.ts";
+import type { Database } from "../core/src/db/client.ts";
 import { createEventWriter } from "../core/src/events/event-writer.ts";
 import { createCollectHandler, createCollectResolver } from "../core/src/http/collect.ts";
 import { createRateLimiter } from "../core/src/http/rate-limit.ts";
 import { createRedirectHandler, createRedirectResolver } from "../core/src/http/redirect.ts";
 import { createInboxWorker } from "../core/src/inbox/inbox.ts";
 import { createDiscountCode, createLink } from "../core/src/links/link-store.ts";
+import { openRuntimeDatabase } from "../core/src/runtime/index.ts";
 import { createStore, findStoreByDomain, updateStoreCredentials } from "../core/src/stores/store.ts";
 import { createWooDeliveryHandler } from "../woocommerce-bridge/src/process-delivery.ts";
 import { createWooBridgeHandler } from "../woocommerce-bridge/src/server.ts";
@@ -370,9 +369,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     process.exit(1);
   }
   process.env.DATABASE_URL ??= "file:./data/demo.db";
-  const database = openDatabase(process.env.DATABASE_URL);
-  await tuneSqlite(database);
-  await migrate(database);
+  const database = await openRuntimeDatabase(process.env.DATABASE_URL);
   await seedDemo(database);
   await database.close();
   await import("./start.ts");

@@ -1,21 +1,14 @@
 // Runs the WooCommerce bridge on its own: `npm start -w woocommerce-bridge`. Webhooks are queued in the
 // inbox and processed by the worker in this process; reconciliation polls every connected store.
-import { openDatabase } from "../../core/src/db/client.ts";
-import { migrate } from "../../core/src/db/migrate.ts";
-import { tuneSqlite } from "../../core/src/db/sqlite-pragmas.ts";
 import { createInboxWorker } from "../../core/src/inbox/inbox.ts";
 import { openInboxRecorder } from "../../core/src/inbox/inbox-recorder.ts";
+import { startRuntime } from "../../core/src/runtime/index.ts";
 import { serveFetch } from "../../core/src/server/node-http.ts";
-import { parseBridgeEnv } from "./env.ts";
 import { createWooDeliveryHandler } from "./process-delivery.ts";
 import { startReconciliation } from "./reconcile.ts";
 import { createWooBridgeHandler, wooWebhookRoute } from "./server.ts";
 
-const env = parseBridgeEnv();
-const database = openDatabase(env.DATABASE_URL);
-await tuneSqlite(database);
-await migrate(database);
-const { db } = database;
+const { env, db, database, stopOnSignals } = await startRuntime();
 
 const worker = createInboxWorker({ db, handlers: { woocommerce: createWooDeliveryHandler({ db }) } });
 worker.start();
@@ -31,17 +24,9 @@ const server = await serveFetch(createWooBridgeHandler({ db, worker, recorder: i
 });
 console.log(`woocommerce bridge listening on ${server.url} (POST /woocommerce/webhooks/<store id>)`);
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  console.log(`${signal}: shutting down`);
+stopOnSignals(async () => {
   await server.close();
   await inbox.close();
   await reconciliation.stop();
   await worker.stop();
-  await database.close();
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+});
