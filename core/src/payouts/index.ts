@@ -32,7 +32,6 @@ export {
   createPayoutRun,
   executePayout,
   executePayoutRun,
-  formatMoney,
   getPayout,
   getPayoutRun,
   listPayoutRuns,

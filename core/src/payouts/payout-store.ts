@@ -16,7 +16,7 @@ import { Prisma } from "../db/generated/sqlite/index.js";
 import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
-import { currencyExponent, formatMinorUnits } from "../shared/money.ts";
+import { currencyExponent } from "../shared/money.ts";
 import { requireStore } from "../stores/store.ts";
 import { payoutsToCsv } from "./manual-provider.ts";
 import { getPayoutSettings, toCreatorPayoutAccount } from "./payout-settings.ts";
@@ -1043,11 +1043,6 @@ export async function runScheduledPayouts(db: Db, deps: PayoutDeps): Promise<Pay
     runs.push(run);
   }
   return runs;
-}
-
-/** "12.50 USD" */
-export function formatMoney(amount: number, currency: string): string {
-  return `${formatMinorUnits(amount, currency)} ${currency}`;
 }
 
 function sumOf(counts: readonly number[]): number {

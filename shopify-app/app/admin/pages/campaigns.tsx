@@ -22,9 +22,9 @@ import { campaignFormSchema, type FormValues, overrideFormSchema } from "../../.
 import { ATTRIBUTION_MODELS } from "../../../../core/src/attribution/models.ts";
 import { GOALS } from "../../../../core/src/campaigns/campaign.ts";
 import { COMMISSION_BASE_LABELS, COMMISSION_BASES } from "../../../../core/src/orders/commission-base.ts";
-import { currencyExponent } from "../../../../core/src/shared/money.ts";
+import { currencyExponent, displayMoney } from "../../../../core/src/shared/money.ts";
 import { CheckboxInput, CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
-import { formatDate, formatMoney, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
+import { formatDate, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
 import type { campaignLoader, campaignsAction, campaignsLoader, newCampaignLoader } from "./campaigns.server.ts";
 
@@ -88,11 +88,11 @@ function rulesSummary(
 }
 
 function Budget({ cap, used, currency }: { cap: number | null; used: number; currency: string }) {
-  if (cap === null) return <Text as="span">{formatMoney(used, currency)} used · no cap</Text>;
+  if (cap === null) return <Text as="span">{displayMoney(used, currency)} used · no cap</Text>;
   return (
     <BlockStack gap="100">
       <Text as="span">
-        {formatMoney(used, currency)} of {formatMoney(cap, currency)}
+        {displayMoney(used, currency)} of {displayMoney(cap, currency)}
       </Text>
       <div style={{ width: 140 }}>
         <ProgressBar

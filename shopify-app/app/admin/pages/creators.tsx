@@ -15,8 +15,9 @@ import {
 } from "@shopify/polaris";
 import { useState } from "react";
 import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "../../../../core/src/admin/forms.ts";
+import { displayMoney } from "../../../../core/src/shared/money.ts";
 import { CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
-import { formatMoney } from "../ui/format.ts";
+
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
 import type { creatorLoader, creatorsLoader } from "./creators.server.ts";
 
@@ -142,7 +143,7 @@ const PAYOUT_METHOD = { manual: "Manual (CSV)", stripe: "Stripe Connect", paypal
 function owedText(payouts: { amounts: { currency: string; owed: number; paid: number }[] } | null): string {
   if (!payouts || payouts.amounts.length === 0) return "–";
   return payouts.amounts
-    .map((a) => `${formatMoney(a.owed, a.currency)} owed · ${formatMoney(a.paid, a.currency)} paid`)
+    .map((a) => `${displayMoney(a.owed, a.currency)} owed · ${displayMoney(a.paid, a.currency)} paid`)
     .join("; ");
 }
 
@@ -194,7 +195,7 @@ function CreatorResults({
               m.commissions.reversed,
               m.commissions.rejected,
               m.commissions.over_budget,
-            ].map((n) => formatMoney(n, m.currency)),
+            ].map((n) => displayMoney(n, m.currency)),
           ])}
         />
       </BlockStack>
