@@ -1,6 +1,7 @@
+export { csvField } from "../shared/csv.ts";
 export { budgetOfCampaign } from "./budget-view.ts";
 export type { PayoutCsvRow } from "./manual-provider.ts";
-export { csvField, ManualPayoutProvider, methodDetails, payoutsToCsv } from "./manual-provider.ts";
+export { ManualPayoutProvider, methodDetails, payoutsToCsv } from "./manual-provider.ts";
 export type {
   CreatorPayoutAccount,
   CreatorPayoutMethodInput,
