@@ -12,6 +12,7 @@ import { createOwner } from "../core/src/admin/owner-accounts.ts";
 import { createCampaign } from "../core/src/campaigns/campaign-store.ts";
 import { createClickRecorder } from "../core/src/clicks/click-recorder.ts";
 import { createLinkCache } from "../core/src/clicks/link-cache.ts";
+import { EnvSchema, parseEnv } from "../core/src/config/env.ts";
 import { approveDueCommissions } from "../core/src/conversions/approve-due.ts";
 import { createCreator } from "../core/src/creators/creator.ts";
 import type { Database } from "../core/src/db/client.ts";
@@ -361,19 +362,19 @@ export function portIsFree(port: number, host?: string): Promise<boolean> {
 
 // Run as a script: seed, then serve everything as npm start does.
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  const wanted = Number(process.env.PORT ?? "3000");
-  if (!(await portIsFree(wanted, process.env.HOST))) {
+  process.env.DATABASE_URL ||= "file:./data/demo.db";
+  const env = parseEnv(EnvSchema);
+  if (!(await portIsFree(env.PORT, env.HOST))) {
     console.error(
-      `Port ${wanted} is already in use. Stop what listens there or choose another: PORT=3100 npm run demo`,
+      `Port ${env.PORT} is already in use. Stop what listens there or choose another: PORT=3100 npm run demo`,
     );
     process.exit(1);
   }
-  process.env.DATABASE_URL ??= "file:./data/demo.db";
-  const database = await openRuntimeDatabase(process.env.DATABASE_URL);
+  const database = await openRuntimeDatabase(env.DATABASE_URL);
   await seedDemo(database);
   await database.close();
   await import("./start.ts");
-  const port = process.env.PORT ?? "3000";
+  const port = env.PORT;
   console.log(
     [
       "",

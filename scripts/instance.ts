@@ -60,7 +60,7 @@ const server = await serveFetch(
   },
 );
 console.log(
-  `Trailmark listening on ${server.url} (database: ${database.provider}; limits and click dedup: ${process.env.REDIS_URL ? "Redis" : "this process"}; pid ${process.pid})`,
+  `Trailmark listening on ${server.url} (database: ${database.provider}; limits and click dedup: ${env.REDIS_URL ? "Redis" : "this process"}; pid ${process.pid})`,
 );
 
 runtime.stopOnSignals(async () => {

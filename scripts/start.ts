@@ -26,7 +26,7 @@ async function supervise(count: number) {
   const database = await openRuntimeDatabase(env.DATABASE_URL);
   await database.close();
   await ensureBuilt();
-  if (!process.env.REDIS_URL) {
+  if (!env.REDIS_URL) {
     console.warn(
       `WEB_CONCURRENCY=${count} without REDIS_URL: each worker keeps its own rate limits and click dedup window`,
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DATABASE_URL } from "../db/client.ts";
+import { providersFromEnv } from "../payouts/providers-from-env.ts";
 import { CoreEnvSchema, DEFAULT_RECONCILE_INTERVAL_MS, EnvSchema, parseEnv } from "./env.ts";
 
 describe("the core environment", () => {
@@ -54,5 +55,23 @@ describe("one parsing of the environment for every part", () => {
       PORT: 8080,
     });
     expect(() => parseEnv(EnvSchema, { WOO_RECONCILE_INTERVAL_MS: "5" })).toThrow(/WOO_RECONCILE_INTERVAL_MS/);
+  });
+});
+
+describe("the payout providers' section", () => {
+  it("configures Stripe and PayPal only with their keys, ignoring empty ones as compose files leave them", () => {
+    const env = parseEnv(EnvSchema, { STRIPE_SECRET_KEY: "", PAYPAL_CLIENT_ID: "" });
+    expect([env.STRIPE_SECRET_KEY, env.PAYPAL_CLIENT_ID]).toEqual([undefined, undefined]);
+    expect(Object.keys(providersFromEnv({ STRIPE_SECRET_KEY: "" })).sort()).toEqual(["manual"]);
+    expect(
+      Object.keys(
+        providersFromEnv({ STRIPE_SECRET_KEY: "sk_test_1", PAYPAL_CLIENT_ID: "id", PAYPAL_CLIENT_SECRET: "secret" }),
+      ).sort(),
+    ).toEqual(["manual", "paypal", "stripe"]);
+  });
+
+  it("names a timeout that is not a number of milliseconds", () => {
+    expect(() => providersFromEnv({ PAYOUT_PROVIDER_TIMEOUT_MS: "soon" })).toThrow(/PAYOUT_PROVIDER_TIMEOUT_MS/);
+    expect(() => parseEnv(EnvSchema, { PAYPAL_API_BASE: "sandbox" })).toThrow(/PAYPAL_API_BASE/);
   });
 });

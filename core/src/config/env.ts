@@ -67,8 +67,22 @@ export const WooEnvSchema = z.object({
   WOO_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(10_000).default(DEFAULT_RECONCILE_INTERVAL_MS),
 });
 
+/** The payout providers' section (core/src/payouts/providers-from-env.ts); manual payouts need nothing. */
+export const PayoutEnvSchema = z.object({
+  STRIPE_SECRET_KEY: z.string().trim().min(1).optional(),
+  /** A stand-in for Stripe's API (tests, a proxy). */
+  STRIPE_API_BASE: z.url().optional(),
+  PAYPAL_CLIENT_ID: z.string().trim().min(1).optional(),
+  PAYPAL_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  /** Live by default; https://api-m.sandbox.paypal.com for the sandbox. */
+  PAYPAL_API_BASE: z.url().optional(),
+  /** Bounds each request to a provider. */
+  PAYOUT_PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+});
+export type PayoutEnv = z.infer<typeof PayoutEnvSchema>;
+
 /** Everything `npm start` reads (the Shopify app's section is parsed on first use: parseShopifyEnv). */
-export const EnvSchema = CoreEnvSchema.extend(WooEnvSchema.shape);
+export const EnvSchema = CoreEnvSchema.extend(WooEnvSchema.shape).extend(PayoutEnvSchema.shape);
 export type Env = z.infer<typeof EnvSchema>;
 
 type Source = Record<string, string | undefined>;
