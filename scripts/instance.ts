@@ -4,6 +4,7 @@
 // periodic job runs on one instance per period, core/src/jobs/periodic-job.ts). Pending migrations are
 // applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
 // Each part can also run on its own (see README).
+import { publicUrlOf } from "../core/src/config/env.ts";
 import { createTrackingApp } from "../core/src/http/tracking-app.ts";
 import { openInboxRecorder } from "../core/src/inbox/inbox-recorder.ts";
 import { startInboxThread } from "../core/src/inbox/inbox-thread.ts";
@@ -35,7 +36,7 @@ const woo = createWooBridgeHandler({ db, recorder: inbox });
 const reconciliation = startReconciliation({ db, intervalMs: env.WOO_RECONCILE_INTERVAL_MS });
 const shopify = await createShopifyAppHandler({ database });
 
-const publicUrl = env.PUBLIC_URL ?? process.env.SHOPIFY_APP_URL ?? `http://localhost:${env.PORT}`;
+const publicUrl = publicUrlOf(env);
 const portal = createPortal({
   db,
   publicUrl,

@@ -20,6 +20,8 @@ export function envBoolean(fallback: boolean) {
     .transform((v) => (v === undefined ? fallback : TRUE.has(v)));
 }
 
+type Source = Record<string, string | undefined>;
+
 /** The server every part runs: address, database, proxy, mail, Redis, sweeps. */
 export const CoreEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
@@ -59,6 +61,11 @@ export const CoreEnvSchema = z.object({
 });
 export type CoreEnv = z.infer<typeof CoreEnvSchema>;
 
+/** The server's public base URL: PUBLIC_URL, else the Shopify app's URL, else this machine's port. */
+export function publicUrlOf(env: CoreEnv, source: Source = process.env): string {
+  return env.PUBLIC_URL ?? (source.SHOPIFY_APP_URL || undefined) ?? `http://localhost:${env.PORT}`;
+}
+
 export const DEFAULT_RECONCILE_INTERVAL_MS = 15 * 60_000;
 
 /** The WooCommerce bridge's section. */
@@ -84,8 +91,6 @@ export type PayoutEnv = z.infer<typeof PayoutEnvSchema>;
 /** Everything `npm start` reads (the Shopify app's section is parsed on first use: parseShopifyEnv). */
 export const EnvSchema = CoreEnvSchema.extend(WooEnvSchema.shape).extend(PayoutEnvSchema.shape);
 export type Env = z.infer<typeof EnvSchema>;
-
-type Source = Record<string, string | undefined>;
 
 /** Empty strings count as unset. */
 function present(source: Source): Source {

@@ -7,12 +7,15 @@ import { tuneSqlite } from "../db/sqlite-pragmas.ts";
 // thread opens its database without loading the sweeps' modules.
 
 /** Opens DATABASE_URL, tunes SQLite and (unless told not to) applies pending migrations. */
-export async function openRuntimeDatabase(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
+export async function openRuntimeDatabase(
+  url: string,
+  options: { migrate?: boolean; log?: (line: string) => void } = {},
+): Promise<Database> {
   const database = openDatabase(url);
   await tuneSqlite(database);
   if (options.migrate !== false) {
     const applied = await migrate(database);
-    if (applied.length > 0) console.log(`applied migrations: ${applied.join(", ")}`);
+    if (applied.length > 0) (options.log ?? console.log)(`applied migrations: ${applied.join(", ")}`);
   }
   return database;
 }
