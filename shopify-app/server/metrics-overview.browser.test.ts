@@ -2,11 +2,11 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { programMetrics, seedMetricsStore } from "@trailmark/core/metrics";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { displayMoney } from "@trailmark/core/shared";
 import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInOwner } from "../app/admin/test-support.ts";
-import { formatMoney } from "../app/admin/ui/format.ts";
 
 // The standalone admin in headless Chromium on a store with dollars and euros: the Overview and a creator's
 // page show money per currency, side by side, never one total. Screenshots go to test-artifacts/metrics/.
@@ -62,8 +62,8 @@ describe("money per currency in the admin", () => {
     expect(text).toContain("In USD");
     expect(text).toContain("In EUR");
     for (const m of truth.totals.money) {
-      expect(text).toContain(formatMoney(m.revenue, m.currency));
-      expect(text).toContain(`${formatMoney(m.commissions.reversed, m.currency)} reversed`);
+      expect(text).toContain(displayMoney(m.revenue, m.currency));
+      expect(text).toContain(`${displayMoney(m.commissions.reversed, m.currency)} reversed`);
     }
     expect(text).toContain(`${truth.totals.refunded} refunded in full · ${truth.totals.cancelled} cancelled`);
     await page.screenshot({ path: resolve(ARTIFACTS, "overview-per-currency.png"), fullPage: true });
@@ -78,7 +78,7 @@ describe("money per currency in the admin", () => {
     expect(text).toContain("Results");
     for (const m of truth.totals.money) {
       expect(text).toContain(m.currency);
-      expect(text).toContain(formatMoney(m.revenue, m.currency));
+      expect(text).toContain(displayMoney(m.revenue, m.currency));
     }
     expect(await page.getByTestId("creator-counts").innerText({ timeout: 5_000 })).toContain(
       `${truth.totals.purchases} purchases`,

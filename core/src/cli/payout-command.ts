@@ -6,7 +6,6 @@ import {
   cancelPayoutRun,
   createPayoutRun,
   executePayoutRun,
-  formatMoney,
   listPayoutRuns,
   markPayoutPaid,
   type PayoutDeps,
@@ -20,6 +19,7 @@ import type { PayoutProviders } from "../payouts/provider.ts";
 import { providersFromEnv } from "../payouts/providers-from-env.ts";
 import type { StripeConnectProvider } from "../payouts/stripe-provider.ts";
 import { AppError } from "../shared/errors.ts";
+import { formatMoney } from "../shared/money.ts";
 import { emitter, explainCliError, need, UsageError } from "./cli-errors.ts";
 import { formatTable } from "./table.ts";
 

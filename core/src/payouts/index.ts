@@ -1,6 +1,7 @@
+export { csvField } from "../shared/csv.ts";
 export { budgetOfCampaign } from "./budget-view.ts";
 export type { PayoutCsvRow } from "./manual-provider.ts";
-export { csvField, ManualPayoutProvider, methodDetails, payoutsToCsv } from "./manual-provider.ts";
+export { ManualPayoutProvider, methodDetails, payoutsToCsv } from "./manual-provider.ts";
 export {
   checkPayoutProviders,
   creatorPayoutSummaries,
@@ -35,7 +36,6 @@ export {
   startStripeOnboarding,
   updatePayoutSettings,
 } from "./payout-settings.ts";
-export { formatMoney } from "./payout-store.ts";
 export type { PayoutRunStatus, PayoutRunView, PayoutStatus, PayoutView } from "./payout-views.ts";
 export {
   getPayout,

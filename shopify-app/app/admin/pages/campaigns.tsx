@@ -23,13 +23,14 @@ import {
   COMMISSION_BASES,
   campaignFormSchema,
   currencyExponent,
+  displayMoney,
   type FormValues,
   GOALS,
   overrideFormSchema,
 } from "@trailmark/core/browser";
 import { useState } from "react";
 import { CheckboxInput, CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
-import { formatDate, formatMoney, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
+import { formatDate, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
 import type { campaignLoader, campaignsAction, campaignsLoader, newCampaignLoader } from "./campaigns.server.ts";
 
@@ -93,11 +94,11 @@ function rulesSummary(
 }
 
 function Budget({ cap, used, currency }: { cap: number | null; used: number; currency: string }) {
-  if (cap === null) return <Text as="span">{formatMoney(used, currency)} used · no cap</Text>;
+  if (cap === null) return <Text as="span">{displayMoney(used, currency)} used · no cap</Text>;
   return (
     <BlockStack gap="100">
       <Text as="span">
-        {formatMoney(used, currency)} of {formatMoney(cap, currency)}
+        {displayMoney(used, currency)} of {displayMoney(cap, currency)}
       </Text>
       <div style={{ width: 140 }}>
         <ProgressBar

@@ -13,10 +13,10 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "@trailmark/core/browser";
+import { CreatorFormSchema, DiscountCodeFormSchema, displayMoney, LinkFormSchema } from "@trailmark/core/browser";
 import { useState } from "react";
 import { CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
-import { formatMoney } from "../ui/format.ts";
+
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
 import type { creatorLoader, creatorsLoader } from "./creators.server.ts";
 
@@ -142,7 +142,7 @@ const PAYOUT_METHOD = { manual: "Manual (CSV)", stripe: "Stripe Connect", paypal
 function owedText(payouts: { amounts: { currency: string; owed: number; paid: number }[] } | null): string {
   if (!payouts || payouts.amounts.length === 0) return "–";
   return payouts.amounts
-    .map((a) => `${formatMoney(a.owed, a.currency)} owed · ${formatMoney(a.paid, a.currency)} paid`)
+    .map((a) => `${displayMoney(a.owed, a.currency)} owed · ${displayMoney(a.paid, a.currency)} paid`)
     .join("; ");
 }
 
@@ -194,7 +194,7 @@ function CreatorResults({
               m.commissions.reversed,
               m.commissions.rejected,
               m.commissions.over_budget,
-            ].map((n) => formatMoney(n, m.currency)),
+            ].map((n) => displayMoney(n, m.currency)),
           ])}
         />
       </BlockStack>

@@ -12,10 +12,10 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { formatMinorUnits } from "@trailmark/core/browser";
+import { displayMoney, formatMinorUnits } from "@trailmark/core/browser";
 import { useEffect, useState } from "react";
 import { CsrfField, Hidden, SelectInput } from "../ui/fields.tsx";
-import { formatDate, formatDateTime, formatMoney } from "../ui/format.ts";
+import { formatDate, formatDateTime } from "../ui/format.ts";
 import { NavigationProgress, type Shell } from "../ui/shell.tsx";
 import type { payoutsLoader } from "./payouts.server.ts";
 
@@ -112,7 +112,7 @@ export function PayoutsPage() {
     setSelected([]);
   };
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
-  const money = (amount: number, currency: string) => formatMoney(amount, currency);
+  const money = (amount: number, currency: string) => displayMoney(amount, currency);
   const name = (id: string) => history.creatorNames[id] ?? id;
   return (
     <Page title="Payouts" subtitle="What creators are owed, per currency, and every payout run">
