@@ -177,7 +177,19 @@ describe("one set of numbers", () => {
             commissions: m.commissions.pending + m.commissions.approved + m.commissions.paid,
           })),
       );
-      // The creator page: the creator's own figures are their row of the report.
+      // The creator page: the Overview's figures for the one creator are their row of the report.
+      const mine = await overview(db, storeId, { ...RANGE, creatorId: row.creatorId });
+      expect({
+        purchases: mine.purchases,
+        refunded: mine.refunded,
+        cancelled: mine.cancelled,
+        signUps: mine.signUps,
+        qualifiedClicks: mine.clicks.qualified,
+      }).toEqual(counts(row));
+      expect(mine.clicks.raw).toBe(row.rawClicks);
+      expect(mine.money.map(({ currency, revenue, commissions }) => ({ currency, revenue, commissions }))).toEqual(
+        row.money,
+      );
       const page = await programMetrics(db, storeId, "USD", { ...RANGE, creatorId: row.creatorId });
       expect(page.rows).toEqual([row]);
       expect(counts(page.totals)).toEqual(counts(row));

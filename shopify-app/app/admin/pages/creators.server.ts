@@ -2,8 +2,10 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@rem
 import {
   CreatorFormSchema,
   DiscountCodeFormSchema,
+  dayRangeFrom,
   formValues,
   LinkFormSchema,
+  overview,
   parseForm,
 } from "@trailmark/core/admin";
 import { listCampaigns } from "@trailmark/core/campaigns";
@@ -16,7 +18,6 @@ import {
   setLinkStatus,
   trackingUrl,
 } from "@trailmark/core/links";
-import { programMetrics } from "@trailmark/core/metrics";
 import {
   creatorPayoutSummaries,
   getCreatorPayoutAccount,
@@ -99,11 +100,12 @@ export async function creatorLoader({ request, params }: LoaderFunctionArgs, req
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const creator = await requireCreator(ctx.db, ctx.storeId, params.id ?? "");
-    const [links, codes, campaigns, results, payouts] = await Promise.all([
+    const range = dayRangeFrom(new URL(request.url).searchParams);
+    const [links, codes, campaigns, performance, payouts] = await Promise.all([
       listLinks(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listDiscountCodes(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listCampaigns(ctx.db, ctx.storeId),
-      programMetrics(ctx.db, ctx.storeId, ctx.store.currency, { creatorId: creator.id }),
+      overview(ctx.db, ctx.storeId, { from: range.from, to: range.to, creatorId: creator.id }),
       creatorPayoutSummaries(ctx.db, ctx.storeId, { creatorId: creator.id }),
     ]);
     const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
@@ -129,8 +131,9 @@ export async function creatorLoader({ request, params }: LoaderFunctionArgs, req
         campaignName: campaignName.get(d.campaignId) ?? d.campaignId,
       })),
       created: new URL(request.url).searchParams.get("created") === "1",
-      /** All-time results, counted as everywhere else (core/src/metrics). */
-      results: results.totals,
+      range: { fromDay: range.fromDay, toDay: range.toDay },
+      /** The creator's results in the range, counted as the Overview counts (core/src/metrics). */
+      performance,
     };
   });
 }

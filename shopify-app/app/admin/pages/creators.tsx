@@ -17,6 +17,7 @@ import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "@trai
 import { useState } from "react";
 import { CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
 import { formatMoney } from "../ui/format.ts";
+import { Performance } from "../ui/performance.tsx";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
 import type { creatorLoader, creatorsLoader } from "./creators.server.ts";
 
@@ -164,44 +165,6 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
-/** All-time results; money per currency, never added across currencies. */
-function CreatorResults({
-  results: r,
-}: {
-  results: ReturnType<typeof useLoaderData<typeof creatorLoader>>["results"];
-}) {
-  return (
-    <Card>
-      <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">
-          Results
-        </Text>
-        <Text as="p">
-          <span data-testid="creator-counts">
-            {`${r.qualifiedClicks} qualified clicks (${r.rawClicks} raw) · ${r.signUps} sign-ups · ${r.purchases} purchases · ${r.refunded} refunded in full · ${r.cancelled} cancelled · ${(r.conversionRate * 100).toFixed(1)}% conversion rate`}
-          </span>
-        </Text>
-        <DataTable
-          columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-          headings={["Currency", "Revenue", "Pending", "Approved", "Paid", "Reversed", "Rejected", "Over budget"]}
-          rows={r.money.map((m) => [
-            m.currency,
-            ...[
-              m.revenue,
-              m.commissions.pending,
-              m.commissions.approved,
-              m.commissions.paid,
-              m.commissions.reversed,
-              m.commissions.rejected,
-              m.commissions.over_budget,
-            ].map((n) => formatMoney(n, m.currency)),
-          ])}
-        />
-      </BlockStack>
-    </Card>
-  );
-}
-
 export function CreatorPage() {
   const data = useLoaderData<typeof creatorLoader>();
   const { shell, creator } = data;
@@ -226,7 +189,7 @@ export function CreatorPage() {
           </Banner>
         ) : null}
         <ResultBanner result={banner} />
-        <CreatorResults results={data.results} />
+        <Performance figures={data.performance} range={data.range} />
         <Card>
           <BlockStack gap="200">
             <Text as="h2" variant="headingMd">
