@@ -199,27 +199,67 @@ describe("the embedded Payouts page", () => {
     }
   });
 
-  it("saves the schedule, the approval mode, the default method and the minimum payout", async () => {
-    const settings = (minimumPayout: string) =>
+  it("saves the schedule with its day, the approval mode, the default method, holding period and minimum payout", async () => {
+    const settings = (minimumPayout: string, more: [string, string][] = []) =>
       post("pay-a", [
         ["intent", "saveSettings"],
         ["schedule", "weekly"],
+        ["payoutDay", "5"],
         ["autoApprove", "false"],
         ["provider", "manual"],
+        ["holdingDays", "14"],
         ["minimumPayout", minimumPayout],
+        ...more,
       ]);
     const bad = await settings("twelve");
     expect(bad.status).toBe(400);
     expect(bad.html).toContain("Minimum payout: Enter an amount such as 25.00");
+    const negative = await post("pay-a", [
+      ["intent", "saveSettings"],
+      ["schedule", "monthly"],
+      ["payoutDay", "15"],
+      ["autoApprove", "false"],
+      ["provider", "manual"],
+      ["holdingDays", "-3"],
+      ["minimumPayout", "1.00"],
+    ]);
+    expect(negative.status).toBe(400);
+    expect(negative.html).toContain("Holding period: The default holding period cannot be negative.");
     const saved = await settings("12.50");
     expect(saved.status).toBe(200);
     expect(saved.html).toContain("Payout settings saved.");
     expect(Number((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).minimumPayout)).toBe(1250);
     expect(await db.storePayoutSettings.findUniqueOrThrow({ where: { storeId: a.store.id } })).toMatchObject({
       schedule: "weekly",
+      payoutDay: 5,
       autoApprove: false,
       provider: "manual",
+      holdingDays: 14,
     });
+    // Day 15 is not a weekday: refused with the reason, nothing saved (the minimum included).
+    const notAWeekday = await post("pay-a", [
+      ["intent", "saveSettings"],
+      ["schedule", "weekly"],
+      ["payoutDay", "15"],
+      ["autoApprove", "false"],
+      ["provider", "manual"],
+      ["holdingDays", "14"],
+      ["minimumPayout", "99.00"],
+    ]);
+    expect(notAWeekday.status).toBe(400);
+    expect(notAWeekday.html).toContain("must be a weekday, 1 (Monday) to 7 (Sunday)");
+    expect(Number((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).minimumPayout)).toBe(1250);
+    // The page shows what was saved.
+    const page = await open("pay-a", "/app/payouts");
+    expect(page.html).toMatch(/<option value="5" selected="">Friday<\/option>/);
+    expect(page.html).toMatch(/name="holdingDays"[^>]*value="14"/);
+    // A new campaign's form starts from the store's holding period, and a campaign made without one takes it.
+    const form = await open("pay-a", "/app/campaigns/new");
+    expect(form.html).toMatch(/name="holdingDays"[^>]*value="14"/);
+    const { createCampaign } = await import("@trailmark/core/campaigns");
+    expect((await createCampaign(db, a.store.id, { name: "Autumn" })).holdingDays).toBe(14);
+    expect((await createCampaign(db, a.store.id, { name: "Winter", holdingDays: 3 })).holdingDays).toBe(3);
+    expect((await createCampaign(db, b.store.id, { name: "Autumn" })).holdingDays).toBe(30);
     expect(Number((await db.store.findUniqueOrThrow({ where: { id: b.store.id } })).minimumPayout)).toBe(100);
   });
 

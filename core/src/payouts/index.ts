@@ -80,13 +80,17 @@ export { PAYOUT_METHODS, PayoutMethodSchema, PayoutProviderError } from "./provi
 export { providersFromEnv } from "./providers-from-env.ts";
 export type { PayoutSchedule, StoreSchedule } from "./schedule.ts";
 export {
+  DEFAULT_PAYOUT_DAY,
   isPayoutRunDue,
   nextPeriodStart,
   PAYOUT_SCHEDULES,
+  PayoutDaySchema,
   PayoutScheduleSchema,
+  payoutDayProblem,
   periodKey,
   periodStart,
   storesDueForPayoutRun,
+  WEEKDAYS,
 } from "./schedule.ts";
 export type { StripeConfig } from "./stripe-provider.ts";
 export { formEncode, STRIPE_API, StripeConnectProvider } from "./stripe-provider.ts";

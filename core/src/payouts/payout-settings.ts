@@ -6,7 +6,7 @@ import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
 import { requireStore } from "../stores/store.ts";
 import { type PayoutMethod, PayoutMethodSchema } from "./provider.ts";
-import { type PayoutSchedule, PayoutScheduleSchema } from "./schedule.ts";
+import { DEFAULT_PAYOUT_DAY, type PayoutSchedule, PayoutScheduleSchema, payoutDayProblem } from "./schedule.ts";
 import type { StripeConnectProvider } from "./stripe-provider.ts";
 
 // A store's payout settings and its creators' payout methods.
@@ -14,16 +14,25 @@ import type { StripeConnectProvider } from "./stripe-provider.ts";
 export interface PayoutSettings {
   storeId: string;
   schedule: PayoutSchedule;
+  /** Weekly: 1 = Monday … 7 = Sunday; monthly: the day of the month, 1-28 (schedule.ts). */
+  payoutDay: number;
   autoApprove: boolean;
   /** The method for creators who have not chosen one. */
   provider: PayoutMethod;
+  /** The holding period a new campaign takes when it does not set its own. */
+  holdingDays: number;
 }
+
+/** The store's default holding period before anything is saved: the campaigns' own default. */
+export const DEFAULT_STORE_HOLDING_DAYS = 30;
 
 export const PayoutSettingsInputSchema = z
   .object({
     schedule: PayoutScheduleSchema.optional(),
+    payoutDay: z.number().int().min(1).max(28).optional(),
     autoApprove: z.boolean().optional(),
     provider: PayoutMethodSchema.optional(),
+    holdingDays: z.number().int().min(0).max(365).optional(),
   })
   .strict();
 export type PayoutSettingsInput = z.input<typeof PayoutSettingsInputSchema>;
@@ -35,8 +44,10 @@ export async function getPayoutSettings(db: Client, storeId: string): Promise<Pa
   return {
     storeId,
     schedule: PayoutScheduleSchema.catch("manual").parse(row?.schedule ?? "manual"),
+    payoutDay: row?.payoutDay ?? DEFAULT_PAYOUT_DAY,
     autoApprove: row?.autoApprove ?? false,
     provider: PayoutMethodSchema.catch("manual").parse(row?.provider ?? "manual"),
+    holdingDays: row?.holdingDays ?? DEFAULT_STORE_HOLDING_DAYS,
   };
 }
 
@@ -47,6 +58,14 @@ export async function updatePayoutSettings(
 ): Promise<PayoutSettings> {
   const data = PayoutSettingsInputSchema.parse(input);
   await requireStore(db, storeId);
+  // The day must fit the schedule it ends up with: a weekly store's day is a weekday.
+  const current = await getPayoutSettings(db, storeId);
+  const schedule = data.schedule ?? current.schedule;
+  const day =
+    data.payoutDay ?? (data.schedule && data.schedule !== current.schedule ? DEFAULT_PAYOUT_DAY : current.payoutDay);
+  const problem = payoutDayProblem(schedule, day);
+  if (problem) throw new AppError("invalid", `payout day: ${problem}`, [{ path: "payoutDay", message: problem }]);
+  if (data.payoutDay === undefined && day !== current.payoutDay) data.payoutDay = day;
   await db.storePayoutSettings.upsert({ where: { storeId }, create: { storeId, ...data }, update: data });
   return getPayoutSettings(db, storeId);
 }

@@ -19,6 +19,7 @@ import {
 } from "@trailmark/core/campaigns";
 import { listCreators, setCommissionOverride } from "@trailmark/core/creators";
 import { listLinks } from "@trailmark/core/links";
+import { getPayoutSettings } from "@trailmark/core/payouts";
 import { z } from "zod";
 import {
   attempt,
@@ -74,7 +75,12 @@ const DEFAULTS = CampaignInputSchema.parse({ name: "New campaign" });
 
 export async function newCampaignLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
   const ctx = await requireStoreContext(request);
-  return { shell: shellOf(ctx), values: { ...campaignFormValues(DEFAULTS, ctx.store.currency), name: "" } };
+  // The form starts from the store's default holding period (payout settings).
+  const { holdingDays } = await getPayoutSettings(ctx.db, ctx.storeId);
+  return {
+    shell: shellOf(ctx),
+    values: { ...campaignFormValues({ ...DEFAULTS, holdingDays }, ctx.store.currency), name: "" },
+  };
 }
 
 export async function newCampaignAction({ request }: ActionFunctionArgs, requireStoreContext: RequireStoreContext) {

@@ -88,10 +88,13 @@ async function downloadCsv(url: string) {
 }
 
 export function PayoutsPage() {
-  const { shell, balances, preview, history, settings, providers, schedules } = useLoaderData<typeof payoutsLoader>();
+  const { shell, balances, preview, history, settings, providers, schedules, weekdays } =
+    useLoaderData<typeof payoutsLoader>();
   const result = useActionData<Result | undefined>();
   const submit = useSubmit();
   const [previewing, setPreviewing] = useState(false);
+  const [schedule, setSchedule] = useState<string>(settings.schedule);
+  const [holdingDays, setHoldingDays] = useState(String(settings.holdingDays));
   // A run started (or refused because balances changed): the preview shown is no longer current.
   useEffect(() => {
     if (result?.intent === "payNow") setPreviewing(false);
@@ -443,10 +446,40 @@ export function PayoutsPage() {
                     name="schedule"
                     label="Schedule"
                     defaultValue={settings.schedule}
+                    onChange={setSchedule}
                     options={schedules.map((s) => ({
                       value: s,
                       label: s === "manual" ? "Off (Pay now only)" : s.replace("_", " "),
                     }))}
+                  />
+                  {schedule === "weekly" || schedule === "monthly" ? (
+                    <SelectInput
+                      key={schedule}
+                      name="payoutDay"
+                      label={schedule === "weekly" ? "Pay on" : "Pay on day of the month"}
+                      defaultValue={String(
+                        settings.schedule === schedule && (schedule === "monthly" || settings.payoutDay <= 7)
+                          ? settings.payoutDay
+                          : 1,
+                      )}
+                      options={
+                        schedule === "weekly"
+                          ? weekdays.map((name, i) => ({ value: String(i + 1), label: name }))
+                          : Array.from({ length: 28 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }))
+                      }
+                    />
+                  ) : null}
+                  <TextField
+                    name="holdingDays"
+                    label="Default holding period"
+                    type="number"
+                    min={0}
+                    max={365}
+                    suffix="days"
+                    value={holdingDays}
+                    onChange={setHoldingDays}
+                    autoComplete="off"
+                    helpText="New campaigns hold commissions this long before approving them, unless they set their own."
                   />
                   <SelectInput
                     name="autoApprove"
