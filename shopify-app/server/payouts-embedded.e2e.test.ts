@@ -184,6 +184,50 @@ describe("the embedded Payouts page", () => {
     expect(await db.commission.count({ where: { storeId, status: "approved" } })).toBe(0);
   });
 
+  it("lists each pending commission with the date it becomes approved", async () => {
+    const { ingestOrder } = await import("@trailmark/core/orders");
+    const { insertClick, DAY } = await import("@trailmark/core/testing");
+    const ben = b.creators[1]!;
+    const placed = [new Date(Date.now() - 5 * DAY), new Date(Date.now() - 2 * DAY)];
+    for (const [i, placedAt] of placed.entries()) {
+      const click = await insertClick(db, b.links[1]!, new Date(placedAt.getTime() - 3_600_000));
+      await ingestOrder(
+        db,
+        b.store.id,
+        {
+          externalId: `pending-${i}`,
+          status: "confirmed",
+          currency: "USD",
+          total: 10_000 * (i + 1),
+          clickIds: [click],
+          placedAt,
+          sourceUpdatedAt: placedAt,
+        },
+        { now: placedAt },
+      );
+    }
+    const pending = await db.commission.findMany({
+      where: { storeId: b.store.id, creatorId: ben.id, status: "pending" },
+      orderBy: { holdUntil: "asc" },
+    });
+    expect(pending).toHaveLength(2);
+    const { status, html } = await open("pay-b", "/app/payouts");
+    expect(status).toBe(200);
+    const day = (d: Date) =>
+      d.toLocaleDateString("en-US", { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" });
+    const cell = new RegExp(`data-testid="pending-${ben.id}-USD"[\\s\\S]*?</details>`).exec(html)?.[0] ?? "";
+    expect(cell).toContain(`approved from ${day(pending[0]!.holdUntil)} to ${day(pending[1]!.holdUntil)}`);
+    const items = [...cell.matchAll(/data-testid="pending-commission">([\s\S]*?)<\/li>/g)].map((m) =>
+      m[1]!.replace(/<[^>]+>/g, "").replace(/<!-- -->/g, ""),
+    );
+    expect(items).toEqual(
+      pending.map((c) => `$${(Number(c.amount) / 100).toFixed(2)} approved on ${day(c.holdUntil)}`),
+    );
+    expect(cell).toContain(`href="/app/conversions/${pending[0]!.conversionId}"`);
+    // The other shop's page lists none of them.
+    expect((await open("pay-a", "/app/payouts")).html).not.toContain(pending[0]!.conversionId);
+  });
+
   it("checks the configured providers' credentials with a button", async () => {
     try {
       process.env.STRIPE_SECRET_KEY = stripe.secretKey;

@@ -4,9 +4,12 @@ export { csvField, ManualPayoutProvider, methodDetails, payoutsToCsv } from "./m
 export {
   checkPayoutProviders,
   creatorPayoutSummaries,
+  PENDING_LIST_LIMIT,
+  type PendingCommission,
   payNow,
   payoutBalances,
   payoutHistory,
+  pendingCommissions,
   previewPayoutRun,
 } from "./payout-admin.ts";
 export type {

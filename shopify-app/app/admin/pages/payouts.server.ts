@@ -15,6 +15,7 @@ import {
   payoutBalances,
   payoutHistory,
   payoutRunCsv,
+  pendingCommissions,
   previewPayoutRun,
   providersFromEnv,
   reconcilePayouts,
@@ -48,16 +49,19 @@ export async function payoutsLoader({ request }: LoaderFunctionArgs, requireStor
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const now = new Date();
-    const [balances, preview, history, settings] = await Promise.all([
+    const [balances, preview, history, settings, pending] = await Promise.all([
       payoutBalances(ctx.db, ctx.storeId, now),
       previewPayoutRun(ctx.db, ctx.storeId, now),
       payoutHistory(ctx.db, ctx.storeId),
       getPayoutSettings(ctx.db, ctx.storeId),
+      pendingCommissions(ctx.db, ctx.storeId),
     ]);
     const providers = providersFromEnv();
     return {
       shell: shellOf(ctx),
       balances,
+      /** Each pending commission with the date it becomes approved, the soonest first. */
+      pending,
       preview,
       history,
       settings,

@@ -87,8 +87,47 @@ async function downloadCsv(url: string) {
   URL.revokeObjectURL(href);
 }
 
+type PendingRow = ReturnType<typeof useLoaderData<typeof payoutsLoader>>["pending"]["commissions"][number];
+type BalanceRow = ReturnType<typeof useLoaderData<typeof payoutsLoader>>["balances"]["creators"][number];
+
+/** A creator's pending amount, when the first and last of it become approved, and each commission's own date. */
+function PendingCell({
+  balance: b,
+  commissions,
+  more,
+  base,
+}: {
+  balance: BalanceRow;
+  commissions: PendingRow[];
+  more: boolean;
+  base: string;
+}) {
+  const range =
+    b.lastApprovalAt && b.lastApprovalAt !== b.nextApprovalAt
+      ? `approved from ${formatDate(b.nextApprovalAt)} to ${formatDate(b.lastApprovalAt)}`
+      : `approved on ${formatDate(b.nextApprovalAt)}`;
+  return (
+    <details data-testid={`pending-${b.creatorId}-${b.currency}`}>
+      <summary style={{ cursor: "pointer" }}>
+        {formatMoney(b.pending, b.currency)} · {range}
+      </summary>
+      <ul style={{ margin: "4px 0 0", paddingLeft: 16, textAlign: "left" }}>
+        {commissions.map((c) => (
+          <li key={c.commissionId} data-testid="pending-commission">
+            <RemixLink to={`${base}/conversions/${c.conversionId}`}>{formatMoney(c.amount, c.currency)}</RemixLink>
+            {` approved on ${formatDate(c.approvesAt)}`}
+          </li>
+        ))}
+        {more && commissions.length < b.pendingCount ? (
+          <li>{`and ${b.pendingCount - commissions.length} more`}</li>
+        ) : null}
+      </ul>
+    </details>
+  );
+}
+
 export function PayoutsPage() {
-  const { shell, balances, preview, history, settings, providers, schedules, weekdays } =
+  const { shell, balances, pending, preview, history, settings, providers, schedules, weekdays } =
     useLoaderData<typeof payoutsLoader>();
   const result = useActionData<Result | undefined>();
   const submit = useSubmit();
@@ -260,13 +299,19 @@ export function PayoutsPage() {
                 rows={balances.creators.map((b) => [
                   b.creatorName,
                   METHOD[b.method],
-                  b.pending
-                    ? `${money(b.pending, b.currency)} · approved from ${formatDate(b.nextApprovalAt)}${
-                        b.lastApprovalAt && b.lastApprovalAt !== b.nextApprovalAt
-                          ? ` to ${formatDate(b.lastApprovalAt)}`
-                          : ""
-                      }`
-                    : money(0, b.currency),
+                  b.pending ? (
+                    <PendingCell
+                      key={`${b.creatorId}-${b.currency}`}
+                      balance={b}
+                      commissions={pending.commissions.filter(
+                        (c) => c.creatorId === b.creatorId && c.currency === b.currency,
+                      )}
+                      more={pending.more}
+                      base={shell.base}
+                    />
+                  ) : (
+                    money(0, b.currency)
+                  ),
                   `${money(b.ready, b.currency)}${b.carriedOver ? ` · carried over: ${REASON[b.carriedOver]}` : ""}`,
                   b.onHold
                     ? `${money(b.onHold, b.currency)} · until ${formatDate(b.onHoldUntil)}`
