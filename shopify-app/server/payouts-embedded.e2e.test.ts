@@ -228,6 +228,110 @@ describe("the embedded Payouts page", () => {
     expect((await open("pay-a", "/app/payouts")).html).not.toContain(pending[0]!.conversionId);
   });
 
+  it("onboards a creator to Stripe Connect from their page and shows the account's status", async () => {
+    const cy = a.creators[2]!;
+    const creator = await db.creator.findUniqueOrThrow({ where: { id: cy.id } });
+    const page = `/app/creators/${cy.id}`;
+    const postTo = (fields: Record<string, string>) =>
+      bearer("pay-a", page, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields),
+      });
+    try {
+      process.env.STRIPE_SECRET_KEY = stripe.secretKey;
+      const chosen = await postTo({ intent: "payoutMethod", method: "stripe" });
+      expect(chosen.status).toBe(200);
+      expect(await chosen.text()).toContain(`${creator.name} is now paid by Stripe Connect.`);
+      expect((await open("pay-a", page)).html).toContain("No connected account yet");
+
+      const before = stripe.requests.length;
+      const started = await postTo({ intent: "stripeOnboard" });
+      expect(started.status).toBe(200);
+      const html = await started.text();
+      const account = await db.creatorPayoutAccount.findFirstOrThrow({
+        where: { storeId: a.store.id, creatorId: cy.id },
+      });
+      expect(account).toMatchObject({ method: "stripe", stripeAccountId: expect.stringMatching(/^acct_/) });
+      const id = account.stripeAccountId!;
+      expect(html).toContain(`href="https://connect.stripe.com/setup/e/${id}/`);
+      // Exactly the bodies Stripe documents: an Express account asking for transfers, then an onboarding link
+      // back to this creator's page inside the Shopify admin.
+      const back = (kind: string) =>
+        `https://admin.shopify.com/store/pay-a/apps/${API_KEY}/app/creators/${cy.id}?stripe=${kind}`;
+      expect(stripe.requests.slice(before).filter((r) => r.method === "POST")).toEqual([
+        {
+          method: "POST",
+          path: "/v1/accounts",
+          idempotencyKey: `tm_acct_${a.store.id}_${cy.id}`,
+          form: {
+            type: "express",
+            ...(creator.email ? { email: creator.email } : {}),
+            "capabilities[transfers][requested]": "true",
+            "metadata[store_id]": a.store.id,
+            "metadata[creator_id]": cy.id,
+          },
+        },
+        {
+          method: "POST",
+          path: "/v1/account_links",
+          idempotencyKey: null,
+          form: { account: id, refresh_url: back("refresh"), return_url: back("return"), type: "account_onboarding" },
+        },
+      ]);
+
+      // Back from Stripe with the form unfinished: what Stripe still needs, from GET /v1/accounts/:id.
+      const unfinished = (await open("pay-a", `${page}?stripe=return`)).html;
+      expect(stripe.requests.at(-1)).toMatchObject({ method: "GET", path: `/v1/accounts/${id}` });
+      expect(unfinished).toContain("Charges not enabled");
+      expect(unfinished).toContain("Payouts not enabled");
+      expect(unfinished).toContain(
+        "Stripe needs: business_type, external_account, tos_acceptance.date, tos_acceptance.ip",
+      );
+      expect(unfinished).toContain("Continue Stripe onboarding");
+      // Onboarding again reuses the account: a new link, no second account.
+      const again = await postTo({ intent: "stripeOnboard" });
+      expect(again.status).toBe(200);
+      expect(stripe.requests.filter((r) => r.path === "/v1/accounts")).toHaveLength(1);
+
+      // Finished: enabled, nothing due, and the account is stored as ready for transfers.
+      Object.assign(stripe.accounts.find((x) => x.id === id)!, {
+        chargesEnabled: true,
+        payoutsEnabled: true,
+        detailsSubmitted: true,
+        transfersActive: true,
+        currentlyDue: [],
+        eventuallyDue: [],
+        disabledReason: null,
+      });
+      const ready = (await open("pay-a", page)).html;
+      expect(ready).toContain("Charges enabled");
+      expect(ready).toContain("Payouts enabled");
+      expect(ready).toContain("Can receive transfers");
+      expect(ready).toContain("Nothing due for Stripe now.");
+      expect(
+        (await db.creatorPayoutAccount.findFirstOrThrow({ where: { storeId: a.store.id, creatorId: cy.id } }))
+          .stripeReady,
+      ).toBe(true);
+      expect((await open("pay-a", `${page}?stripe=refresh`)).html).toContain("The onboarding link expired");
+
+      // Stripe refusing the key: the page still opens and says why; onboarding is refused with the reason.
+      process.env.STRIPE_SECRET_KEY = "sk_test_revoked";
+      const refused = await open("pay-a", page);
+      expect(refused.status).toBe(200);
+      expect(refused.html).toMatch(/Stripe account: 401 [^<]*Invalid API Key/);
+      const failed = await postTo({ intent: "stripeOnboard" });
+      expect(failed.status).toBe(502);
+      expect(await failed.text()).toMatch(/Stripe account link: 401 [^<]*Invalid API Key/);
+    } finally {
+      delete process.env.STRIPE_SECRET_KEY;
+    }
+    // Without Stripe configured the page says so and offers no onboarding.
+    const off = (await open("pay-a", page)).html;
+    expect(off).toContain("Stripe is not configured on this server");
+    expect(off).not.toContain("Continue Stripe onboarding");
+  });
+
   it("checks the configured providers' credentials with a button", async () => {
     try {
       process.env.STRIPE_SECRET_KEY = stripe.secretKey;

@@ -25,6 +25,7 @@ export {
   refreshStripeAccount,
   setCreatorPayoutMethod,
   startStripeOnboarding,
+  stripeAccountStatus,
   updatePayoutSettings,
 } from "./payout-settings.ts";
 export type {
@@ -95,6 +96,6 @@ export {
   storesDueForPayoutRun,
   WEEKDAYS,
 } from "./schedule.ts";
-export type { StripeConfig } from "./stripe-provider.ts";
+export type { StripeAccountStatus, StripeConfig } from "./stripe-provider.ts";
 export { formEncode, STRIPE_API, StripeConnectProvider } from "./stripe-provider.ts";
 export { fakeStripe } from "./testing/stripe-handlers.ts";

@@ -7,7 +7,7 @@ import { newId } from "../shared/ids.ts";
 import { requireStore } from "../stores/store.ts";
 import { type PayoutMethod, PayoutMethodSchema } from "./provider.ts";
 import { DEFAULT_PAYOUT_DAY, type PayoutSchedule, PayoutScheduleSchema, payoutDayProblem } from "./schedule.ts";
-import type { StripeConnectProvider } from "./stripe-provider.ts";
+import type { StripeAccountStatus, StripeConnectProvider } from "./stripe-provider.ts";
 
 // A store's payout settings and its creators' payout methods.
 
@@ -206,4 +206,22 @@ export async function refreshStripeAccount(
   if (!account?.stripeAccountId) throw new AppError("not_found", `creator ${creatorId} has no Stripe account`);
   const ready = await stripe.accountCanReceiveTransfers(account.stripeAccountId);
   return upsertAccount(db, storeId, creatorId, { stripeReady: ready });
+}
+
+/**
+ * The creator's connected account as Stripe sees it now (charges and payouts enabled, what is still due);
+ * whether it can receive transfers is stored for the payout runs. Null when the creator has no account yet.
+ */
+export async function stripeAccountStatus(
+  db: Db,
+  storeId: string,
+  creatorId: string,
+  stripe: Pick<StripeConnectProvider, "accountStatus">,
+): Promise<StripeAccountStatus | null> {
+  const account = await getCreatorPayoutAccount(db, storeId, creatorId);
+  if (!account?.stripeAccountId) return null;
+  const status = await stripe.accountStatus(account.stripeAccountId);
+  if (status.transfersActive !== account.stripeReady)
+    await upsertAccount(db, storeId, creatorId, { stripeReady: status.transfersActive });
+  return status;
 }
