@@ -82,7 +82,7 @@ describe("money per currency in the admin", () => {
       expect(text).toContain(m.currency);
       expect(text).toContain(formatMoney(m.revenue, m.currency));
     }
-    expect(await page.getByTestId("performance-counts").innerText({ timeout: 5_000 })).toContain(
+    expect(await page.getByTestId("performance-counts").textContent({ timeout: 5_000 })).toContain(
       `${truth.totals.purchases} purchases`,
     );
     // polaris-viz draws in the browser only: its SVG replaces the server's placeholder.
@@ -96,14 +96,14 @@ describe("money per currency in the admin", () => {
     await page.getByRole("button", { name: "Apply" }).click();
     await page.waitForURL(/from=2026-01-01/);
     await expect
-      .poll(() => page.getByTestId("performance-counts").innerText())
+      .poll(() => page.getByTestId("performance-counts").textContent())
       .toContain("0 qualified clicks (0 raw) · 0 sign-ups · 0 purchases");
 
     const campaign = await database.db.campaign.findFirstOrThrow({ where: { storeId } });
     const scoped = await programMetrics(database.db, storeId, campaign.currency, { ...range, campaignId: campaign.id });
     await page.goto(`${server.url}/admin/campaigns/${campaign.id}?from=2026-03-01&to=2026-03-31`);
     await hydrated();
-    expect(await page.getByTestId("performance-counts").innerText()).toContain(
+    expect(await page.getByTestId("performance-counts").textContent()).toContain(
       `${scoped.totals.purchases} purchases · ${scoped.totals.refunded} refunded in full`,
     );
     const campaignText = await page.locator("body").innerText();
