@@ -33,7 +33,7 @@ export const USAGE = `trailmark <command> [options]
   store list
   campaign create --store <id> --name <name> [--goal purchase]... [--model last_click] [--lookback 30]
                   [--half-life 7] [--commission 10% | --commission 5.00] [--goal-commission sign_up=2.00]...
-                  [--base items|order_total] [--min-order 0] [--holding 30] [--budget <amount>] [--starts <date>] [--ends <date>]
+                  [--base items|order_total] [--min-order 0] [--holding <days: the store's default, 30 unless set>] [--budget <amount>] [--starts <date>] [--ends <date>]
   campaign list --store <id>
   campaign pause|resume|end --store <id> --campaign <id>
   creator create --store <id> --name <name> [--email <email>]

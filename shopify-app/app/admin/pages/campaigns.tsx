@@ -31,6 +31,7 @@ import {
 import { useState } from "react";
 import { CheckboxInput, CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
 import { formatDate, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
+import { Performance } from "../ui/performance.tsx";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
 import type { campaignLoader, campaignsAction, campaignsLoader, newCampaignLoader } from "./campaigns.server.ts";
 
@@ -409,6 +410,7 @@ export function CampaignPage() {
         <ResultBanner
           result={result?.ok ? result : result?.errors.form ? { ok: false, message: result.errors.form } : null}
         />
+        <Performance figures={data.performance} range={data.range} />
         <Card>
           <BlockStack gap="200">
             <Text as="h2" variant="headingMd">
