@@ -312,7 +312,9 @@ describe("startReconciliation", () => {
     // Left to itself, it runs at once and then every interval.
     healthy.shop.requests.length = 0;
     const third = startReconciliation({ db: database.db, intervalMs: 3_600_000, now: () => NOW, log: () => {} });
-    await vi.waitFor(() => expect(healthy.shop.requests.some((r) => r.path.endsWith("/orders"))).toBe(true));
+    await vi.waitFor(() => expect(healthy.shop.requests.some((r) => r.path.endsWith("/orders"))).toBe(true), {
+      timeout: 10_000,
+    });
     await third.stop();
   });
 
