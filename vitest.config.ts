@@ -52,6 +52,9 @@ export default defineConfig({
       },
     ],
     testTimeout: 30_000,
+    // expect.poll waits for a page or a process to catch up; its default 1 s deadline failed the browser tests on
+    // a loaded machine. None asserts how soon.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
     pool: "forks",
     // Vitest's default is one worker less than the CPUs: one on CI's two, so every file ran after the other while
