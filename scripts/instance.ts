@@ -5,6 +5,7 @@
 // applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
 // Each part can also run on its own (see README).
 import { startSessionPurge } from "@trailmark/core/admin";
+import { createApplyPage } from "@trailmark/core/applications";
 import { CoreEnvSchema, parseEnv } from "@trailmark/core/config";
 import { approveDueCommissions } from "@trailmark/core/conversions";
 import { migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
@@ -73,16 +74,19 @@ const payouts = startPeriodicJob({
 const sessionPurge = startSessionPurge({ db });
 
 const publicUrl = env.PUBLIC_URL ?? process.env.SHOPIFY_APP_URL ?? `http://localhost:${env.PORT}`;
+const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer();
 const portal = createPortal({
   db,
   publicUrl,
-  mailer: env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(),
+  mailer,
   stripe: payoutDeps.providers.stripe instanceof StripeConnectProvider ? payoutDeps.providers.stripe : undefined,
 });
+// The public creator application pages, /apply/<store handle>[/<campaign id>].
+const applyPage = createApplyPage({ db, publicUrl, mailer });
 
 const server = await serveFetch(
   (request, ctx) => {
-    const tracked = tracking.route(request, ctx) ?? portal.route(request, ctx);
+    const tracked = tracking.route(request, ctx) ?? portal.route(request, ctx) ?? applyPage.route(request, ctx);
     if (tracked) return tracked;
     if (new URL(request.url).pathname.startsWith("/woocommerce/")) return woo(request, ctx);
     return shopify(request, ctx);

@@ -2,6 +2,7 @@
 // money arithmetic. Every module re-exported here imports nothing from Node, so client bundles can take it;
 // the other subpaths are server-only (they reach the database, node:crypto and the network).
 export * from "../admin/forms.ts";
+export * from "../applications/forms.ts";
 export { ATTRIBUTION_MODELS, type AttributionModel } from "../attribution/models.ts";
 export { GOALS } from "../campaigns/campaign.ts";
 export { COMMISSION_BASE_LABELS, COMMISSION_BASES, type CommissionBase } from "../orders/commission-base.ts";

@@ -38,6 +38,7 @@ export async function createCreatorSignInToken(
   db: Client,
   email: string,
   now: Date,
+  ttlMs = SIGN_IN_LINK_TTL_MS,
 ): Promise<{ token: string; expiresAt: Date } | null> {
   const emailHash = hashEmail(email);
   const creator = await db.creator.findFirst({ where: { emailHash }, select: { id: true } });
@@ -47,7 +48,7 @@ export async function createCreatorSignInToken(
   });
   if (pending >= MAX_PENDING_SIGN_IN_LINKS) return null;
   const token = newToken();
-  const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
+  const expiresAt = new Date(now.getTime() + ttlMs);
   await db.creatorSignInToken.create({
     data: { id: newId("cst"), emailHash, tokenHash: hashToken(token), expiresAt, createdAt: now },
   });
