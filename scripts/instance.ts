@@ -26,6 +26,7 @@ import {
   createSignInGate,
   provideDatabase,
   shopifyWebhookRoute,
+  storeDiscountGateways,
 } from "@trailmark/shopify-app/server";
 import { createWooBridgeHandler, parseBridgeEnv, startReconciliation, wooWebhookRoute } from "@trailmark/woocommerce";
 
@@ -82,7 +83,7 @@ const portal = createPortal({
   stripe: payoutDeps.providers.stripe instanceof StripeConnectProvider ? payoutDeps.providers.stripe : undefined,
 });
 // The public creator application pages, /apply/<store handle>[/<campaign id>].
-const applyPage = createApplyPage({ db, publicUrl, mailer });
+const applyPage = createApplyPage({ db, publicUrl, mailer, discounts: storeDiscountGateways(db) });
 
 const server = await serveFetch(
   (request, ctx) => {

@@ -143,7 +143,9 @@ describe("the public application page", () => {
     const ip = "198.51.100.7";
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++)
-      statuses.push((await apply("/apply/glow-shop", { name: `P${i}`, email: `p${i}@example.com`, consent: "yes" }, ip)).status);
+      statuses.push(
+        (await apply("/apply/glow-shop", { name: `P${i}`, email: `p${i}@example.com`, consent: "yes" }, ip)).status,
+      );
     expect(statuses).toEqual([303, 303, 303, 303, 429]);
   });
 
