@@ -209,7 +209,7 @@ const EN = {
   "settings.languageAuto": "As my browser",
   "settings.notifications": "Notifications",
   "settings.notificationsNone":
-    "Trailmark sends creators no emails yet besides sign-in links, so there is nothing to choose here. When it sends conversion or payout emails, you will choose them on this page.",
+    "Trailmark sends creators only sign-in links and the answers to their applications, so there is nothing to choose here. When it sends conversion or payout emails, you will choose them on this page.",
 
   "apply.title": "Apply to {store}'s creator program",
   "apply.titleCampaign": "Apply to {store}: {campaign}",
@@ -450,7 +450,7 @@ const FR: Catalog = {
   "settings.languageAuto": "Comme mon navigateur",
   "settings.notifications": "Notifications",
   "settings.notificationsNone":
-    "Trailmark n'envoie encore aux créateurs aucun e-mail en dehors des liens de connexion : il n'y a rien à choisir ici. Quand il enverra des e-mails de conversions ou de paiements, vous les choisirez sur cette page.",
+    "Trailmark n'envoie aux créateurs que les liens de connexion et les réponses à leurs candidatures : il n'y a rien à choisir ici. Quand il enverra des e-mails de conversions ou de paiements, vous les choisirez sur cette page.",
 
   "apply.title": "Candidater au programme créateurs de {store}",
   "apply.titleCampaign": "Candidater chez {store} : {campaign}",

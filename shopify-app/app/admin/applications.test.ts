@@ -1,9 +1,15 @@
-import { submitApplication } from "@trailmark/core/applications";
+import {
+  approveApplication,
+  pushDiscountCode,
+  setCampaignOnboarding,
+  submitApplication,
+} from "@trailmark/core/applications";
 import { createCampaign } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
 import { createMemoryMailer } from "@trailmark/core/portal";
 import { createStore, updateStoreCredentials } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import { createShopifyAdminFake, shopifyAdminHandlers } from "@trailmark/shopify/testing";
 import { type FakeWooStore, fakeWooStore } from "@trailmark/woocommerce/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +18,7 @@ import * as applications from "../routes/admin.applications.tsx";
 import * as creator from "../routes/admin.creators.$id.tsx";
 import * as settings from "../routes/admin.settings.tsx";
 import { registerCreatorMailer } from "./creator-mail.server.ts";
+import { lacksDiscountScope, storeDiscountGateways } from "./store-discounts.server.ts";
 import { get, ORIGIN, type Owner, post, signInOwner } from "./test-support.ts";
 
 // The standalone admin's Applications page and the onboarding parts of Settings, through the route modules,
@@ -245,5 +252,48 @@ describe("Applications in the standalone admin", () => {
       { owner },
     );
     expect(answer.status).toBe(404);
+  });
+});
+
+describe("a Shopify shop's codes outside the embedded admin", () => {
+  it("asks for write_discounts until it is granted, then creates the code with the offline token", async () => {
+    const fake = createShopifyAdminFake();
+    msw.use(...shopifyAdminHandlers(fake));
+    const domain = "scopes-shop.myshopify.com";
+    const { store } = await createStore(db, { platform: "shopify", domain, currency: "EUR" });
+    const campaign = await createCampaign(db, store.id, { name: "Autumn" });
+    await setCampaignOnboarding(db, store.id, campaign.id, { discountType: "percentage", discountValue: 500 });
+    await db.session.create({
+      data: {
+        id: `offline_${domain}`,
+        shop: domain,
+        state: "",
+        isOnline: false,
+        scope: "read_orders,write_pixels,read_customer_events",
+        accessToken: "shpat_scopes",
+      },
+    });
+    expect(await lacksDiscountScope(db, store)).toBe(true);
+    const deps = { db, mailer, publicUrl: ORIGIN, discounts: storeDiscountGateways(db) };
+    const { application } = await submitApplication(deps, store.id, { name: "Dot", email: "dot@example.com" });
+    const approved = await approveApplication(deps, store.id, application.id);
+    expect(approved.problems).toEqual([expect.stringContaining("accept the updated permissions (write_discounts)")]);
+    expect(fake.calls).toEqual([]);
+    // The merchant accepts; app/scopes_update records the new scopes on the offline session.
+    await db.session.update({
+      where: { id: `offline_${domain}` },
+      data: { scope: "read_orders,write_pixels,read_customer_events,write_discounts" },
+    });
+    expect(await lacksDiscountScope(db, store)).toBe(false);
+    const code = await db.discountCode.findFirstOrThrow({ where: { storeId: store.id } });
+    expect(await pushDiscountCode(db, storeDiscountGateways(db), store.id, code.id)).toEqual({
+      status: "active",
+      error: null,
+    });
+    expect(fake.calls.map((c) => c.operation)).toEqual(["trailmarkDiscountCodeBasicCreate"]);
+    expect(fake.calls[0]!.variables.basicCodeDiscount).toMatchObject({
+      code: "DOT5",
+      customerGets: { value: { percentage: 0.05 } },
+    });
   });
 });

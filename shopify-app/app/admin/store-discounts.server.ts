@@ -27,6 +27,17 @@ async function shopifyGateway(
   return shopifyDiscountGateway(tokenAdminGraphql(store.domain, session.accessToken));
 }
 
+/**
+ * Whether a Shopify shop still has to grant write_discounts: its offline session's scopes (kept current by the
+ * app/scopes_update webhook) lack it. Shopify asks the merchant for the scopes of shopify.app.toml the next
+ * time they open the app; the admin says so until then.
+ */
+export async function lacksDiscountScope(db: Db, store: Store): Promise<boolean> {
+  if (store.platform !== "shopify") return false;
+  const session = await db.session.findFirst({ where: { shop: store.domain, isOnline: false } });
+  return Boolean(session?.scope) && !session!.scope!.split(",").includes(DISCOUNT_SCOPE);
+}
+
 /** The gateways for any store, outside an admin request (the public application page's auto-approval). */
 export function storeDiscountGateways(db: Db): DiscountGatewayFor {
   return (store) => (store.platform === "shopify" ? shopifyGateway(db, store, null) : wooDiscountGatewayFor(store));

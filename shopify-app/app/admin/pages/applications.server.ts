@@ -29,7 +29,7 @@ import {
   type StoreContext,
   shellOf,
 } from "../store-context.server.ts";
-import { discountGatewayFor } from "../store-discounts.server.ts";
+import { discountGatewayFor, lacksDiscountScope } from "../store-discounts.server.ts";
 
 // Applications: creators' applications from the public page (new, approved, rejected) with approve and reject,
 // an invitation by email, and per campaign whether applications are approved without review and the customer
@@ -46,17 +46,19 @@ export async function applicationsLoader({ request }: LoaderFunctionArgs, requir
     ? (wanted as ApplicationStatus)
     : "new";
   return handleErrors(async () => {
-    const [applications, counts, campaigns, onboarding] = await Promise.all([
+    const [applications, counts, campaigns, onboarding, missingScope] = await Promise.all([
       listApplications(ctx.db, ctx.storeId, { status }),
       countApplications(ctx.db, ctx.storeId),
       listCampaigns(ctx.db, ctx.storeId),
       listCampaignOnboarding(ctx.db, ctx.storeId),
+      lacksDiscountScope(ctx.db, ctx.store),
     ]);
     const names = new Map(campaigns.map((c) => [c.id, c.name]));
     return {
       shell: shellOf(ctx),
       status,
       counts,
+      missingDiscountScope: missingScope,
       applyUrl: ctx.store.handle ? `${publicUrl()}/apply/${ctx.store.handle}` : null,
       applications: applications.map((a) => ({
         id: a.id,

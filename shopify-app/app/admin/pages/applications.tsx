@@ -226,6 +226,15 @@ export function ApplicationsPage() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
+            {data.missingDiscountScope ? (
+              <Banner tone="warning" title="Trailmark needs a new permission">
+                <p>
+                  To create creators' discount codes in your shop, Trailmark now asks for permission to manage discounts
+                  (write_discounts). Open Trailmark from Apps in your Shopify admin and accept the updated permissions;
+                  until then codes are kept here and created in your shop once you do.
+                </p>
+              </Banner>
+            ) : null}
             {banner}
             <Tabs
               tabs={STATUSES.map((s) => ({
