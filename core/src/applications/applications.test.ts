@@ -253,6 +253,19 @@ describe("applications", () => {
     expect(mailer.mails.length).toBe(mailsBefore + 1);
   });
 
+  it("an invitation racing the approval of the same address's application makes one creator", async () => {
+    const { db } = database;
+    const { application } = await submitApplication(deps, storeId, applicant("both@example.com", { name: "Both" }));
+    const results = await Promise.all([
+      approveApplication(deps, storeId, application.id),
+      inviteCreator(deps, storeId, { name: "Both", email: "both@example.com", campaignId }),
+      inviteCreator(deps, storeId, { name: "Both", email: "both@example.com", campaignId }),
+    ]);
+    expect(new Set(results.map((r) => r.creatorId)).size).toBe(1);
+    expect(await db.creator.count({ where: { storeId, emailHash: hashEmail("both@example.com") } })).toBe(1);
+    expect(await db.trackingLink.count({ where: { creatorId: results[0]!.creatorId } })).toBe(1);
+  });
+
   it("turns the shop's codes off when the creator is archived and on again when restored", async () => {
     const { db } = database;
     const code = await db.discountCode.findFirstOrThrow({ where: { storeId, code: "ADALOVELACE15" } });

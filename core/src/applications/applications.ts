@@ -288,30 +288,34 @@ export async function inviteCreator(deps: OnboardingDeps, storeId: string, input
   const now = (deps.now ?? (() => new Date()))();
   const campaign = await getCampaign(db, storeId, data.campaignId);
   if (!campaign) throw new AppError("not_found", `campaign ${data.campaignId} not found`);
-  let id: string;
-  try {
-    id = (
-      await db.creatorApplication.create({
-        data: {
-          id: newId("ap"),
-          storeId,
-          campaignId: campaign.id,
-          source: "invitation",
-          name: data.name,
-          email: data.email,
-          status: "new",
-          openKey: data.email,
-          createdAt: now,
-        },
-      })
-    ).id;
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+  // The address may have an open application (approved instead), or one decided between our insert and our
+  // look-up (its slot is free again: insert once more).
+  for (let attempt = 1; ; attempt++) {
+    let created: string | null = null;
+    try {
+      created = (
+        await db.creatorApplication.create({
+          data: {
+            id: newId("ap"),
+            storeId,
+            campaignId: campaign.id,
+            source: "invitation",
+            name: data.name,
+            email: data.email,
+            status: "new",
+            openKey: data.email,
+            createdAt: now,
+          },
+        })
+      ).id;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    if (created) return approveApplication(deps, storeId, created, { campaignIds: [campaign.id] });
     const waiting = await db.creatorApplication.findFirst({ where: { storeId, openKey: data.email } });
-    if (!waiting) throw new AppError("conflict", "an application from this address was just decided: try again");
-    id = waiting.id;
+    if (waiting) return approveApplication(deps, storeId, waiting.id, { campaignIds: [campaign.id] });
+    if (attempt >= 3) throw new AppError("conflict", "an application from this address was just decided: try again");
   }
-  return approveApplication(deps, storeId, id, { campaignIds: [campaign.id] });
 }
 
 async function withRetryOnConflict<T>(run: () => Promise<T>): Promise<T> {

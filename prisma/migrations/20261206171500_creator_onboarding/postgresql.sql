@@ -1,7 +1,7 @@
 -- AlterTable
 ALTER TABLE "Store" ADD COLUMN "handle" TEXT;
--- Existing stores get their id as handle; the merchant can choose a nicer one in Settings.
-UPDATE "Store" SET "handle" = lower("id");
+-- Existing stores get a random handle (store-<10 hex digits>); the merchant chooses a nicer one in Settings.
+UPDATE "Store" SET "handle" = 'store-' || substr(md5(random()::text || "id"), 1, 10);
 CREATE UNIQUE INDEX "Store_handle_key" ON "Store"("handle");
 
 -- AlterTable
