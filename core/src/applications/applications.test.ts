@@ -186,6 +186,22 @@ describe("applications", () => {
       storeError: "TAKEN15 is taken; try TAKEN152",
     });
     expect(result.problems).toEqual(["TAKEN15 is taken; try TAKEN152"]);
+    // A code the shop refused is not offered to the creator.
+    expect(mailer.mails.at(-1)!.to).toBe("joined@example.com");
+    expect(mailer.mails.at(-1)!.text).not.toContain("TAKEN15");
+  });
+
+  it("keeps the code as a mapping for the merchant to create when the store has no shop API", async () => {
+    const { db } = database;
+    const noShop = { ...deps, discounts: undefined };
+    const { application } = await submitApplication(noShop, storeId, applicant("mapping@example.com", { name: "Map" }));
+    const result = await approveApplication(noShop, storeId, application.id, { campaignIds: [campaignId] });
+    expect(await db.discountCode.findFirstOrThrow({ where: { creatorId: result.creatorId } })).toMatchObject({
+      code: "MAP15",
+      storeStatus: "none",
+      externalId: null,
+    });
+    expect(mailer.mails.at(-1)!.text).toContain("discount code: MAP15");
   });
 
   it("rejects with the reason mailed, and lets the applicant apply again", async () => {

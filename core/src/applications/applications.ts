@@ -3,6 +3,7 @@ import type { Db } from "../db/client.ts";
 import { randomToken } from "../links/click-id.ts";
 import { normalizeDiscountCode, trackingUrl } from "../links/link-store.ts";
 import type { Mailer } from "../portal/mailer.ts";
+import { USABLE_CODE_STATUSES } from "../portal/portal-data.ts";
 import { createCreatorSignInToken } from "../portal/sessions.ts";
 import { isUniqueViolation, parseJson } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
@@ -232,11 +233,9 @@ export async function approveApplication(
   const creatorId = application.creatorId as string;
   const problems: string[] = [];
   if (!outcome.fresh) return { application, creatorId, fresh: false, problems };
-  if (deps.discounts) {
-    for (const id of outcome.codes) {
-      const pushed = await pushDiscountCode(db, deps.discounts, storeId, id);
-      if (pushed.error) problems.push(pushed.error);
-    }
+  for (const id of outcome.codes) {
+    const pushed = await pushDiscountCode(db, deps.discounts ?? (() => null), storeId, id);
+    if (pushed.error) problems.push(pushed.error);
   }
   const mailProblem = await sendWelcome(deps, store.name, application, creatorId, now);
   if (mailProblem) problems.push(mailProblem);
@@ -429,7 +428,9 @@ async function sendWelcome(
       where: { storeId: application.storeId, creatorId },
       orderBy: { createdAt: "asc" },
     });
-    const codes = await db.discountCode.findMany({ where: { storeId: application.storeId, creatorId } });
+    const codes = await db.discountCode.findMany({
+      where: { storeId: application.storeId, creatorId, storeStatus: { in: [...USABLE_CODE_STATUSES] } },
+    });
     const campaigns = await db.campaign.findMany({
       where: { storeId: application.storeId, id: { in: links.map((l) => l.campaignId) } },
       select: { id: true, name: true },

@@ -82,7 +82,16 @@ export async function pushDiscountCode(
   const store = await getStore(db, storeId);
   const spec = store ? await discountSpecOf(db, row) : null;
   const gateway = store && spec ? await gatewayFor(store) : null;
-  if (!spec || !gateway) return { status: row.storeStatus, error: null };
+  if (!spec || !gateway) {
+    // No shop API for this store (a custom site, WooCommerce without keys): the code is a mapping, as one
+    // the merchant adds by hand, and the merchant creates it in the shop.
+    if (row.storeStatus !== "pending") return { status: row.storeStatus, error: null };
+    await db.discountCode.updateMany({
+      where: { id: row.id, storeId, storeStatus: "pending" },
+      data: { storeStatus: "none" },
+    });
+    return { status: "none", error: null };
+  }
   try {
     const { externalId } = await gateway.create(spec);
     await db.discountCode.updateMany({

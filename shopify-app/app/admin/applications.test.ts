@@ -198,7 +198,10 @@ describe("Applications in the standalone admin", () => {
       { intent: "reject", applicationId: application.id, reason: " " },
       { owner },
     );
-    expect(empty).toMatchObject({ status: 400, data: { errors: { reason: "say why: the applicant receives it" } } });
+    expect(empty).toMatchObject({
+      status: 400,
+      data: { intent: `reject:${application.id}`, errors: { reason: "say why: the applicant receives it" } },
+    });
     const rejected = await post(
       applications.action,
       "/admin/applications",

@@ -154,7 +154,8 @@ export async function applicationsAction({ request }: ActionFunctionArgs, requir
       const id = IdSchema.safeParse(values.applicationId);
       if (!id.success) return fail(intent, { form: "no application given" });
       const parsed = RejectionInputSchema.safeParse({ reason: values.reason });
-      if (!parsed.success) return fail(intent, { reason: parsed.error.issues[0]?.message ?? "say why" });
+      // The reason's error belongs to this application's card only.
+      if (!parsed.success) return fail(`reject:${id.data}`, { reason: parsed.error.issues[0]?.message ?? "say why" });
       return attempt(intent, async () => {
         const rejected = await rejectApplication(onboardingDeps(ctx), ctx.storeId, id.data, parsed.data);
         return done(intent, `Rejected ${rejected.name}; the reason was mailed to ${rejected.email}.`);

@@ -89,11 +89,6 @@ function ApplicationCard({
           </Text>
         ) : null}
         {a.decidedAt && !a.reason ? <Text as="p">Approved {formatDateTime(a.decidedAt)}</Text> : null}
-        {errors?.form ? (
-          <Text as="p" tone="critical">
-            {errors.form}
-          </Text>
-        ) : null}
         {a.decidedAt === null ? (
           <InlineStack gap="400" blockAlign="end">
             <Form method="post">
@@ -261,11 +256,7 @@ export function ApplicationsPage() {
                   shell={shell}
                   application={a}
                   campaigns={data.campaigns}
-                  errors={
-                    result && !result.ok && (result.intent === "approve" || result.intent === "reject")
-                      ? result.errors
-                      : null
-                  }
+                  errors={result && !result.ok && result.intent === `reject:${a.id}` ? result.errors : null}
                 />
               ))
             )}

@@ -203,7 +203,7 @@ function CreatorResults({
 }
 
 const CODE_STATUS = {
-  none: "Added by hand",
+  none: "Create it in your shop",
   pending: "Not created yet",
   active: "Active",
   inactive: "Off",
