@@ -15,6 +15,7 @@ import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provideDatabase } from "../db.server.ts";
 import * as applications from "../routes/admin.applications.tsx";
+import * as campaigns from "../routes/admin.campaigns._index.tsx";
 import * as creator from "../routes/admin.creators.$id.tsx";
 import * as settings from "../routes/admin.settings.tsx";
 import { registerCreatorMailer } from "./creator-mail.server.ts";
@@ -239,6 +240,49 @@ describe("Applications in the standalone admin", () => {
       data: { message: "Invited cy@example.com: the welcome mail is sent." },
     });
     expect(shop.coupons.map((c) => c.code)).toContain("cy12");
+  });
+
+  it("retries a code the shop refused from the creator's page, and ends codes with the campaign", async () => {
+    shop.coupons.push({ id: 990, code: "eve12", discount_type: "fixed_cart", amount: "3.00", status: "publish" });
+    const invited = await post(
+      applications.action,
+      "/admin/applications",
+      { intent: "invite", name: "Eve", email: "eve@example.com", campaignId },
+      { owner },
+    );
+    expect(invited.data).toMatchObject({ message: expect.stringContaining("already exists in your shop") });
+    const code = await db.discountCode.findFirstOrThrow({ where: { storeId, code: "EVE12" } });
+    expect(code.storeStatus).toBe("failed");
+    const path = `/admin/creators/${code.creatorId}`;
+    const stillTaken = await post(
+      creator.action,
+      path,
+      { intent: "pushCode", codeId: code.id },
+      { owner, params: { id: code.creatorId } },
+    );
+    expect(stillTaken.status).toBe(409);
+    // The merchant deletes the other coupon in WooCommerce, then retries.
+    shop.coupons.splice(
+      shop.coupons.findIndex((c) => c.id === 990),
+      1,
+    );
+    const pushed = await post(
+      creator.action,
+      path,
+      { intent: "pushCode", codeId: code.id },
+      { owner, params: { id: code.creatorId } },
+    );
+    expect(pushed).toMatchObject({ status: 200, data: { message: "The code is active in your shop." } });
+    expect(shop.coupons.find((c) => c.code === "eve12")).toMatchObject({ amount: "12.50", status: "publish" });
+    // Ending the campaign trashes every creator's coupon of it.
+    const ended = await post(
+      campaigns.action,
+      "/admin/campaigns",
+      { intent: "status", campaignId, status: "ended" },
+      { owner },
+    );
+    expect(ended.status).toBe(200);
+    expect(shop.coupons.filter((c) => c.status !== "trash")).toEqual([]);
   });
 
   it("keeps another store's application out of reach", async () => {

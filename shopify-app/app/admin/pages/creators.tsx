@@ -391,7 +391,7 @@ export function CreatorPage() {
                       </Text>
                     ) : null}
                   </BlockStack>,
-                  c.storeStatus === "failed" || c.storeStatus === "pending" ? (
+                  shell.platform !== "custom" && c.storeStatus !== "active" && c.storeStatus !== "inactive" ? (
                     <Form key="r" method="post">
                       <CsrfField token={shell.csrfToken} />
                       <Hidden name="intent" value="pushCode" />
