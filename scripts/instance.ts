@@ -4,6 +4,7 @@
 // periodic job runs on one instance per period, core/src/jobs/periodic-job.ts). Pending migrations are
 // applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
 // Each part can also run on its own (see README).
+import { createApplyPage } from "@trailmark/core/applications";
 import { publicUrlOf } from "@trailmark/core/config";
 import { createTrackingApp } from "@trailmark/core/http";
 import { openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
@@ -16,6 +17,7 @@ import {
   createSignInGate,
   provideDatabase,
   shopifyWebhookRoute,
+  storeDiscountGateways,
 } from "@trailmark/shopify-app/server";
 import { createWooBridgeHandler, startReconciliation, wooWebhookRoute } from "@trailmark/woocommerce";
 
@@ -36,16 +38,19 @@ const reconciliation = startReconciliation({ db, intervalMs: env.WOO_RECONCILE_I
 const shopify = await createShopifyAppHandler({ database });
 
 const publicUrl = publicUrlOf(env);
+const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer();
 const portal = createPortal({
   db,
   publicUrl,
-  mailer: env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(),
+  mailer,
   stripe: runtime.providers.stripe instanceof StripeConnectProvider ? runtime.providers.stripe : undefined,
 });
+// The public creator application pages, /apply/<store handle>[/<campaign id>].
+const applyPage = createApplyPage({ db, publicUrl, mailer, discounts: storeDiscountGateways(db) });
 
 const server = await serveFetch(
   (request, ctx) => {
-    const tracked = tracking.route(request, ctx) ?? portal.route(request, ctx);
+    const tracked = tracking.route(request, ctx) ?? portal.route(request, ctx) ?? applyPage.route(request, ctx);
     if (tracked) return tracked;
     if (new URL(request.url).pathname.startsWith("/woocommerce/")) return woo(request, ctx);
     return shopify(request, ctx);

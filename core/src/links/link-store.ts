@@ -117,7 +117,15 @@ export async function listDiscountCodes(
 ) {
   return db.discountCode.findMany({
     where: { storeId, ...filter },
-    select: { id: true, campaignId: true, creatorId: true, code: true, createdAt: true },
+    select: {
+      id: true,
+      campaignId: true,
+      creatorId: true,
+      code: true,
+      storeStatus: true,
+      storeError: true,
+      createdAt: true,
+    },
     orderBy: { createdAt: "asc" },
   });
 }

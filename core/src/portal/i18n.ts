@@ -209,7 +209,34 @@ const EN = {
   "settings.languageAuto": "As my browser",
   "settings.notifications": "Notifications",
   "settings.notificationsNone":
-    "Trailmark sends creators no emails yet besides sign-in links, so there is nothing to choose here. When it sends conversion or payout emails, you will choose them on this page.",
+    "Trailmark sends creators only sign-in links and the answers to their applications, so there is nothing to choose here. When it sends conversion or payout emails, you will choose them on this page.",
+
+  "apply.title": "Apply to {store}'s creator program",
+  "apply.titleCampaign": "Apply to {store}: {campaign}",
+  "apply.intro":
+    "Tell {store} about you. If they accept, you receive your tracking link, your discount code and a link to your creator portal by email.",
+  "apply.name": "Your name",
+  "apply.email": "Email",
+  "apply.profiles": "Your social profiles (one address per line)",
+  "apply.audience": "Audience size (followers, subscribers)",
+  "apply.country": "Country (two letters, such as FR)",
+  "apply.note": "Anything you would like to add",
+  "apply.terms": "Program terms",
+  "apply.consent": "I have read and accept the program terms",
+  "apply.website": "Leave this field empty",
+  "apply.submit": "Send my application",
+  "apply.sentTitle": "Application sent",
+  "apply.sent": "Thank you. {store} will review your application and answer you by email.",
+  "apply.approved":
+    "Thank you. {store} accepted you: check your email for your link, your code and your portal sign-in.",
+  "apply.fixErrors": "Some fields need your attention.",
+  "apply.already": "An application from this email address is already waiting for review.",
+  "apply.termsChanged": "The program terms changed while you were applying. Read them again and confirm.",
+  "apply.consentRequired": "Accept the program terms to apply.",
+  "apply.tooMany": "Too many applications were sent from your network. Try again in a while.",
+  "apply.noStore": "There is no creator program at this address.",
+  "apply.closed": "This campaign takes no applications.",
+  "apply.badInput": "The form was not complete. Reload the page and try again.",
 } as const;
 
 export type MessageKey = keyof typeof EN;
@@ -423,7 +450,34 @@ const FR: Catalog = {
   "settings.languageAuto": "Comme mon navigateur",
   "settings.notifications": "Notifications",
   "settings.notificationsNone":
-    "Trailmark n'envoie encore aux créateurs aucun e-mail en dehors des liens de connexion : il n'y a rien à choisir ici. Quand il enverra des e-mails de conversions ou de paiements, vous les choisirez sur cette page.",
+    "Trailmark n'envoie aux créateurs que les liens de connexion et les réponses à leurs candidatures : il n'y a rien à choisir ici. Quand il enverra des e-mails de conversions ou de paiements, vous les choisirez sur cette page.",
+
+  "apply.title": "Candidater au programme créateurs de {store}",
+  "apply.titleCampaign": "Candidater chez {store} : {campaign}",
+  "apply.intro":
+    "Présentez-vous à {store}. Si votre candidature est acceptée, vous recevez par e-mail votre lien de suivi, votre code de réduction et un lien vers votre portail créateur.",
+  "apply.name": "Votre nom",
+  "apply.email": "E-mail",
+  "apply.profiles": "Vos profils sociaux (une adresse par ligne)",
+  "apply.audience": "Taille de votre audience (abonnés)",
+  "apply.country": "Pays (deux lettres, par exemple FR)",
+  "apply.note": "Ce que vous souhaitez ajouter",
+  "apply.terms": "Conditions du programme",
+  "apply.consent": "J'ai lu et j'accepte les conditions du programme",
+  "apply.website": "Laissez ce champ vide",
+  "apply.submit": "Envoyer ma candidature",
+  "apply.sentTitle": "Candidature envoyée",
+  "apply.sent": "Merci. {store} va étudier votre candidature et vous répondra par e-mail.",
+  "apply.approved":
+    "Merci. {store} vous a accepté : votre lien, votre code et votre accès au portail vous attendent dans vos e-mails.",
+  "apply.fixErrors": "Certains champs sont à corriger.",
+  "apply.already": "Une candidature de cette adresse e-mail est déjà en attente.",
+  "apply.termsChanged": "Les conditions du programme ont changé pendant votre candidature. Relisez-les et confirmez.",
+  "apply.consentRequired": "Acceptez les conditions du programme pour candidater.",
+  "apply.tooMany": "Trop de candidatures ont été envoyées depuis votre réseau. Réessayez plus tard.",
+  "apply.noStore": "Il n'y a pas de programme créateurs à cette adresse.",
+  "apply.closed": "Cette campagne ne prend pas de candidatures.",
+  "apply.badInput": "Le formulaire était incomplet. Rechargez la page et réessayez.",
 };
 
 export const LOCALES = ["en", "fr"] as const;

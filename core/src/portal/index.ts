@@ -59,7 +59,14 @@ import {
 
 export { escapeHtml, Html, html } from "./html.ts";
 export { LOCALES, type Locale, localeFromAcceptLanguage, translator } from "./i18n.ts";
-export { createLogMailer, createMemoryMailer, createSmtpMailer, type Mailer, type SignInMail } from "./mailer.ts";
+export {
+  createLogMailer,
+  createMemoryMailer,
+  createSmtpMailer,
+  type Mailer,
+  type OutgoingMail,
+  type SignInMail,
+} from "./mailer.ts";
 export { creatorActivity } from "./portal-activity.ts";
 export { maskReference, portalConversion, portalConversions, portalEarnings } from "./portal-conversions.ts";
 export {

@@ -13,8 +13,18 @@ export interface SignInMail {
 
 const PLACE = { creator: "your Trailmark creator portal", owner: "your store's Trailmark admin" } as const;
 
+/** Any other mail: plain text, with an HTML part when given; `fromName` replaces the sender's display name. */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  fromName?: string;
+}
+
 export interface Mailer {
   sendSignInLink(mail: SignInMail): Promise<void>;
+  send(mail: OutgoingMail): Promise<void>;
 }
 
 /** Prints the link with console.info instead of sending it. */
@@ -25,16 +35,24 @@ export function createLogMailer(): Mailer {
         `${audience} sign-in link for ${to} (printed, not emailed; valid until ${expiresAt.toISOString()}): ${url}`,
       );
     },
+    async send({ to, subject, text }) {
+      console.info(`mail to ${to} (printed, not emailed): ${subject}\n${text}`);
+    },
   };
 }
 
 /** Keeps every mail in memory (tests, demos). */
-export function createMemoryMailer(): Mailer & { sent: SignInMail[] } {
+export function createMemoryMailer(): Mailer & { sent: SignInMail[]; mails: OutgoingMail[] } {
   const sent: SignInMail[] = [];
+  const mails: OutgoingMail[] = [];
   return {
     sent,
+    mails,
     async sendSignInLink(mail) {
       sent.push(mail);
+    },
+    async send(mail) {
+      mails.push(mail);
     },
   };
 }
@@ -67,8 +85,17 @@ export function createSmtpMailer(url: string, from: string): Mailer & { close():
         ].join("\n"),
       });
     },
+    async send({ to, subject, text, html, fromName }) {
+      await transport.sendMail({ from: fromName ? withName(from, fromName) : from, to, subject, text, html });
+    },
     close() {
       transport.close();
     },
   };
+}
+
+/** The sender with another display name: `Shop <no-reply@example.com>` from `Trailmark <no-reply@example.com>`. */
+function withName(from: string, name: string): { name: string; address: string } {
+  const address = /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
+  return { name, address };
 }

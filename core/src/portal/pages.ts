@@ -49,7 +49,8 @@ th{color:var(--p-color-text-secondary);font-weight:600;background:var(--p-color-
 .badge.reversed,.badge.rejected,.badge.over_budget{background:var(--p-color-bg-fill-critical-secondary)}.badge.reduced{background:var(--p-color-bg-fill-caution-secondary)}
 button,.button{font:inherit;padding:6px 12px;border-radius:var(--p-border-radius-200);border:1px solid var(--p-color-border);background:var(--p-color-bg-surface);cursor:pointer;color:var(--p-color-text);text-decoration:none;display:inline-block}
 .primary{background:var(--p-color-bg-fill-brand);color:#fff;border-color:var(--p-color-bg-fill-brand)}
-label{display:block;margin:var(--p-space-200) 0}input[type=email],select{font:inherit;padding:6px;max-width:100%;width:320px;border:1px solid var(--p-color-border);border-radius:var(--p-border-radius-200)}
+label{display:block;margin:var(--p-space-200) 0}input[type=email],input[type=text],input[type=number],textarea,select{font:inherit;padding:6px;max-width:100%;width:320px;border:1px solid var(--p-color-border);border-radius:var(--p-border-radius-200)}
+.hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}.terms{white-space:pre-wrap;max-height:16em;overflow:auto}textarea{width:100%;max-width:560px}
 .chart{width:100%;height:120px;display:block}.chart rect{fill:rgba(0,91,211,.75)}.chart .axis{stroke:var(--p-color-border)}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:var(--p-space-400)}
 .links{display:grid;gap:var(--p-space-400)}.link{display:flex;flex-wrap:wrap;gap:var(--p-space-400);align-items:flex-start}

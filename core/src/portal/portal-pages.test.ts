@@ -199,7 +199,7 @@ describe("the portal's pages", () => {
   it("says that there are no creator emails to choose yet", async () => {
     const page = await get("/portal/settings");
     expect(page).toContain('<h2 id="notifications">Notifications</h2>');
-    expect(page).toContain("Trailmark sends creators no emails yet besides sign-in links");
+    expect(page).toContain("Trailmark sends creators only sign-in links and the answers to their applications");
   });
 
   it("draws a QR code for every link and serves the Copy script", async () => {

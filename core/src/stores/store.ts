@@ -46,6 +46,8 @@ export interface Store {
   credentials: Record<string, unknown>;
   hashKey: string;
   minimumPayout: number;
+  /** The public application page's address, /apply/<handle>. */
+  handle: string | null;
   createdAt: Date;
 }
 
@@ -63,6 +65,7 @@ export function toStore(row: StoreRow): Store {
     credentials: parseJson<Record<string, unknown>>(row.credentials, {}),
     hashKey: row.hashKey,
     minimumPayout: toSafeNumber(row.minimumPayout),
+    handle: row.handle,
     createdAt: row.createdAt,
   };
 }
@@ -84,6 +87,7 @@ export async function createStore(db: Db, input: StoreInput): Promise<{ store: S
         currency: data.currency,
         allowedDomains: JSON.stringify(data.allowedDomains),
         hashKey: randomBytes(32).toString("base64url"),
+        handle: await freeHandle(db, handleFrom(data.domain)),
       },
     });
     return { store: toStore(row), created: true };
@@ -146,4 +150,53 @@ export async function setStoreStatus(db: Db, storeId: string, status: Store["sta
 export function isStoreHost(store: Pick<Store, "domain" | "allowedDomains">, host: string): boolean {
   const h = host.toLowerCase();
   return [store.domain, ...store.allowedDomains].some((d) => h === d || h.endsWith(`.${d}`));
+}
+
+export const STORE_HANDLE_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+export const StoreHandleSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(STORE_HANDLE_PATTERN, "2-40 lower-case letters, digits or dashes, not starting or ending with a dash");
+
+/** A handle from a domain: its first label (`my-shop` for my-shop.myshopify.com), made URL-safe. */
+export function handleFrom(domain: string): string {
+  const label = domain.split(/[.:]/)[0] ?? "";
+  const slug = label
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 32);
+  return slug.length >= 2 ? slug : "store";
+}
+
+/** `wanted` if no store has it, else wanted with a short random suffix. */
+async function freeHandle(db: Db, wanted: string): Promise<string> {
+  const taken = await db.store.findUnique({ where: { handle: wanted }, select: { id: true } });
+  return taken ? `${wanted}-${randomBytes(3).toString("hex")}` : wanted;
+}
+
+export async function findStoreByHandle(db: Db, handle: string): Promise<Store | null> {
+  const parsed = StoreHandleSchema.safeParse(handle);
+  if (!parsed.success) return null;
+  const row = await db.store.findUnique({ where: { handle: parsed.data } });
+  return row ? toStore(row) : null;
+}
+
+export async function setStoreHandle(db: Db, storeId: string, handle: string): Promise<Store> {
+  const parsed = StoreHandleSchema.safeParse(handle);
+  if (!parsed.success)
+    throw new AppError("invalid", `handle: ${parsed.error.issues[0]?.message ?? "invalid"}`, [
+      { path: "handle", message: parsed.error.issues[0]?.message ?? "invalid" },
+    ]);
+  await requireStore(db, storeId);
+  try {
+    return toStore(await db.store.update({ where: { id: storeId }, data: { handle: parsed.data } }));
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new AppError("conflict", `the handle "${parsed.data}" is taken by another store`, [
+        { path: "handle", message: "taken" },
+      ]);
+    throw error;
+  }
 }
