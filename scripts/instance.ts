@@ -1,8 +1,8 @@
 // One instance of the whole product on PORT: the tracking endpoints (/c, /collect, /t.js, /api/v1), the
 // WooCommerce bridge (/woocommerce/webhooks), and the Shopify app (everything else), with the webhook inbox
-// worker, WooCommerce reconciliation, the commission approval sweep, payouts and the session purge (each
-// periodic job runs on one instance per period, core/src/jobs/periodic-job.ts). Pending migrations are
-// applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
+// worker, WooCommerce reconciliation, the commission approval sweep, payouts, the session purge (each
+// periodic job runs on one instance per period, core/src/jobs/periodic-job.ts) and the creator mail worker.
+// Pending migrations are applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
 // Each part can also run on its own (see README).
 import { startSessionPurge } from "@trailmark/core/admin";
 import { CoreEnvSchema, parseEnv } from "@trailmark/core/config";
@@ -11,6 +11,7 @@ import { migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
 import { createTrackingApp } from "@trailmark/core/http";
 import { openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
 import { startPeriodicJob } from "@trailmark/core/jobs";
+import { startCreatorMailWorker } from "@trailmark/core/mail";
 import {
   providersFromEnv,
   reconcilePayouts,
@@ -73,12 +74,17 @@ const payouts = startPeriodicJob({
 const sessionPurge = startSessionPurge({ db });
 
 const publicUrl = env.PUBLIC_URL ?? process.env.SHOPIFY_APP_URL ?? `http://localhost:${env.PORT}`;
+const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer();
 const portal = createPortal({
   db,
   publicUrl,
-  mailer: env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(),
+  mailer,
   stripe: payoutDeps.providers.stripe instanceof StripeConnectProvider ? payoutDeps.providers.stripe : undefined,
 });
+
+// Mails to creators (commission earned, approved, paid, reversed; payout method missing): the outbox the ledger
+// writes in its own transactions, sent by this worker on every instance (claims are leases).
+const creatorMails = startCreatorMailWorker({ db, mailer, publicUrl });
 
 const server = await serveFetch(
   (request, ctx) => {
@@ -108,6 +114,7 @@ async function stop(signal: string) {
   await approvals.stop();
   await payouts.stop();
   await sessionPurge.stop();
+  await creatorMails.stop();
   await server.close();
   await inbox.close();
   await reconciliation.stop();
