@@ -39,6 +39,8 @@ export interface CreatorMailWorkerOptions {
   leaseMs?: number;
   batchSize?: number;
   maxAttempts?: number;
+  /** Tests: runs once a mail is claimed and rendered, before it is recorded as sending. */
+  beforeSending?: (mailId: string) => Promise<void>;
   /** Tests: runs after the mailer accepted a mail and before it is marked sent (the crash window). */
   afterSend?: (mailId: string) => Promise<void>;
 }
@@ -149,6 +151,7 @@ async function deliver(
     await markSkipped(db, mail, `cannot render: ${String(error)}`);
     return "skipped";
   }
+  await options.beforeSending?.(mail.id);
   if (!(await markSending(db, mail, new Date(now().getTime() + leaseMs)))) return "skipped";
   try {
     await options.mailer.send({
