@@ -200,13 +200,14 @@ describe("the embedded Payouts page", () => {
   });
 
   it("saves the schedule, the approval mode, the default method and the minimum payout", async () => {
-    const settings = (minimumPayout: string) =>
+    const settings = (minimumPayout: string, mailDigestAfter = "") =>
       post("pay-a", [
         ["intent", "saveSettings"],
         ["schedule", "weekly"],
         ["autoApprove", "false"],
         ["provider", "manual"],
         ["minimumPayout", minimumPayout],
+        ["mailDigestAfter", mailDigestAfter],
       ]);
     const bad = await settings("twelve");
     expect(bad.status).toBe(400);
@@ -215,6 +216,13 @@ describe("the embedded Payouts page", () => {
     expect(saved.status).toBe(200);
     expect(saved.html).toContain("Payout settings saved.");
     expect(Number((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).minimumPayout)).toBe(1250);
+    // The creator mails' daily limit (an empty field keeps it).
+    expect((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).mailDigestAfter).toBe(5);
+    const fraction = await settings("12.50", "2.5");
+    expect(fraction.status).toBe(400);
+    expect(fraction.html).toContain("Commission emails per day: Enter a whole number");
+    expect((await settings("12.50", "3")).status).toBe(200);
+    expect((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).mailDigestAfter).toBe(3);
     expect(await db.storePayoutSettings.findUniqueOrThrow({ where: { storeId: a.store.id } })).toMatchObject({
       schedule: "weekly",
       autoApprove: false,

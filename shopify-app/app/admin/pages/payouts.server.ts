@@ -22,7 +22,7 @@ import {
   updatePayoutSettings,
 } from "@trailmark/core/payouts";
 import { AppError, toMinorUnits } from "@trailmark/core/shared";
-import { setStoreMinimumPayout } from "@trailmark/core/stores";
+import { MAIL_DIGEST_AFTER_MAX, setStoreMailDigestAfter, setStoreMinimumPayout } from "@trailmark/core/stores";
 import { z } from "zod";
 import {
   attempt,
@@ -60,6 +60,7 @@ export async function payoutsLoader({ request }: LoaderFunctionArgs, requireStor
       preview,
       history,
       settings,
+      mailDigestAfter: ctx.store.mailDigestAfter,
       providers: PAYOUT_METHODS.map((method) => ({ method, configured: providers[method] !== undefined })),
       schedules: PAYOUT_SCHEDULES,
     };
@@ -75,6 +76,16 @@ const SettingsSchema = z.object({
     .string()
     .trim()
     .regex(/^\d{1,9}(\.\d{1,4})?$/, "Enter an amount such as 25.00"),
+  // Absent (an older form) or empty: unchanged.
+  mailDigestAfter: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce
+      .number()
+      .int("Enter a whole number")
+      .min(0, "Enter 0 or more")
+      .max(MAIL_DIGEST_AFTER_MAX, `Enter at most ${MAIL_DIGEST_AFTER_MAX}`)
+      .optional(),
+  ),
 });
 
 /** The ids a bulk action was posted with (checkboxes named `payoutId`). */
@@ -166,14 +177,19 @@ export async function payoutsAction({ request }: ActionFunctionArgs, requireStor
       const parsed = SettingsSchema.safeParse(values);
       if (!parsed.success) {
         const minimum = parsed.error.issues.find((i) => i.path[0] === "minimumPayout");
+        const digest = parsed.error.issues.find((i) => i.path[0] === "mailDigestAfter");
         return fail(intent, {
           form: minimum
             ? `Minimum payout: ${minimum.message}`
-            : "Choose a schedule, an approval mode and a default method.",
+            : digest
+              ? `Commission emails per day: ${digest.message}`
+              : "Choose a schedule, an approval mode and a default method.",
         });
       }
       return attempt(intent, async () => {
         await setStoreMinimumPayout(db, storeId, toMinorUnits(parsed.data.minimumPayout, ctx.store.currency));
+        if (parsed.data.mailDigestAfter !== undefined)
+          await setStoreMailDigestAfter(db, storeId, parsed.data.mailDigestAfter);
         await updatePayoutSettings(db, storeId, {
           schedule: parsed.data.schedule,
           autoApprove: parsed.data.autoApprove === "true",

@@ -88,7 +88,8 @@ async function downloadCsv(url: string) {
 }
 
 export function PayoutsPage() {
-  const { shell, balances, preview, history, settings, providers, schedules } = useLoaderData<typeof payoutsLoader>();
+  const { shell, balances, preview, history, settings, mailDigestAfter, providers, schedules } =
+    useLoaderData<typeof payoutsLoader>();
   const result = useActionData<Result | undefined>();
   const submit = useSubmit();
   const [previewing, setPreviewing] = useState(false);
@@ -98,6 +99,7 @@ export function PayoutsPage() {
   }, [result]);
   const [selected, setSelected] = useState<string[]>([]);
   const [reference, setReference] = useState("");
+  const [digestAfter, setDigestAfter] = useState(String(mailDigestAfter));
   const [minimum, setMinimum] = useState(() => {
     const own = balances.minimumPayout.find((m) => m.currency === shell.currency);
     return own ? formatMinorUnits(own.amount, own.currency) : "";
@@ -470,6 +472,15 @@ export function PayoutsPage() {
                     onChange={setMinimum}
                     autoComplete="off"
                     helpText="Smaller balances carry over to a later run. Other currencies need the same amount in their own units."
+                  />
+                  <TextField
+                    name="mailDigestAfter"
+                    label="Commission emails per creator per day"
+                    type="number"
+                    value={digestAfter}
+                    onChange={setDigestAfter}
+                    autoComplete="off"
+                    helpText="Creators are emailed each commission they earn; past this many in a day, the rest come in one digest at the end of the day."
                   />
                   <Text as="p" tone="subdued">
                     Minimum payout: {balances.minimumPayout.map((m) => money(m.amount, m.currency)).join(", ")}; smaller
