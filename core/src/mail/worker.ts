@@ -54,7 +54,8 @@ export interface MailRunResult {
   unknown: number;
 }
 
-const DEFAULT_LEASE_MS = 2 * 60_000;
+// Longer than nodemailer's own timeouts for one mail, so that a slow send is not taken for a dead worker.
+const DEFAULT_LEASE_MS = 10 * 60_000;
 
 /** Backoff after a failed attempt `attempts` (1-based): a minute, doubling, at most six hours. */
 export function retryDelayMs(attempts: number): number {
