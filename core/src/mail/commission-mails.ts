@@ -29,6 +29,7 @@ export async function mailNewCommissions(
   commissions: readonly {
     id: string;
     conversionId: string;
+    campaignId: string;
     creatorId: string;
     status: string;
     amount: number;
@@ -70,7 +71,9 @@ export async function mailNewCommissions(
       storeId,
       creatorId: c.creatorId,
       kind: "commission_pending",
-      dedupKey: `commission_pending:${c.id}`,
+      // Keyed by what was earned rather than the row: re-attribution (ledger/reserve.ts releaseForReattribution)
+      // replaces a pending commission with a new row, and the creator must not hear of the same order twice.
+      dedupKey: `commission_pending:${c.conversionId}:${c.campaignId}:${c.creatorId}`,
       data: {
         commissionId: c.id,
         amount: c.amount,

@@ -63,7 +63,7 @@ describe("the outbox", () => {
     const commission = await db.commission.findFirstOrThrow({ where: { storeId } });
     expect(rows[0]).toMatchObject({
       creatorId: ada.id,
-      dedupKey: `commission_pending:${commission.id}`,
+      dedupKey: `commission_pending:${commission.conversionId}:${commission.campaignId}:${ada.id}`,
       data: {
         commissionId: commission.id,
         amount: 6_000,
@@ -101,6 +101,15 @@ describe("the outbox", () => {
     expect(rows.filter((r) => r.kind === "commission_reversed").map((r) => r.data)).toEqual([
       { commissionId: commission.id, amount: 5_000, previous: 6_000, currency: "USD" },
     ]);
+
+    // The mail gives the reason in the portal's words.
+    const memory = createMemoryMailer();
+    await sendDueCreatorMails({ db, mailer: memory, publicUrl: PUBLIC_URL, now: () => refundAt });
+    const reduced = memory.messages.find((m) => m.subject.includes("was reduced"))!;
+    expect(reduced.text).toContain("Your commission of 60.00 USD is now 50.00 USD.");
+    expect(reduced.text).toContain(
+      "100.00 USD of 600.00 USD returned, so your commission went from 60.00 USD to 50.00 USD.",
+    );
 
     // Paid: one mail per payout, with the reference the merchant gave.
     const payAt = new Date(refundAt.getTime() + DAY);

@@ -60,7 +60,12 @@ describe("the outbox under concurrency", () => {
     const rows = await db.creatorMail.findMany({ where: { storeId } });
     const keys = rows.map((r) => r.dedupKey).sort();
     expect(keys).toEqual(
-      commissions.flatMap((c) => [`commission_approved:${c.id}`, `commission_pending:${c.id}`]).sort(),
+      commissions
+        .flatMap((c) => [
+          `commission_approved:${c.id}`,
+          `commission_pending:${c.conversionId}:${c.campaignId}:${c.creatorId}`,
+        ])
+        .sort(),
     );
   });
 

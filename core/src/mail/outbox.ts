@@ -21,7 +21,7 @@ export interface CreatorMailRequest<K extends MailKind = MailKind> {
   creatorId: string;
   kind: K;
   data: MailData<K>;
-  /** Unique per store, named for the event: `commission_pending:<commissionId>`, `commission_paid:<payoutId>`. */
+  /** Unique per store, named for the event: `commission_approved:<commissionId>`, `commission_paid:<payoutId>`. */
   dedupKey: string;
   /** Not sent before this instant; now by default. */
   dueAt?: Date;
