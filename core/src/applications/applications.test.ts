@@ -154,7 +154,7 @@ describe("applications", () => {
       startsAt: new Date("2026-02-01T00:00:00Z"),
       endsAt: new Date("2026-06-01T00:00:00Z"),
     });
-    const mail = mailer.mails.at(-1)!;
+    const mail = mailer.messages.at(-1)!;
     expect(mail.to).toBe("first@example.com");
     expect(mail.fromName).toBe("tea.example.com");
     expect(mail.subject).toBe("Welcome to tea.example.com's creator program");
@@ -163,10 +163,10 @@ describe("applications", () => {
     expect(mail.text).toMatch(/https:\/\/go\.example\.com\/portal\/auth\?token=[\w-]+/);
     expect(mail.html).toContain("<a href=");
     // Approving again does nothing more.
-    const mailsBefore = mailer.mails.length;
+    const mailsBefore = mailer.messages.length;
     const again = await approveApplication(deps, storeId, first.id);
     expect(again).toMatchObject({ fresh: false, creatorId: creator.id });
-    expect(mailer.mails.length).toBe(mailsBefore);
+    expect(mailer.messages.length).toBe(mailsBefore);
     await expect(rejectApplication(deps, storeId, first.id, { reason: "no" })).rejects.toMatchObject({
       code: "conflict",
     });
@@ -187,8 +187,8 @@ describe("applications", () => {
     });
     expect(result.problems).toEqual(["TAKEN15 is taken; try TAKEN152"]);
     // A code the shop refused is not offered to the creator.
-    expect(mailer.mails.at(-1)!.to).toBe("joined@example.com");
-    expect(mailer.mails.at(-1)!.text).not.toContain("TAKEN15");
+    expect(mailer.messages.at(-1)!.to).toBe("joined@example.com");
+    expect(mailer.messages.at(-1)!.text).not.toContain("TAKEN15");
   });
 
   it("keeps the code as a mapping for the merchant to create when the store has no shop API", async () => {
@@ -201,7 +201,7 @@ describe("applications", () => {
       storeStatus: "none",
       externalId: null,
     });
-    expect(mailer.mails.at(-1)!.text).toContain("discount code: MAP15");
+    expect(mailer.messages.at(-1)!.text).toContain("discount code: MAP15");
   });
 
   it("rejects with the reason mailed, and lets the applicant apply again", async () => {
@@ -209,7 +209,7 @@ describe("applications", () => {
     const { application } = await submitApplication(deps, storeId, applicant("no@example.com"));
     const rejected = await rejectApplication(deps, storeId, application.id, { reason: "Your audience is too small." });
     expect(rejected).toMatchObject({ status: "rejected", reason: "Your audience is too small." });
-    const mail = mailer.mails.at(-1)!;
+    const mail = mailer.messages.at(-1)!;
     expect(mail).toMatchObject({
       to: "no@example.com",
       subject: "Your application to tea.example.com's creator program",
@@ -226,7 +226,7 @@ describe("applications", () => {
     const { db } = database;
     const invited = await inviteCreator(deps, storeId, { name: "Cy", email: "cy@example.com", campaignId });
     expect(invited.application).toMatchObject({ source: "invitation", status: "approved", email: "cy@example.com" });
-    expect(mailer.mails.at(-1)!.to).toBe("cy@example.com");
+    expect(mailer.messages.at(-1)!.to).toBe("cy@example.com");
     const waiting = (await listApplications(db, storeId, { status: "new" })).find((a) => a.email === "no@example.com")!;
     const result = await inviteCreator(deps, storeId, { name: "No", email: "no@example.com", campaignId });
     expect(result.application.id).toBe(waiting.id);
@@ -257,7 +257,7 @@ describe("applications", () => {
       storeId,
       applicant("race@example.com", { name: "Race", consent: true, termsVersion: 1 }),
     );
-    const mailsBefore = mailer.mails.length;
+    const mailsBefore = mailer.messages.length;
     const results = await Promise.all(
       Array.from({ length: 6 }, () => approveApplication(deps, storeId, application.id)),
     );
@@ -266,7 +266,7 @@ describe("applications", () => {
     expect(await db.creator.count({ where: { storeId, emailHash: hashEmail("race@example.com") } })).toBe(1);
     expect(await db.trackingLink.count({ where: { creatorId: results[0]!.creatorId } })).toBe(1);
     expect(await db.discountCode.count({ where: { creatorId: results[0]!.creatorId } })).toBe(1);
-    expect(mailer.mails.length).toBe(mailsBefore + 1);
+    expect(mailer.messages.length).toBe(mailsBefore + 1);
   });
 
   it("an invitation racing the approval of the same address's application makes one creator", async () => {

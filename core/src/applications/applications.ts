@@ -2,7 +2,7 @@ import { getCampaign } from "../campaigns/campaign-store.ts";
 import type { Db } from "../db/client.ts";
 import { randomToken } from "../links/click-id.ts";
 import { normalizeDiscountCode, trackingUrl } from "../links/link-store.ts";
-import type { Mailer } from "../portal/mailer.ts";
+import type { Mailer, MessageMailer } from "../portal/mailer.ts";
 import { USABLE_CODE_STATUSES } from "../portal/portal-data.ts";
 import { createCreatorSignInToken } from "../portal/sessions.ts";
 import { isUniqueViolation, parseJson } from "../shared/db-errors.ts";
@@ -32,7 +32,7 @@ export const WELCOME_LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface OnboardingDeps {
   db: Db;
-  mailer: Mailer;
+  mailer: Mailer & MessageMailer;
   /** The public base URL: portal sign-in links and tracking URLs start with it. */
   publicUrl: string;
   /** Creates codes in the shop; without it codes are mappings only (the merchant creates them by hand). */

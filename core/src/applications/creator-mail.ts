@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { escapeHtml } from "../portal/html.ts";
-import type { Mailer } from "../portal/mailer.ts";
+import type { MessageMailer } from "../portal/mailer.ts";
 
 // The mails a creator receives about onboarding. One function sends them all, so the outbox (issue 16, mails
 // kept in a table and sent by a worker) can take over the transport without touching the callers.
@@ -69,7 +70,7 @@ function toHtml(lines: string[]): string {
   return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${body}</body></html>`;
 }
 
-export async function sendCreatorMail(mailer: Mailer, mail: CreatorMail): Promise<void> {
+export async function sendCreatorMail(mailer: MessageMailer, mail: CreatorMail): Promise<void> {
   const { subject, lines } = render(mail);
   await mailer.send({
     to: mail.to,
@@ -77,5 +78,6 @@ export async function sendCreatorMail(mailer: Mailer, mail: CreatorMail): Promis
     text: `${lines.join("\n")}\n`,
     html: toHtml(lines),
     fromName: mail.storeName,
+    messageId: `<${randomUUID()}@trailmark>`,
   });
 }

@@ -1,5 +1,6 @@
 import { dayText } from "../admin/sql.ts";
 import { DAY_MS } from "../db/day-number.ts";
+import { OPTIONAL_KINDS, type OptionalKind } from "../mail/mail-kinds.ts";
 import { barChart } from "./chart.ts";
 import { displayStatus, type Explanation, explainCommission } from "./explain-commission.ts";
 import { Html, html } from "./html.ts";
@@ -577,6 +578,8 @@ export function settingsPage(
     saved?: boolean;
     chosenLocale: Locale | null;
     error?: { creatorId: string; message: string; paypalEmail: string };
+    /** Each store's optional mails and which the creator turned off. */
+    notifications?: { storeId: string; creatorId: string; storeName: string; off: readonly OptionalKind[] }[];
   },
 ): Page {
   const { t } = f;
@@ -607,6 +610,32 @@ ${
     (l) => html`<option value="${l}"${input.chosenLocale === l ? Html.trusted(" selected") : ""}>${names[l]}</option>`,
   )}</select></label><button>${t("settings.languageSave")}</button></form></section>
 <section class="card" aria-labelledby="notifications"><h2 id="notifications">${t("settings.notifications")}</h2>
-<p>${t("settings.notificationsNone")}</p></section>`;
+<p>${t("settings.notificationsIntro")}</p>
+${(input.notifications ?? []).map(
+  (
+    n,
+    i,
+  ) => html`<form method="post" action="/portal/settings/notifications" data-store="${n.storeId}" aria-labelledby="notify-${i}">
+<h3 id="notify-${i}">${n.storeName}</h3><input type="hidden" name="csrf" value="${input.csrfToken}"><input type="hidden" name="creatorId" value="${n.creatorId}">
+${OPTIONAL_KINDS.map(
+  (k) =>
+    html`<p><label><input type="checkbox" name="kind" value="${k}"${n.off.includes(k) ? "" : Html.trusted(" checked")}> ${t(`settings.kind.${k}`)}</label></p>`,
+)}<button>${t("settings.notificationsSave")}</button></form>`,
+)}</section>`;
   return { title: t("settings.title"), body, csrfToken: input.csrfToken, current: "settings" };
+}
+
+export function unsubscribePage(
+  f: Translator,
+  input: { token: string; storeName: string; kind: OptionalKind; done: boolean },
+): Page {
+  const { t } = f;
+  const params = { store: input.storeName, kind: t(`settings.kind.${input.kind}`) };
+  return {
+    title: t("unsubscribe.title"),
+    body: input.done
+      ? html`<div class="card"><p class="note" role="status" id="unsubscribed">${t("unsubscribe.done", params)}</p></div>`
+      : html`<div class="card"><p>${t("unsubscribe.confirm", params)}</p>
+<form method="post" action="/portal/unsubscribe"><input type="hidden" name="token" value="${input.token}"><button>${t("unsubscribe.button")}</button></form></div>`,
+  };
 }

@@ -48,6 +48,8 @@ export interface Store {
   minimumPayout: number;
   /** The public application page's address, /apply/<handle>. */
   handle: string | null;
+  /** A creator's commission mails past this many in a UTC day go in one daily digest (core/src/mail). */
+  mailDigestAfter: number;
   createdAt: Date;
 }
 
@@ -66,6 +68,7 @@ export function toStore(row: StoreRow): Store {
     hashKey: row.hashKey,
     minimumPayout: toSafeNumber(row.minimumPayout),
     handle: row.handle,
+    mailDigestAfter: row.mailDigestAfter,
     createdAt: row.createdAt,
   };
 }
@@ -137,6 +140,17 @@ export async function setStoreMinimumPayout(db: Db, storeId: string, minimumPayo
   }
   await requireStore(db, storeId);
   return toStore(await db.store.update({ where: { id: storeId }, data: { minimumPayout } }));
+}
+
+export const MAIL_DIGEST_AFTER_MAX = 1000;
+
+/** How many commission mails a creator gets in a day before the rest wait for the day's digest. */
+export async function setStoreMailDigestAfter(db: Db, storeId: string, mailDigestAfter: number): Promise<Store> {
+  if (!Number.isSafeInteger(mailDigestAfter) || mailDigestAfter < 0 || mailDigestAfter > MAIL_DIGEST_AFTER_MAX) {
+    throw new AppError("invalid", `the daily mail limit must be a whole number from 0 to ${MAIL_DIGEST_AFTER_MAX}`);
+  }
+  await requireStore(db, storeId);
+  return toStore(await db.store.update({ where: { id: storeId }, data: { mailDigestAfter } }));
 }
 
 export async function setStoreStatus(db: Db, storeId: string, status: Store["status"], at = new Date()): Promise<void> {

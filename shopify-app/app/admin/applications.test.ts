@@ -155,8 +155,8 @@ describe("Applications in the standalone admin", () => {
     expect(shop.coupons).toEqual([
       expect.objectContaining({ code: "ada12", discount_type: "percent", amount: "12.50", minimum_amount: "30.00" }),
     ]);
-    expect(mailer.mails.at(-1)).toMatchObject({ to: "ada@example.com", fromName: "woo-apply.example.com" });
-    expect(mailer.mails.at(-1)!.text).toContain("discount code: ADA12");
+    expect(mailer.messages.at(-1)).toMatchObject({ to: "ada@example.com", fromName: "woo-apply.example.com" });
+    expect(mailer.messages.at(-1)!.text).toContain("discount code: ADA12");
     const approvedList = await get<List>(applications.loader, "/admin/applications?status=approved", { owner });
     const creatorId = approvedList.data.applications[0]!.creatorId!;
     const page = await get<{ codes: { code: string; storeStatus: string }[] }>(
@@ -210,8 +210,8 @@ describe("Applications in the standalone admin", () => {
       { owner },
     );
     expect(rejected.status).toBe(200);
-    expect(mailer.mails.at(-1)).toMatchObject({ to: "ben@example.com" });
-    expect(mailer.mails.at(-1)!.text).toContain("Not a fit this season.");
+    expect(mailer.messages.at(-1)).toMatchObject({ to: "ben@example.com" });
+    expect(mailer.messages.at(-1)!.text).toContain("Not a fit this season.");
     const again = await post(
       applications.action,
       "/admin/applications",

@@ -1,5 +1,12 @@
 import { CoreEnvSchema, parseEnv } from "@trailmark/core/config";
-import { createLogMailer, createSmtpMailer, type Mailer } from "@trailmark/core/portal";
+import {
+  createLogMailer,
+  createSmtpMailer,
+  type MessageMailer,
+  type Mailer as SignInMailer,
+} from "@trailmark/core/portal";
+
+type Mailer = SignInMailer & MessageMailer;
 
 // The mailer creator mails (welcome, rejection) go through from the admin: SMTP_URL when set, as the portal's
 // sign-in links, else the log. A host process may register its own (tests, a process sharing one transport).
