@@ -1,6 +1,5 @@
 import { getCampaign } from "../campaigns/campaign-store.ts";
 import type { Db } from "../db/client.ts";
-import { randomToken } from "../links/click-id.ts";
 import { normalizeDiscountCode, trackingUrl } from "../links/link-store.ts";
 import type { Mailer, MessageMailer } from "../portal/mailer.ts";
 import { USABLE_CODE_STATUSES } from "../portal/portal-data.ts";
@@ -8,7 +7,7 @@ import { createCreatorSignInToken } from "../portal/sessions.ts";
 import { isUniqueViolation, parseJson } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { hashEmail } from "../shared/hashing.ts";
-import { newId } from "../shared/ids.ts";
+import { newId, randomToken } from "../shared/ids.ts";
 import { requireStore } from "../stores/store.ts";
 import { sendCreatorMail } from "./creator-mail.ts";
 import {

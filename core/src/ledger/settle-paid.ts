@@ -1,7 +1,7 @@
-import { inChunks } from "../admin/sql.ts";
 import { budgetHeld, type CommissionStatus, ledgerEntriesForChange, ledgerTransfers } from "../commissions/index.ts";
 import { Prisma } from "../db/generated/sqlite/index.js";
 import type { Tx } from "../db/lock-rows.ts";
+import { inChunks } from "../db/sql.ts";
 import { mailPayoutPaid } from "../mail/commission-mails.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";

@@ -4,9 +4,8 @@ import { requireCreator } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
-import { newId } from "../shared/ids.ts";
+import { newId, randomToken } from "../shared/ids.ts";
 import { isStoreHost, requireStore } from "../stores/store.ts";
-import { randomToken } from "./click-id.ts";
 
 export const LINK_CODE_PATTERN = /^[0-9A-Za-z_-]{3,64}$/;
 

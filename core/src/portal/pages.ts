@@ -1,5 +1,5 @@
-import { dayText } from "../admin/sql.ts";
 import { DAY_MS } from "../db/day-number.ts";
+import { dayText } from "../db/sql.ts";
 import { OPTIONAL_KINDS, type OptionalKind } from "../mail/mail-kinds.ts";
 import { barChart } from "./chart.ts";
 import { displayStatus, type Explanation, explainCommission } from "./explain-commission.ts";

@@ -153,6 +153,23 @@ export async function setStoreMailDigestAfter(db: Db, storeId: string, mailDiges
   return toStore(await db.store.update({ where: { id: storeId }, data: { mailDigestAfter } }));
 }
 
+/** The shop's own name and currency (they win over the defaults of a store an early webhook created). */
+export async function setStoreDetails(db: Db, storeId: string, details: { name: string; currency: string }) {
+  return toStore(await db.store.update({ where: { id: storeId }, data: details }));
+}
+
+/**
+ * Adds a storefront host /collect accepts events from (a shop's primary domain differs from its myshopify one);
+ * the list keeps the newest 20.
+ */
+export async function allowStoreHost(db: Db, store: Pick<Store, "id" | "domain" | "allowedDomains">, host: string) {
+  if (host === store.domain || store.allowedDomains.includes(host)) return;
+  await db.store.update({
+    where: { id: store.id },
+    data: { allowedDomains: JSON.stringify([...store.allowedDomains, host].slice(-20)) },
+  });
+}
+
 export async function setStoreStatus(db: Db, storeId: string, status: Store["status"], at = new Date()): Promise<void> {
   await db.store.updateMany({
     where: { id: storeId },
