@@ -1,4 +1,4 @@
-import { type Db, providerOfDb, sql } from "../db/client.ts";
+import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
 import { newOrderedId } from "../shared/ordered-ids.ts";
 import { keptHeadersJson } from "./kept-headers.ts";
@@ -228,11 +228,12 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         },
       });
     }
+    // As raw SQL: Prisma's query compiler costs more CPU for an updateMany over a batch's ids than the update.
+    const processedAt = now();
     for (let i = 0; i < done.length; i += 500) {
-      await db.webhookInbox.updateMany({
-        where: { id: { in: done.slice(i, i + 500) } },
-        data: { status: "done", processedAt: now(), lastError: null },
-      });
+      await db.$executeRaw(
+        sql`UPDATE "WebhookInbox" SET "status" = 'done', "processedAt" = ${processedAt}, "lastError" = NULL WHERE "id" IN (${joinSql(done.slice(i, i + 500))})`,
+      );
     }
   }
 
