@@ -98,13 +98,7 @@ for (const provider of providers) {
       const server = await startServer("receipt", database.url, {
         env: { NO_WORKER: "1" },
         nodeArgs: profileDir
-          ? [
-              "--cpu-prof",
-              "--cpu-prof-dir",
-              profileDir,
-              "--cpu-prof-name",
-              `receipt-${provider}-${platform}.cpuprofile`,
-            ]
+          ? ["--cpu-prof", "--cpu-prof-dir", join(profileDir, `receipt-${provider}-${platform}`)]
           : [],
       });
       const pid = server.proc.pid!;
