@@ -241,17 +241,20 @@ const EN = {
   "mail.payout_method_missing.body":
     "You have {amount} of approved commissions with {store}, but no payout method. Choose one in the portal's Settings so that the store can pay you.",
   "mail.application_approved.subject": "Welcome to {store}'s creator program",
-  "mail.application_approved.body": "Your application to {store}'s creator program is approved.",
-  "mail.application_approved.campaigns": "Your campaigns: {campaigns}",
+  "mail.application_approved.body":
+    "Your application to {store}'s creator program is approved. Your new tracking links and discount codes:",
   "mail.application_rejected.subject": "Your application to {store}'s creator program",
   "mail.application_rejected.body":
     "Thank you for applying to {store}'s creator program. It is not accepting your application.",
   "mail.application_rejected.reason": "The store's reason: {reason}",
   "mail.welcome.subject": "Welcome to {store}'s creator program",
-  "mail.welcome.body":
-    "{store} added you to its creator program. Your links, codes and earnings are in the creator portal.",
-  "mail.welcome.codes": "Your discount codes: {codes}",
-  "mail.signIn": "Sign in here: {url}",
+  "mail.welcome.body": "{store} approved you as a creator. Your tracking links and discount codes:",
+  "mail.onboarding.link": "{campaign}: {url}",
+  "mail.onboarding.code": "{campaign}: {url}, discount code: {code}",
+  "mail.onboarding.codePending":
+    "{campaign}: {url}, discount code: {code} (the store is creating it: it works once your portal shows it)",
+  "mail.onboarding.signIn":
+    "To sign in to your creator portal, enter this email address at {url}: we send you a sign-in link.",
 
   "unsubscribe.title": "Email preferences",
   "unsubscribe.confirm": 'Stop emails about "{kind}" from {store}?',
@@ -531,17 +534,20 @@ const FR: Catalog = {
   "mail.payout_method_missing.body":
     "Vous avez {amount} de commissions approuvées chez {store}, mais aucun moyen de paiement. Choisissez-en un dans les réglages du portail pour que la boutique puisse vous payer.",
   "mail.application_approved.subject": "Bienvenue dans le programme créateurs de {store}",
-  "mail.application_approved.body": "Votre candidature au programme créateurs de {store} est acceptée.",
-  "mail.application_approved.campaigns": "Vos campagnes : {campaigns}",
+  "mail.application_approved.body":
+    "Votre candidature au programme créateurs de {store} est acceptée. Vos nouveaux liens de suivi et codes de réduction :",
   "mail.application_rejected.subject": "Votre candidature au programme créateurs de {store}",
   "mail.application_rejected.body":
     "Merci d'avoir postulé au programme créateurs de {store}. Votre candidature n'a pas été retenue.",
   "mail.application_rejected.reason": "La raison de la boutique : {reason}",
   "mail.welcome.subject": "Bienvenue dans le programme créateurs de {store}",
-  "mail.welcome.body":
-    "{store} vous a ajouté à son programme créateurs. Vos liens, codes et gains sont dans le portail créateur.",
-  "mail.welcome.codes": "Vos codes de réduction : {codes}",
-  "mail.signIn": "Connectez-vous ici : {url}",
+  "mail.welcome.body": "{store} vous a accepté comme créateur. Vos liens de suivi et codes de réduction :",
+  "mail.onboarding.link": "{campaign} : {url}",
+  "mail.onboarding.code": "{campaign} : {url}, code de réduction : {code}",
+  "mail.onboarding.codePending":
+    "{campaign} : {url}, code de réduction : {code} (la boutique le crée : il fonctionne dès que votre portail l'affiche)",
+  "mail.onboarding.signIn":
+    "Pour vous connecter à votre portail créateur, saisissez cette adresse e-mail sur {url} : nous vous envoyons un lien de connexion.",
 
   "unsubscribe.title": "Préférences d'e-mails",
   "unsubscribe.confirm": "Ne plus recevoir d'e-mails « {kind} » de {store} ?",

@@ -17,7 +17,6 @@ import {
 import { listCampaigns } from "@trailmark/core/campaigns";
 import { toMinorUnits } from "@trailmark/core/shared";
 import { z } from "zod";
-import { creatorMailer } from "../creator-mail.server.ts";
 import {
   attempt,
   done,
@@ -36,7 +35,7 @@ import { discountGatewayFor, lacksDiscountScope } from "../store-discounts.serve
 // discount each creator's code gives. The program terms and the page's address are in Settings.
 
 export function onboardingDeps(ctx: StoreContext): OnboardingDeps {
-  return { db: ctx.db, mailer: creatorMailer(), publicUrl: publicUrl(), discounts: discountGatewayFor(ctx) };
+  return { db: ctx.db, publicUrl: publicUrl(), discounts: discountGatewayFor(ctx) };
 }
 
 export async function applicationsLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
