@@ -431,12 +431,12 @@ function randomDigits(attempt: number): string {
 }
 
 /**
- * What the approval mail lists: the creator's link and code for each approved campaign, as committed. A code the
- * approval just made is pending: it is created in the shop after the commit, and that call may fail or wait for
- * the merchant (a missing scope). The mail is still enqueued here, in the decision's transaction, so that a crash
- * between the commit and the shop never loses it; it gives the code marked as being created, and the portal
- * (which shows only codes that work) is where the creator sees it go live. Failed or deactivated codes are left
- * out.
+ * What the approval mail lists: the creator's link and usable code for each approved campaign, as committed.
+ * A code the approval just made is pending: it is created in the shop after the commit, and that call may fail
+ * (the code is taken there) or wait for the merchant (a missing scope). The mail is still enqueued here, in the
+ * decision's transaction, so that a crash between the commit and the shop never loses it; rather than give a code
+ * that may never work, it says the code is being created and appears in the portal (which shows only codes that
+ * work) once it does. Failed or deactivated codes are left out.
  */
 async function onboardingMail(
   tx: Tx,
@@ -457,16 +457,13 @@ async function onboardingMail(
     links: campaignIds.flatMap((campaignId) => {
       const link = links.find((l) => l.campaignId === campaignId);
       if (!link) return [];
-      const code = codes.find(
-        (c) =>
-          c.campaignId === campaignId &&
-          (c.storeStatus === "pending" || (USABLE_CODE_STATUSES as readonly string[]).includes(c.storeStatus)),
-      );
+      const code = codes.find((c) => c.campaignId === campaignId);
+      const usable = code && (USABLE_CODE_STATUSES as readonly string[]).includes(code.storeStatus);
       return [
         {
           campaign: campaigns.find((c) => c.id === campaignId)?.name ?? "",
           url: trackingUrl(base, link.code),
-          code: code?.code ?? null,
+          code: usable ? code.code : null,
           codePending: code?.storeStatus === "pending",
         },
       ];

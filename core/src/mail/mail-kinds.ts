@@ -32,8 +32,9 @@ export function preferenceKindOf(kind: MailKind): OptionalKind | null {
 const Money = { amount: z.number().int(), currency: z.string().length(3) };
 
 /**
- * An approval's links, as they were when it committed. A code the approval just made is still being created in
- * the shop (pushed after the commit): codePending, and the mail says the portal shows it once it works.
+ * An approval's links, as they were when it committed: the code only when it works in the shop. A code the
+ * approval just made is still being created there (after the commit): codePending, and the mail says the portal
+ * shows it once it works.
  */
 const Onboarding = z.object({
   links: z

@@ -141,8 +141,8 @@ export function renderCreatorMail(kind: MailKind, rawData: unknown, ctx: RenderC
         [t(kind === "welcome" ? "mail.welcome.body" : "mail.application_approved.body", { store })],
         d.links.map((l) => {
           const params = { campaign: l.campaign, url: l.url, code: l.code ?? "" };
-          if (!l.code) return t("mail.onboarding.link", params);
-          return t(l.codePending ? "mail.onboarding.codePending" : "mail.onboarding.code", params);
+          if (l.code) return t("mail.onboarding.code", params);
+          return t(l.codePending ? "mail.onboarding.codePending" : "mail.onboarding.link", params);
         }),
         // The portal's sign-in page rather than a one-time link: the mail may wait in the outbox or an inbox
         // longer than a link lives, and the outbox holds no secret.

@@ -252,7 +252,7 @@ const EN = {
   "mail.onboarding.link": "{campaign}: {url}",
   "mail.onboarding.code": "{campaign}: {url}, discount code: {code}",
   "mail.onboarding.codePending":
-    "{campaign}: {url}, discount code: {code} (the store is creating it: it works once your portal shows it)",
+    "{campaign}: {url} (your discount code is being created in the shop: it appears in your portal once it works)",
   "mail.onboarding.signIn":
     "To sign in to your creator portal, enter this email address at {url}: we send you a sign-in link.",
 
@@ -545,7 +545,7 @@ const FR: Catalog = {
   "mail.onboarding.link": "{campaign} : {url}",
   "mail.onboarding.code": "{campaign} : {url}, code de réduction : {code}",
   "mail.onboarding.codePending":
-    "{campaign} : {url}, code de réduction : {code} (la boutique le crée : il fonctionne dès que votre portail l'affiche)",
+    "{campaign} : {url} (votre code de réduction est en cours de création dans la boutique : il apparaît dans votre portail dès qu'il fonctionne)",
   "mail.onboarding.signIn":
     "Pour vous connecter à votre portail créateur, saisissez cette adresse e-mail sur {url} : nous vous envoyons un lien de connexion.",
 
