@@ -200,6 +200,10 @@ export async function approveApplication(
   const { db } = deps;
   const now = (deps.now ?? (() => new Date()))();
   const store = await requireStore(db, storeId);
+  // Without a shop API (a custom site, WooCommerce without keys) a code is a mapping the merchant creates by
+  // hand: usable at once ("none"), and the mail gives it. With one, it is pending until the shop has it.
+  const gateway = (await deps.discounts?.(store)) ?? null;
+  const codeStatus = gateway ? "pending" : "none";
   // A code or link code taken by a concurrent approval of someone else is a unique violation: try again.
   const outcome = await withRetryOnConflict(() =>
     db.$transaction(async (tx) => {
@@ -220,7 +224,7 @@ export async function approveApplication(
       const codes: string[] = [];
       for (const campaignId of campaignIds) {
         await ensureLink(tx, storeId, store.domain, campaignId, creatorId);
-        const code = await ensureDiscountCode(tx, storeId, campaignId, creatorId, row.name);
+        const code = await ensureDiscountCode(tx, storeId, campaignId, creatorId, row.name, codeStatus);
         if (code) codes.push(code);
       }
       const updated = await tx.creatorApplication.update({ where: { id: row.id }, data: { creatorId } });
@@ -245,7 +249,7 @@ export async function approveApplication(
   const problems: string[] = [];
   if (!outcome.fresh) return { application, creatorId, fresh: false, problems };
   for (const id of outcome.codes) {
-    const pushed = await pushDiscountCode(db, deps.discounts ?? (() => null), storeId, id);
+    const pushed = await pushDiscountCode(db, () => gateway, storeId, id);
     if (pushed.error) problems.push(pushed.error);
   }
   return { application, creatorId, fresh: true, problems };
@@ -395,6 +399,7 @@ async function ensureDiscountCode(
   campaignId: string,
   creatorId: string,
   name: string,
+  storeStatus: "pending" | "none",
 ): Promise<string | null> {
   const existing = await tx.discountCode.findFirst({ where: { storeId, campaignId, creatorId }, select: { id: true } });
   if (existing) return existing.id;
@@ -409,7 +414,7 @@ async function ensureDiscountCode(
     const taken = await tx.discountCode.findFirst({ where: { storeId, code }, select: { id: true } });
     if (taken) continue;
     const id = newId("dc");
-    await tx.discountCode.create({ data: { id, storeId, campaignId, creatorId, code, storeStatus: "pending" } });
+    await tx.discountCode.create({ data: { id, storeId, campaignId, creatorId, code, storeStatus } });
     return id;
   }
   throw new AppError("conflict", "could not find a free discount code for this creator");
