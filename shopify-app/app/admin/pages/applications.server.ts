@@ -144,7 +144,7 @@ export async function applicationsAction({ request }: ActionFunctionArgs, requir
         return done(
           intent,
           result.fresh
-            ? `Approved ${who}: creator, link and code made, welcome mail sent.${problemsText(result.problems)}`
+            ? `Approved ${who}: creator, link and code made, welcome mail on its way.${problemsText(result.problems)}`
             : `${who} was already approved.`,
         );
       });
@@ -173,7 +173,10 @@ export async function applicationsAction({ request }: ActionFunctionArgs, requir
       }
       return attempt(intent, async () => {
         const result = await inviteCreator(onboardingDeps(ctx), ctx.storeId, parsed.data);
-        return done(intent, `Invited ${parsed.data.email}: the welcome mail is sent.${problemsText(result.problems)}`);
+        return done(
+          intent,
+          `Invited ${parsed.data.email}: the welcome mail is on its way.${problemsText(result.problems)}`,
+        );
       });
     }
     case "saveOnboarding": {
