@@ -266,7 +266,7 @@ const EN = {
   "apply.title": "Apply to {store}'s creator program",
   "apply.titleCampaign": "Apply to {store}: {campaign}",
   "apply.intro":
-    "Tell {store} about you. If they accept, you receive your tracking link, your discount code and a link to your creator portal by email.",
+    "Tell {store} about you. If they accept, you receive your tracking link by email, and your discount code in your creator portal.",
   "apply.name": "Your name",
   "apply.email": "Email",
   "apply.profiles": "Your social profiles (one address per line)",
@@ -280,7 +280,7 @@ const EN = {
   "apply.sentTitle": "Application sent",
   "apply.sent": "Thank you. {store} will review your application and answer you by email.",
   "apply.approved":
-    "Thank you. {store} accepted you: check your email for your link, your code and your portal sign-in.",
+    "Thank you. {store} accepted you: check your email for your link and how to sign in to your creator portal, where your code is.",
   "apply.fixErrors": "Some fields need your attention.",
   "apply.already": "An application from this email address is already waiting for review.",
   "apply.termsChanged": "The program terms changed while you were applying. Read them again and confirm.",
@@ -559,7 +559,7 @@ const FR: Catalog = {
   "apply.title": "Candidater au programme créateurs de {store}",
   "apply.titleCampaign": "Candidater chez {store} : {campaign}",
   "apply.intro":
-    "Présentez-vous à {store}. Si votre candidature est acceptée, vous recevez par e-mail votre lien de suivi, votre code de réduction et un lien vers votre portail créateur.",
+    "Présentez-vous à {store}. Si votre candidature est acceptée, vous recevez votre lien de suivi par e-mail, et votre code de réduction dans votre portail créateur.",
   "apply.name": "Votre nom",
   "apply.email": "E-mail",
   "apply.profiles": "Vos profils sociaux (une adresse par ligne)",
@@ -573,7 +573,7 @@ const FR: Catalog = {
   "apply.sentTitle": "Candidature envoyée",
   "apply.sent": "Merci. {store} va étudier votre candidature et vous répondra par e-mail.",
   "apply.approved":
-    "Merci. {store} vous a accepté : votre lien, votre code et votre accès au portail vous attendent dans vos e-mails.",
+    "Merci. {store} vous a accepté : votre lien et l'accès à votre portail créateur, où se trouve votre code, vous attendent dans vos e-mails.",
   "apply.fixErrors": "Certains champs sont à corriger.",
   "apply.already": "Une candidature de cette adresse e-mail est déjà en attente.",
   "apply.termsChanged": "Les conditions du programme ont changé pendant votre candidature. Relisez-les et confirmez.",
