@@ -47,10 +47,11 @@ const portal = createPortal({
   stripe: runtime.providers.stripe instanceof StripeConnectProvider ? runtime.providers.stripe : undefined,
 });
 // The public creator application pages, /apply/<store handle>[/<campaign id>].
-const applyPage = createApplyPage({ db, publicUrl, mailer, discounts: storeDiscountGateways(db) });
+const applyPage = createApplyPage({ db, publicUrl, discounts: storeDiscountGateways(db) });
 
-// Mails to creators (commission earned, approved, paid, reversed; payout method missing): the outbox the ledger
-// writes in its own transactions, sent by this worker on every instance (claims are leases).
+// Mails to creators (commission earned, approved, paid, reversed; payout method missing; application approved
+// or rejected, welcome): the outbox the ledger and the onboarding write in their own transactions, sent by this
+// worker on every instance (claims are leases).
 const creatorMails = startCreatorMailWorker({ db, mailer, publicUrl });
 
 const server = await serveFetch(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCampaign } from "../campaigns/campaign-store.ts";
 import { createCreator } from "../creators/creator.ts";
+import { sendDueCreatorMails } from "../mail/worker.ts";
 import { createMemoryMailer } from "../portal/mailer.ts";
 import { hashEmail } from "../shared/hashing.ts";
 import { createStore } from "../stores/store.ts";
@@ -72,9 +73,22 @@ beforeAll(async () => {
     oncePerCustomer: true,
     minimumSubtotal: 2000,
   });
-  deps = { db, mailer, publicUrl: "https://go.example.com/", discounts: () => gateway, now: () => clock };
+  deps = { db, publicUrl: "https://go.example.com/", discounts: () => gateway, now: () => clock };
 });
 afterAll(async () => database.destroy());
+
+/** The outbox row a decision enqueued, its data parsed. */
+async function outboxRow(dedupKey: string) {
+  const row = await database.db.creatorMail.findFirstOrThrow({ where: { storeId, dedupKey } });
+  return { ...row, data: JSON.parse(row.data) as unknown };
+}
+
+/** Runs the mail worker once; the mails it sent. */
+async function deliver() {
+  const before = mailer.messages.length;
+  await sendDueCreatorMails({ db: database.db, mailer, publicUrl: "https://go.example.com", now: () => clock });
+  return mailer.messages.slice(before);
+}
 
 describe("applications", () => {
   it("stores an application and refuses a second open one from the same email (any case)", async () => {
@@ -127,7 +141,7 @@ describe("applications", () => {
     expect(application.consentedAt).toEqual(clock);
   });
 
-  it("approves: creator, link, discount code in the shop, welcome mail with a sign-in link", async () => {
+  it("approves: creator, link, discount code in the shop, welcome mail in the outbox, sent by the worker", async () => {
     const { db } = database;
     const [waiting] = await listApplications(db, storeId, { status: "new" });
     const first = (await listApplications(db, storeId)).find((a) => a.email === "first@example.com")!;
@@ -154,22 +168,54 @@ describe("applications", () => {
       startsAt: new Date("2026-02-01T00:00:00Z"),
       endsAt: new Date("2026-06-01T00:00:00Z"),
     });
-    const mail = mailer.messages.at(-1)!;
-    expect(mail.to).toBe("first@example.com");
-    expect(mail.fromName).toBe("tea.example.com");
-    expect(mail.subject).toBe("Welcome to tea.example.com's creator program");
-    expect(mail.text).toContain(`Spring: https://go.example.com/c/${links[0]!.code}`);
-    expect(mail.text).toContain("discount code: ADALOVELACE15");
-    expect(mail.text).toMatch(/https:\/\/go\.example\.com\/portal\/auth\?token=[\w-]+/);
-    expect(mail.html).toContain("<a href=");
+    // The welcome mail was enqueued with the decision, while the shop's code was still pending.
+    expect(await outboxRow(`welcome:${first.id}`)).toMatchObject({
+      kind: "welcome",
+      creatorId: creator.id,
+      status: "queued",
+      dueAt: clock,
+      data: {
+        links: [
+          { campaign: "Spring", url: `https://go.example.com/c/${links[0]!.code}`, code: null, codePending: true },
+        ],
+      },
+    });
+    const [mail, ...more] = await deliver();
+    expect(more).toEqual([]);
+    expect(mail!.to).toBe("first@example.com");
+    expect(mail!.fromName).toBe("tea.example.com");
+    expect(mail!.subject).toBe("Welcome to tea.example.com's creator program");
+    expect(mail!.text).toContain(
+      `Spring: https://go.example.com/c/${links[0]!.code} (your discount code is being created`,
+    );
+    expect(mail!.text).toContain("enter this email address at https://go.example.com/portal/sign-in");
+    expect(mail!.text).not.toContain("unsubscribe");
+    expect(mail!.html).toContain('<a href="https://go.example.com/portal/sign-in">');
+    expect(mail!.headers ?? {}).toEqual({});
     // Approving again does nothing more.
-    const mailsBefore = mailer.messages.length;
     const again = await approveApplication(deps, storeId, first.id);
     expect(again).toMatchObject({ fresh: false, creatorId: creator.id });
-    expect(mailer.messages.length).toBe(mailsBefore);
+    expect(await db.creatorMail.count({ where: { storeId, creatorId: creator.id } })).toBe(1);
+    expect(await deliver()).toEqual([]);
     await expect(rejectApplication(deps, storeId, first.id, { reason: "no" })).rejects.toMatchObject({
       code: "conflict",
     });
+  });
+
+  it("leaves no creator and no mail when the approval fails", async () => {
+    const { db } = database;
+    const { application } = await submitApplication(deps, storeId, applicant("failed@example.com"));
+    await expect(
+      approveApplication(deps, storeId, application.id, { campaignIds: ["cp_missing"] }),
+    ).rejects.toMatchObject({ code: "not_found" });
+    expect(await db.creatorApplication.findUniqueOrThrow({ where: { id: application.id } })).toMatchObject({
+      status: "new",
+      creatorId: null,
+    });
+    expect(await db.creator.count({ where: { storeId, emailHash: hashEmail("failed@example.com") } })).toBe(0);
+    expect(await db.creatorMail.count({ where: { storeId, dedupKey: { endsWith: application.id } } })).toBe(0);
+    await rejectApplication(deps, storeId, application.id, { reason: "Not now." });
+    await deliver();
   });
 
   it("joins the store's existing creator with that email, and records a code the shop refused", async () => {
@@ -186,9 +232,17 @@ describe("applications", () => {
       storeError: "TAKEN15 is taken; try TAKEN152",
     });
     expect(result.problems).toEqual(["TAKEN15 is taken; try TAKEN152"]);
-    // A code the shop refused is not offered to the creator.
-    expect(mailer.messages.at(-1)!.to).toBe("joined@example.com");
-    expect(mailer.messages.at(-1)!.text).not.toContain("TAKEN15");
+    // An existing creator is told of the new links, not welcomed; a code the shop refused is not offered.
+    expect(await db.creatorMail.count({ where: { storeId, dedupKey: `welcome:${application.id}` } })).toBe(0);
+    expect(await outboxRow(`application_approved:${application.id}`)).toMatchObject({
+      kind: "application_approved",
+      creatorId: existing.id,
+    });
+    const [mail] = await deliver();
+    expect(mail!.to).toBe("joined@example.com");
+    expect(mail!.subject).toBe("Welcome to tea.example.com's creator program");
+    expect(mail!.text).toContain("Your application to tea.example.com's creator program is approved.");
+    expect(mail!.text).not.toContain("TAKEN15");
   });
 
   it("keeps the code as a mapping for the merchant to create when the store has no shop API", async () => {
@@ -201,7 +255,12 @@ describe("applications", () => {
       storeStatus: "none",
       externalId: null,
     });
-    expect(mailer.messages.at(-1)!.text).toContain("discount code: MAP15");
+    // A mapping works at once (the merchant creates it in the shop by hand): the mail gives it.
+    expect((await outboxRow(`welcome:${application.id}`)).data).toMatchObject({
+      links: [{ campaign: "Spring", code: "MAP15", codePending: false }],
+    });
+    const [mail] = await deliver();
+    expect(mail!.text).toMatch(/Spring: https:\/\/go\.example\.com\/c\/\w+, discount code: MAP15/);
   });
 
   it("rejects with the reason mailed, and lets the applicant apply again", async () => {
@@ -209,24 +268,38 @@ describe("applications", () => {
     const { application } = await submitApplication(deps, storeId, applicant("no@example.com"));
     const rejected = await rejectApplication(deps, storeId, application.id, { reason: "Your audience is too small." });
     expect(rejected).toMatchObject({ status: "rejected", reason: "Your audience is too small." });
-    const mail = mailer.messages.at(-1)!;
+    // The applicant is no creator: the row names the application, whose address the worker uses.
+    expect(await outboxRow(`application_rejected:${application.id}`)).toMatchObject({
+      kind: "application_rejected",
+      creatorId: application.id,
+      data: { reason: "Your audience is too small." },
+    });
+    const [mail, ...more] = await deliver();
+    expect(more).toEqual([]);
     expect(mail).toMatchObject({
       to: "no@example.com",
+      fromName: "tea.example.com",
       subject: "Your application to tea.example.com's creator program",
     });
-    expect(mail.text).toContain("Your audience is too small.");
+    expect(mail!.text).toContain("Hello Ada Lovelace,");
+    expect(mail!.text).toContain("The store's reason: Your audience is too small.");
+    expect(mail!.text).not.toContain("unsubscribe");
+    // Rejecting again enqueues nothing more.
+    await rejectApplication(deps, storeId, application.id, { reason: "Another reason" });
+    expect(await db.creatorMail.count({ where: { storeId, creatorId: application.id } })).toBe(1);
     await expect(approveApplication(deps, storeId, application.id)).rejects.toMatchObject({ code: "conflict" });
     await expect(rejectApplication(deps, storeId, application.id, { reason: "" })).rejects.toThrow(/say why/);
     const again = await submitApplication(deps, storeId, applicant("no@example.com"));
     expect(again.application.status).toBe("new");
-    expect((await countApplications(db, storeId)).rejected).toBe(1);
+    expect((await countApplications(db, storeId)).rejected).toBe(2);
   });
 
   it("invites a creator: an application approved at once, or the waiting one approved", async () => {
     const { db } = database;
     const invited = await inviteCreator(deps, storeId, { name: "Cy", email: "cy@example.com", campaignId });
     expect(invited.application).toMatchObject({ source: "invitation", status: "approved", email: "cy@example.com" });
-    expect(mailer.messages.at(-1)!.to).toBe("cy@example.com");
+    expect(await outboxRow(`welcome:${invited.application.id}`)).toMatchObject({ creatorId: invited.creatorId });
+    expect((await deliver()).map((m) => m.to)).toEqual(["cy@example.com"]);
     const waiting = (await listApplications(db, storeId, { status: "new" })).find((a) => a.email === "no@example.com")!;
     const result = await inviteCreator(deps, storeId, { name: "No", email: "no@example.com", campaignId });
     expect(result.application.id).toBe(waiting.id);
@@ -257,7 +330,6 @@ describe("applications", () => {
       storeId,
       applicant("race@example.com", { name: "Race", consent: true, termsVersion: 1 }),
     );
-    const mailsBefore = mailer.messages.length;
     const results = await Promise.all(
       Array.from({ length: 6 }, () => approveApplication(deps, storeId, application.id)),
     );
@@ -266,7 +338,9 @@ describe("applications", () => {
     expect(await db.creator.count({ where: { storeId, emailHash: hashEmail("race@example.com") } })).toBe(1);
     expect(await db.trackingLink.count({ where: { creatorId: results[0]!.creatorId } })).toBe(1);
     expect(await db.discountCode.count({ where: { creatorId: results[0]!.creatorId } })).toBe(1);
-    expect(mailer.messages.length).toBe(mailsBefore + 1);
+    expect(await db.creatorMail.count({ where: { storeId, creatorId: results[0]!.creatorId } })).toBe(1);
+    expect(await outboxRow(`welcome:${application.id}`)).toMatchObject({ creatorId: results[0]!.creatorId });
+    expect((await deliver()).filter((m) => m.to === "race@example.com")).toHaveLength(1);
   });
 
   it("an invitation racing the approval of the same address's application makes one creator", async () => {

@@ -1,15 +1,14 @@
 import { getCampaign } from "../campaigns/campaign-store.ts";
 import type { Db } from "../db/client.ts";
 import { normalizeDiscountCode, trackingUrl } from "../links/link-store.ts";
-import type { Mailer, MessageMailer } from "../portal/mailer.ts";
+import type { MailData } from "../mail/mail-kinds.ts";
+import { enqueueCreatorMail } from "../mail/outbox.ts";
 import { USABLE_CODE_STATUSES } from "../portal/portal-data.ts";
-import { createCreatorSignInToken } from "../portal/sessions.ts";
 import { isUniqueViolation, parseJson } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { hashEmail } from "../shared/hashing.ts";
 import { newId, randomToken } from "../shared/ids.ts";
 import { requireStore } from "../stores/store.ts";
-import { sendCreatorMail } from "./creator-mail.ts";
 import {
   type ApplicationInput,
   ApplicationInputSchema,
@@ -24,15 +23,13 @@ import { type DiscountGatewayFor, pushDiscountCode } from "./store-discounts.ts"
 // Creator applications: a visitor applies on the store's public page, the merchant approves (creator, tracking
 // link, discount code, welcome mail) or rejects (with a reason mailed), or invites a creator directly (an
 // application approved at once). Approval is one transaction that claims the application with a guarded
-// update, so two merchants pressing Approve together make one creator; the shop and the mail come after.
-
-/** A welcome mail's sign-in link stays valid longer than a requested one: it may wait in an inbox for days. */
-export const WELCOME_LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+// update, so two merchants pressing Approve together make one creator and one mail; the mail is enqueued in
+// that transaction (mail/outbox.ts: it exists if and only if the decision committed), the shop's codes come
+// after the commit.
 
 export interface OnboardingDeps {
   db: Db;
-  mailer: Mailer & MessageMailer;
-  /** The public base URL: portal sign-in links and tracking URLs start with it. */
+  /** The public base URL: tracking URLs in the mails start with it. */
   publicUrl: string;
   /** Creates codes in the shop; without it codes are mappings only (the merchant creates them by hand). */
   discounts?: DiscountGatewayFor;
@@ -111,7 +108,7 @@ export async function countApplications(db: Db, storeId: string): Promise<Record
 
 export interface SubmitResult {
   application: Application;
-  /** The campaign approves automatically: the application was approved (and the welcome mail sent). */
+  /** The campaign approves automatically: the application was approved (and the welcome mail enqueued). */
   approved: boolean;
 }
 
@@ -184,13 +181,13 @@ export interface ApprovalResult {
   creatorId: string;
   /** False when the application was already approved (by this call's twin or earlier): nothing was done. */
   fresh: boolean;
-  /** Why the welcome mail or a shop code failed, for the merchant; the approval stands either way. */
+  /** Why a shop code failed, for the merchant; the approval (and its mail) stands either way. */
   problems: string[];
 }
 
 /**
  * Approves a new application: the creator (or the store's existing creator with that email), a tracking link
- * and a discount code per campaign, then the shop's codes and the welcome mail. Approving an approved
+ * and a discount code per campaign and the mail telling the creator, then the shop's codes. Approving an approved
  * application returns it unchanged; a rejected one is a conflict.
  */
 export async function approveApplication(
@@ -202,6 +199,10 @@ export async function approveApplication(
   const { db } = deps;
   const now = (deps.now ?? (() => new Date()))();
   const store = await requireStore(db, storeId);
+  // Without a shop API (a custom site, WooCommerce without keys) a code is a mapping the merchant creates by
+  // hand: usable at once ("none"), and the mail gives it. With one, it is pending until the shop has it.
+  const gateway = (await deps.discounts?.(store)) ?? null;
+  const codeStatus = gateway ? "pending" : "none";
   // A code or link code taken by a concurrent approval of someone else is a unique violation: try again.
   const outcome = await withRetryOnConflict(() =>
     db.$transaction(async (tx) => {
@@ -217,14 +218,28 @@ export async function approveApplication(
         throw new AppError("conflict", "this application was rejected; the applicant may apply again");
       }
       const campaignIds = await campaignsFor(tx, storeId, row.campaignId, options.campaignIds);
-      const creatorId = await creatorFor(tx, storeId, row.name, row.email);
+      const creator = await creatorFor(tx, storeId, row.name, row.email);
+      const creatorId = creator.id;
       const codes: string[] = [];
       for (const campaignId of campaignIds) {
         await ensureLink(tx, storeId, store.domain, campaignId, creatorId);
-        const code = await ensureDiscountCode(tx, storeId, campaignId, creatorId, row.name);
+        const code = await ensureDiscountCode(tx, storeId, campaignId, creatorId, row.name, codeStatus);
         if (code) codes.push(code);
       }
       const updated = await tx.creatorApplication.update({ where: { id: row.id }, data: { creatorId } });
+      // A new creator is welcomed; one the store already had (same email) learns of the new links only.
+      const kind = creator.created ? "welcome" : "application_approved";
+      await enqueueCreatorMail(
+        tx,
+        {
+          storeId,
+          creatorId,
+          kind,
+          data: await onboardingMail(tx, deps.publicUrl, storeId, creatorId, campaignIds),
+          dedupKey: `${kind}:${row.id}`,
+        },
+        now,
+      );
       return { row: updated, fresh: true, codes };
     }),
   );
@@ -233,15 +248,13 @@ export async function approveApplication(
   const problems: string[] = [];
   if (!outcome.fresh) return { application, creatorId, fresh: false, problems };
   for (const id of outcome.codes) {
-    const pushed = await pushDiscountCode(db, deps.discounts ?? (() => null), storeId, id);
+    const pushed = await pushDiscountCode(db, () => gateway, storeId, id);
     if (pushed.error) problems.push(pushed.error);
   }
-  const mailProblem = await sendWelcome(deps, store.name, application, creatorId, now);
-  if (mailProblem) problems.push(mailProblem);
   return { application, creatorId, fresh: true, problems };
 }
 
-/** Rejects a new application and mails the reason; rejecting a rejected one changes nothing. */
+/** Rejects a new application and enqueues the mail with the reason; rejecting a rejected one changes nothing. */
 export async function rejectApplication(
   deps: OnboardingDeps,
   storeId: string,
@@ -251,29 +264,31 @@ export async function rejectApplication(
   const { db } = deps;
   const { reason } = RejectionInputSchema.parse(input);
   const now = (deps.now ?? (() => new Date()))();
-  const store = await requireStore(db, storeId);
-  const { count } = await db.creatorApplication.updateMany({
-    where: { id: applicationId, storeId, status: "new" },
-    data: { status: "rejected", openKey: null, reason, decidedAt: now },
-  });
-  const application = await getApplication(db, storeId, applicationId);
-  if (!application) throw new AppError("not_found", `application ${applicationId} not found`);
-  if (count === 0) {
-    if (application.status === "rejected") return application;
-    throw new AppError("conflict", "this application is already approved");
-  }
-  try {
-    await sendCreatorMail(deps.mailer, {
-      kind: "rejected",
-      to: application.email,
-      storeName: store.name,
-      creatorName: application.name,
-      reason,
+  await requireStore(db, storeId);
+  const { count, application } = await db.$transaction(async (tx) => {
+    const { count } = await tx.creatorApplication.updateMany({
+      where: { id: applicationId, storeId, status: "new" },
+      data: { status: "rejected", openKey: null, reason, decidedAt: now },
     });
-  } catch (error) {
-    console.warn(`could not mail the rejection of application ${applicationId}: ${String(error)}`);
-  }
-  return application;
+    // The applicant is no creator: the mail names the application, whose address the worker reads.
+    if (count === 1)
+      await enqueueCreatorMail(
+        tx,
+        {
+          storeId,
+          creatorId: applicationId,
+          kind: "application_rejected",
+          data: { reason },
+          dedupKey: `application_rejected:${applicationId}`,
+        },
+        now,
+      );
+    return { count, application: await tx.creatorApplication.findFirst({ where: { id: applicationId, storeId } }) };
+  });
+  if (!application) throw new AppError("not_found", `application ${applicationId} not found`);
+  if (count === 0 && application.status !== "rejected")
+    throw new AppError("conflict", "this application is already approved");
+  return toApplication(application);
 }
 
 /**
@@ -339,7 +354,12 @@ async function campaignsFor(tx: Tx, storeId: string, own: string | null, chosen:
 }
 
 /** The store's creator with this email (oldest first), or a new one. */
-async function creatorFor(tx: Tx, storeId: string, name: string, email: string): Promise<string> {
+async function creatorFor(
+  tx: Tx,
+  storeId: string,
+  name: string,
+  email: string,
+): Promise<{ id: string; created: boolean }> {
   const emailHash = hashEmail(email);
   const existing = await tx.creator.findFirst({
     where: { storeId, emailHash },
@@ -349,11 +369,11 @@ async function creatorFor(tx: Tx, storeId: string, name: string, email: string):
   if (existing) {
     if (existing.status !== "active")
       await tx.creator.update({ where: { id: existing.id }, data: { status: "active" } });
-    return existing.id;
+    return { id: existing.id, created: false };
   }
   const id = newId("cr");
   await tx.creator.create({ data: { id, storeId, name, email, emailHash } });
-  return id;
+  return { id, created: true };
 }
 
 async function ensureLink(tx: Tx, storeId: string, domain: string, campaignId: string, creatorId: string) {
@@ -378,6 +398,7 @@ async function ensureDiscountCode(
   campaignId: string,
   creatorId: string,
   name: string,
+  storeStatus: "pending" | "none",
 ): Promise<string | null> {
   const existing = await tx.discountCode.findFirst({ where: { storeId, campaignId, creatorId }, select: { id: true } });
   if (existing) return existing.id;
@@ -392,7 +413,7 @@ async function ensureDiscountCode(
     const taken = await tx.discountCode.findFirst({ where: { storeId, code }, select: { id: true } });
     if (taken) continue;
     const id = newId("dc");
-    await tx.discountCode.create({ data: { id, storeId, campaignId, creatorId, code, storeStatus: "pending" } });
+    await tx.discountCode.create({ data: { id, storeId, campaignId, creatorId, code, storeStatus } });
     return id;
   }
   throw new AppError("conflict", "could not find a free discount code for this creator");
@@ -413,46 +434,43 @@ function randomDigits(attempt: number): string {
   return String(Math.floor(Math.random() * 10 ** digits)).padStart(digits, "0");
 }
 
-async function sendWelcome(
-  deps: OnboardingDeps,
-  storeName: string,
-  application: Application,
+/**
+ * What the approval mail lists: the creator's link and usable code for each approved campaign, as committed.
+ * A code the approval just made is pending: it is created in the shop after the commit, and that call may fail
+ * (the code is taken there) or wait for the merchant (a missing scope). The mail is still enqueued here, in the
+ * decision's transaction, so that a crash between the commit and the shop never loses it; rather than give a code
+ * that may never work, it says the code is being created and appears in the portal (which shows only codes that
+ * work) once it does. Failed or deactivated codes are left out.
+ */
+async function onboardingMail(
+  tx: Tx,
+  publicUrl: string,
+  storeId: string,
   creatorId: string,
-  now: Date,
-): Promise<string | null> {
-  const { db } = deps;
-  const publicUrl = deps.publicUrl.replace(/\/+$/, "");
-  try {
-    const links = await db.trackingLink.findMany({
-      where: { storeId: application.storeId, creatorId },
-      orderBy: { createdAt: "asc" },
-    });
-    const codes = await db.discountCode.findMany({
-      where: { storeId: application.storeId, creatorId, storeStatus: { in: [...USABLE_CODE_STATUSES] } },
-    });
-    const campaigns = await db.campaign.findMany({
-      where: { storeId: application.storeId, id: { in: links.map((l) => l.campaignId) } },
-      select: { id: true, name: true },
-    });
-    const link = await createCreatorSignInToken(db, application.email, now, WELCOME_LINK_TTL_MS);
-    if (!link) return "the welcome mail was not sent: too many sign-in links are waiting for this address";
-    await sendCreatorMail(deps.mailer, {
-      kind: "welcome",
-      to: application.email,
-      storeName,
-      creatorName: application.name,
-      signInUrl: `${publicUrl}/portal/auth?token=${encodeURIComponent(link.token)}`,
-      portalUrl: `${publicUrl}/portal/sign-in`,
-      expiresAt: link.expiresAt,
-      links: links.map((l) => ({
-        campaignName: campaigns.find((c) => c.id === l.campaignId)?.name ?? "",
-        url: trackingUrl(publicUrl, l.code),
-        discountCode: codes.find((c) => c.campaignId === l.campaignId)?.code ?? null,
-      })),
-    });
-    return null;
-  } catch (error) {
-    console.warn(`could not send the welcome mail for application ${application.id}: ${String(error)}`);
-    return `the welcome mail could not be sent: ${error instanceof Error ? error.message : String(error)}`;
-  }
+  campaignIds: string[],
+): Promise<MailData<"welcome">> {
+  const where = { storeId, creatorId, campaignId: { in: campaignIds } };
+  const links = await tx.trackingLink.findMany({ where, select: { campaignId: true, code: true } });
+  const codes = await tx.discountCode.findMany({ where, select: { campaignId: true, code: true, storeStatus: true } });
+  const campaigns = await tx.campaign.findMany({
+    where: { storeId, id: { in: campaignIds } },
+    select: { id: true, name: true },
+  });
+  const base = publicUrl.replace(/\/+$/, "");
+  return {
+    links: campaignIds.flatMap((campaignId) => {
+      const link = links.find((l) => l.campaignId === campaignId);
+      if (!link) return [];
+      const code = codes.find((c) => c.campaignId === campaignId);
+      const usable = code && (USABLE_CODE_STATUSES as readonly string[]).includes(code.storeStatus);
+      return [
+        {
+          campaign: campaigns.find((c) => c.id === campaignId)?.name ?? "",
+          url: trackingUrl(base, link.code),
+          code: usable ? code.code : null,
+          codePending: code?.storeStatus === "pending",
+        },
+      ];
+    }),
+  };
 }

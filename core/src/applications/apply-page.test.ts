@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCampaign, setCampaignStatus } from "../campaigns/campaign-store.ts";
-import { createMemoryMailer } from "../portal/mailer.ts";
 import { createStore, findStoreByHandle, setStoreHandle } from "../stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { listApplications } from "./applications.ts";
@@ -11,7 +10,6 @@ let database: TestDatabase;
 let page: ApplyPage;
 let storeId: string;
 let campaignId: string;
-const mailer = createMemoryMailer();
 const BASE = "http://apply.test";
 
 async function call(path: string, init: RequestInit = {}, clientIp = "203.0.113.1"): Promise<Response> {
@@ -45,7 +43,7 @@ beforeAll(async () => {
   storeId = store.id;
   expect(store.handle).toBe("glow-shop");
   campaignId = (await createCampaign(db, storeId, { name: "Summer" })).id;
-  page = createApplyPage({ db, mailer, publicUrl: "https://go.example.com", applicationsPerAddress: 4 });
+  page = createApplyPage({ db, publicUrl: "https://go.example.com", applicationsPerAddress: 4 });
 });
 afterAll(async () => database.destroy());
 

@@ -31,6 +31,24 @@ export function preferenceKindOf(kind: MailKind): OptionalKind | null {
 
 const Money = { amount: z.number().int(), currency: z.string().length(3) };
 
+/**
+ * An approval's links, as they were when it committed: the code only when it works in the shop. A code the
+ * approval just made is still being created there (after the commit): codePending, and the mail says the portal
+ * shows it once it works.
+ */
+const Onboarding = z.object({
+  links: z
+    .array(
+      z.object({
+        campaign: z.string(),
+        url: z.string(),
+        code: z.string().nullable().default(null),
+        codePending: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+});
+
 export const MAIL_DATA = {
   commission_pending: z.object({
     commissionId: z.string(),
@@ -45,9 +63,15 @@ export const MAIL_DATA = {
   /** The UTC day whose held-back commission mails it lists (they are CreatorMail rows in status "digest"). */
   commission_digest: z.object({ day: z.iso.date() }),
   payout_method_missing: z.object({ ...Money, minimum: z.number().int() }),
-  application_approved: z.object({ signInUrl: z.string().optional(), campaigns: z.array(z.string()).default([]) }),
+  /** An existing creator joined through an application or invitation: the new links (the portal they know). */
+  application_approved: Onboarding,
+  /**
+   * The applicant is not a creator: the row's creatorId is the application's id, and the worker reads the
+   * address from the application (worker.ts recipientOf).
+   */
   application_rejected: z.object({ reason: z.string().nullable().default(null) }),
-  welcome: z.object({ signInUrl: z.string().optional(), codes: z.array(z.string()).default([]) }),
+  /** A new creator: their links and codes, and where to sign in to the portal. */
+  welcome: Onboarding,
 } satisfies Record<MailKind, z.ZodType>;
 
 export type MailData<K extends MailKind> = z.input<(typeof MAIL_DATA)[K]>;

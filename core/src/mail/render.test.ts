@@ -21,9 +21,14 @@ const DATA: Record<MailKind, unknown> = {
   commission_reversed: { commissionId: "cm_1", amount: 0, previous: 1_250, currency: "EUR" },
   commission_digest: { day: "2026-12-01" },
   payout_method_missing: { amount: 4_000, currency: "EUR", minimum: 2_500 },
-  application_approved: { signInUrl: "https://t.example/portal/auth?token=abc", campaigns: ["Spring"] },
+  application_approved: { links: [{ campaign: "Spring", url: "https://t.example/c/ab12", codePending: true }] },
   application_rejected: { reason: "Audience <outside> our markets" },
-  welcome: { signInUrl: "https://t.example/portal/auth?token=abc", codes: ["ADA10"] },
+  welcome: {
+    links: [
+      { campaign: "Spring", url: "https://t.example/c/ab12", code: "ADA10" },
+      { campaign: "Summer <sale>", url: "https://t.example/c/cd34", code: null },
+    ],
+  },
 };
 
 function render(kind: MailKind, locale: "en" | "fr", unsubscribeUrl: string | null = null) {
@@ -70,7 +75,21 @@ describe("rendering", () => {
       "You earned 2 more commissions on 1 Dec 2026, 12.50 EUR + 7.50 USD in all:",
     );
     expect(render("application_rejected", "en").html).toContain("Audience &lt;outside&gt; our markets");
-    expect(render("welcome", "en").text).toContain("Your discount codes: ADA10");
+    const welcome = render("welcome", "en");
+    expect(welcome.subject).toBe("Welcome to Café <Nord> & Fils's creator program");
+    expect(welcome.text).toContain(
+      "- Spring: https://t.example/c/ab12, discount code: ADA10\n- Summer <sale>: https://t.example/c/cd34\n",
+    );
+    expect(welcome.text).toContain("enter this email address at https://t.example/portal/sign-in");
+    expect(welcome.html).toContain("<li>Summer &lt;sale&gt;: https://t.example/c/cd34</li>");
+    expect(welcome.html).toContain('<a href="https://t.example/portal/sign-in">');
+    expect(render("welcome", "fr").text).toContain("- Spring : https://t.example/c/ab12, code de réduction : ADA10");
+    expect(render("application_approved", "en").text).toContain(
+      "- Spring: https://t.example/c/ab12 (your discount code is being created in the shop: it appears in your portal once it works)",
+    );
+    expect(render("application_rejected", "fr").text).toContain(
+      "La raison de la boutique : Audience <outside> our markets",
+    );
   });
 
   it("links the unsubscribe page in both parts when there is one", () => {

@@ -130,20 +130,23 @@ export function renderCreatorMail(kind: MailKind, rawData: unknown, ctx: RenderC
         t("mail.payout_method_missing.body", { amount, store }),
       ]);
     }
+    case "welcome":
     case "application_approved": {
-      const d = MAIL_DATA.application_approved.parse(rawData);
+      const d = MAIL_DATA[kind].parse(rawData);
+      const signIn = `${ctx.portalUrl}/sign-in`;
       return compose(
         f,
         ctx,
-        t("mail.application_approved.subject", { store }),
-        [
-          t("mail.application_approved.body", { store }),
-          ...(d.campaigns.length
-            ? [t("mail.application_approved.campaigns", { campaigns: d.campaigns.join(", ") })]
-            : []),
-        ],
-        [],
-        d.signInUrl ? { label: t("mail.signIn", { url: d.signInUrl }), url: d.signInUrl } : undefined,
+        t(kind === "welcome" ? "mail.welcome.subject" : "mail.application_approved.subject", { store }),
+        [t(kind === "welcome" ? "mail.welcome.body" : "mail.application_approved.body", { store })],
+        d.links.map((l) => {
+          const params = { campaign: l.campaign, url: l.url, code: l.code ?? "" };
+          if (l.code) return t("mail.onboarding.code", params);
+          return t(l.codePending ? "mail.onboarding.codePending" : "mail.onboarding.link", params);
+        }),
+        // The portal's sign-in page rather than a one-time link: the mail may wait in the outbox or an inbox
+        // longer than a link lives, and the outbox holds no secret.
+        { label: t("mail.onboarding.signIn", { url: signIn }), url: signIn },
       );
     }
     case "application_rejected": {
@@ -152,20 +155,6 @@ export function renderCreatorMail(kind: MailKind, rawData: unknown, ctx: RenderC
         t("mail.application_rejected.body", { store }),
         ...(d.reason ? [t("mail.application_rejected.reason", { reason: d.reason })] : []),
       ]);
-    }
-    case "welcome": {
-      const d = MAIL_DATA.welcome.parse(rawData);
-      return compose(
-        f,
-        ctx,
-        t("mail.welcome.subject", { store }),
-        [
-          t("mail.welcome.body", { store }),
-          ...(d.codes.length ? [t("mail.welcome.codes", { codes: d.codes.join(", ") })] : []),
-        ],
-        [],
-        d.signInUrl ? { label: t("mail.signIn", { url: d.signInUrl }), url: d.signInUrl } : undefined,
-      );
     }
   }
 }

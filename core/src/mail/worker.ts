@@ -103,7 +103,7 @@ async function deliver(
     return "skipped";
   }
   const [creator, store, setting] = await Promise.all([
-    db.creator.findFirst({ where: { id: mail.creatorId, storeId: mail.storeId }, select: { name: true, email: true } }),
+    recipientOf(db, mail),
     db.store.findUnique({ where: { id: mail.storeId }, select: { name: true, hashKey: true } }),
     mailSettingOf(db, mail.storeId, mail.creatorId),
   ]);
@@ -177,6 +177,15 @@ async function deliver(
   await markSent(db, mail.id, now());
   await markDigested(db, digestIds, now());
   return "sent";
+}
+
+/** The creator the mail is for; a rejected applicant is no creator: the row names their application instead. */
+async function recipientOf(db: Db, mail: ClaimedMail): Promise<{ name: string; email: string | null } | null> {
+  const where = { id: mail.creatorId, storeId: mail.storeId };
+  const select = { name: true, email: true };
+  const creator = await db.creator.findFirst({ where, select });
+  if (creator || mail.kind !== "application_rejected") return creator;
+  return db.creatorApplication.findFirst({ where, select });
 }
 
 /** Why a commission was reversed or reduced, in the words the portal's conversion page uses. */

@@ -241,17 +241,20 @@ const EN = {
   "mail.payout_method_missing.body":
     "You have {amount} of approved commissions with {store}, but no payout method. Choose one in the portal's Settings so that the store can pay you.",
   "mail.application_approved.subject": "Welcome to {store}'s creator program",
-  "mail.application_approved.body": "Your application to {store}'s creator program is approved.",
-  "mail.application_approved.campaigns": "Your campaigns: {campaigns}",
+  "mail.application_approved.body":
+    "Your application to {store}'s creator program is approved. Your new tracking links and discount codes:",
   "mail.application_rejected.subject": "Your application to {store}'s creator program",
   "mail.application_rejected.body":
     "Thank you for applying to {store}'s creator program. It is not accepting your application.",
   "mail.application_rejected.reason": "The store's reason: {reason}",
   "mail.welcome.subject": "Welcome to {store}'s creator program",
-  "mail.welcome.body":
-    "{store} added you to its creator program. Your links, codes and earnings are in the creator portal.",
-  "mail.welcome.codes": "Your discount codes: {codes}",
-  "mail.signIn": "Sign in here: {url}",
+  "mail.welcome.body": "{store} approved you as a creator. Your tracking links and discount codes:",
+  "mail.onboarding.link": "{campaign}: {url}",
+  "mail.onboarding.code": "{campaign}: {url}, discount code: {code}",
+  "mail.onboarding.codePending":
+    "{campaign}: {url} (your discount code is being created in the shop: it appears in your portal once it works)",
+  "mail.onboarding.signIn":
+    "To sign in to your creator portal, enter this email address at {url}: we send you a sign-in link.",
 
   "unsubscribe.title": "Email preferences",
   "unsubscribe.confirm": 'Stop emails about "{kind}" from {store}?',
@@ -263,7 +266,7 @@ const EN = {
   "apply.title": "Apply to {store}'s creator program",
   "apply.titleCampaign": "Apply to {store}: {campaign}",
   "apply.intro":
-    "Tell {store} about you. If they accept, you receive your tracking link, your discount code and a link to your creator portal by email.",
+    "Tell {store} about you. If they accept, you receive your tracking link by email, and your discount code in your creator portal.",
   "apply.name": "Your name",
   "apply.email": "Email",
   "apply.profiles": "Your social profiles (one address per line)",
@@ -277,7 +280,7 @@ const EN = {
   "apply.sentTitle": "Application sent",
   "apply.sent": "Thank you. {store} will review your application and answer you by email.",
   "apply.approved":
-    "Thank you. {store} accepted you: check your email for your link, your code and your portal sign-in.",
+    "Thank you. {store} accepted you: check your email for your link and how to sign in to your creator portal, where your code is.",
   "apply.fixErrors": "Some fields need your attention.",
   "apply.already": "An application from this email address is already waiting for review.",
   "apply.termsChanged": "The program terms changed while you were applying. Read them again and confirm.",
@@ -531,17 +534,20 @@ const FR: Catalog = {
   "mail.payout_method_missing.body":
     "Vous avez {amount} de commissions approuvées chez {store}, mais aucun moyen de paiement. Choisissez-en un dans les réglages du portail pour que la boutique puisse vous payer.",
   "mail.application_approved.subject": "Bienvenue dans le programme créateurs de {store}",
-  "mail.application_approved.body": "Votre candidature au programme créateurs de {store} est acceptée.",
-  "mail.application_approved.campaigns": "Vos campagnes : {campaigns}",
+  "mail.application_approved.body":
+    "Votre candidature au programme créateurs de {store} est acceptée. Vos nouveaux liens de suivi et codes de réduction :",
   "mail.application_rejected.subject": "Votre candidature au programme créateurs de {store}",
   "mail.application_rejected.body":
     "Merci d'avoir postulé au programme créateurs de {store}. Votre candidature n'a pas été retenue.",
   "mail.application_rejected.reason": "La raison de la boutique : {reason}",
   "mail.welcome.subject": "Bienvenue dans le programme créateurs de {store}",
-  "mail.welcome.body":
-    "{store} vous a ajouté à son programme créateurs. Vos liens, codes et gains sont dans le portail créateur.",
-  "mail.welcome.codes": "Vos codes de réduction : {codes}",
-  "mail.signIn": "Connectez-vous ici : {url}",
+  "mail.welcome.body": "{store} vous a accepté comme créateur. Vos liens de suivi et codes de réduction :",
+  "mail.onboarding.link": "{campaign} : {url}",
+  "mail.onboarding.code": "{campaign} : {url}, code de réduction : {code}",
+  "mail.onboarding.codePending":
+    "{campaign} : {url} (votre code de réduction est en cours de création dans la boutique : il apparaît dans votre portail dès qu'il fonctionne)",
+  "mail.onboarding.signIn":
+    "Pour vous connecter à votre portail créateur, saisissez cette adresse e-mail sur {url} : nous vous envoyons un lien de connexion.",
 
   "unsubscribe.title": "Préférences d'e-mails",
   "unsubscribe.confirm": "Ne plus recevoir d'e-mails « {kind} » de {store} ?",
@@ -553,7 +559,7 @@ const FR: Catalog = {
   "apply.title": "Candidater au programme créateurs de {store}",
   "apply.titleCampaign": "Candidater chez {store} : {campaign}",
   "apply.intro":
-    "Présentez-vous à {store}. Si votre candidature est acceptée, vous recevez par e-mail votre lien de suivi, votre code de réduction et un lien vers votre portail créateur.",
+    "Présentez-vous à {store}. Si votre candidature est acceptée, vous recevez votre lien de suivi par e-mail, et votre code de réduction dans votre portail créateur.",
   "apply.name": "Votre nom",
   "apply.email": "E-mail",
   "apply.profiles": "Vos profils sociaux (une adresse par ligne)",
@@ -567,7 +573,7 @@ const FR: Catalog = {
   "apply.sentTitle": "Candidature envoyée",
   "apply.sent": "Merci. {store} va étudier votre candidature et vous répondra par e-mail.",
   "apply.approved":
-    "Merci. {store} vous a accepté : votre lien, votre code et votre accès au portail vous attendent dans vos e-mails.",
+    "Merci. {store} vous a accepté : votre lien et l'accès à votre portail créateur, où se trouve votre code, vous attendent dans vos e-mails.",
   "apply.fixErrors": "Certains champs sont à corriger.",
   "apply.already": "Une candidature de cette adresse e-mail est déjà en attente.",
   "apply.termsChanged": "Les conditions du programme ont changé pendant votre candidature. Relisez-les et confirmez.",

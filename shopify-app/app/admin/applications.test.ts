@@ -6,6 +6,7 @@ import {
 } from "@trailmark/core/applications";
 import { createCampaign } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
+import { sendDueCreatorMails } from "@trailmark/core/mail";
 import { createMemoryMailer } from "@trailmark/core/portal";
 import { createStore, updateStoreCredentials } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
@@ -18,7 +19,6 @@ import * as applications from "../routes/admin.applications.tsx";
 import * as campaigns from "../routes/admin.campaigns._index.tsx";
 import * as creator from "../routes/admin.creators.$id.tsx";
 import * as settings from "../routes/admin.settings.tsx";
-import { registerCreatorMailer } from "./creator-mail.server.ts";
 import { lacksDiscountScope, storeDiscountGateways } from "./store-discounts.server.ts";
 import { get, ORIGIN, type Owner, post, signInOwner } from "./test-support.ts";
 
@@ -40,7 +40,6 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = database.db;
   provideDatabase(database);
-  registerCreatorMailer(mailer);
   shop = fakeWooStore({ url: "https://woo-apply.example.com" });
   msw.use(...shop.handlers);
   const { store } = await createStore(db, {
@@ -53,8 +52,14 @@ beforeAll(async () => {
   campaignId = (await createCampaign(db, storeId, { name: "Spring" })).id;
   owner = await signInOwner(db, storeId);
 });
+
+/** Runs the creator mail worker once (as the instance's does every few seconds); the mails it sent. */
+async function deliver() {
+  const before = mailer.messages.length;
+  await sendDueCreatorMails({ db, mailer, publicUrl: ORIGIN });
+  return mailer.messages.slice(before);
+}
 afterAll(async () => {
-  registerCreatorMailer(null);
   msw.close();
   await database.destroy();
 });
@@ -130,8 +135,8 @@ describe("Applications in the standalone admin", () => {
     });
   });
 
-  it("approves an application: the coupon is created in the shop and the welcome mail sent", async () => {
-    const deps = { db, mailer, publicUrl: ORIGIN };
+  it("approves an application: the coupon is created in the shop and the welcome mail enqueued", async () => {
+    const deps = { db, publicUrl: ORIGIN };
     await submitApplication(
       deps,
       storeId,
@@ -150,13 +155,30 @@ describe("Applications in the standalone admin", () => {
     );
     expect(approved).toMatchObject({
       status: 200,
-      data: { message: "Approved Ada <ada@example.com>: creator, link and code made, welcome mail sent." },
+      data: { message: "Approved Ada <ada@example.com>: creator, link and code made, welcome mail on its way." },
     });
     expect(shop.coupons).toEqual([
       expect.objectContaining({ code: "ada12", discount_type: "percent", amount: "12.50", minimum_amount: "30.00" }),
     ]);
-    expect(mailer.messages.at(-1)).toMatchObject({ to: "ada@example.com", fromName: "woo-apply.example.com" });
-    expect(mailer.messages.at(-1)!.text).toContain("discount code: ADA12");
+    // The welcome mail was enqueued with the approval, before the coupon existed: it sends the creator to the
+    // portal for the code.
+    const row = await db.creatorMail.findFirstOrThrow({ where: { storeId, dedupKey: `welcome:${application!.id}` } });
+    const link = await db.trackingLink.findFirstOrThrow({ where: { storeId, creatorId: row.creatorId } });
+    expect({ ...row, data: JSON.parse(row.data) }).toMatchObject({
+      kind: "welcome",
+      status: "queued",
+      data: { links: [{ campaign: "Spring", url: `${ORIGIN}/c/${link.code}`, code: null, codePending: true }] },
+    });
+    const [mail, ...more] = await deliver();
+    expect(more).toEqual([]);
+    expect(mail).toMatchObject({
+      to: "ada@example.com",
+      fromName: "woo-apply.example.com",
+      subject: "Welcome to woo-apply.example.com's creator program",
+    });
+    expect(mail!.text).toContain(`Spring: ${ORIGIN}/c/${link.code} (your discount code is being created in the shop`);
+    expect(mail!.text).toContain(`${ORIGIN}/portal/sign-in`);
+    expect(await db.creatorMail.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "sent" });
     const approvedList = await get<List>(applications.loader, "/admin/applications?status=approved", { owner });
     const creatorId = approvedList.data.applications[0]!.creatorId!;
     const page = await get<{ codes: { code: string; storeStatus: string }[] }>(
@@ -186,7 +208,7 @@ describe("Applications in the standalone admin", () => {
   });
 
   it("rejects with a reason, and refuses a rejection without one", async () => {
-    const deps = { db, mailer, publicUrl: ORIGIN };
+    const deps = { db, publicUrl: ORIGIN };
     const { application } = await submitApplication(deps, storeId, {
       name: "Ben",
       email: "ben@example.com",
@@ -210,8 +232,21 @@ describe("Applications in the standalone admin", () => {
       { owner },
     );
     expect(rejected.status).toBe(200);
-    expect(mailer.messages.at(-1)).toMatchObject({ to: "ben@example.com" });
-    expect(mailer.messages.at(-1)!.text).toContain("Not a fit this season.");
+    expect(
+      await db.creatorMail.findFirstOrThrow({ where: { storeId, dedupKey: `application_rejected:${application.id}` } }),
+    ).toMatchObject({
+      kind: "application_rejected",
+      creatorId: application.id,
+      data: '{"reason":"Not a fit this season."}',
+    });
+    const [mail, ...more] = await deliver();
+    expect(more).toEqual([]);
+    expect(mail).toMatchObject({
+      to: "ben@example.com",
+      subject: "Your application to woo-apply.example.com's creator program",
+    });
+    expect(mail!.text).toContain("Hello Ben,");
+    expect(mail!.text).toContain("The store's reason: Not a fit this season.");
     const again = await post(
       applications.action,
       "/admin/applications",
@@ -237,9 +272,14 @@ describe("Applications in the standalone admin", () => {
     );
     expect(invited).toMatchObject({
       status: 200,
-      data: { message: "Invited cy@example.com: the welcome mail is sent." },
+      data: { message: "Invited cy@example.com: the welcome mail is on its way." },
     });
     expect(shop.coupons.map((c) => c.code)).toContain("cy12");
+    const application = await db.creatorApplication.findFirstOrThrow({ where: { storeId, email: "cy@example.com" } });
+    expect(
+      await db.creatorMail.count({ where: { storeId, kind: "welcome", dedupKey: `welcome:${application.id}` } }),
+    ).toBe(1);
+    expect((await deliver()).map((m) => m.to)).toEqual(["cy@example.com"]);
   });
 
   it("retries a code the shop refused from the creator's page, and ends codes with the campaign", async () => {
@@ -288,7 +328,7 @@ describe("Applications in the standalone admin", () => {
   it("keeps another store's application out of reach", async () => {
     const other = await createStore(db, { platform: "custom", domain: "other-apply.example.com" });
     await createCampaign(db, other.store.id, { name: "X" });
-    const { application } = await submitApplication({ db, mailer, publicUrl: ORIGIN }, other.store.id, {
+    const { application } = await submitApplication({ db, publicUrl: ORIGIN }, other.store.id, {
       name: "Zed",
       email: "zed@example.com",
     });
@@ -321,7 +361,7 @@ describe("a Shopify shop's codes outside the embedded admin", () => {
       },
     });
     expect(await lacksDiscountScope(db, store)).toBe(true);
-    const deps = { db, mailer, publicUrl: ORIGIN, discounts: storeDiscountGateways(db) };
+    const deps = { db, publicUrl: ORIGIN, discounts: storeDiscountGateways(db) };
     const { application } = await submitApplication(deps, store.id, { name: "Dot", email: "dot@example.com" });
     const approved = await approveApplication(deps, store.id, application.id);
     expect(approved.problems).toEqual([expect.stringContaining("accept the updated permissions (write_discounts)")]);

@@ -17,7 +17,6 @@ import {
 import { listCampaigns } from "@trailmark/core/campaigns";
 import { toMinorUnits } from "@trailmark/core/shared";
 import { z } from "zod";
-import { creatorMailer } from "../creator-mail.server.ts";
 import {
   attempt,
   done,
@@ -36,7 +35,7 @@ import { discountGatewayFor, lacksDiscountScope } from "../store-discounts.serve
 // discount each creator's code gives. The program terms and the page's address are in Settings.
 
 export function onboardingDeps(ctx: StoreContext): OnboardingDeps {
-  return { db: ctx.db, mailer: creatorMailer(), publicUrl: publicUrl(), discounts: discountGatewayFor(ctx) };
+  return { db: ctx.db, publicUrl: publicUrl(), discounts: discountGatewayFor(ctx) };
 }
 
 export async function applicationsLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
@@ -145,7 +144,7 @@ export async function applicationsAction({ request }: ActionFunctionArgs, requir
         return done(
           intent,
           result.fresh
-            ? `Approved ${who}: creator, link and code made, welcome mail sent.${problemsText(result.problems)}`
+            ? `Approved ${who}: creator, link and code made, welcome mail on its way.${problemsText(result.problems)}`
             : `${who} was already approved.`,
         );
       });
@@ -174,7 +173,10 @@ export async function applicationsAction({ request }: ActionFunctionArgs, requir
       }
       return attempt(intent, async () => {
         const result = await inviteCreator(onboardingDeps(ctx), ctx.storeId, parsed.data);
-        return done(intent, `Invited ${parsed.data.email}: the welcome mail is sent.${problemsText(result.problems)}`);
+        return done(
+          intent,
+          `Invited ${parsed.data.email}: the welcome mail is on its way.${problemsText(result.problems)}`,
+        );
       });
     }
     case "saveOnboarding": {
