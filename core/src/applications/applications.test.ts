@@ -271,7 +271,8 @@ describe("applications", () => {
     // The applicant is no creator: the row names the application, whose address the worker uses.
     expect(await outboxRow(`application_rejected:${application.id}`)).toMatchObject({
       kind: "application_rejected",
-      creatorId: application.id,
+      creatorId: null,
+      applicationId: application.id,
       data: { reason: "Your audience is too small." },
     });
     const [mail, ...more] = await deliver();
@@ -286,7 +287,7 @@ describe("applications", () => {
     expect(mail!.text).not.toContain("unsubscribe");
     // Rejecting again enqueues nothing more.
     await rejectApplication(deps, storeId, application.id, { reason: "Another reason" });
-    expect(await db.creatorMail.count({ where: { storeId, creatorId: application.id } })).toBe(1);
+    expect(await db.creatorMail.count({ where: { storeId, applicationId: application.id } })).toBe(1);
     await expect(approveApplication(deps, storeId, application.id)).rejects.toMatchObject({ code: "conflict" });
     await expect(rejectApplication(deps, storeId, application.id, { reason: "" })).rejects.toThrow(/say why/);
     const again = await submitApplication(deps, storeId, applicant("no@example.com"));

@@ -234,6 +234,7 @@ export async function approveApplication(
         {
           storeId,
           creatorId,
+          applicationId: row.id,
           kind,
           data: await onboardingMail(tx, deps.publicUrl, storeId, creatorId, campaignIds),
           dedupKey: `${kind}:${row.id}`,
@@ -276,7 +277,8 @@ export async function rejectApplication(
         tx,
         {
           storeId,
-          creatorId: applicationId,
+          creatorId: null,
+          applicationId,
           kind: "application_rejected",
           data: { reason },
           dedupKey: `application_rejected:${applicationId}`,

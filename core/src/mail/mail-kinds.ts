@@ -65,10 +65,7 @@ export const MAIL_DATA = {
   payout_method_missing: z.object({ ...Money, minimum: z.number().int() }),
   /** An existing creator joined through an application or invitation: the new links (the portal they know). */
   application_approved: Onboarding,
-  /**
-   * The applicant is not a creator: the row's creatorId is the application's id, and the worker reads the
-   * address from the application (worker.ts recipientOf).
-   */
+  /** The applicant is not a creator: the row names the application, where the worker reads the address. */
   application_rejected: z.object({ reason: z.string().nullable().default(null) }),
   /** A new creator: their links and codes, and where to sign in to the portal. */
   welcome: Onboarding,

@@ -18,8 +18,12 @@ function parseOff(json: string): OptionalKind[] {
   return parsed.success ? parsed.data : [];
 }
 
-export async function mailSettingOf(db: Db | Tx, storeId: string, creatorId: string): Promise<MailSetting> {
-  const row = await db.creatorMailSetting.findUnique({ where: { storeId_creatorId: { storeId, creatorId } } });
+/** A creator's settings for a store; the defaults (every mail, English) for an applicant who is no creator. */
+export async function mailSettingOf(db: Db | Tx, storeId: string, creatorId: string | null): Promise<MailSetting> {
+  const row =
+    creatorId === null
+      ? null
+      : await db.creatorMailSetting.findUnique({ where: { storeId_creatorId: { storeId, creatorId } } });
   return {
     off: row ? parseOff(row.off) : [],
     locale: row?.locale === "en" || row?.locale === "fr" ? row.locale : null,

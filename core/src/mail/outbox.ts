@@ -18,7 +18,10 @@ type Client = Db | Tx;
 
 export interface CreatorMailRequest<K extends MailKind = MailKind> {
   storeId: string;
-  creatorId: string;
+  /** The creator it is for; null for an applicant who is no creator (a rejected application). */
+  creatorId: string | null;
+  /** The application a decision mail answers (its applicant is the recipient when there is no creator). */
+  applicationId?: string | null;
   kind: K;
   data: MailData<K>;
   /** Unique per store, named for the event: `commission_approved:<commissionId>`, `commission_paid:<payoutId>`. */
@@ -52,6 +55,7 @@ export async function enqueueCreatorMails(
       id: newId("ml"),
       storeId: m.storeId,
       creatorId: m.creatorId,
+      applicationId: m.applicationId ?? null,
       kind: m.kind,
       dedupKey: m.dedupKey,
       data: JSON.stringify(m.data),
@@ -68,7 +72,8 @@ export async function enqueueCreatorMails(
 export interface ClaimedMail {
   id: string;
   storeId: string;
-  creatorId: string;
+  creatorId: string | null;
+  applicationId: string | null;
   kind: string;
   data: string;
   attempts: number;

@@ -118,11 +118,12 @@ async function deliver(
   }
   const f = translator(setting.locale ?? "en");
   const base = publicUrl.replace(/\/$/, "");
-  const unsubscribeUrl = optional
-    ? `${base}/portal/unsubscribe?token=${encodeURIComponent(
-        unsubscribeToken(store.hashKey, { storeId: mail.storeId, creatorId: mail.creatorId, kind: optional }),
-      )}`
-    : null;
+  const unsubscribeUrl =
+    optional && mail.creatorId !== null
+      ? `${base}/portal/unsubscribe?token=${encodeURIComponent(
+          unsubscribeToken(store.hashKey, { storeId: mail.storeId, creatorId: mail.creatorId, kind: optional }),
+        )}`
+      : null;
   const ctx: RenderContext = {
     storeName: store.name,
     creatorName: creator.name,
@@ -179,13 +180,13 @@ async function deliver(
   return "sent";
 }
 
-/** The creator the mail is for; a rejected applicant is no creator: the row names their application instead. */
+/** The creator the mail is for, or the applicant of a rejected application (who is no creator). */
 async function recipientOf(db: Db, mail: ClaimedMail): Promise<{ name: string; email: string | null } | null> {
-  const where = { id: mail.creatorId, storeId: mail.storeId };
   const select = { name: true, email: true };
-  const creator = await db.creator.findFirst({ where, select });
-  if (creator || mail.kind !== "application_rejected") return creator;
-  return db.creatorApplication.findFirst({ where, select });
+  if (mail.creatorId !== null)
+    return db.creator.findFirst({ where: { id: mail.creatorId, storeId: mail.storeId }, select });
+  if (mail.applicationId === null) return null;
+  return db.creatorApplication.findFirst({ where: { id: mail.applicationId, storeId: mail.storeId }, select });
 }
 
 /** Why a commission was reversed or reduced, in the words the portal's conversion page uses. */

@@ -5,7 +5,8 @@ ALTER TABLE "Store" ADD COLUMN "mailDigestAfter" INTEGER NOT NULL DEFAULT 5;
 CREATE TABLE "CreatorMail" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "storeId" TEXT NOT NULL,
-    "creatorId" TEXT NOT NULL,
+    "creatorId" TEXT,
+    "applicationId" TEXT,
     "kind" TEXT NOT NULL,
     "dedupKey" TEXT NOT NULL,
     "data" TEXT NOT NULL DEFAULT '{}',

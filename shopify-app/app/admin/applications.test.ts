@@ -163,7 +163,7 @@ describe("Applications in the standalone admin", () => {
     // The welcome mail was enqueued with the approval, before the coupon existed: it sends the creator to the
     // portal for the code.
     const row = await db.creatorMail.findFirstOrThrow({ where: { storeId, dedupKey: `welcome:${application!.id}` } });
-    const link = await db.trackingLink.findFirstOrThrow({ where: { storeId, creatorId: row.creatorId } });
+    const link = await db.trackingLink.findFirstOrThrow({ where: { storeId, creatorId: row.creatorId! } });
     expect({ ...row, data: JSON.parse(row.data) }).toMatchObject({
       kind: "welcome",
       status: "queued",
@@ -236,7 +236,8 @@ describe("Applications in the standalone admin", () => {
       await db.creatorMail.findFirstOrThrow({ where: { storeId, dedupKey: `application_rejected:${application.id}` } }),
     ).toMatchObject({
       kind: "application_rejected",
-      creatorId: application.id,
+      creatorId: null,
+      applicationId: application.id,
       data: '{"reason":"Not a fit this season."}',
     });
     const [mail, ...more] = await deliver();
