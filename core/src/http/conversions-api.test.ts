@@ -73,7 +73,7 @@ describe("an API key's last use", () => {
     const start = clock;
 
     // Refused requests are not uses.
-    expect((await report(`${key.slice(0, -1)}x`)).status).toBe(401);
+    expect((await report(`${key.slice(0, -1)}${key.endsWith("x") ? "y" : "x"}`)).status).toBe(401);
     expect(await lastUsedOf(id)).toBeNull();
 
     keyWrites = 0;
