@@ -5,7 +5,7 @@ import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { getStore } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import type { RequestHandler } from "msw";
-import { type SetupServerApi, setupServer } from "msw/node";
+import { type SetupServer, setupServer } from "msw/node";
 
 // The built app served on loopback as the Shopify admin's iframe reaches it, for tests of the embedded admin (/app):
 // the app's env set, MSW standing in for Shopify's Admin GraphQL (and any other third party the test names), and
@@ -27,7 +27,7 @@ export interface EmbeddedApp {
   readonly url: string;
   readonly database: TestDatabase;
   readonly db: Db;
-  readonly msw: SetupServerApi;
+  readonly msw: SetupServer;
   /** The URL of a document as the Shopify admin's iframe opens it: the session token as id_token. */
   documentUrl(shop: string, path: string): Promise<string>;
   /** The request with a session token as App Bridge's fetch adds it: an Authorization Bearer header. */
