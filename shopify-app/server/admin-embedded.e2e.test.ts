@@ -1,10 +1,6 @@
-import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
-import { type AdminProgram, seedAdminProgram } from "@trailmark/core/admin";
+import type { AdminProgram } from "@trailmark/core/admin";
 import type { Db } from "@trailmark/core/db";
-import type { RunningServer } from "@trailmark/core/server";
-import { serveFetch } from "@trailmark/core/server";
 import { getStore } from "@trailmark/core/stores";
-import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { createShopifyInboxWorker } from "@trailmark/shopify";
 import {
   BIG_CUSTOMER_ID,
@@ -16,82 +12,46 @@ import {
   shopifyJson,
   webhookHeaders,
 } from "@trailmark/shopify/testing";
-import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP_URL, BROWSER, type EmbeddedApp, seedShopifyProgram, startEmbeddedApp } from "./testing/embedded-app.ts";
 
 // The embedded admin (under /app) over real HTTP, as the Shopify admin's iframe reaches it: documents carry the
 // session token as id_token, App Bridge's fetches as a Bearer header. Each shop sees and changes only its store.
 
 const SECRET = "test-api-secret-embedded";
 const API_KEY = "test-api-key-embedded";
-const APP_URL = "https://trailmark.test";
-const BROWSER =
-  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
 
 const fake = createShopifyAdminFake();
-const msw = setupServer(...shopifyAdminHandlers(fake));
-let database: TestDatabase;
+let app: EmbeddedApp;
 let db: Db;
-let server: RunningServer;
 let a: AdminProgram;
 let b: AdminProgram;
 
-/** A seeded program on a Shopify store with a live offline session, so no token exchange is needed. */
-async function shopifyProgram(shop: string): Promise<AdminProgram> {
-  const program = await seedAdminProgram(db);
-  const domain = `${shop}.myshopify.com`;
-  await db.store.update({ where: { id: program.store.id }, data: { platform: "shopify", domain, name: shop } });
-  await db.session.create({
-    data: {
-      id: `offline_${domain}`,
-      shop: domain,
-      state: "",
-      isOnline: false,
-      scope: "read_orders,write_pixels,read_customer_events,write_discounts",
-      accessToken: `shpat_${shop}`,
-      expires: new Date(Date.now() + 86_400_000),
-    },
-  });
-  return { ...program, store: (await getStore(db, program.store.id))! };
-}
-
 beforeAll(async () => {
-  Object.assign(process.env, { SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: APP_URL });
-  msw.listen({
-    onUnhandledRequest(request, print) {
-      if (new URL(request.url).hostname !== "127.0.0.1") print.error();
-    },
-  });
-  database = await createTestDatabase();
-  db = database.db;
-  a = await shopifyProgram("shop-a");
-  b = await shopifyProgram("shop-b");
-  const { createShopifyAppHandler } = await import("./handler.ts");
-  const handler = await createShopifyAppHandler({ database });
-  server = await serveFetch((request) => handler(request), { port: 0, host: "127.0.0.1" });
+  app = await startEmbeddedApp({ apiKey: API_KEY, secret: SECRET, handlers: shopifyAdminHandlers(fake) });
+  ({ db } = app);
+  a = await seedShopifyProgram(db, "shop-a");
+  b = await seedShopifyProgram(db, "shop-b");
 }, 300_000);
 
 afterAll(async () => {
-  await server?.close();
-  msw.close();
-  await database?.destroy();
+  await app?.close();
 });
 
 /** A document request from the Shopify admin's iframe. */
 async function open(shop: string, path: string): Promise<{ status: number; html: string }> {
-  const request = await setUpValidRequest(
-    { type: RequestType.Admin, store: shop, apiKey: API_KEY, apiSecretKey: SECRET },
-    new Request(`${server.url}${path}`),
-  );
-  const response = await fetch(request.url, { headers: { "user-agent": BROWSER }, redirect: "manual" });
+  const response = await fetch(await app.documentUrl(shop, path), {
+    headers: { "user-agent": BROWSER },
+    redirect: "manual",
+  });
   return { status: response.status, html: await response.text() };
 }
 
 /** A form post as App Bridge sends it: the session token in the Authorization header. */
 async function submit(shop: string, path: string, fields: Record<string, string>) {
-  const request = await setUpValidRequest(
-    { type: RequestType.Bearer, store: shop, apiKey: API_KEY, apiSecretKey: SECRET },
-    new Request(`${server.url}${path}`, {
+  const request = await app.withSessionToken(
+    shop,
+    new Request(`${app.url}${path}`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": BROWSER },
       body: new URLSearchParams(fields),
@@ -126,11 +86,7 @@ describe("embedded pages", () => {
   });
 
   it("lets only Shopify admin and the verified session's shop frame its documents, never the ?shop= named", async () => {
-    const request = await setUpValidRequest(
-      { type: RequestType.Admin, store: "shop-a", apiKey: API_KEY, apiSecretKey: SECRET },
-      new Request(`${server.url}/app/campaigns`),
-    );
-    const url = new URL(request.url);
+    const url = new URL(await app.documentUrl("shop-a", "/app/campaigns"));
     const honest = await fetch(url, { headers: { "user-agent": BROWSER }, redirect: "manual" });
     expect(honest.status).toBe(200);
     expect(honest.headers.get("content-security-policy")).toBe(
@@ -141,14 +97,14 @@ describe("embedded pages", () => {
     const forged = await fetch(url, { headers: { "user-agent": BROWSER }, redirect: "manual" });
     expect(forged.headers.get("content-security-policy") ?? "").not.toContain("attacker");
     // Without a session, Shopify's pages may be framed by Shopify admin alone.
-    const bounce = await fetch(`${server.url}/auth/session-token?shop=attacker.myshopify.com&shopify-reload=/app`, {
+    const bounce = await fetch(`${app.url}/auth/session-token?shop=attacker.myshopify.com&shopify-reload=/app`, {
       headers: { "user-agent": BROWSER },
     });
     expect(bounce.headers.get("content-security-policy")).toBe("frame-ancestors https://admin.shopify.com;");
   });
 
   it("refuses a request without a session token", async () => {
-    const response = await fetch(`${server.url}/app/campaigns`, {
+    const response = await fetch(`${app.url}/app/campaigns`, {
       headers: { "user-agent": BROWSER },
       redirect: "manual",
     });
@@ -197,9 +153,9 @@ describe("embedded pages", () => {
   });
 
   it("exports the shop's conversions as CSV", async () => {
-    const request = await setUpValidRequest(
-      { type: RequestType.Bearer, store: "shop-a", apiKey: API_KEY, apiSecretKey: SECRET },
-      new Request(`${server.url}/app/conversions/export?kind=purchase`, { headers: { "user-agent": BROWSER } }),
+    const request = await app.withSessionToken(
+      "shop-a",
+      new Request(`${app.url}/app/conversions/export?kind=purchase`, { headers: { "user-agent": BROWSER } }),
     );
     const response = await fetch(request);
     expect(response.status).toBe(200);
@@ -215,7 +171,7 @@ describe("customer data requests", () => {
     const shop = "shop-a.myshopify.com";
     const deliver = async (topic: string, payload: unknown, path = "/webhooks/compliance") => {
       const body = shopifyJson(payload);
-      const response = await fetch(`${server.url}${path}`, {
+      const response = await fetch(`${app.url}${path}`, {
         method: "POST",
         body,
         headers: webhookHeaders({ topic, body, secret: SECRET, shop }),
@@ -236,9 +192,9 @@ describe("customer data requests", () => {
 
     const download = async (store: string, id: string) =>
       fetch(
-        await setUpValidRequest(
-          { type: RequestType.Bearer, store, apiKey: API_KEY, apiSecretKey: SECRET },
-          new Request(`${server.url}/app/data-requests/${id}`, { headers: { "user-agent": BROWSER } }),
+        await app.withSessionToken(
+          store,
+          new Request(`${app.url}/app/data-requests/${id}`, { headers: { "user-agent": BROWSER } }),
         ),
       );
     const response = await download("shop-a", row.id);

@@ -1,9 +1,6 @@
 import type { Db } from "@trailmark/core/db";
 import { adoptShopDeliveries } from "@trailmark/core/inbox";
-import type { RunningServer } from "@trailmark/core/server";
-import { serveFetch } from "@trailmark/core/server";
 import { createStore, findStoreByDomain } from "@trailmark/core/stores";
-import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { createShopifyInboxWorker } from "@trailmark/shopify";
 import {
   BIG_ORDER_ID,
@@ -14,51 +11,34 @@ import {
   TEST_SHOP,
   webhookHeaders,
 } from "@trailmark/shopify/testing";
-import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { APP_URL, BROWSER, type EmbeddedApp, startEmbeddedApp } from "./testing/embedded-app.ts";
 
 // The built app over real HTTP on loopback, as Shopify reaches it: signed webhooks byte for byte, and an embedded
 // admin request whose token exchange and Admin GraphQL calls go to MSW.
 
 const SECRET = "test-api-secret-0123456789";
 const API_KEY = "test-api-key";
-const APP_URL = "https://trailmark.test";
-const BROWSER =
-  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
 
 const fake = createShopifyAdminFake();
-const mswServer = setupServer(...shopifyAdminHandlers(fake));
-let database: TestDatabase;
+let app: EmbeddedApp;
 let db: Db;
-let server: RunningServer;
 
 beforeAll(async () => {
-  Object.assign(process.env, { SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: APP_URL });
-  // MSW patches fetch before the app's Shopify library captures it; loopback requests pass through.
-  mswServer.listen({
-    onUnhandledRequest(request, print) {
-      if (new URL(request.url).hostname !== "127.0.0.1") print.error();
-    },
-  });
-  database = await createTestDatabase();
-  db = database.db;
-  const { createShopifyAppHandler } = await import("./handler.ts");
-  const handler = await createShopifyAppHandler({ database });
-  server = await serveFetch((request) => handler(request), { port: 0, host: "127.0.0.1" });
+  app = await startEmbeddedApp({ apiKey: API_KEY, secret: SECRET, handlers: shopifyAdminHandlers(fake) });
+  ({ db } = app);
 }, 300_000);
 
 afterEach(() => {
-  mswServer.resetHandlers();
+  app.msw.resetHandlers();
 });
 
 afterAll(async () => {
-  await server?.close();
-  mswServer.close();
-  await database?.destroy();
+  await app?.close();
 });
 
 function post(path: string, body: string, headers: Record<string, string>): Promise<Response> {
-  return fetch(`${server.url}${path}`, { method: "POST", body, headers });
+  return fetch(`${app.url}${path}`, { method: "POST", body, headers });
 }
 
 async function send(path: string, topic: string, body: string, options: { eventId?: string; shop?: string } = {}) {
@@ -243,7 +223,7 @@ describe("webhooks", () => {
   });
 
   it("answers GET on a webhook route with 405", async () => {
-    const response = await fetch(`${server.url}/webhooks/orders/create`);
+    const response = await fetch(`${app.url}/webhooks/orders/create`);
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("POST");
   });
@@ -251,42 +231,38 @@ describe("webhooks", () => {
 
 describe("pages and assets", () => {
   it("serves the front page", async () => {
-    const response = await fetch(`${server.url}/`);
+    const response = await fetch(`${app.url}/`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await response.text()).toContain("Trailmark");
   });
 
   it("serves built client assets with their content types and long caching", async () => {
-    const html = await (await fetch(`${server.url}/`)).text();
+    const html = await (await fetch(`${app.url}/`)).text();
     const script = /\/assets\/[\w.-]+\.js/.exec(html)?.[0];
     expect(script).toBeDefined();
-    const js = await fetch(`${server.url}${script}`);
+    const js = await fetch(`${app.url}${script}`);
     expect(js.status).toBe(200);
     expect(js.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(js.headers.get("cache-control")).toContain("immutable");
     const etag = js.headers.get("etag")!;
-    expect((await fetch(`${server.url}${script}`, { headers: { "if-none-match": etag } })).status).toBe(304);
+    expect((await fetch(`${app.url}${script}`, { headers: { "if-none-match": etag } })).status).toBe(304);
 
     const { readdirSync } = await import("node:fs");
     const { BUILD_DIR } = await import("./handler.ts");
     const css = readdirSync(`${BUILD_DIR}/client/assets`).find((f) => f.endsWith(".css"));
-    const styles = await fetch(`${server.url}/assets/${css}`);
+    const styles = await fetch(`${app.url}/assets/${css}`);
     expect(styles.headers.get("content-type")).toBe("text/css; charset=utf-8");
 
-    expect((await fetch(`${server.url}/.vite/manifest.json`)).status).toBe(404);
-    expect((await fetch(`${server.url}/assets/..%2F..%2Fserver%2Findex.js`)).status).toBe(404);
+    expect((await fetch(`${app.url}/.vite/manifest.json`)).status).toBe(404);
+    expect((await fetch(`${app.url}/assets/..%2F..%2Fserver%2Findex.js`)).status).toBe(404);
   });
 
   it("installs the shop on its first embedded visit (token exchange, store, web pixel) and shows the pixel as active", async () => {
-    const { RequestType, setUpValidRequest } = await import("@shopify/shopify-api/test-helpers");
     // A browser inside the Shopify admin, with the session token App Bridge adds; shopify-app-remix turns bots away.
     const visit = async () => {
-      const request = await setUpValidRequest(
-        { type: RequestType.Admin, store: "test-shop", apiKey: API_KEY, apiSecretKey: SECRET },
-        new Request(`${server.url}/app`),
-      );
-      const response = await fetch(request.url, { headers: { "user-agent": BROWSER } });
+      const url = await app.documentUrl("test-shop", "/app");
+      const response = await fetch(url, { headers: { "user-agent": BROWSER } });
       return { status: response.status, html: await response.text() };
     };
     const first = await visit();
@@ -309,13 +285,9 @@ describe("pages and assets", () => {
   it("shows the recorded pixel error on the admin page", async () => {
     const shop = "broken-pixel";
     fake.userErrors = [{ code: "NO_EXTENSION", field: null, message: "The web pixel extension is not deployed." }];
-    const { RequestType, setUpValidRequest } = await import("@shopify/shopify-api/test-helpers");
     const visit = async () => {
-      const request = await setUpValidRequest(
-        { type: RequestType.Admin, store: shop, apiKey: API_KEY, apiSecretKey: SECRET },
-        new Request(`${server.url}/app`),
-      );
-      return (await fetch(request.url, { headers: { "user-agent": BROWSER } })).text();
+      const url = await app.documentUrl(shop, "/app");
+      return (await fetch(url, { headers: { "user-agent": BROWSER } })).text();
     };
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     await visit();

@@ -1,70 +1,44 @@
 // The inbox across processes: a server (receipt + batch worker) killed with SIGKILL at random moments loses no
 // acknowledged delivery and ingests none twice; on PostgreSQL two worker processes share one inbox without
 // taking the same delivery.
-import { type ChildProcess, spawn } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { enqueueDelivery } from "@trailmark/core/inbox";
-import { createTestDatabase, insertClick, seedProgram, type TestDatabase } from "@trailmark/core/testing";
+import {
+  createTestDatabase,
+  firstLine,
+  insertClick,
+  killTsxChildren,
+  seedProgram,
+  startTsxChild,
+  type TestDatabase,
+  type TsxChild,
+} from "@trailmark/core/testing";
 import { numberedOrder, numberedOrderId, shopifyJson, webhookHeaders } from "@trailmark/shopify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const TSX = join(ROOT, "node_modules/.bin/tsx");
-const CHILD = join(ROOT, "shopify-app/server/inbox-child.ts");
+const CHILD = fileURLToPath(new URL("./inbox-child.ts", import.meta.url));
 const SECRET = "test-api-secret-0123456789";
 const HOUR = 3_600_000;
 
 let database: TestDatabase;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   database = await createTestDatabase();
 });
 
 afterAll(async () => {
-  for (const child of children) killGroup(child);
+  killTsxChildren();
   await database.destroy();
 });
 
-// tsx runs the script in a second node process, so the kill goes to the whole process group.
-function killGroup(proc: ChildProcess): void {
-  try {
-    process.kill(-proc.pid!, "SIGKILL");
-  } catch {
-    // already gone
-  }
+function startChild(env: Record<string, string>): TsxChild {
+  return startTsxChild(CHILD, { DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, ...env });
 }
 
-async function groupGone(proc: ChildProcess): Promise<void> {
-  for (;;) {
-    try {
-      process.kill(-proc.pid!, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function startChild(env: Record<string, string>): { proc: ChildProcess; lines: AsyncIterable<string> } {
-  const proc = spawn(TSX, [CHILD], {
-    env: { ...process.env, DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  children.add(proc);
-  proc.once("exit", () => children.delete(proc));
-  proc.stderr!.on("data", (d: Buffer) => process.stderr.write(d));
-  return { proc, lines: createInterface({ input: proc.stdout! }) };
-}
-
-async function startServer(): Promise<{ proc: ChildProcess; url: string }> {
-  const { proc, lines } = startChild({ MODE: "serve", LEASE_MS: "1000", BATCH_SIZE: "50" });
-  for await (const line of lines) return { proc, url: (JSON.parse(line) as { url: string }).url };
-  throw new Error("server exited before listening");
+async function startServer(): Promise<{ child: TsxChild; url: string }> {
+  const child = startChild({ MODE: "serve", LEASE_MS: "1000", BATCH_SIZE: "50" });
+  return { child, url: (await firstLine<{ url: string }>(child)).url };
 }
 
 function post(url: string, agent: Agent, body: string, headers: Record<string, string>): Promise<number> {
@@ -115,7 +89,7 @@ describe("a server killed with SIGKILL", () => {
       const server = await startServer();
       const agent = new Agent({ keepAlive: true, maxSockets: 20 });
       const killAt = 100 + Math.random() * 400;
-      const timer = setTimeout(() => killGroup(server.proc), killAt);
+      const timer = setTimeout(() => server.child.kill(), killAt);
       const failed: Pending[] = [];
       await Promise.all(
         pending.map((d) =>
@@ -131,9 +105,9 @@ describe("a server killed with SIGKILL", () => {
       agent.destroy();
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
       clearTimeout(timer);
-      killGroup(server.proc);
+      server.child.kill();
       kills++;
-      await groupGone(server.proc);
+      await server.child.gone();
       pending = failed;
     }
     // The last server receives what is left and runs until the worker has finished everything (the leases of
@@ -148,8 +122,8 @@ describe("a server killed with SIGKILL", () => {
       if ((await database.db.webhookInbox.count({ where: { status: { not: "done" } } })) === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    killGroup(server.proc);
-    await groupGone(server.proc);
+    server.child.kill();
+    await server.child.gone();
     expect(kills).toBe(4);
     expect(acknowledged.size).toBe(orders * 2);
     const { db } = database;
@@ -198,14 +172,14 @@ describe.runIf(process.env.DATABASE_URL?.startsWith("postgres"))("two worker pro
       ids.push(...enqueued);
     }
     const run = async () => {
-      const { proc, lines } = startChild({ MODE: "work", BATCH_SIZE: "25" });
+      const child = startChild({ MODE: "work", BATCH_SIZE: "25" });
       const handled: string[] = [];
-      for await (const line of lines) {
+      for await (const line of child.lines) {
         const message = JSON.parse(line) as { handled?: string[]; idle?: boolean };
         if (message.handled) handled.push(...message.handled);
         if (message.idle) break;
       }
-      await groupGone(proc);
+      await child.gone();
       return handled;
     };
     const [first, second] = await Promise.all([run(), run()]);

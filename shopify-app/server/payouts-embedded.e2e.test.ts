@@ -1,14 +1,10 @@
-import { RequestType, setUpValidRequest } from "@shopify/shopify-api/test-helpers";
-import { type AdminProgram, seedAdminProgram } from "@trailmark/core/admin";
+import type { AdminProgram } from "@trailmark/core/admin";
 import { approveDueCommissions } from "@trailmark/core/conversions";
 import type { Db } from "@trailmark/core/db";
 import { fakeStripe } from "@trailmark/core/payouts";
-import type { RunningServer } from "@trailmark/core/server";
-import { serveFetch } from "@trailmark/core/server";
-import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { createShopifyAdminFake, shopifyAdminHandlers } from "@trailmark/shopify/testing";
-import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BROWSER, type EmbeddedApp, seedShopifyProgram, startEmbeddedApp } from "./testing/embedded-app.ts";
 
 // The Payouts page of the embedded admin (/app) over real HTTP, as the Shopify admin's iframe reaches it:
 // the document with the session token as id_token, App Bridge's data loads, form posts and the CSV download
@@ -17,78 +13,49 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const SECRET = "test-api-secret-payouts";
 const API_KEY = "test-api-key-payouts";
-const APP_URL = "https://trailmark.test";
-const BROWSER =
-  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
 
 const fake = createShopifyAdminFake();
 const stripe = fakeStripe({ balance: { USD: 50_000 } });
-const msw = setupServer(...shopifyAdminHandlers(fake), ...stripe.handlers);
-let database: TestDatabase;
+let app: EmbeddedApp;
 let db: Db;
-let server: RunningServer;
 let a: AdminProgram;
 let b: AdminProgram;
 
 async function shopifyProgram(shop: string): Promise<AdminProgram> {
-  const program = await seedAdminProgram(db);
-  const domain = `${shop}.myshopify.com`;
-  await db.store.update({
-    where: { id: program.store.id },
-    data: { platform: "shopify", domain, name: shop, minimumPayout: 100 },
-  });
-  await db.session.create({
-    data: {
-      id: `offline_${domain}`,
-      shop: domain,
-      state: "",
-      isOnline: false,
-      scope: "read_orders,write_pixels,read_customer_events,write_discounts",
-      accessToken: `shpat_${shop}`,
-      expires: new Date(Date.now() + 86_400_000),
-    },
-  });
+  const program = await seedShopifyProgram(db, shop, { minimumPayout: 100 });
   await approveDueCommissions(db, new Date(), program.store.id);
   return program;
 }
 
 beforeAll(async () => {
-  Object.assign(process.env, { SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: APP_URL });
-  msw.listen({
-    onUnhandledRequest(request, print) {
-      if (new URL(request.url).hostname !== "127.0.0.1") print.error();
-    },
+  app = await startEmbeddedApp({
+    apiKey: API_KEY,
+    secret: SECRET,
+    handlers: [...shopifyAdminHandlers(fake), ...stripe.handlers],
   });
-  database = await createTestDatabase();
-  db = database.db;
+  ({ db } = app);
   a = await shopifyProgram("pay-a");
   b = await shopifyProgram("pay-b");
-  const { createShopifyAppHandler } = await import("./handler.ts");
-  const handler = await createShopifyAppHandler({ database });
-  server = await serveFetch((request) => handler(request), { port: 0, host: "127.0.0.1" });
 }, 300_000);
 
 afterAll(async () => {
-  await server?.close();
-  msw.close();
-  await database?.destroy();
+  await app?.close();
 });
 
 /** A document request from the Shopify admin's iframe (session token as id_token). */
 async function open(shop: string, path: string) {
-  const request = await setUpValidRequest(
-    { type: RequestType.Admin, store: shop, apiKey: API_KEY, apiSecretKey: SECRET },
-    new Request(`${server.url}${path}`),
-  );
-  const response = await fetch(request.url, { headers: { "user-agent": BROWSER }, redirect: "manual" });
+  const response = await fetch(await app.documentUrl(shop, path), {
+    headers: { "user-agent": BROWSER },
+    redirect: "manual",
+  });
   return { status: response.status, html: await response.text() };
 }
 
 /** A fetch as App Bridge makes it: the session token in the Authorization header. */
 async function bearer(shop: string, path: string, init: RequestInit = {}) {
-  const request = await setUpValidRequest(
-    { type: RequestType.Bearer, store: shop, apiKey: API_KEY, apiSecretKey: SECRET },
-    new Request(`${server.url}${path}`, { ...init, headers: { ...init.headers, "user-agent": BROWSER } }),
+  const request = await app.withSessionToken(
+    shop,
+    new Request(`${app.url}${path}`, { ...init, headers: { ...init.headers, "user-agent": BROWSER } }),
   );
   return fetch(request, { redirect: "manual" });
 }
@@ -448,7 +415,7 @@ describe("the embedded Payouts page", () => {
   });
 
   it("refuses the page without a session token", async () => {
-    const response = await fetch(`${server.url}/app/payouts`, {
+    const response = await fetch(`${app.url}/app/payouts`, {
       headers: { "user-agent": BROWSER },
       redirect: "manual",
     });

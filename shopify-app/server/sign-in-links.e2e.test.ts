@@ -1,5 +1,6 @@
-import { createOwner, SIGN_IN_LINK_REQUESTS_PER_ADDRESS } from "@trailmark/core/admin";
+import { createOwner } from "@trailmark/core/admin";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
+import { SIGN_IN_LINK_REQUESTS_PER_ADDRESS } from "@trailmark/core/shared";
 import { createStore } from "@trailmark/core/stores";
 import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";

@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  isValidCsrfToken,
+  MAX_PENDING_SIGN_IN_LINKS,
+  SIGN_IN_LINK_TTL_MS,
+  SIGN_IN_LINK_WINDOW_MS,
+} from "../shared/sign-in-link.ts";
 import { createStore } from "../stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import {
@@ -7,15 +13,11 @@ import {
   endAdminSession,
   getAdminSession,
   hashPassword,
-  isValidCsrfToken,
   LOCKOUT_MS,
   MAX_FAILED_SIGN_INS,
-  MAX_PENDING_SIGN_IN_LINKS,
   purgeAdminSessions,
   redeemSignInToken,
   SESSION_TTL_MS,
-  SIGN_IN_LINK_TTL_MS,
-  SIGN_IN_LINK_WINDOW_MS,
   setOwnerPassword,
   signInWithPassword,
   verifyPassword,

@@ -31,14 +31,6 @@ import { PasswordSchema } from "./forms.ts";
 export const SESSION_TTL_MS = 7 * 86_400_000;
 export const MAX_FAILED_SIGN_INS = 10;
 export const LOCKOUT_MS = 15 * 60_000;
-export {
-  isValidCsrfToken,
-  MAX_PENDING_SIGN_IN_LINKS,
-  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
-  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
-  SIGN_IN_LINK_TTL_MS,
-  SIGN_IN_LINK_WINDOW_MS,
-};
 /** Password sign-ins one client address may try per window, whichever emails they name (kept in memory). */
 export const PASSWORD_ATTEMPTS_PER_ADDRESS = 30;
 export const PASSWORD_ATTEMPTS_WINDOW_MS = 15 * 60_000;

@@ -12,9 +12,8 @@ import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
 import { insertRows, upsertRows } from "../db/insert-rows.ts";
 import { lockRows, type Tx } from "../db/lock-rows.ts";
 import {
-  adjustmentSums,
   applyCommissionChange,
-  campaignCurrencies,
+  commissionLedgerReads,
   type NewCommission,
   openBudgets,
   recordCommissions,
@@ -295,16 +294,7 @@ export async function reconcileConversions(
       where: { storeId, conversionId: { in: ids } },
       orderBy: [{ campaignId: "asc" }, { id: "asc" }],
     });
-    const adjusted = await adjustmentSums(
-      tx,
-      storeId,
-      commissions.map((c) => c.id),
-    );
-    const campaignCurrency = await campaignCurrencies(
-      tx,
-      storeId,
-      commissions.map((c) => c.campaignId),
-    );
+    const { adjusted, campaignCurrency } = await commissionLedgerReads(tx, storeId, commissions);
     let changed = 0;
     const changedConversions = new Set<string>();
     for (const row of commissions) {

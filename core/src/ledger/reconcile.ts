@@ -39,35 +39,26 @@ export async function applyCommissionChange(
   now: Date,
 ): Promise<void> {
   const after = applyReconciliation(existing, result);
+  const recordEntry = (e: { kind: string; amount: number }) =>
+    tx.budgetEntry.create({
+      data: {
+        id: newId("bl"),
+        storeId,
+        campaignId: row.campaignId,
+        commissionId: row.id,
+        kind: e.kind,
+        amount: e.amount,
+      },
+    });
   let reserved = toSafeNumber(row.reserved);
   for (const e of inBudget ? ledgerEntriesForChange(existing, after) : []) {
     const delta = e.kind === "adjust" ? e.amount : -e.amount;
     reserved += delta;
     await tx.campaign.update({ where: { id: row.campaignId }, data: { budgetUsed: { increment: delta } } });
-    await tx.budgetEntry.create({
-      data: {
-        id: newId("bl"),
-        storeId,
-        campaignId: row.campaignId,
-        commissionId: row.id,
-        kind: e.kind,
-        amount: e.amount,
-      },
-    });
+    await recordEntry(e);
   }
   // Budget-neutral moves between the ledger's reserved, released and paid buckets (an approval, say).
-  for (const e of inBudget ? ledgerTransfers(existing, after) : []) {
-    await tx.budgetEntry.create({
-      data: {
-        id: newId("bl"),
-        storeId,
-        campaignId: row.campaignId,
-        commissionId: row.id,
-        kind: e.kind,
-        amount: e.amount,
-      },
-    });
-  }
+  for (const e of inBudget ? ledgerTransfers(existing, after) : []) await recordEntry(e);
   if (result.newAdjustment !== 0) {
     await tx.commissionAdjustment.create({
       data: {

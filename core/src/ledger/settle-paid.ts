@@ -5,7 +5,7 @@ import { inChunks } from "../db/sql.ts";
 import { mailPayoutPaid } from "../mail/commission-mails.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
-import { adjustmentSums, campaignCurrencies } from "./ledger-reads.ts";
+import { commissionLedgerReads } from "./ledger-reads.ts";
 
 /**
  * A payout is paid: each commission it claimed becomes paid with what this payout paid for it (`paidFor`,
@@ -23,16 +23,7 @@ export async function settlePaidCommissions(
   const commissions = await inChunks([...paidFor.keys()], (ids) =>
     tx.commission.findMany({ where: { storeId, id: { in: ids } } }),
   );
-  const adjusted = await adjustmentSums(
-    tx,
-    storeId,
-    commissions.map((c) => c.id),
-  );
-  const campaignCurrency = await campaignCurrencies(
-    tx,
-    storeId,
-    commissions.map((c) => c.campaignId),
-  );
+  const { adjusted, campaignCurrency } = await commissionLedgerReads(tx, storeId, commissions);
   // Decided per commission in memory, written set-based: a payout of 5,000 commissions is a few statements
   // (in slices), not 5,000 round trips, all in the caller's transaction.
   const budgetEntries: { campaignId: string; commissionId: string; kind: string; amount: number }[] = [];

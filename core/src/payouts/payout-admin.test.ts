@@ -16,9 +16,8 @@ import {
 } from "./payout-admin.ts";
 import { PayPalPayoutsProvider } from "./paypal-provider.ts";
 import { StripeConnectProvider } from "./stripe-provider.ts";
-import { fakePayPal, TEST_PAYPAL_CLIENT } from "./testing/paypal-handlers.ts";
+import { fakeProviders } from "./testing/providers.ts";
 import { AFTER_HOLD, addApprovedOrder, refundOrder, seedApproved } from "./testing/seed.ts";
-import { fakeStripe } from "./testing/stripe-handlers.ts";
 
 const server = setupServer();
 let database: TestDatabase;
@@ -167,14 +166,8 @@ describe("the admin's payout figures", () => {
   });
 
   it("checks each provider's credentials against its API, and says which are not configured", async () => {
-    const stripe = fakeStripe({ balance: { USD: 12_345 } });
-    const paypal = fakePayPal();
-    server.use(...stripe.handlers, ...paypal.handlers);
-    const good = await checkPayoutProviders({
-      stripe: new StripeConnectProvider({ secretKey: stripe.secretKey, timeoutMs: 2_000 }),
-      paypal: new PayPalPayoutsProvider({ ...TEST_PAYPAL_CLIENT, baseUrl: paypal.baseUrl, timeoutMs: 2_000 }),
-      manual: new ManualPayoutProvider(),
-    });
+    const { paypal, providers } = fakeProviders(server, { timeoutMs: 2_000, stripeBalance: { USD: 12_345 } });
+    const good = await checkPayoutProviders(providers());
     expect(good.map((c) => [c.method, c.ok])).toEqual([
       ["stripe", true],
       ["paypal", true],

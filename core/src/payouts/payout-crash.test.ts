@@ -14,13 +14,11 @@ import {
   type PayoutDeps,
   reconcilePayouts,
 } from "./index.ts";
-import { ManualPayoutProvider } from "./manual-provider.ts";
-import { setCreatorPayoutMethod, startStripeOnboarding } from "./payout-settings.ts";
-import { PayPalPayoutsProvider } from "./paypal-provider.ts";
-import { StripeConnectProvider } from "./stripe-provider.ts";
-import { type FakePayPal, fakePayPal, TEST_PAYPAL_CLIENT } from "./testing/paypal-handlers.ts";
+import { setCreatorPayoutMethod } from "./payout-settings.ts";
+import type { FakePayPal } from "./testing/paypal-handlers.ts";
+import { fakeProviders, onboardStripe } from "./testing/providers.ts";
 import { AFTER_HOLD, ledgerAgreesWithCommissions, seedApproved } from "./testing/seed.ts";
-import { type FakeStripe, fakeStripe } from "./testing/stripe-handlers.ts";
+import type { FakeStripe } from "./testing/stripe-handlers.ts";
 
 const server = setupServer();
 let database: TestDatabase;
@@ -54,21 +52,11 @@ interface World {
 }
 
 function world(): World {
-  const stripe = fakeStripe();
-  const paypal = fakePayPal();
-  server.use(...stripe.handlers, ...paypal.handlers);
+  const fakes = fakeProviders(server, { timeoutMs: 200 });
   return {
-    stripe,
-    paypal,
-    deps: (crashPoint) => ({
-      providers: {
-        stripe: new StripeConnectProvider({ secretKey: stripe.secretKey, timeoutMs: 200 }),
-        paypal: new PayPalPayoutsProvider({ ...TEST_PAYPAL_CLIENT, baseUrl: paypal.baseUrl, timeoutMs: 200 }),
-        manual: new ManualPayoutProvider(),
-      },
-      now: () => AFTER_HOLD,
-      crashPoint,
-    }),
+    stripe: fakes.stripe,
+    paypal: fakes.paypal,
+    deps: (crashPoint) => ({ providers: fakes.providers(), now: () => AFTER_HOLD, crashPoint }),
   };
 }
 
@@ -77,14 +65,7 @@ async function setupRun(db: Db, w: World, vendor: Vendor) {
   const destinations: string[] = [];
   for (const [i, creator] of program.creators.entries()) {
     if (vendor === "stripe") {
-      const { accountId } = await startStripeOnboarding(
-        db,
-        program.store.id,
-        creator.id,
-        w.deps().providers.stripe as StripeConnectProvider,
-        { refreshUrl: "https://app.example.com/r", returnUrl: "https://app.example.com/d" },
-      );
-      destinations.push(accountId);
+      destinations.push(await onboardStripe(db, w.deps().providers, program.store.id, creator.id));
     } else {
       await setCreatorPayoutMethod(db, program.store.id, creator.id, {
         method: "paypal",

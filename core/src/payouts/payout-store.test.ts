@@ -23,15 +23,9 @@ import {
   storesDueForPayout,
 } from "./index.ts";
 import { ManualPayoutProvider } from "./manual-provider.ts";
-import {
-  refreshStripeAccount,
-  setCreatorPayoutMethod,
-  startStripeOnboarding,
-  updatePayoutSettings,
-} from "./payout-settings.ts";
-import { PayPalPayoutsProvider } from "./paypal-provider.ts";
-import { StripeConnectProvider } from "./stripe-provider.ts";
-import { fakePayPal, TEST_PAYPAL_CLIENT } from "./testing/paypal-handlers.ts";
+import { refreshStripeAccount, setCreatorPayoutMethod, updatePayoutSettings } from "./payout-settings.ts";
+import type { StripeConnectProvider } from "./stripe-provider.ts";
+import { fakeProviders, onboardStripe } from "./testing/providers.ts";
 import {
   AFTER_HOLD,
   addApprovedOrder,
@@ -39,7 +33,6 @@ import {
   refundOrder,
   seedApproved,
 } from "./testing/seed.ts";
-import { fakeStripe } from "./testing/stripe-handlers.ts";
 
 const server = setupServer();
 let database: TestDatabase;
@@ -54,32 +47,13 @@ afterAll(async () => {
 });
 
 function providers(now: Date) {
-  const stripe = fakeStripe();
-  const paypal = fakePayPal();
-  server.use(...stripe.handlers, ...paypal.handlers);
-  const deps: PayoutDeps = {
-    providers: {
-      stripe: new StripeConnectProvider({ secretKey: stripe.secretKey, timeoutMs: 500 }),
-      paypal: new PayPalPayoutsProvider({ ...TEST_PAYPAL_CLIENT, baseUrl: paypal.baseUrl, timeoutMs: 500 }),
-      manual: new ManualPayoutProvider(),
-    },
-    now: () => now,
-  };
-  return { stripe, paypal, deps };
+  const fakes = fakeProviders(server, { timeoutMs: 500 });
+  const deps: PayoutDeps = { providers: fakes.providers(), now: () => now };
+  return { stripe: fakes.stripe, paypal: fakes.paypal, deps };
 }
 
-async function onboard(db: Db, deps: PayoutDeps, storeId: string, creatorId: string) {
-  const { accountId } = await startStripeOnboarding(
-    db,
-    storeId,
-    creatorId,
-    deps.providers.stripe as StripeConnectProvider,
-    {
-      refreshUrl: "https://app.example.com/r",
-      returnUrl: "https://app.example.com/d",
-    },
-  );
-  return accountId;
+function onboard(db: Db, deps: PayoutDeps, storeId: string, creatorId: string) {
+  return onboardStripe(db, deps.providers, storeId, creatorId);
 }
 
 async function expectLedgerBalanced(db: Db, storeId: string, campaignId: string) {

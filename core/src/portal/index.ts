@@ -10,6 +10,12 @@ import { setCreatorPayoutMethod, startStripeOnboarding } from "../payouts/payout
 import type { StripeConnectProvider } from "../payouts/stripe-provider.ts";
 import { AppError } from "../shared/errors.ts";
 import { formatMinorUnits } from "../shared/money.ts";
+import {
+  isValidCsrfToken,
+  newToken,
+  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
+  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
+} from "../shared/sign-in-link.ts";
 import { type Html, html } from "./html.ts";
 import { isLocale, type Locale, localeFromAcceptLanguage, type Translator, translator } from "./i18n.ts";
 import type { Mailer } from "./mailer.ts";
@@ -48,13 +54,9 @@ import {
   endPortalSession,
   getPortalSession,
   isCreatorSignInTokenUsable,
-  isValidCsrfToken,
-  newToken,
   type PortalSession,
   redeemCreatorSignInToken,
   SESSION_TTL_MS,
-  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
-  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
 } from "./sessions.ts";
 
 // The creator portal at /portal/*: sign-in by emailed link, then the creator's results across every store that
@@ -92,14 +94,9 @@ export {
   createCreatorSignInToken,
   getPortalSession,
   isCreatorSignInTokenUsable,
-  MAX_PENDING_SIGN_IN_LINKS,
   purgePortalSessions,
   redeemCreatorSignInToken,
   SESSION_TTL_MS,
-  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
-  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
-  SIGN_IN_LINK_TTL_MS,
-  SIGN_IN_LINK_WINDOW_MS,
 } from "./sessions.ts";
 
 export interface PortalOptions {

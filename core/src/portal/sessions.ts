@@ -22,15 +22,6 @@ import {
 // covers every Creator row whose emailHash matches.
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-export {
-  isValidCsrfToken,
-  MAX_PENDING_SIGN_IN_LINKS,
-  newToken,
-  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
-  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
-  SIGN_IN_LINK_TTL_MS,
-  SIGN_IN_LINK_WINDOW_MS,
-};
 
 type Client = Pick<Db, "creator" | "creatorSignInToken" | "creatorSession">;
 

@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { MAX_PENDING_SIGN_IN_LINKS, SIGN_IN_LINK_TTL_MS, SIGN_IN_LINK_WINDOW_MS } from "../shared/sign-in-link.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { seedProgram } from "../testing/fixtures.ts";
 import { createPortal, type Portal } from "./index.ts";
 import { createMemoryMailer } from "./mailer.ts";
 import { call, csrfOf, form, openLink, requestLink, setCookieValue } from "./portal-test-kit.ts";
-import {
-  MAX_PENDING_SIGN_IN_LINKS,
-  purgePortalSessions,
-  SIGN_IN_LINK_TTL_MS,
-  SIGN_IN_LINK_WINDOW_MS,
-} from "./sessions.ts";
+import { purgePortalSessions } from "./sessions.ts";
 
 // How far sign-in links can be pushed: opening one (as a mail scanner does) spends nothing, and asking for
 // links is limited per email (counted in the database) and per client address, with the same answer for

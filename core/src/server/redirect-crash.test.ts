@@ -1,69 +1,31 @@
 // Durability of the redirect: every click id a visitor received in a Location header is in the database,
 // even when the server process is SIGKILLed while requests are still in flight.
-import { type ChildProcess, spawn } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertTestLink, type TestLink } from "../clicks/test-links.ts";
 import { openDatabase } from "../db/client.ts";
+import { firstLine, killTsxChildren, startTsxChild, type TsxChild } from "../testing/child-process.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const TSX = join(ROOT, "node_modules/.bin/tsx");
-const CHILD = join(ROOT, "core/src/server/redirect-crash-child.ts");
+const CHILD = fileURLToPath(new URL("./redirect-crash-child.ts", import.meta.url));
 
 let database: TestDatabase;
 let link: TestLink;
-let child: ChildProcess | null = null;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   link = await insertTestLink(database.db);
 });
 
-// tsx runs the script in a second node process, so the kill goes to the whole process group.
-function killGroup(proc: ChildProcess): void {
-  try {
-    process.kill(-proc.pid!, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-async function groupGone(proc: ChildProcess): Promise<void> {
-  for (;;) {
-    try {
-      process.kill(-proc.pid!, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 afterAll(async () => {
-  if (child !== null) killGroup(child);
+  killTsxChildren();
   await database.destroy();
 });
 
-function startServer(databaseUrl: string, writeDelayMs: number): Promise<{ process: ChildProcess; url: string }> {
-  const proc = spawn(TSX, [CHILD], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, WRITE_DELAY_MS: String(writeDelayMs) },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let stderr = "";
-  proc.stderr!.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    proc.once("exit", (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
-    createInterface({ input: proc.stdout! }).once("line", (line) => {
-      resolve({ process: proc, url: (JSON.parse(line) as { url: string }).url });
-    });
-  });
+async function startServer(databaseUrl: string, writeDelayMs: number): Promise<{ child: TsxChild; url: string }> {
+  const child = startTsxChild(CHILD, { DATABASE_URL: databaseUrl, WRITE_DELAY_MS: String(writeDelayMs) });
+  return { child, url: (await firstLine<{ url: string }>(child)).url };
 }
 
 function get(url: string, agent: Agent, userAgent: string): Promise<{ status: number; location: string | null }> {
@@ -83,7 +45,6 @@ describe("redirect server killed with SIGKILL", () => {
     "has stored every click id it sent in a Location header (writes delayed %i ms)",
     async (writeDelayMs) => {
       const server = await startServer(database.url, writeDelayMs);
-      child = server.process;
       const agent = new Agent({ keepAlive: true, maxSockets: 32 });
       const total = 300;
       const killAfter = 250;
@@ -99,7 +60,7 @@ describe("redirect server killed with SIGKILL", () => {
             if (clickId !== null) seen.push(clickId);
             if (++answered === killAfter) {
               killed = true;
-              killGroup(server.process);
+              server.child.kill();
             }
           },
           () => {}, // connections cut by the kill
@@ -107,8 +68,7 @@ describe("redirect server killed with SIGKILL", () => {
       );
       await Promise.all(requests);
       agent.destroy();
-      await groupGone(server.process);
-      child = null;
+      await server.child.gone();
       expect(seen.length).toBeGreaterThanOrEqual(killAfter);
 
       const reopened = openDatabase(database.url);

@@ -1,4 +1,5 @@
 export { call, signIn } from "../portal/portal-test-kit.ts";
+export * from "./child-process.ts";
 export * from "./chromium.ts";
 export * from "./database.ts";
 export * from "./fixtures.ts";

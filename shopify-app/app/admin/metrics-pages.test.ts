@@ -3,15 +3,14 @@ import { type ConversionListItem, CSV_COLUMNS } from "@trailmark/core/admin";
 import type { Db } from "@trailmark/core/db";
 import { type ProgramMetrics, programMetrics, seedMetricsStore } from "@trailmark/core/metrics";
 import { toMinorUnits } from "@trailmark/core/shared";
-import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import type { TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { provideDatabase } from "../db.server.ts";
 import * as overviewRoute from "../routes/admin._index.tsx";
 import * as campaignRoute from "../routes/admin.campaigns.$id.tsx";
 import * as conversionsRoute from "../routes/admin.conversions._index.tsx";
 import * as exportRoute from "../routes/admin.conversions.export.ts";
 import * as creatorRoute from "../routes/admin.creators.$id.tsx";
-import { get, ORIGIN, type Owner, signInOwner } from "./test-support.ts";
+import { get, type Owner, openAdminDatabase, signInOwner } from "./test-support.ts";
 
 // The admin's pages, through their loaders as Remix calls them, tell the same story as core/src/metrics on a
 // store with cancelled, fully and partly refunded, EUR, rejected and API-reported orders
@@ -23,10 +22,8 @@ let storeId: string;
 let owner: Owner;
 let truth: ProgramMetrics;
 beforeAll(async () => {
-  process.env.SHOPIFY_APP_URL = ORIGIN;
-  database = await createTestDatabase();
+  database = await openAdminDatabase();
   db = database.db;
-  provideDatabase(database);
   const { program } = await seedMetricsStore(db);
   storeId = program.store.id;
   owner = await signInOwner(db, storeId);

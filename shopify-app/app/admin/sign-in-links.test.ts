@@ -1,10 +1,6 @@
-import {
-  createOwner,
-  getAdminSession,
-  MAX_PENDING_SIGN_IN_LINKS,
-  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
-} from "@trailmark/core/admin";
+import { createOwner, getAdminSession } from "@trailmark/core/admin";
 import type { Db } from "@trailmark/core/db";
+import { MAX_PENDING_SIGN_IN_LINKS, SIGN_IN_LINK_REQUESTS_PER_ADDRESS } from "@trailmark/core/shared";
 import { createStore } from "@trailmark/core/stores";
 import {
   createTestDatabase,

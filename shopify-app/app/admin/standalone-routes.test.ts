@@ -3,9 +3,8 @@ import type { Db } from "@trailmark/core/db";
 import { enqueueDelivery } from "@trailmark/core/inbox";
 import { recordDataRequest } from "@trailmark/core/privacy";
 import { authenticateApiKey, createStore } from "@trailmark/core/stores";
-import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import type { TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { provideDatabase } from "../db.server.ts";
 import * as overview from "../routes/admin._index.tsx";
 import * as campaigns from "../routes/admin.campaigns._index.tsx";
 import * as campaign from "../routes/admin.campaigns.$id.tsx";
@@ -24,7 +23,7 @@ import * as loginLink from "../routes/admin_.login.link.tsx";
 import * as login from "../routes/admin_.login.tsx";
 import * as logout from "../routes/admin_.logout.tsx";
 import { LOGIN_CSRF_COOKIE, SESSION_COOKIE } from "./standalone.server.ts";
-import { get, ORIGIN, type Owner, PASSWORD, post, signInOwner } from "./test-support.ts";
+import { get, ORIGIN, type Owner, openAdminDatabase, PASSWORD, post, signInOwner } from "./test-support.ts";
 
 // Every standalone route's loader and action, called as Remix calls them, on a seeded program.
 
@@ -33,10 +32,8 @@ let db: Db;
 let program: AdminProgram;
 let owner: Owner;
 beforeAll(async () => {
-  process.env.SHOPIFY_APP_URL = ORIGIN;
-  database = await createTestDatabase();
+  database = await openAdminDatabase();
   db = database.db;
-  provideDatabase(database);
   program = await seedAdminProgram(db);
   owner = await signInOwner(db, program.store.id);
 });

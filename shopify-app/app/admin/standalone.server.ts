@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { data, redirect } from "@remix-run/node";
-import { getAdminSession, isValidCsrfToken } from "@trailmark/core/admin";
+import { getAdminSession } from "@trailmark/core/admin";
+import { isValidCsrfToken } from "@trailmark/core/shared";
 import { requireStore } from "@trailmark/core/stores";
 import { getDatabase } from "../db.server.ts";
 import type { StoreContext } from "./store-context.server.ts";

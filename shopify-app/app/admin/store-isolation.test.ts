@@ -1,9 +1,8 @@
 import { type AdminProgram, seedAdminProgram } from "@trailmark/core/admin";
 import type { Db } from "@trailmark/core/db";
 import { createApiKey } from "@trailmark/core/stores";
-import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import type { TestDatabase } from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { provideDatabase } from "../db.server.ts";
 import * as overview from "../routes/admin._index.tsx";
 import * as campaigns from "../routes/admin.campaigns._index.tsx";
 import * as campaign from "../routes/admin.campaigns.$id.tsx";
@@ -15,7 +14,7 @@ import * as creators from "../routes/admin.creators._index.tsx";
 import * as creator from "../routes/admin.creators.$id.tsx";
 import * as models from "../routes/admin.models.tsx";
 import * as settings from "../routes/admin.settings.tsx";
-import { get, ORIGIN, type Owner, post, signInOwner } from "./test-support.ts";
+import { get, type Owner, openAdminDatabase, post, signInOwner } from "./test-support.ts";
 
 // Store A's owner, signed in, tries every standalone route with store B's ids, in paths, queries and forms.
 // Nothing of B is ever shown, and B's rows are the same afterwards. (The embedded routes get the same proof over
@@ -28,10 +27,8 @@ let b: AdminProgram;
 let owner: Owner;
 let bKey: string;
 beforeAll(async () => {
-  process.env.SHOPIFY_APP_URL = ORIGIN;
-  database = await createTestDatabase();
+  database = await openAdminDatabase();
   db = database.db;
-  provideDatabase(database);
   a = await seedAdminProgram(db);
   b = await seedAdminProgram(db);
   bKey = (await createApiKey(db, b.store.id, "b's key")).id;

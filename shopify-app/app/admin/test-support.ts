@@ -3,10 +3,20 @@
 
 import { createOwner, signInWithPassword } from "@trailmark/core/admin";
 import type { Db } from "@trailmark/core/db";
+import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import { provideDatabase } from "../db.server.ts";
 import { SESSION_COOKIE } from "./standalone.server.ts";
 
 export const ORIGIN = "http://admin.trailmark.test";
 export const PASSWORD = "a long enough passphrase";
+
+/** A fresh test database that the route modules use as the app's, with the standalone admin at ORIGIN. */
+export async function openAdminDatabase(): Promise<TestDatabase> {
+  process.env.SHOPIFY_APP_URL = ORIGIN;
+  const database = await createTestDatabase();
+  provideDatabase(database);
+  return database;
+}
 
 export interface Owner {
   storeId: string;

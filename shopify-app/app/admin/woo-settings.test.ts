@@ -1,12 +1,11 @@
 import type { Db } from "@trailmark/core/db";
 import { createStore, getStore } from "@trailmark/core/stores";
-import { createTestDatabase, type TestDatabase } from "@trailmark/core/testing";
+import type { TestDatabase } from "@trailmark/core/testing";
 import { fakeWooStore } from "@trailmark/woocommerce/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { provideDatabase } from "../db.server.ts";
 import * as settings from "../routes/admin.settings.tsx";
-import { get, ORIGIN, post, signInOwner } from "./test-support.ts";
+import { get, ORIGIN, openAdminDatabase, post, signInOwner } from "./test-support.ts";
 
 // The WooCommerce card of Settings: connecting the store's own shop (keys checked, webhooks created against a
 // fake WooCommerce REST API), refusing another shop's address, and disconnecting.
@@ -15,11 +14,9 @@ const msw = setupServer();
 let database: TestDatabase;
 let db: Db;
 beforeAll(async () => {
-  process.env.SHOPIFY_APP_URL = ORIGIN;
   msw.listen({ onUnhandledRequest: "error" });
-  database = await createTestDatabase();
+  database = await openAdminDatabase();
   db = database.db;
-  provideDatabase(database);
 });
 afterAll(async () => {
   msw.close();
