@@ -58,6 +58,7 @@ describe("money per currency in the admin", () => {
     const truth = await programMetrics(database.db, storeId, "USD");
     await page.goto(`${server.url}/admin?from=2026-03-01&to=2026-03-31`);
     await hydrated();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text, without inline scripts), not the DOM property
     const text = await page.locator("body").innerText();
     expect(text).toContain("In USD");
     expect(text).toContain("In EUR");
@@ -76,6 +77,7 @@ describe("money per currency in the admin", () => {
     const response = await page.goto(`${server.url}/admin/creators/${adaId}?from=2026-03-01&to=2026-03-31`);
     expect(response?.status()).toBe(200);
     await hydrated();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text, without inline scripts), not the DOM property
     const text = await page.locator("body").innerText({ timeout: 5_000 });
     expect(text).toContain("Results, 2026-03-01 to 2026-03-31");
     for (const m of truth.totals.money) {
@@ -106,6 +108,7 @@ describe("money per currency in the admin", () => {
     expect(await page.getByTestId("performance-counts").textContent()).toContain(
       `${scoped.totals.purchases} purchases · ${scoped.totals.refunded} refunded in full`,
     );
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText (the rendered text, without inline scripts), not the DOM property
     const campaignText = await page.locator("body").innerText();
     for (const m of scoped.totals.money) expect(campaignText).toContain(displayMoney(m.revenue, m.currency));
     await expect

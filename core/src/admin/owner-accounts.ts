@@ -8,15 +8,10 @@ import { newId } from "../shared/ids.ts";
 import {
   consumeLinkOnce,
   hashToken,
-  isValidCsrfToken,
   MAX_PENDING_SIGN_IN_LINKS,
   newToken,
   pendingLinksWhere,
   purgeableLinksWhere,
-  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
-  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
-  SIGN_IN_LINK_TTL_MS,
-  SIGN_IN_LINK_WINDOW_MS,
   signInLinkExpiresAt,
 } from "../shared/sign-in-link.ts";
 import { requireStore } from "../stores/store.ts";
