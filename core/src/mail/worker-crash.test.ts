@@ -2,76 +2,44 @@
 // server: after it claimed a mail (nothing sent: the mail is sent once after the restart) and between the
 // server accepting a mail and the worker recording it (the mail was delivered: the restart does not send it
 // again, and records it as unknown). In both cases the recipient sees the mail exactly once.
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { firstLine, killTsxChildren, startTsxChild, type TsxChild } from "../testing/child-process.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { seedProgram } from "../testing/fixtures.ts";
 import { startTestSmtpServer, type TestSmtpServer } from "../testing/smtp-server.ts";
 import { enqueueCreatorMail } from "./outbox.ts";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const TSX = join(ROOT, "node_modules/.bin/tsx");
-const CHILD = join(ROOT, "core/src/mail/testing/worker-child.ts");
+const CHILD = fileURLToPath(new URL("./testing/worker-child.ts", import.meta.url));
 const LEASE_MS = 1000;
 
 let database: TestDatabase;
 let smtp: TestSmtpServer;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   database = await createTestDatabase();
   smtp = await startTestSmtpServer();
 });
 afterAll(async () => {
-  for (const child of children) killGroup(child);
+  killTsxChildren();
   await smtp.close();
   await database.destroy();
 });
 
-// tsx runs the script in a second node process, so the kill goes to the whole process group.
-function killGroup(proc: ChildProcess): void {
-  try {
-    process.kill(-proc.pid!, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-async function groupGone(proc: ChildProcess): Promise<void> {
-  for (;;) {
-    try {
-      process.kill(-proc.pid!, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** Starts the worker process and resolves with it and its first line of output. */
-async function worker(
-  mode: string,
-  leaseMs = LEASE_MS,
-): Promise<{ proc: ChildProcess; line: Record<string, unknown> }> {
-  const proc = spawn(TSX, [CHILD], {
-    env: { ...process.env, DATABASE_URL: database.url, SMTP_URL: smtp.url(), MODE: mode, LEASE_MS: String(leaseMs) },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
+async function worker(mode: string, leaseMs = LEASE_MS): Promise<{ proc: TsxChild; line: Record<string, unknown> }> {
+  const proc = startTsxChild(CHILD, {
+    DATABASE_URL: database.url,
+    SMTP_URL: smtp.url(),
+    MODE: mode,
+    LEASE_MS: String(leaseMs),
   });
-  children.add(proc);
-  proc.once("exit", () => children.delete(proc));
-  proc.stderr!.on("data", (d: Buffer) => process.stderr.write(d));
-  for await (const line of createInterface({ input: proc.stdout! }))
-    return { proc, line: JSON.parse(line) as Record<string, unknown> };
-  throw new Error("the worker exited without a word");
+  return { proc, line: await firstLine<Record<string, unknown>>(proc) };
 }
 
-async function kill(proc: ChildProcess) {
-  killGroup(proc);
-  await groupGone(proc);
+async function kill(proc: TsxChild) {
+  proc.kill();
+  await proc.gone();
 }
 
 function messageIds(raws: readonly string[]): string[] {
