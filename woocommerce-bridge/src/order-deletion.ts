@@ -2,6 +2,7 @@ import type { Db } from "@trailmark/core/db";
 import { getStore } from "@trailmark/core/stores";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./process-delivery.ts";
+import { fetchWooProductCategories, productIdsOf } from "./product-categories.ts";
 import { ORDERS_ROUTE } from "./reconcile.ts";
 import { fetchWooRefundItems, type RefundItemsCache } from "./refund-items.ts";
 import { createWooClient, WooApiError } from "./woo-client.ts";
@@ -55,6 +56,7 @@ export async function applyWooOrderDeletion(options: OrderDeletionOptions): Prom
   const refundItems = order.refunds?.length
     ? await fetchWooRefundItems({ client, storeId, order, cache: options.refundCache })
     : undefined;
-  await orders.ingestOrder(db, storeId, normalizeWooOrder(order, refundItems), { now });
+  const categories = await fetchWooProductCategories({ client, storeId, productIds: productIdsOf(order) });
+  await orders.ingestOrder(db, storeId, normalizeWooOrder(order, refundItems, categories), { now });
   return "snapshot";
 }

@@ -168,7 +168,23 @@ describe("processing WooCommerce order deliveries", () => {
     const row = await t.order(6005);
     expect(row?.status).toBe("reversed");
     expect(row?.sourceUpdatedAt.toISOString()).toBe(NOW.toISOString());
-    expect(t.shop.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /wp-json/wc/v3/orders/6005"]);
+    // order.created asked the catalogue for its product's categories; order.deleted asked for the order.
+    expect(t.shop.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /wp-json/wc/v3/products/77",
+      "GET /wp-json/wc/v3/orders/6005",
+    ]);
+  });
+
+  it("gives each line its product's categories from the store's catalogue, asking once per product", async () => {
+    const t = await setup();
+    t.shop.products["77"] = [21, 34];
+    await t.deliver("order.created", payload({ id: 6020, modifiedGmt: "2024-11-20T10:05:00" }));
+    await t.deliver("order.created", payload({ id: 6021, modifiedGmt: "2024-11-20T10:06:00" }));
+    for (const id of [6020, 6021]) {
+      const lines = JSON.parse((await t.order(id))!.lines) as { productId: string; collectionIds: string[] }[];
+      expect(lines.map((l) => [l.productId, l.collectionIds])).toEqual([["77", ["21", "34"]]]);
+    }
+    expect(t.shop.requests.filter((r) => r.path.includes("/products/")).length).toBe(1);
   });
 
   it("reverses a trashed order at the store's time of the trashing, so a later restore wins", async () => {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseBridgeEnv } from "./env.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./process-delivery.ts";
+import { fetchWooProductCategories, type ProductCategoriesCache, productIdsOf } from "./product-categories.ts";
 import { fetchWooRefundItems, type RefundItemsCache } from "./refund-items.ts";
 import { createWooClient, WOO_PAGE_SIZE, WooApiError, type WooClient } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
@@ -31,6 +32,8 @@ export interface ReconcileStoreOptions {
   fetch?: typeof fetch;
   orders?: OrderSink;
   refundCache?: RefundItemsCache;
+  /** Products' categories already fetched (product-categories.ts). */
+  categoryCache?: ProductCategoriesCache;
 }
 
 export interface ReconcileResult {
@@ -148,7 +151,13 @@ export async function reconcileStore(options: ReconcileStoreOptions): Promise<Re
         const refundItems = parsed.data.refunds?.length
           ? await fetchWooRefundItems({ client, storeId, order: parsed.data, cache: options.refundCache })
           : undefined;
-        normalized = normalizeWooOrder(parsed.data, refundItems);
+        const categories = await fetchWooProductCategories({
+          client,
+          storeId,
+          productIds: productIdsOf(parsed.data),
+          cache: options.categoryCache,
+        });
+        normalized = normalizeWooOrder(parsed.data, refundItems, categories);
       } catch (error) {
         skipped.push({ id: parsed.data.id, error: error instanceof Error ? error.message : String(error) });
         continue;

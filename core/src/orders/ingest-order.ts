@@ -9,7 +9,7 @@ import { resolveTouchesBatch } from "../conversions/touches.ts";
 import type { Db } from "../db/client.ts";
 import { invalidInput } from "../http/error-response.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
-import { type NormalizedOrderInput, NormalizedOrderSchema, type OrderStatus } from "./normalized-order.ts";
+import { type NormalizedOrderInput, NormalizedOrderSchema, type OrderStatus, type Refund } from "./normalized-order.ts";
 import { addRefundToOrder, snapshotOf, upsertOrders } from "./order-store.ts";
 
 export type { CommissionView };
@@ -193,7 +193,7 @@ export async function addOrderRefund(
   db: Db,
   storeId: string,
   externalId: string,
-  refund: { id: string; amount: number; orderAmount?: number },
+  refund: Refund,
   options: { now?: Date } = {},
 ): Promise<IngestOrderResult | null> {
   const row = await addRefundToOrder(db, storeId, externalId, refund);
