@@ -35,6 +35,8 @@ export {
   CreatorFormSchema,
   campaignFormSchema,
   campaignFormValues,
+  commissionPlanFormSchema,
+  commissionPlanFormValues,
   type DayRange,
   type DiscountCodeForm,
   DiscountCodeFormSchema,

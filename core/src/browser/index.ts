@@ -3,6 +3,9 @@
 // the other subpaths are server-only (they reach the database, node:crypto and the network).
 export * from "../admin/forms.ts";
 export { ATTRIBUTION_MODELS, type AttributionModel } from "../attribution/models.ts";
-export { GOALS } from "../campaigns/campaign.ts";
+export { type CommissionRule, GOALS } from "../campaigns/campaign.ts";
+export * from "../campaigns/commission-plan.ts";
+export * from "../campaigns/describe-plan.ts";
+export { type AppliedRule, indexRules, type RuleLine, ruleForLine } from "../commissions/line-commissions.ts";
 export { COMMISSION_BASE_LABELS, COMMISSION_BASES, type CommissionBase } from "../orders/commission-base.ts";
 export * from "../shared/money.ts";

@@ -1,2 +1,3 @@
 export * from "./campaign.ts";
 export * from "./campaign-store.ts";
+export * from "./commission-plan.ts";
