@@ -10,7 +10,8 @@ export {
 export { isOrderTopic, ORDER_TOPICS, type OrderTopic, wooDedupKey } from "./delivery-key.ts";
 export { type BridgeEnv, DEFAULT_RECONCILE_INTERVAL_MS, parseBridgeEnv } from "./env.ts";
 export { attributionMeta, clickIdsFromAttribution, mapWooStatus, normalizeWooOrder } from "./normalize-order.ts";
-export { createWooDeliveryHandler, type OrderSink, type WooDeliveryHandlerOptions } from "./process-delivery.ts";
+export type { OrderSink } from "./order-sink.ts";
+export { createWooDeliveryHandler, type WooDeliveryHandlerOptions } from "./process-delivery.ts";
 export {
   connectedWooStoreIds,
   type ReconcileResult,

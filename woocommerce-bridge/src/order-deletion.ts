@@ -1,11 +1,10 @@
 import type { Db } from "@trailmark/core/db";
 import { getStore } from "@trailmark/core/stores";
 import { normalizeWooOrder } from "./normalize-order.ts";
-import type { OrderSink } from "./process-delivery.ts";
+import type { OrderSink } from "./order-sink.ts";
 import { fetchWooProductCategories, productIdsOf } from "./product-categories.ts";
-import { ORDERS_ROUTE } from "./reconcile.ts";
 import { fetchWooRefundItems, type RefundItemsCache } from "./refund-items.ts";
-import { createWooClient, WooApiError } from "./woo-client.ts";
+import { createWooClient, ORDERS_ROUTE, WooApiError } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 import { WooOrderSchema } from "./woo-order-schema.ts";
 

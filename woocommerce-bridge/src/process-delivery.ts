@@ -12,6 +12,7 @@ import { ingestOrder, setOrderStatus } from "@trailmark/core/orders";
 import { getStore } from "@trailmark/core/stores";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import { applyWooOrderDeletion } from "./order-deletion.ts";
+import type { OrderSink } from "./order-sink.ts";
 import {
   fetchWooProductCategories,
   type ProductCategoriesCache,
@@ -26,11 +27,6 @@ import { WooDeletedOrderSchema, type WooOrder, WooOrderSchema } from "./woo-orde
 // The inbox worker's handler for WooCommerce deliveries. A thrown error leaves the delivery in the inbox to
 // be retried with backoff (and marked dead after MAX_ATTEMPTS), so parse failures throw with a message that
 // says what was wrong.
-
-export interface OrderSink {
-  ingestOrder: typeof ingestOrder;
-  setOrderStatus: typeof setOrderStatus;
-}
 
 export interface WooDeliveryHandlerOptions {
   db: Db;

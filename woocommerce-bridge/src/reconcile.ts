@@ -6,10 +6,10 @@ import { listStores, requireStore, updateStoreCredentials } from "@trailmark/cor
 import { z } from "zod";
 import { parseBridgeEnv } from "./env.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
-import type { OrderSink } from "./process-delivery.ts";
+import type { OrderSink } from "./order-sink.ts";
 import { fetchWooProductCategories, type ProductCategoriesCache, productIdsOf } from "./product-categories.ts";
 import { fetchWooRefundItems, type RefundItemsCache } from "./refund-items.ts";
-import { createWooClient, WOO_PAGE_SIZE, WooApiError, type WooClient } from "./woo-client.ts";
+import { createWooClient, ORDERS_ROUTE, WOO_PAGE_SIZE, WooApiError, type WooClient } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 import { WooGmtDateSchema, WooIdSchema, WooOrderSchema } from "./woo-order-schema.ts";
 import { repairWebhooks, type WebhookChange, webhookIdsOf } from "./woo-webhooks.ts";
@@ -23,7 +23,6 @@ export const FIRST_SYNC_LOOKBACK_MS = 24 * 3_600_000;
 /** Re-read a little before the cursor: orders saved in the same second as the last one seen, and
  * transactions that committed late, would otherwise fall between two polls. */
 export const CURSOR_OVERLAP_MS = 5 * 60_000;
-export const ORDERS_ROUTE = "/wc/v3/orders";
 
 export interface ReconcileStoreOptions {
   db: Db;

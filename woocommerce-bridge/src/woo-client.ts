@@ -29,6 +29,9 @@ export class WooApiError extends Error {
 /** Items per page asked of a collection: WooCommerce's maximum. */
 export const WOO_PAGE_SIZE = 100;
 
+/** The REST route of orders, which reconciliation lists and deletion reads one by one. */
+export const ORDERS_ROUTE = "/wc/v3/orders";
+
 export interface WooClientOptions {
   url: string;
   consumerKey: string;

@@ -58,7 +58,7 @@ export async function conversionInputs(
     )),
     ...(await inChunks(refs, (chunk) =>
       db.event.findMany({
-        // By order id only for the API's events: a browser's joins by checkout token alone (resolveTouches).
+        // By order id only for the API's events: a browser's joins by checkout token alone (resolveTouchesBatch).
         where: { storeId, type: "purchase", source: "api", visitorId: { not: null }, orderRef: { in: chunk } },
         select: { visitorId: true, checkoutToken: true, orderRef: true },
       }),

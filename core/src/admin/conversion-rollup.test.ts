@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approveDueCommissions } from "../conversions/approve-due.ts";
 import { recordEvents, toEventRecord } from "../events/record-events.ts";
 import { addOrderRefund, ingestOrder, setOrderStatus } from "../orders/ingest-order.ts";
-import { createPayoutRun, markPayoutPaid } from "../payouts/payout-store.ts";
+import { createPayoutRun, markPayoutPaid } from "../payouts/index.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { DAY, insertClick } from "../testing/fixtures.ts";
 import { closedDays } from "./click-rollup.ts";

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
 import type { Db } from "../db/client.ts";
-import { setCreatorPayoutMethod, startStripeOnboarding, updatePayoutSettings } from "../payouts/payout-settings.ts";
 import {
   approvePayoutRun,
   cancelPayout,
@@ -15,7 +14,8 @@ import {
   payoutRunCsv,
   reconcilePayouts,
   retryPayout,
-} from "../payouts/payout-store.ts";
+} from "../payouts/index.ts";
+import { setCreatorPayoutMethod, startStripeOnboarding, updatePayoutSettings } from "../payouts/payout-settings.ts";
 import type { PayoutProviders } from "../payouts/provider.ts";
 import { providersFromEnv } from "../payouts/providers-from-env.ts";
 import type { StripeConnectProvider } from "../payouts/stripe-provider.ts";

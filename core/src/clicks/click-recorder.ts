@@ -1,4 +1,5 @@
 import type { Db, Provider } from "../db/client.ts";
+import { createGroupCommit } from "../db/group-commit.ts";
 import { redisFromEnv, type SharedRedis } from "../redis/redis.ts";
 import { orderedClickId } from "./click-id-source.ts";
 import { type ClickRow, type ClickWriter, prismaClickWriter, type Qualification } from "./click-writer.ts";
@@ -71,23 +72,11 @@ export interface ClickRecorder {
   stop(): Promise<void>;
 }
 
-interface Pending {
-  row: ClickRow;
-  dedupKey: string | null;
-  resolve(click: RecordedClick | null): void;
-}
-
-// Group commit: a click is answered only once the row is committed (so every redirect carrying a click id
-// survives a killed process), but rows are written many per statement. While one group is being written
-// the next one fills up; it is flushed as soon as the write ends, when it reaches maxBatch, or, when the
-// writer is idle, once an event-loop turn adds no more clicks (see growTurns) or after flushDelayMs.
+// Group commit (db/group-commit.ts): a click is answered only once its row is committed, so every redirect
+// carrying a click id survives a killed process, but rows are written many per statement.
 export function createClickRecorder(options: ClickRecorderOptions): ClickRecorder {
   const { db, provider, now = () => new Date() } = options;
   const writer = options.writer ?? prismaClickWriter(db, provider);
-  const maxBatch = options.maxBatch ?? 256;
-  const flushDelayMs = options.flushDelayMs ?? 0;
-  const growTurns = options.growTurns ?? 4;
-  const maxInFlight = options.maxInFlight ?? (provider === "sqlite" ? 1 : 2);
   const windowMs = options.dedupWindowMs ?? DEDUP_WINDOW_MS;
   const onWriteError =
     options.onWriteError ??
@@ -96,88 +85,23 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   const dedup: ClickDedup = redis
     ? new RedisDedupWindow(redis, windowMs, options.maxDedupEntries, () => now().getTime())
     : new DedupWindow(windowMs, options.maxDedupEntries);
-  let queue: Pending[] = [];
-  let inFlight = 0;
-  let scheduled = false;
   let failing = false;
-  let idle: (() => void)[] = [];
   const classifying = new Set<Promise<RecordedClick | null>>();
-
-  function schedule(): void {
-    if (queue.length >= maxBatch && inFlight < maxInFlight) flush();
-    else if (!scheduled && inFlight < maxInFlight) {
-      scheduled = true;
-      let seen = queue.length;
-      let turns = 0;
-      const run = () => {
-        if (flushDelayMs === 0 && turns < growTurns && queue.length > seen && queue.length < maxBatch) {
-          seen = queue.length;
-          turns++;
-          setImmediate(run);
-          return;
-        }
-        scheduled = false;
-        flush();
-      };
-      if (flushDelayMs > 0) setTimeout(run, flushDelayMs);
-      else setImmediate(run);
-    }
-  }
-
-  function flush(): void {
-    while (queue.length > 0 && inFlight < maxInFlight) {
-      const group = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
-      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
-      inFlight++;
-      write(group).finally(() => {
-        inFlight--;
-        if (queue.length > 0) flush();
-        else if (inFlight === 0) {
-          for (const done of idle) done();
-          idle = [];
-        }
-      });
-    }
-  }
-
-  function fail(p: Pending): void {
-    if (p.dedupKey !== null) dedup.forget(p.dedupKey, p.row.occurredAt.getTime());
-    p.resolve(null);
-  }
-
-  async function write(group: Pending[]): Promise<void> {
-    let failed: Pending[] = [];
-    try {
-      const rows: ClickRow[] = new Array(group.length);
-      for (let i = 0; i < group.length; i++) rows[i] = group[i]!.row;
+  const commits = createGroupCommit<ClickRow, true>({
+    maxBatch: options.maxBatch ?? 256,
+    flushDelayMs: options.flushDelayMs ?? 0,
+    growTurns: options.growTurns ?? 4,
+    maxInFlight: options.maxInFlight ?? (provider === "sqlite" ? 1 : 2),
+    async write(rows) {
       await writer.write(rows);
-    } catch (error) {
-      // One click's row can fail the group's statement: retry them one by one, so only that click goes
-      // without an id. (When the database itself is down, each retry fails fast too.)
-      failed = group.length === 1 ? group : await writeOneByOne(group);
-      if (failed.length > 0 && !failing) onWriteError(error);
-    }
-    // Still failing only while nothing gets through; a lone bad row is reported once, and then writes work.
-    failing = failed.length === group.length;
-    const lost = new Set(failed);
-    for (const p of group) {
-      if (lost.has(p)) fail(p);
-      else p.resolve({ id: p.row.id, qualification: p.row.qualification });
-    }
-  }
-
-  /** Writes each click alone; resolves the ones stored and returns the others. */
-  async function writeOneByOne(group: Pending[]): Promise<Pending[]> {
-    const failed: Pending[] = [];
-    for (const p of group) {
-      try {
-        await writer.write([p.row]);
-      } catch {
-        failed.push(p);
-      }
-    }
-    return failed;
-  }
+      return new Array<true>(rows.length).fill(true);
+    },
+    // Reported when writes start failing; a lone bad row is reported once, and then writes work.
+    onGroup({ size, failed, error }) {
+      if (failed > 0 && !failing) onWriteError(error);
+      failing = failed === size;
+    },
+  });
 
   // The salt turns over at midnight UTC; for one window after it, yesterday's hash still identifies the
   // visitor, so a click at 00:10 does not qualify again after one at 23:50. In memory the answer is
@@ -230,11 +154,7 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
     async stop() {
       // Clicks still being classified in Redis are written too.
       while (classifying.size > 0) await Promise.allSettled([...classifying]);
-      if (queue.length === 0 && inFlight === 0) return;
-      return new Promise((resolve) => {
-        idle.push(resolve);
-        flush();
-      });
+      await commits.drain();
     },
   };
 
@@ -252,9 +172,11 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
       referrerHost: visit.referrerHost,
       occurredAt: visit.at,
     };
-    return new Promise<RecordedClick | null>((resolve) => {
-      queue.push({ row, dedupKey, resolve });
-      schedule();
+    return commits.add(row).then((committed): RecordedClick | null => {
+      if (committed.ok) return { id: row.id, qualification };
+      // Not stored: the visitor's next click may qualify instead.
+      if (dedupKey !== null) dedup.forget(dedupKey, atMs);
+      return null;
     });
   }
 }

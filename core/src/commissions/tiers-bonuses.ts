@@ -21,6 +21,26 @@ export function periodKey(period: Period, at: Date): string {
   }
 }
 
+/** The period an instant falls in as a half-open UTC range [start, end). */
+export function periodRange(period: Period, at: Date): { start: Date; end: Date } {
+  const year = at.getUTCFullYear();
+  switch (period) {
+    case "month":
+      return {
+        start: new Date(Date.UTC(year, at.getUTCMonth(), 1)),
+        end: new Date(Date.UTC(year, at.getUTCMonth() + 1, 1)),
+      };
+    case "quarter": {
+      const first = Math.floor(at.getUTCMonth() / 3) * 3;
+      return { start: new Date(Date.UTC(year, first, 1)), end: new Date(Date.UTC(year, first + 3, 1)) };
+    }
+    case "year":
+      return { start: new Date(Date.UTC(year, 0, 1)), end: new Date(Date.UTC(year + 1, 0, 1)) };
+    case "campaign":
+      return { start: new Date(Date.UTC(1970, 0, 1)), end: new Date(Date.UTC(9999, 0, 1)) };
+  }
+}
+
 /** A creator's figures in one period: sales (items base, minor units) and conversions credited. */
 export interface Progress {
   sales: number;

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.ts";
-import { snapshotOf } from "../orders/order-store.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { reconcileConversion } from "./conversion-store.ts";
+import { snapshotOf } from "./order-snapshot.ts";
 
 /**
  * The scheduled sweep: commissions whose holding period has passed are approved if their conversion is

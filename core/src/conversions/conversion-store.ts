@@ -1,28 +1,37 @@
-import { inChunks } from "../admin/sql.ts";
 import type { Campaign } from "../campaigns/campaign.ts";
 import { toCampaign } from "../campaigns/campaign-store.ts";
+import type { Bonus } from "../campaigns/commission-plan.ts";
 import {
-  applyReconciliation,
-  budgetReservation,
   type CommissionState,
   type CommissionStatus,
   holdUntil,
-  ledgerEntriesForChange,
-  ledgerTransfers,
   type OrderSnapshot,
   reconcileCommission,
 } from "../commissions/index.ts";
+import { bonusKey } from "../commissions/tiers-bonuses.ts";
 import { type Creator, toCreator } from "../creators/creator.ts";
 import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
-import { Prisma } from "../db/generated/sqlite/index.js";
 import { insertRows, upsertRows } from "../db/insert-rows.ts";
+import { lockRows, type Tx } from "../db/lock-rows.ts";
+import {
+  adjustmentSums,
+  applyCommissionChange,
+  campaignCurrencies,
+  type NewCommission,
+  type OpenBudget,
+  openBudgets,
+  recordCommissions,
+  releaseForReattribution,
+  reserveBudget,
+} from "../ledger/index.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
+import { progressTracker } from "./creator-progress.ts";
+import type { BaseSnapshot } from "./order-snapshot.ts";
 import { type ConversionFacts, type ConversionKind, goalOf, planAttribution } from "./plan-attribution.ts";
+import { applyProgressRules } from "./progress-rules.ts";
 import { markConversionsChanged, markDaysChanged } from "./stale-days.ts";
 import { type ResolvedTouch, touchKey } from "./touches.ts";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 const TX_OPTIONS = { maxWait: 30_000, timeout: 30_000 } as const;
 
@@ -37,10 +46,6 @@ export interface ConversionSource {
 }
 
 /** One conversion per source (order or event), however many deliveries race to create it. */
-export async function ensureConversion(db: Db, storeId: string, source: ConversionSource) {
-  return (await ensureConversions(db, storeId, [source]))[0]!;
-}
-
 export async function ensureConversions(db: Db, storeId: string, sources: readonly ConversionSource[]) {
   const unique = [...new Map(sources.map((s) => [s.sourceKey, s])).values()];
   const now = new Date();
@@ -86,17 +91,6 @@ export interface AttributionItem {
   conversionId: string;
   touches: readonly ResolvedTouch[];
   facts: ConversionFacts;
-}
-
-export async function attributeConversion(
-  db: Db,
-  storeId: string,
-  conversionId: string,
-  touches: readonly ResolvedTouch[],
-  facts: ConversionFacts,
-  now: Date,
-) {
-  return attributeConversions(db, storeId, [{ conversionId, touches, facts }], now);
 }
 
 const REATTRIBUTABLE = new Set(["pending", "rejected", "over_budget"]);
@@ -149,50 +143,46 @@ export async function attributeConversions(
     if (claimed.length === 0) return 0;
     const claimedIds = new Set(claimed.map((c) => c.id));
     const undo = previous.filter((c) => claimedIds.has(c.conversionId));
-    for (const c of undo) {
-      const held = toSafeNumber(c.reserved);
-      if (held === 0) continue;
-      await tx.campaign.update({ where: { id: c.campaignId }, data: { budgetUsed: { decrement: held } } });
-      await tx.budgetEntry.create({
-        data: { id: newId("bl"), storeId, campaignId: c.campaignId, commissionId: c.id, kind: "release", amount: held },
-      });
-    }
+    await releaseForReattribution(tx, storeId, undo);
     if (undo.length > 0) {
       const ids = [...new Set(undo.map((c) => c.conversionId))];
-      await tx.commission.deleteMany({ where: { storeId, conversionId: { in: ids } } });
       await tx.attribution.deleteMany({ where: { storeId, conversionId: { in: ids } } });
     }
     const attributions = [];
-    const commissions = [];
-    const entries = [];
-    const budgets = new Map<string, { cap: number | null; used: number; currency: string; added: number }>();
+    const commissions: NewCommission[] = [];
     const campaignIds = [
       ...new Set(
         claimed.flatMap((c) => (planned.get(c.id)!.plan.campaign ? [planned.get(c.id)!.plan.campaign!.id] : [])),
       ),
     ];
-    if (campaignIds.length > 0) {
-      // Touch each campaign row before reading it: on PostgreSQL that holds its lock until commit, so
-      // concurrent batches reserve budget one after the other and never see a stale budgetUsed.
-      // Rows are locked in id order so that two batches over the same campaigns cannot deadlock.
-      await lockRows(tx, db, "Campaign", storeId, campaignIds);
-      for (const r of await tx.campaign.findMany({
-        where: { storeId, id: { in: campaignIds } },
-        select: { id: true, budgetCap: true, budgetUsed: true, currency: true },
-      })) {
-        budgets.set(r.id, {
-          cap: r.budgetCap === null ? null : toSafeNumber(r.budgetCap),
-          used: toSafeNumber(r.budgetUsed),
-          currency: r.currency,
-          added: 0,
-        });
-      }
-    }
+    const budgets = await openBudgets(tx, db, storeId, campaignIds);
     const statusUpdates: { id: string; status: string; rule: string | null; reason: string | null }[] = [];
+    const progress = progressTracker(tx, storeId);
+    const bonuses: { campaign: Campaign; creatorId: string; bonus: Bonus; at: Date; holdUntil: Date }[] = [];
     for (const conversion of claimed) {
-      const { item, plan } = planned.get(conversion.id)!;
+      const { item } = planned.get(conversion.id)!;
       const { facts } = item;
+      // Tiers and bonuses read the creator's progress now that the campaign's row is locked.
+      const progressed = await applyProgressRules({
+        plan: planned.get(conversion.id)!.plan,
+        touches: item.touches,
+        facts,
+        campaigns,
+        creators,
+        progress,
+      });
+      const plan = progressed.plan;
       const campaign = plan.campaign;
+      if (campaign) {
+        for (const { creatorId, bonus } of progressed.bonuses)
+          bonuses.push({
+            campaign,
+            creatorId,
+            bonus,
+            at: facts.occurredAt,
+            holdUntil: holdUntil(facts.occurredAt, campaign.holdingDays),
+          });
+      }
       statusUpdates.push({
         id: conversion.id,
         status: plan.status,
@@ -219,27 +209,10 @@ export async function attributeConversions(
       const hold = holdUntil(facts.occurredAt, campaign.holdingDays);
       const budget = budgets.get(campaign.id)!;
       for (const c of plan.commissions) {
-        let status: CommissionStatus = c.verdict.ok ? "pending" : "rejected";
-        let reason = c.verdict.ok ? null : c.verdict.reason;
-        let reserved = 0;
-        if (status === "pending") {
-          if (budget.cap !== null && facts.currency !== budget.currency) {
-            status = "over_budget";
-            reason = `order currency ${facts.currency} differs from the budget currency ${budget.currency}`;
-          } else if (facts.currency !== budget.currency) {
-            // An uncapped campaign pays it, but its budget counts only its own currency: never add currencies.
-            reserved = 0;
-          } else {
-            const decision = budgetReservation(budget.cap, budget.used + budget.added, c.amount);
-            if (decision.overBudget) {
-              status = "over_budget";
-              reason = "campaign budget cap reached";
-            } else {
-              reserved = decision.reserve;
-              budget.added += reserved;
-            }
-          }
-        }
+        const reservation = c.verdict.ok
+          ? reserveBudget(budget, facts.currency, c.amount)
+          : { status: "rejected" as const, reason: c.verdict.reason, reserved: 0 };
+        const { status, reason, reserved } = reservation;
         const id = newId("cm");
         commissions.push({
           id,
@@ -257,32 +230,15 @@ export async function attributeConversions(
           rule: c.verdict.ok ? (status === "over_budget" ? "over_budget" : null) : c.verdict.rule,
           reason,
           holdUntil: hold,
+          tier: c.tier,
+          credit: c.credit,
+          lines: JSON.stringify(c.lines),
         });
-        if (reserved > 0)
-          entries.push({
-            id: newId("bl"),
-            storeId,
-            campaignId: campaign.id,
-            commissionId: id,
-            kind: "reserve",
-            amount: reserved,
-          });
       }
     }
+    commissions.push(...(await recordBonusConversions(tx, storeId, bonuses, budgets, now)));
     await insertRows(tx, "Attribution", attributions);
-    await insertRows(
-      tx,
-      "Commission",
-      commissions.map((c) => ({ ...c, createdAt: now, updatedAt: now })),
-    );
-    await insertRows(
-      tx,
-      "BudgetEntry",
-      entries.map((e) => ({ ...e, createdAt: now })),
-    );
-    for (const [id, b] of budgets) {
-      if (b.added > 0) await tx.campaign.update({ where: { id }, data: { budgetUsed: { increment: b.added } } });
-    }
+    await recordCommissions(tx, storeId, commissions, budgets, now);
     // One statement sets every conversion's outcome and touch fingerprint (UPDATE … FROM VALUES works on both).
     const values = statusUpdates.map(
       (u) => sql`(${u.id}, ${u.status}, ${planned.get(u.id)!.key}, ${u.rule}, ${u.reason})`,
@@ -300,11 +256,73 @@ export async function attributeConversions(
 }
 
 /**
- * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
- * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
+ * A bonus a creator reached: a conversion of kind "bonus" keyed by campaign, creator, bonus and period, and its
+ * commission (goal "bonus", the bonus's amount) through the ledger like any other, so payouts pay it. The key
+ * is unique: a bonus some other transaction recorded first is skipped, so it is paid exactly once.
  */
-/** An order's state on both commission bases (orders/order-store.ts snapshotOf); events have only one. */
-export type BaseSnapshot = OrderSnapshot & { orderTotal?: number; orderRefunded?: number };
+async function recordBonusConversions(
+  tx: Tx,
+  storeId: string,
+  bonuses: readonly { campaign: Campaign; creatorId: string; bonus: Bonus; at: Date; holdUntil: Date }[],
+  budgets: ReadonlyMap<string, OpenBudget>,
+  now: Date,
+): Promise<NewCommission[]> {
+  if (bonuses.length === 0) return [];
+  const rows = bonuses.map((b) => ({
+    id: newId("cv"),
+    storeId,
+    kind: "bonus",
+    sourceKey: `bonus:${bonusKey(b.campaign.id, b.creatorId, b.bonus, b.at)}`,
+    orderId: null,
+    eventId: null,
+    value: 0,
+    currency: b.campaign.currency,
+    occurredAt: b.at,
+    status: "attributed",
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const inserted = new Map(
+    (
+      await upsertRows<{ id: string; sourceKey: string }>(tx, "Conversion", rows, {
+        conflict: ["storeId", "sourceKey"],
+        returning: ["id", "sourceKey"],
+      })
+    ).map((r) => [r.sourceKey, r.id]),
+  );
+  const commissions: NewCommission[] = [];
+  bonuses.forEach((b, i) => {
+    const conversionId = inserted.get(rows[i]!.sourceKey);
+    if (!conversionId) return;
+    inserted.delete(rows[i]!.sourceKey);
+    const { status, reason, reserved } = reserveBudget(
+      budgets.get(b.campaign.id)!,
+      b.campaign.currency,
+      b.bonus.amount,
+    );
+    commissions.push({
+      id: newId("cm"),
+      storeId,
+      conversionId,
+      campaignId: b.campaign.id,
+      creatorId: b.creatorId,
+      goal: "bonus",
+      status,
+      amount: status === "pending" ? b.bonus.amount : 0,
+      original: b.bonus.amount,
+      reserved,
+      currency: b.campaign.currency,
+      base: "bonus",
+      rule: status === "over_budget" ? "over_budget" : null,
+      reason: reason ?? `bonus ${b.bonus.key}`,
+      holdUntil: b.holdUntil,
+      tier: 0,
+      credit: 0,
+      lines: "[]",
+    });
+  });
+  return commissions;
+}
 
 /** The snapshot a commission computed on `base` is reconciled against. */
 function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
@@ -315,6 +333,10 @@ function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
   return { status: snapshot.status, total, refunded: Math.min(Math.max(snapshot.orderRefunded ?? 0, 0), total) };
 }
 
+/**
+ * Brings every commission of a conversion in line with the order as it is now (or, for sign-ups, a
+ * conversion that is simply confirmed), moving budget and recording clawbacks for paid commissions.
+ */
 export async function reconcileConversion(
   db: Db,
   storeId: string,
@@ -373,17 +395,11 @@ export async function reconcileConversions(
       where: { storeId, conversionId: { in: ids } },
       orderBy: [{ campaignId: "asc" }, { id: "asc" }],
     });
-    // In slices: a batch's commissions (several creators per order) can be more than one statement may bind.
-    const sums = await inChunks(
+    const adjusted = await adjustmentSums(
+      tx,
+      storeId,
       commissions.map((c) => c.id),
-      (ids) =>
-        tx.commissionAdjustment.groupBy({
-          by: ["commissionId"],
-          where: { storeId, commissionId: { in: ids } },
-          _sum: { amount: true },
-        }),
     );
-    const adjusted = new Map(sums.map((s) => [s.commissionId, toSafeNumber(s._sum.amount ?? 0n)]));
     const campaignCurrency = await campaignCurrencies(
       tx,
       storeId,
@@ -408,89 +424,13 @@ export async function reconcileConversions(
       if (!result.changed) continue;
       changed++;
       changedConversions.add(row.conversionId);
-      const after = applyReconciliation(existing, result);
-      let reserved = toSafeNumber(row.reserved);
       // Budget is kept in the campaign's currency: a commission in another currency never moves it.
       const inBudget = row.currency === campaignCurrency.get(row.campaignId);
-      for (const e of inBudget ? ledgerEntriesForChange(existing, after) : []) {
-        const delta = e.kind === "adjust" ? e.amount : -e.amount;
-        reserved += delta;
-        await tx.campaign.update({ where: { id: row.campaignId }, data: { budgetUsed: { increment: delta } } });
-        await tx.budgetEntry.create({
-          data: {
-            id: newId("bl"),
-            storeId,
-            campaignId: row.campaignId,
-            commissionId: row.id,
-            kind: e.kind,
-            amount: e.amount,
-          },
-        });
-      }
-      // Budget-neutral moves between the ledger's reserved, released and paid buckets (an approval, say).
-      for (const e of inBudget ? ledgerTransfers(existing, after) : []) {
-        await tx.budgetEntry.create({
-          data: {
-            id: newId("bl"),
-            storeId,
-            campaignId: row.campaignId,
-            commissionId: row.id,
-            kind: e.kind,
-            amount: e.amount,
-          },
-        });
-      }
-      if (result.newAdjustment !== 0) {
-        await tx.commissionAdjustment.create({
-          data: {
-            id: newId("adj"),
-            storeId,
-            commissionId: row.id,
-            creatorId: row.creatorId,
-            amount: result.newAdjustment,
-            currency: row.currency,
-            reason:
-              result.newAdjustment < 0 ? "order refunded or cancelled after payout" : "order restored after payout",
-          },
-        });
-      }
-      await tx.commission.update({
-        where: { id: row.id },
-        data: {
-          status: result.status,
-          amount: result.amount,
-          reserved,
-          approvedAt: result.status === "approved" && row.status !== "approved" ? now : row.approvedAt,
-          reversedAt: result.status === "reversed" ? (row.status === "reversed" ? row.reversedAt : now) : null,
-        },
-      });
+      await applyCommissionChange(tx, storeId, row, existing, result, inBudget, now);
     }
     await markConversionsChanged(tx, db, storeId, changedConversions);
     return changed;
   }, TX_OPTIONS);
-}
-
-/** Each campaign's currency: the only currency its budget counts. */
-export async function campaignCurrencies(tx: Tx, storeId: string, campaignIds: readonly string[]) {
-  const ids = [...new Set(campaignIds)];
-  if (ids.length === 0) return new Map<string, string>();
-  const rows = await tx.campaign.findMany({
-    where: { storeId, id: { in: ids } },
-    select: { id: true, currency: true },
-  });
-  return new Map(rows.map((r) => [r.id, r.currency]));
-}
-
-/**
- * Row locks held until the transaction ends, taken in id order. PostgreSQL needs them (READ COMMITTED);
- * a SQLite transaction already holds the whole database, so there it is a no-op.
- */
-async function lockRows(tx: Tx, db: Db, table: "Campaign" | "Conversion", storeId: string, ids: readonly string[]) {
-  if (ids.length === 0 || providerOfDb(db) !== "postgresql") return;
-  const sorted = [...ids].sort();
-  await tx.$queryRaw(
-    sql`SELECT id FROM ${Prisma.raw(`"${table}"`)} WHERE "storeId" = ${storeId} AND id IN (${joinSql(sorted)}) ORDER BY id FOR UPDATE`,
-  );
 }
 
 export interface CommissionView {

@@ -36,10 +36,6 @@ export interface TouchQuery {
 
 const MAX_CLICKS = 50;
 
-export async function resolveTouches(db: Db, storeId: string, query: TouchQuery): Promise<ResolvedTouch[]> {
-  return (await resolveTouchesBatch(db, storeId, [query]))[0]!;
-}
-
 /** Touches for many conversions with a fixed number of queries, whatever the batch size. */
 export async function resolveTouchesBatch(
   db: Db,

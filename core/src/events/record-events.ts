@@ -1,7 +1,6 @@
 import { inChunks } from "../admin/sql.ts";
-import { attributeConversion, ensureConversion, reconcileConversion } from "../conversions/conversion-store.ts";
 import type { ConversionKind } from "../conversions/plan-attribution.ts";
-import { resolveTouches } from "../conversions/touches.ts";
+import { settleConversions } from "../conversions/settle-conversions.ts";
 import type { Db } from "../db/client.ts";
 import { upsertRows } from "../db/insert-rows.ts";
 import { settleOrder } from "../orders/ingest-order.ts";
@@ -150,7 +149,7 @@ export async function processEvent(
   if (record.type === "page_view") return;
   if (record.type === "purchase") {
     // A browser's purchase joins its order only by checkout token (or WooCommerce order key), never by the
-    // guessable order id alone (see resolveTouches).
+    // guessable order id alone (see conversions/touches.ts).
     const joins = [
       ...(record.checkoutToken ? [{ checkoutToken: record.checkoutToken }] : []),
       ...(record.orderRef && record.source === "api" ? [{ externalId: record.orderRef }] : []),
@@ -181,39 +180,41 @@ export async function recordEventConversion(
           where: { storeId, type: record.type, customerRef: record.customerRef, eventKey: { not: record.eventKey } },
         })) > 0
       : false;
-  const conversion = await ensureConversion(db, storeId, {
-    sourceKey: `event:${record.eventKey}`,
-    kind,
-    eventId,
-    value,
-    currency,
-    occurredAt: record.occurredAt,
-  });
-  const touches = await resolveTouches(db, storeId, {
-    clickIds: record.clickIds,
-    visitorExternalId: record.visitorExternalId,
-    customerRef: record.customerRef,
-    discountCodes: [],
-    at: record.occurredAt,
-  });
-  await attributeConversion(
+  const [conversion] = await settleConversions(
     db,
     storeId,
-    conversion.id,
-    touches,
-    {
-      kind,
-      value,
-      currency,
-      occurredAt: record.occurredAt,
-      isTest: false,
-      customerEmailHash: record.customerRef,
-      duplicate,
-    },
+    [
+      {
+        source: {
+          sourceKey: `event:${record.eventKey}`,
+          kind,
+          eventId,
+          value,
+          currency,
+          occurredAt: record.occurredAt,
+        },
+        touches: {
+          clickIds: record.clickIds,
+          visitorExternalId: record.visitorExternalId,
+          customerRef: record.customerRef,
+          discountCodes: [],
+          at: record.occurredAt,
+        },
+        facts: {
+          kind,
+          value,
+          currency,
+          occurredAt: record.occurredAt,
+          isTest: false,
+          customerEmailHash: record.customerRef,
+          duplicate,
+        },
+        snapshot: { status: "confirmed", total: value, refunded: 0 },
+      },
+    ],
     now,
   );
-  await reconcileConversion(db, storeId, conversion.id, { status: "confirmed", total: value, refunded: 0 }, now);
-  return conversion.id;
+  return conversion!.id;
 }
 
 /** Stores a batch and does each new event's follow-up work. */

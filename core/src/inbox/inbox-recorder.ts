@@ -1,7 +1,9 @@
 import type { Database, Provider } from "../db/client.ts";
+import { createGroupCommit } from "../db/group-commit.ts";
 import { newOrderedId } from "../shared/ordered-ids.ts";
 import type { DeliveryInput } from "./inbox.ts";
 import { type InboxRow, type InboxWriter, openInboxWriter } from "./inbox-writer.ts";
+import { keptHeadersJson } from "./kept-headers.ts";
 
 export type RecordedDelivery = { id: string; duplicate: boolean } | { error: unknown };
 
@@ -27,119 +29,45 @@ export interface InboxRecorderOptions {
   now?: () => Date;
 }
 
-interface Pending {
-  row: InboxRow;
-  resolve(result: RecordedDelivery): void;
-}
-
-const SECRET_HEADERS = /hmac|signature|authorization|cookie|token/i;
-
-/** The headers worth keeping with a delivery, never its signature or credentials. */
-export function keptHeadersJson(headers: Record<string, string>): string {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (!SECRET_HEADERS.test(name)) kept[name] = value;
-  return JSON.stringify(kept);
-}
-
-// Group commit, as for clicks (clicks/click-recorder.ts): a delivery is answered only once its row is
-// committed, but many deliveries share one transaction. While one group is written the next fills up. A group
-// whose write fails is written again one delivery at a time, so only the delivery that cannot be stored fails
-// and its neighbours are still acknowledged.
+// Group-committed like clicks (db/group-commit.ts): a delivery is answered only once its row is committed, many
+// deliveries share one transaction, and a group whose write fails is written again one delivery at a time.
 export function createInboxRecorder(options: InboxRecorderOptions): InboxRecorder {
   const { writer } = options;
-  const maxBatch = options.maxBatch ?? 128;
-  const growTurns = options.growTurns ?? 4;
-  const maxInFlight = options.maxInFlight ?? (options.provider === "sqlite" ? 1 : 2);
   const now = options.now ?? (() => new Date());
-  let queue: Pending[] = [];
-  let inFlight = 0;
-  let scheduled = false;
-  let idle: (() => void)[] = [];
-
-  function schedule(): void {
-    if (queue.length >= maxBatch && inFlight < maxInFlight) flush();
-    else if (!scheduled && inFlight < maxInFlight) {
-      scheduled = true;
-      let seen = queue.length;
-      let turns = 0;
-      const run = () => {
-        if (turns < growTurns && queue.length > seen && queue.length < maxBatch) {
-          seen = queue.length;
-          turns++;
-          setImmediate(run);
-          return;
-        }
-        scheduled = false;
-        flush();
-      };
-      setImmediate(run);
-    }
-  }
-
-  function flush(): void {
-    while (queue.length > 0 && inFlight < maxInFlight) {
-      const group = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
-      queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
-      inFlight++;
-      write(group).finally(() => {
-        inFlight--;
-        if (queue.length > 0) flush();
-        else if (inFlight === 0) {
-          for (const done of idle) done();
-          idle = [];
-        }
-      });
-    }
-  }
-
-  async function write(group: Pending[]): Promise<void> {
-    let inserted: Set<string>;
-    try {
-      inserted = await writer.write(group.map((p) => p.row));
-    } catch (error) {
-      if (group.length === 1) {
-        group[0]!.resolve({ error });
-        return;
-      }
-      for (const p of group) await write([p]);
-      return;
-    }
-    let stored = false;
-    for (const p of group) {
-      const fresh = inserted.has(p.row.id);
-      stored ||= fresh;
-      p.resolve({ id: p.row.id, duplicate: !fresh });
-    }
-    if (stored) options.onStored?.();
-  }
+  const commits = createGroupCommit<InboxRow, boolean>({
+    maxBatch: options.maxBatch ?? 128,
+    growTurns: options.growTurns ?? 4,
+    maxInFlight: options.maxInFlight ?? (options.provider === "sqlite" ? 1 : 2),
+    async write(rows) {
+      const inserted = await writer.write(rows);
+      const fresh = rows.map((row) => inserted.has(row.id));
+      if (fresh.includes(true)) options.onStored?.();
+      return fresh;
+    },
+  });
 
   return {
-    record(input) {
+    async record(input) {
       const receivedAt = now();
-      return new Promise<RecordedDelivery>((resolve) => {
-        queue.push({
-          row: {
-            id: newOrderedId("wh", receivedAt.getTime()),
-            storeId: input.storeId,
-            shopDomain: input.shopDomain?.trim().toLowerCase() || null,
-            source: input.source,
-            topic: input.topic,
-            dedupKey: input.dedupKey,
-            headers: keptHeadersJson(input.headers),
-            body: input.body,
-            receivedAt,
-          },
-          resolve,
-        });
-        schedule();
-      });
+      const row: InboxRow = {
+        id: newOrderedId("wh", receivedAt.getTime()),
+        storeId: input.storeId,
+        shopDomain: input.shopDomain?.trim().toLowerCase() || null,
+        source: input.source,
+        topic: input.topic,
+        dedupKey: input.dedupKey,
+        headers: keptHeadersJson(input.headers),
+        body: input.body,
+        receivedAt,
+      };
+      const committed = await commits.add(row);
+      return committed.ok ? { id: row.id, duplicate: !committed.value } : { error: committed.error };
     },
     flush() {
-      if (queue.length === 0 && inFlight === 0) return Promise.resolve();
-      return new Promise((resolve) => idle.push(resolve));
+      return commits.drain();
     },
     async close() {
-      await this.flush();
+      await commits.drain();
       await writer.close();
     },
   };

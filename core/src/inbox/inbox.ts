@@ -1,7 +1,7 @@
 import { type Db, providerOfDb, sql } from "../db/client.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
 import { newOrderedId } from "../shared/ordered-ids.ts";
-import { keptHeadersJson } from "./inbox-recorder.ts";
+import { keptHeadersJson } from "./kept-headers.ts";
 
 // Webhook deliveries are stored verbatim before they are acknowledged, then processed by a worker, so a
 // delivery that was answered 200 is never lost and a failure is retried and visible.

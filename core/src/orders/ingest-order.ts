@@ -1,16 +1,11 @@
-import {
-  attributeConversions,
-  type CommissionView,
-  conversionViews,
-  ensureConversions,
-  reconcileConversions,
-} from "../conversions/conversion-store.ts";
-import { resolveTouchesBatch } from "../conversions/touches.ts";
+import { type CommissionView, conversionViews } from "../conversions/conversion-store.ts";
+import { snapshotOf } from "../conversions/order-snapshot.ts";
+import { settleConversions } from "../conversions/settle-conversions.ts";
 import type { Db } from "../db/client.ts";
 import { invalidInput } from "../http/error-response.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { type NormalizedOrderInput, NormalizedOrderSchema, type OrderStatus, type Refund } from "./normalized-order.ts";
-import { addRefundToOrder, snapshotOf, upsertOrders } from "./order-store.ts";
+import { addRefundToOrder, linesOf, upsertOrders } from "./order-store.ts";
 
 export type { CommissionView };
 
@@ -85,36 +80,25 @@ export async function settleOrders(
   items: readonly { row: OrderRow; outcome: IngestOrderResult["outcome"] }[],
   now: Date,
 ): Promise<IngestOrderResult[]> {
-  const rows = items.map((i) => i.row);
-  const conversions = await ensureConversions(
+  const conversions = await settleConversions(
     db,
     storeId,
-    rows.map((row) => ({
-      sourceKey: `order:${row.externalId}`,
-      kind: "purchase" as const,
-      orderId: row.id,
-      value: toSafeNumber(row.total),
-      currency: row.currency,
-      occurredAt: row.placedAt,
-    })),
-  );
-  const touches = await resolveTouchesBatch(
-    db,
-    storeId,
-    rows.map((row) => ({
-      clickIds: parseJson<string[]>(row.clickIds, []),
-      checkoutToken: row.checkoutToken,
-      orderRef: row.externalId,
-      discountCodes: parseJson<string[]>(row.discountCodes, []),
-      at: row.placedAt,
-    })),
-  );
-  await attributeConversions(
-    db,
-    storeId,
-    rows.map((row, i) => ({
-      conversionId: conversions[i]!.id,
-      touches: touches[i]!,
+    items.map(({ row }) => ({
+      source: {
+        sourceKey: `order:${row.externalId}`,
+        kind: "purchase" as const,
+        orderId: row.id,
+        value: toSafeNumber(row.total),
+        currency: row.currency,
+        occurredAt: row.placedAt,
+      },
+      touches: {
+        clickIds: parseJson<string[]>(row.clickIds, []),
+        checkoutToken: row.checkoutToken,
+        orderRef: row.externalId,
+        discountCodes: parseJson<string[]>(row.discountCodes, []),
+        at: row.placedAt,
+      },
       facts: {
         kind: "purchase" as const,
         value: toSafeNumber(row.total),
@@ -124,14 +108,10 @@ export async function settleOrders(
         isTest: row.isTest,
         customerEmailHash: row.customerEmailHash,
         duplicate: false,
+        lines: linesOf(row),
       },
+      snapshot: snapshotOf(row),
     })),
-    now,
-  );
-  await reconcileConversions(
-    db,
-    storeId,
-    rows.map((row, i) => ({ conversionId: conversions[i]!.id, snapshot: snapshotOf(row) })),
     now,
   );
   const views = await conversionViews(

@@ -1,9 +1,9 @@
 import { markOrderChanged } from "../conversions/stale-days.ts";
 import type { Db } from "../db/client.ts";
 import { upsertRows } from "../db/insert-rows.ts";
-import { isUniqueViolation, parseJson, toSafeNumber } from "../shared/db-errors.ts";
+import { isUniqueViolation, parseJson } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
-import type { NormalizedOrder, OrderLine, OrderStatus, RefundLine } from "./normalized-order.ts";
+import type { NormalizedOrder, OrderLine, RefundLine } from "./normalized-order.ts";
 
 type OrderRow = NonNullable<Awaited<ReturnType<Db["order"]["findUnique"]>>>;
 type Refund = { id: string; amount: number; orderAmount?: number; lines?: RefundLine[] };
@@ -23,19 +23,6 @@ export function refundsOf(row: Pick<OrderRow, "refunds">): Refund[] {
 /** The order's stored lines ([] when the platform did not list them). */
 export function linesOf(row: Pick<OrderRow, "lines">): OrderLine[] {
   return parseJson<OrderLine[]>(row.lines, []);
-}
-
-/** The order's state for reconciliation, on both commission bases. */
-export function snapshotOf(row: Pick<OrderRow, "status" | "total" | "refunded" | "orderTotal" | "orderRefunded">) {
-  const total = toSafeNumber(row.total);
-  const orderTotal = toSafeNumber(row.orderTotal);
-  return {
-    status: row.status as OrderStatus,
-    total,
-    refunded: Math.min(toSafeNumber(row.refunded), total),
-    orderTotal,
-    orderRefunded: Math.min(toSafeNumber(row.orderRefunded), orderTotal),
-  };
 }
 
 function orderFields(order: NormalizedOrder) {

@@ -8,8 +8,8 @@ import { approveDueCommissions } from "../conversions/approve-due.ts";
 import { addOrderRefund, ingestOrder, setOrderStatus } from "../orders/ingest-order.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { DAY, insertClick, seedProgram } from "../testing/fixtures.ts";
+import { createPayoutRun, executePayoutRun, markPayoutPaid } from "./index.ts";
 import { ManualPayoutProvider } from "./manual-provider.ts";
-import { createPayoutRun, executePayoutRun, markPayoutPaid } from "./payout-store.ts";
 import { ledgerAgreesWithCommissions, T0 } from "./testing/seed.ts";
 
 let database: TestDatabase;

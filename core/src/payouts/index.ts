@@ -9,6 +9,17 @@ export {
   payoutHistory,
   previewPayoutRun,
 } from "./payout-admin.ts";
+export { payoutRunCsv } from "./payout-csv.ts";
+export type { CreatePayoutRunOptions } from "./payout-runs.ts";
+export {
+  approvePayoutRun,
+  cancelPayout,
+  cancelPayoutRun,
+  createPayoutRun,
+  minimumPayoutFor,
+} from "./payout-runs.ts";
+export type { PayoutCrashPoint, PayoutDeps, ReconcileSummary } from "./payout-sending.ts";
+export { executePayout, executePayoutRun, markPayoutPaid, reconcilePayouts, retryPayout } from "./payout-sending.ts";
 export type {
   CreatorPayoutAccount,
   CreatorPayoutMethodInput,
@@ -24,38 +35,17 @@ export {
   startStripeOnboarding,
   updatePayoutSettings,
 } from "./payout-settings.ts";
-export type {
-  CreatePayoutRunOptions,
-  PayoutCrashPoint,
-  PayoutDeps,
-  PayoutRunStatus,
-  PayoutRunView,
-  PayoutStatus,
-  PayoutView,
-  ReconcileSummary,
-} from "./payout-store.ts";
+export { formatMoney } from "./payout-store.ts";
+export type { PayoutRunStatus, PayoutRunView, PayoutStatus, PayoutView } from "./payout-views.ts";
 export {
-  approvePayoutRun,
-  cancelPayout,
-  cancelPayoutRun,
-  createPayoutRun,
-  executePayout,
-  executePayoutRun,
-  formatMoney,
   getPayout,
   getPayoutRun,
   listPayoutRuns,
   listPayouts,
-  markPayoutPaid,
-  minimumPayoutFor,
   PAYOUT_STATUSES,
   payoutItems,
-  payoutRunCsv,
-  reconcilePayouts,
-  retryPayout,
-  runScheduledPayouts,
-  storesDueForPayout,
-} from "./payout-store.ts";
+  toPayoutView,
+} from "./payout-views.ts";
 export type { PayPalConfig } from "./paypal-provider.ts";
 export { PAYPAL_API, PayPalPayoutsProvider } from "./paypal-provider.ts";
 export type {
@@ -88,6 +78,7 @@ export {
   periodStart,
   storesDueForPayoutRun,
 } from "./schedule.ts";
+export { runScheduledPayouts, storesDueForPayout } from "./scheduled-payouts.ts";
 export type { StripeConfig } from "./stripe-provider.ts";
 export { formEncode, STRIPE_API, StripeConnectProvider } from "./stripe-provider.ts";
 export { fakeStripe } from "./testing/stripe-handlers.ts";

@@ -2,6 +2,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { DAY } from "../testing/fixtures.ts";
+import { markPayoutPaid } from "./index.ts";
 import { ManualPayoutProvider } from "./manual-provider.ts";
 import {
   checkPayoutProviders,
@@ -11,7 +12,6 @@ import {
   payoutHistory,
   previewPayoutRun,
 } from "./payout-admin.ts";
-import { markPayoutPaid } from "./payout-store.ts";
 import { PayPalPayoutsProvider } from "./paypal-provider.ts";
 import { StripeConnectProvider } from "./stripe-provider.ts";
 import { fakePayPal, TEST_PAYPAL_CLIENT } from "./testing/paypal-handlers.ts";

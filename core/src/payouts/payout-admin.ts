@@ -8,16 +8,10 @@ import type { Db } from "../db/client.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { requireStore } from "../stores/store.ts";
+import { createPayoutRun, loadPlan, minimumPayoutFor } from "./payout-runs.ts";
+import { executePayoutRun, type PayoutDeps } from "./payout-sending.ts";
 import { getPayoutSettings, toCreatorPayoutAccount } from "./payout-settings.ts";
-import {
-  createPayoutRun,
-  executePayoutRun,
-  listPayoutRuns,
-  loadPlan,
-  minimumPayoutFor,
-  type PayoutDeps,
-  type PayoutRunView,
-} from "./payout-store.ts";
+import { listPayoutRuns, type PayoutRunView } from "./payout-views.ts";
 import { type CarryOverReason, carryOverReason } from "./plan-payout-run.ts";
 import { PAYOUT_METHODS, type PayoutMethod, PayoutProviderError, type PayoutProviders } from "./provider.ts";
 

@@ -6,8 +6,6 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../db/client.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
-import { ManualPayoutProvider } from "./manual-provider.ts";
-import { setCreatorPayoutMethod, startStripeOnboarding } from "./payout-settings.ts";
 import {
   createPayoutRun,
   executePayoutRun,
@@ -15,7 +13,9 @@ import {
   type PayoutCrashPoint,
   type PayoutDeps,
   reconcilePayouts,
-} from "./payout-store.ts";
+} from "./index.ts";
+import { ManualPayoutProvider } from "./manual-provider.ts";
+import { setCreatorPayoutMethod, startStripeOnboarding } from "./payout-settings.ts";
 import { PayPalPayoutsProvider } from "./paypal-provider.ts";
 import { StripeConnectProvider } from "./stripe-provider.ts";
 import { type FakePayPal, fakePayPal, TEST_PAYPAL_CLIENT } from "./testing/paypal-handlers.ts";

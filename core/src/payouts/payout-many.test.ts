@@ -3,7 +3,7 @@ import type { Db } from "../db/client.ts";
 import { newId } from "../shared/ids.ts";
 import { createStore } from "../stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
-import { payoutRunCsv, storesDueForPayout } from "./payout-store.ts";
+import { payoutRunCsv, storesDueForPayout } from "./index.ts";
 
 // SQLite binds at most 999 parameters per statement: lists that grow with a program (creators paid in one run,
 // stores on a schedule) are read in slices.

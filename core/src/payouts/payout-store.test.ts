@@ -3,13 +3,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../db/client.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { DAY } from "../testing/fixtures.ts";
-import { ManualPayoutProvider } from "./manual-provider.ts";
-import {
-  refreshStripeAccount,
-  setCreatorPayoutMethod,
-  startStripeOnboarding,
-  updatePayoutSettings,
-} from "./payout-settings.ts";
 import {
   approvePayoutRun,
   cancelPayout,
@@ -28,7 +21,14 @@ import {
   retryPayout,
   runScheduledPayouts,
   storesDueForPayout,
-} from "./payout-store.ts";
+} from "./index.ts";
+import { ManualPayoutProvider } from "./manual-provider.ts";
+import {
+  refreshStripeAccount,
+  setCreatorPayoutMethod,
+  startStripeOnboarding,
+  updatePayoutSettings,
+} from "./payout-settings.ts";
 import { PayPalPayoutsProvider } from "./paypal-provider.ts";
 import { StripeConnectProvider } from "./stripe-provider.ts";
 import { fakePayPal, TEST_PAYPAL_CLIENT } from "./testing/paypal-handlers.ts";

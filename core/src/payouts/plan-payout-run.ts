@@ -1,5 +1,5 @@
 // Pure: which approved commissions and unsettled adjustments a payout run pays, grouped into one payout per
-// creator and currency. Storage (payout-store.ts) loads the inputs and claims what the plan includes.
+// creator and currency. Storage (payout-runs.ts) loads the inputs and claims what the plan includes.
 
 export interface PayableCommission {
   id: string;

@@ -507,5 +507,3 @@ function cookie(request: Request, name: string, value: string, maxAgeSeconds: nu
   const secure = new URL(request.url).protocol === "https:" ? "; Secure" : "";
   return `${name}=${value}; Path=/portal; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }
-
-export { call, signIn } from "./portal-test-kit.ts";

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
+import { minimumPayoutFor } from "../payouts/index.ts";
 import { type CreatorPayoutAccount, getCreatorPayoutAccount, getPayoutSettings } from "../payouts/payout-settings.ts";
-import { minimumPayoutFor } from "../payouts/payout-store.ts";
 import { isPayoutRunDue, nextPeriodStart, type PayoutSchedule } from "../payouts/schedule.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 

@@ -1,6 +1,6 @@
 import { num } from "../admin/sql.ts";
 import { type Db, sql } from "../db/client.ts";
-import { type PayoutView, toPayoutView } from "../payouts/payout-store.ts";
+import { type PayoutView, toPayoutView } from "../payouts/index.ts";
 import { maskReference, toDate } from "./portal-conversions.ts";
 import { creatorsOfEmail, ownedBy } from "./portal-data.ts";
 

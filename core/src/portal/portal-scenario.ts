@@ -13,7 +13,7 @@ import type { Db } from "../db/client.ts";
 import { createDiscountCode, createLink } from "../links/link-store.ts";
 import { ingestOrder, setOrderStatus } from "../orders/ingest-order.ts";
 import type { NormalizedOrderInput } from "../orders/normalized-order.ts";
-import { createPayoutRun } from "../payouts/payout-store.ts";
+import { createPayoutRun } from "../payouts/index.ts";
 import { createStore } from "../stores/store.ts";
 import { DAY, insertClick } from "../testing/fixtures.ts";
 

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.ts";
+import { eraseStoreLedger } from "../ledger/index.ts";
 import { shopDeliveriesWhere } from "./shop-deliveries.ts";
 
 // Deletes everything held for a store (Shopify's shop/redact, 48 hours after uninstall): every row of every
@@ -78,9 +79,7 @@ export async function deleteStoreData(
         payoutRuns: (await tx.payoutRun.deleteMany({ where })).count,
         creatorPayoutAccounts: (await tx.creatorPayoutAccount.deleteMany({ where })).count,
         storePayoutSettings: (await tx.storePayoutSettings.deleteMany({ where })).count,
-        commissionAdjustments: (await tx.commissionAdjustment.deleteMany({ where })).count,
-        commissions: (await tx.commission.deleteMany({ where })).count,
-        budgetEntries: (await tx.budgetEntry.deleteMany({ where })).count,
+        ...(await eraseStoreLedger(tx, storeId)),
         attributions: (await tx.attribution.deleteMany({ where })).count,
         conversions: (await tx.conversion.deleteMany({ where })).count,
         orders: (await tx.order.deleteMany({ where })).count,

@@ -1,3 +1,4 @@
+export { call, signIn } from "../portal/portal-test-kit.ts";
 export * from "./chromium.ts";
 export * from "./database.ts";
 export * from "./fixtures.ts";

@@ -4,9 +4,16 @@ import type { Db } from "@trailmark/core/db";
 import type { NormalizedOrderInput } from "@trailmark/core/orders";
 import { ingestOrders } from "@trailmark/core/orders";
 import { approvePayoutRun, createPayoutRun, markPayoutPaid, payoutRunCsv } from "@trailmark/core/payouts";
-import { call, createMemoryMailer, createPortal, signIn } from "@trailmark/core/portal";
+import { createMemoryMailer, createPortal } from "@trailmark/core/portal";
 import { campaignReport } from "@trailmark/core/reports";
-import { createDiscountCode, createTestDatabase, seedProgram, type TestDatabase } from "@trailmark/core/testing";
+import {
+  call,
+  createDiscountCode,
+  createTestDatabase,
+  seedProgram,
+  signIn,
+  type TestDatabase,
+} from "@trailmark/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provideDatabase } from "../db.server.ts";
 import * as overview from "../routes/admin._index.tsx";

@@ -1,0 +1,16 @@
+// The ledger: the only writer of Commission, CommissionAdjustment, BudgetEntry and Campaign.budgetUsed.
+// Every function runs in its caller's transaction; the callers (conversions, payouts) keep the
+// transaction boundaries and row locks that make budget caps and payouts race-safe.
+export { adjustmentSums, campaignCurrencies } from "./ledger-reads.ts";
+export { claimForPayout, releaseCommissionClaim, releasePayoutClaims } from "./payout-claims.ts";
+export { applyCommissionChange, type CommissionRow } from "./reconcile.ts";
+export {
+  type NewCommission,
+  type OpenBudget,
+  openBudgets,
+  recordCommissions,
+  releaseForReattribution,
+  reserveBudget,
+} from "./reserve.ts";
+export { settlePaidCommissions } from "./settle-paid.ts";
+export { eraseStoreLedger } from "./store-erasure.ts";
