@@ -24,7 +24,7 @@ import {
   releaseForReattribution,
   reserveBudget,
 } from "../ledger/index.ts";
-import { toSafeNumber } from "../shared/db-errors.ts";
+import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
 import { progressTracker } from "./creator-progress.ts";
 import type { BaseSnapshot } from "./order-snapshot.ts";
@@ -324,10 +324,20 @@ async function recordBonusConversions(
   return commissions;
 }
 
+/** A commission's original over the order's lines ([] when no product rate applied). */
+function commissionLines(text: string): { lineId: string; amount: number }[] {
+  return parseJson<{ lineId: string; amount: number }[]>(text, []);
+}
+
 /** The snapshot a commission computed on `base` is reconciled against. */
 function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
   if (base !== "order_total" || snapshot.orderTotal === undefined) {
-    return { status: snapshot.status, total: snapshot.total, refunded: snapshot.refunded };
+    return {
+      status: snapshot.status,
+      total: snapshot.total,
+      refunded: snapshot.refunded,
+      ...(snapshot.lines ? { lines: snapshot.lines, refundLines: snapshot.refundLines ?? [] } : {}),
+    };
   }
   const total = snapshot.orderTotal;
   return { status: snapshot.status, total, refunded: Math.min(Math.max(snapshot.orderRefunded ?? 0, 0), total) };
@@ -368,6 +378,7 @@ export async function reconcileConversions(
       paidAmount: true,
       holdUntil: true,
       base: true,
+      lines: true,
     },
   });
   const needed = peek.some((row) => {
@@ -380,6 +391,7 @@ export async function reconcileConversions(
         paidAmount: toSafeNumber(row.paidAmount),
         adjustments: 0,
         holdUntil: row.holdUntil,
+        lines: commissionLines(row.lines),
       },
       order: snapshotOnBase(snapshots.get(row.conversionId)!, row.base),
       now,
@@ -415,6 +427,7 @@ export async function reconcileConversions(
         paidAmount: toSafeNumber(row.paidAmount),
         adjustments: adjusted.get(row.id) ?? 0,
         holdUntil: row.holdUntil,
+        lines: commissionLines(row.lines),
       };
       const result = reconcileCommission({
         existing,

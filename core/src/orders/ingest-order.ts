@@ -139,7 +139,7 @@ export async function setOrderStatus(
 ): Promise<IngestOrderResult | null> {
   const existing = await db.order.findUnique({ where: { storeId_externalId: { storeId, externalId } } });
   if (!existing) return null;
-  const refunds = parseJson<{ id: string; amount: number; orderAmount?: number }[]>(existing.refunds, []);
+  const refunds = parseJson<Refund[]>(existing.refunds, []);
   return ingestOrder(
     db,
     storeId,
@@ -150,6 +150,8 @@ export async function setOrderStatus(
       currency: existing.currency,
       total: toSafeNumber(existing.total),
       orderTotal: toSafeNumber(existing.orderTotal),
+      pricesIncludeTax: existing.pricesIncludeTax,
+      lines: linesOf(existing),
       refunds,
       customerEmailHash: existing.customerEmailHash,
       customerRef: existing.customerRef,

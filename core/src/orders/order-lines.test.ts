@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConversionRequestSchema } from "../api/conversion-schema.ts";
 import { recordApiConversion } from "../api/record-conversion.ts";
+import { updateCommissionPlan } from "../campaigns/campaign-store.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { DAY, insertClick, seedProgram } from "../testing/fixtures.ts";
 import { addOrderRefund, ingestOrder } from "./ingest-order.ts";
@@ -103,6 +104,48 @@ describe("order lines", () => {
     ]);
     // 10% of the items base.
     expect(response.commissions.map((c) => c.original)).toEqual([810]);
+  });
+
+  it("takes back exactly a refunded line's commission, not a share of the order's", async () => {
+    const { db } = database;
+    const { store, links, campaign } = await seedProgram(db);
+    await updateCommissionPlan(db, store.id, campaign.id, {
+      productRules: [{ target: "product", id: "shoe", rate: { type: "percentage", basisPoints: 2000 } }],
+    });
+    const click = await insertClick(db, links[0]!, new Date(T0.getTime() - DAY));
+    const basket = {
+      externalId: "o-refund-lines",
+      status: "confirmed" as const,
+      currency: "USD",
+      total: 9000,
+      clickIds: [click],
+      lines: [
+        line("shoe-line", { productId: "shoe", unitPrice: 6000, discount: 600, amount: 5400 }),
+        line("sock-line", { productId: "sock", unitPrice: 4000, discount: 400, amount: 3600 }),
+      ],
+      placedAt: T0,
+      sourceUpdatedAt: T0,
+    };
+    const placed = await ingestOrder(db, store.id, basket, { now: T0 });
+    // 54.00 × 20% + 36.00 × the campaign's 10%.
+    expect(placed.commissions.map((c) => c.original)).toEqual([1440]);
+    const stored = await db.commission.findFirstOrThrow({ where: { conversionId: placed.conversionId } });
+    expect(JSON.parse(stored.lines)).toEqual([
+      { lineId: "shoe-line", amount: 1080 },
+      { lineId: "sock-line", amount: 360 },
+    ]);
+    // The socks come back: their 3.60 goes, the shoe's 10.80 stays (a share of the order would leave 8.64).
+    const refunded = await addOrderRefund(
+      db,
+      store.id,
+      "o-refund-lines",
+      { id: "r-sock", amount: 3600, lines: [{ lineId: "sock-line", quantity: 1, amount: 3600 }] },
+      { now: T0 },
+    );
+    expect(refunded?.commissions.map((c) => c.amount)).toEqual([1080]);
+    // A refund of an amount (no lines) then takes its share of what is left: 27.00 of the shoe's 54.00.
+    const more = await addOrderRefund(db, store.id, "o-refund-lines", { id: "r-amount", amount: 2700 }, { now: T0 });
+    expect(more?.commissions.map((c) => c.amount)).toEqual([540]);
   });
 
   it("says what is wrong with the items", () => {

@@ -68,6 +68,7 @@ function Shares({ item }: { item: ConversionListItem }) {
             ? ` (${formatMoney(s.commission.reversed, s.commission.currency)} reversed)`
             : ""}
           {s.commission?.rule ? ` (${RULE_LABELS[s.commission.rule] ?? s.commission.rule})` : ""}
+          {s.commission?.tier ? ` · tier ${s.commission.tier} rate` : ""}
         </Text>
       ))}
     </BlockStack>
