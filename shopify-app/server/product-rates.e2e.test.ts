@@ -87,7 +87,11 @@ async function program(platform: "shopify" | "woocommerce" | "custom") {
     commissionRules: { purchase: { type: "percentage", basisPoints: 1000 } },
   });
   await updateCommissionPlan(db, store.id, campaign.id, {
-    productRules: [{ target: "product", id: SHOE, rate: { type: "percentage", basisPoints: 2000 } }],
+    productRules: [
+      { target: "product", id: SHOE, rate: { type: "percentage", basisPoints: 2000 } },
+      // The shoe's WooCommerce category: the product's own rate is more specific and wins.
+      { target: "collection", id: "21", rate: { type: "percentage", basisPoints: 500 } },
+    ],
   });
   const creator = await createCreator(db, store.id, { name: "Ada" });
   await createDiscountCode(db, store.id, { campaignId: campaign.id, creatorId: creator.id, code: "ADA10" });

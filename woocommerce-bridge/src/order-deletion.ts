@@ -1,3 +1,4 @@
+import { usesCollectionRules } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
 import { getStore } from "@trailmark/core/stores";
 import { normalizeWooOrder } from "./normalize-order.ts";
@@ -55,7 +56,9 @@ export async function applyWooOrderDeletion(options: OrderDeletionOptions): Prom
   const refundItems = order.refunds?.length
     ? await fetchWooRefundItems({ client, storeId, order, cache: options.refundCache })
     : undefined;
-  const categories = await fetchWooProductCategories({ client, storeId, productIds: productIdsOf(order) });
+  const categories = (await usesCollectionRules(db, storeId))
+    ? await fetchWooProductCategories({ client, storeId, productIds: productIdsOf(order) })
+    : undefined;
   await orders.ingestOrder(db, storeId, normalizeWooOrder(order, refundItems, categories), { now });
   return "snapshot";
 }

@@ -1,3 +1,4 @@
+import { usesCollectionRules } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
 import {
   type Delivery,
@@ -87,13 +88,16 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
     const refundItems = order.refunds?.length
       ? await fetchWooRefundItems({ client, storeId, order, cache: options.refundCache, log: options.log })
       : undefined;
-    const categories = await fetchWooProductCategories({
-      client,
-      storeId,
-      productIds,
-      cache: options.categoryCache,
-      log: options.log,
-    });
+    const categories =
+      productIds.length && (await usesCollectionRules(db, storeId))
+        ? await fetchWooProductCategories({
+            client,
+            storeId,
+            productIds,
+            cache: options.categoryCache,
+            log: options.log,
+          })
+        : undefined;
     return { refundItems, categories };
   }
 

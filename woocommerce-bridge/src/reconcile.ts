@@ -1,3 +1,4 @@
+import { usesCollectionRules } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
 import { startPeriodicJob } from "@trailmark/core/jobs";
 import { ingestOrder, setOrderStatus } from "@trailmark/core/orders";
@@ -129,6 +130,8 @@ export async function reconcileStore(options: ReconcileStoreOptions): Promise<Re
 
   try {
     const client = createWooClient({ ...access, fetch: options.fetch });
+    // Products' categories are asked for only when a campaign pays by category.
+    const byCategory = await usesCollectionRules(db, storeId);
     const { since, cursor: previousCursor } = reconcileWindow(credentials.lastSyncedAt, now);
     let cursor = previousCursor;
     const outcomes = { created: 0, updated: 0, unchanged: 0, stale: 0 };
@@ -150,12 +153,14 @@ export async function reconcileStore(options: ReconcileStoreOptions): Promise<Re
         const refundItems = parsed.data.refunds?.length
           ? await fetchWooRefundItems({ client, storeId, order: parsed.data, cache: options.refundCache })
           : undefined;
-        const categories = await fetchWooProductCategories({
-          client,
-          storeId,
-          productIds: productIdsOf(parsed.data),
-          cache: options.categoryCache,
-        });
+        const categories = byCategory
+          ? await fetchWooProductCategories({
+              client,
+              storeId,
+              productIds: productIdsOf(parsed.data),
+              cache: options.categoryCache,
+            })
+          : undefined;
         normalized = normalizeWooOrder(parsed.data, refundItems, categories);
       } catch (error) {
         skipped.push({ id: parsed.data.id, error: error instanceof Error ? error.message : String(error) });

@@ -136,3 +136,15 @@ export async function updateCommissionPlan(
   if (count === 0) throw new AppError("not_found", `campaign ${campaignId} not found`);
   return requireCampaign(db, storeId, campaignId);
 }
+
+/**
+ * Whether any of the store's campaigns pays by collection or category: only then are an order's products'
+ * categories worth asking a store's catalogue for (WooCommerce's REST API).
+ */
+export async function usesCollectionRules(db: Db, storeId: string): Promise<boolean> {
+  const found = await db.campaign.findFirst({
+    where: { storeId, commissionPlan: { contains: '"target":"collection"' } },
+    select: { id: true },
+  });
+  return found !== null;
+}
