@@ -11,9 +11,10 @@ import { fileURLToPath } from "node:url";
 import { createOwner } from "@trailmark/core/admin";
 import { createCampaign } from "@trailmark/core/campaigns";
 import { createClickRecorder, createLinkCache } from "@trailmark/core/clicks";
+import { EnvSchema, parseEnv } from "@trailmark/core/config";
 import { approveDueCommissions } from "@trailmark/core/conversions";
 import { createCreator } from "@trailmark/core/creators";
-import { type Database, migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
+import type { Database } from "@trailmark/core/db";
 import { createEventWriter } from "@trailmark/core/events";
 import {
   createCollectHandler,
@@ -24,6 +25,7 @@ import {
 } from "@trailmark/core/http";
 import { createInboxWorker } from "@trailmark/core/inbox";
 import { createDiscountCode, createLink } from "@trailmark/core/links";
+import { openRuntimeDatabase } from "@trailmark/core/runtime";
 import { createStore, findStoreByDomain, updateStoreCredentials } from "@trailmark/core/stores";
 import { createWooBridgeHandler, createWooDeliveryHandler } from "@trailmark/woocommerce";
 
@@ -362,21 +364,19 @@ export function portIsFree(port: number, host?: string): Promise<boolean> {
 
 // Run as a script: seed, then serve everything as npm start does.
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
-  const wanted = Number(process.env.PORT ?? "3000");
-  if (!(await portIsFree(wanted, process.env.HOST))) {
+  process.env.DATABASE_URL ||= "file:./data/demo.db";
+  const env = parseEnv(EnvSchema);
+  if (!(await portIsFree(env.PORT, env.HOST))) {
     console.error(
-      `Port ${wanted} is already in use. Stop what listens there or choose another: PORT=3100 npm run demo`,
+      `Port ${env.PORT} is already in use. Stop what listens there or choose another: PORT=3100 npm run demo`,
     );
     process.exit(1);
   }
-  process.env.DATABASE_URL ??= "file:./data/demo.db";
-  const database = openDatabase(process.env.DATABASE_URL);
-  await tuneSqlite(database);
-  await migrate(database);
+  const database = await openRuntimeDatabase(env.DATABASE_URL);
   await seedDemo(database);
   await database.close();
   await import("./start.ts");
-  const port = process.env.PORT ?? "3000";
+  const port = env.PORT;
   console.log(
     [
       "",

@@ -6,11 +6,11 @@
 // worker keeps its own, so set REDIS_URL whenever WEB_CONCURRENCY > 1). Several machines: docs/deploy.md.
 import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
-import { CoreEnvSchema, parseEnv } from "@trailmark/core/config";
-import { migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
+import { EnvSchema, parseEnv } from "@trailmark/core/config";
+import { openRuntimeDatabase } from "@trailmark/core/runtime";
 import { ensureBuilt } from "@trailmark/shopify-app/server";
 
-const env = parseEnv(CoreEnvSchema);
+const env = parseEnv(EnvSchema);
 const INSTANCE = fileURLToPath(new URL("./instance.ts", import.meta.url));
 // A worker that dies sooner than this after its start counts as a crash loop: the primary waits before the next.
 const QUICK_EXIT_MS = 10_000;
@@ -22,13 +22,11 @@ if (env.WEB_CONCURRENCY <= 1) {
 }
 
 async function supervise(count: number) {
-  const database = openDatabase(env.DATABASE_URL);
-  await tuneSqlite(database);
-  const applied = await migrate(database);
-  if (applied.length > 0) console.log(`applied migrations: ${applied.join(", ")}`);
+  // Migrated once here, so that the workers start on an up-to-date schema (each then finds nothing to apply).
+  const database = await openRuntimeDatabase(env.DATABASE_URL);
   await database.close();
   await ensureBuilt();
-  if (!process.env.REDIS_URL) {
+  if (!env.REDIS_URL) {
     console.warn(
       `WEB_CONCURRENCY=${count} without REDIS_URL: each worker keeps its own rate limits and click dedup window`,
     );

@@ -1,5 +1,5 @@
 import type { Db } from "@trailmark/core/db";
-import { adoptShopDeliveries } from "@trailmark/core/privacy";
+import { adoptShopDeliveries } from "@trailmark/core/inbox";
 import type { RunningServer } from "@trailmark/core/server";
 import { serveFetch } from "@trailmark/core/server";
 import { createStore, findStoreByDomain } from "@trailmark/core/stores";

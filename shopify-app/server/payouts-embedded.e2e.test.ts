@@ -184,6 +184,154 @@ describe("the embedded Payouts page", () => {
     expect(await db.commission.count({ where: { storeId, status: "approved" } })).toBe(0);
   });
 
+  it("lists each pending commission with the date it becomes approved", async () => {
+    const { ingestOrder } = await import("@trailmark/core/orders");
+    const { insertClick, DAY } = await import("@trailmark/core/testing");
+    const ben = b.creators[1]!;
+    const placed = [new Date(Date.now() - 5 * DAY), new Date(Date.now() - 2 * DAY)];
+    for (const [i, placedAt] of placed.entries()) {
+      const click = await insertClick(db, b.links[1]!, new Date(placedAt.getTime() - 3_600_000));
+      await ingestOrder(
+        db,
+        b.store.id,
+        {
+          externalId: `pending-${i}`,
+          status: "confirmed",
+          currency: "USD",
+          total: 10_000 * (i + 1),
+          clickIds: [click],
+          placedAt,
+          sourceUpdatedAt: placedAt,
+        },
+        { now: placedAt },
+      );
+    }
+    const pending = await db.commission.findMany({
+      where: { storeId: b.store.id, creatorId: ben.id, status: "pending" },
+      orderBy: { holdUntil: "asc" },
+    });
+    expect(pending).toHaveLength(2);
+    const { status, html } = await open("pay-b", "/app/payouts");
+    expect(status).toBe(200);
+    const day = (d: Date) =>
+      d.toLocaleDateString("en-US", { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" });
+    const cell = new RegExp(`data-testid="pending-${ben.id}-USD"[\\s\\S]*?</details>`).exec(html)?.[0] ?? "";
+    expect(cell).toContain(`approved from ${day(pending[0]!.holdUntil)} to ${day(pending[1]!.holdUntil)}`);
+    const items = [...cell.matchAll(/data-testid="pending-commission">([\s\S]*?)<\/li>/g)].map((m) =>
+      m[1]!.replace(/<[^>]+>/g, "").replace(/<!-- -->/g, ""),
+    );
+    expect(items).toEqual(
+      pending.map((c) => `$${(Number(c.amount) / 100).toFixed(2)} approved on ${day(c.holdUntil)}`),
+    );
+    expect(cell).toContain(`href="/app/conversions/${pending[0]!.conversionId}"`);
+    // The other shop's page lists none of them.
+    expect((await open("pay-a", "/app/payouts")).html).not.toContain(pending[0]!.conversionId);
+  });
+
+  it("onboards a creator to Stripe Connect from their page and shows the account's status", async () => {
+    const cy = a.creators[2]!;
+    const creator = await db.creator.findUniqueOrThrow({ where: { id: cy.id } });
+    const page = `/app/creators/${cy.id}`;
+    const postTo = (fields: Record<string, string>) =>
+      bearer("pay-a", page, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields),
+      });
+    try {
+      process.env.STRIPE_SECRET_KEY = stripe.secretKey;
+      const chosen = await postTo({ intent: "payoutMethod", method: "stripe" });
+      expect(chosen.status).toBe(200);
+      expect(await chosen.text()).toContain(`${creator.name} is now paid by Stripe Connect.`);
+      expect((await open("pay-a", page)).html).toContain("No connected account yet");
+
+      const before = stripe.requests.length;
+      const started = await postTo({ intent: "stripeOnboard" });
+      expect(started.status).toBe(200);
+      const html = await started.text();
+      const account = await db.creatorPayoutAccount.findFirstOrThrow({
+        where: { storeId: a.store.id, creatorId: cy.id },
+      });
+      expect(account).toMatchObject({ method: "stripe", stripeAccountId: expect.stringMatching(/^acct_/) });
+      const id = account.stripeAccountId!;
+      expect(html).toContain(`href="https://connect.stripe.com/setup/e/${id}/`);
+      // Exactly the bodies Stripe documents: an Express account asking for transfers, then an onboarding link
+      // back to this creator's page inside the Shopify admin.
+      const back = (kind: string) =>
+        `https://admin.shopify.com/store/pay-a/apps/${API_KEY}/app/creators/${cy.id}?stripe=${kind}`;
+      expect(stripe.requests.slice(before).filter((r) => r.method === "POST")).toEqual([
+        {
+          method: "POST",
+          path: "/v1/accounts",
+          idempotencyKey: `tm_acct_${a.store.id}_${cy.id}`,
+          form: {
+            type: "express",
+            ...(creator.email ? { email: creator.email } : {}),
+            "capabilities[transfers][requested]": "true",
+            "metadata[store_id]": a.store.id,
+            "metadata[creator_id]": cy.id,
+          },
+        },
+        {
+          method: "POST",
+          path: "/v1/account_links",
+          idempotencyKey: null,
+          form: { account: id, refresh_url: back("refresh"), return_url: back("return"), type: "account_onboarding" },
+        },
+      ]);
+
+      // Back from Stripe with the form unfinished: what Stripe still needs, from GET /v1/accounts/:id.
+      const unfinished = (await open("pay-a", `${page}?stripe=return`)).html;
+      expect(stripe.requests.at(-1)).toMatchObject({ method: "GET", path: `/v1/accounts/${id}` });
+      expect(unfinished).toContain("Charges not enabled");
+      expect(unfinished).toContain("Payouts not enabled");
+      expect(unfinished).toContain(
+        "Stripe needs: business_type, external_account, tos_acceptance.date, tos_acceptance.ip",
+      );
+      expect(unfinished).toContain("Continue Stripe onboarding");
+      // Onboarding again reuses the account: a new link, no second account.
+      const again = await postTo({ intent: "stripeOnboard" });
+      expect(again.status).toBe(200);
+      expect(stripe.requests.filter((r) => r.path === "/v1/accounts")).toHaveLength(1);
+
+      // Finished: enabled, nothing due, and the account is stored as ready for transfers.
+      Object.assign(stripe.accounts.find((x) => x.id === id)!, {
+        chargesEnabled: true,
+        payoutsEnabled: true,
+        detailsSubmitted: true,
+        transfersActive: true,
+        currentlyDue: [],
+        eventuallyDue: [],
+        disabledReason: null,
+      });
+      const ready = (await open("pay-a", page)).html;
+      expect(ready).toContain("Charges enabled");
+      expect(ready).toContain("Payouts enabled");
+      expect(ready).toContain("Can receive transfers");
+      expect(ready).toContain("Nothing due for Stripe now.");
+      expect(
+        (await db.creatorPayoutAccount.findFirstOrThrow({ where: { storeId: a.store.id, creatorId: cy.id } }))
+          .stripeReady,
+      ).toBe(true);
+      expect((await open("pay-a", `${page}?stripe=refresh`)).html).toContain("The onboarding link expired");
+
+      // Stripe refusing the key: the page still opens and says why; onboarding is refused with the reason.
+      process.env.STRIPE_SECRET_KEY = "sk_test_revoked";
+      const refused = await open("pay-a", page);
+      expect(refused.status).toBe(200);
+      expect(refused.html).toMatch(/Stripe account: 401 [^<]*Invalid API Key/);
+      const failed = await postTo({ intent: "stripeOnboard" });
+      expect(failed.status).toBe(502);
+      expect(await failed.text()).toMatch(/Stripe account link: 401 [^<]*Invalid API Key/);
+    } finally {
+      delete process.env.STRIPE_SECRET_KEY;
+    }
+    // Without Stripe configured the page says so and offers no onboarding.
+    const off = (await open("pay-a", page)).html;
+    expect(off).toContain("Stripe is not configured on this server");
+    expect(off).not.toContain("Continue Stripe onboarding");
+  });
+
   it("checks the configured providers' credentials with a button", async () => {
     try {
       process.env.STRIPE_SECRET_KEY = stripe.secretKey;
@@ -199,27 +347,67 @@ describe("the embedded Payouts page", () => {
     }
   });
 
-  it("saves the schedule, the approval mode, the default method and the minimum payout", async () => {
-    const settings = (minimumPayout: string) =>
+  it("saves the schedule with its day, the approval mode, the default method, holding period and minimum payout", async () => {
+    const settings = (minimumPayout: string, more: [string, string][] = []) =>
       post("pay-a", [
         ["intent", "saveSettings"],
         ["schedule", "weekly"],
+        ["payoutDay", "5"],
         ["autoApprove", "false"],
         ["provider", "manual"],
+        ["holdingDays", "14"],
         ["minimumPayout", minimumPayout],
+        ...more,
       ]);
     const bad = await settings("twelve");
     expect(bad.status).toBe(400);
     expect(bad.html).toContain("Minimum payout: Enter an amount such as 25.00");
+    const negative = await post("pay-a", [
+      ["intent", "saveSettings"],
+      ["schedule", "monthly"],
+      ["payoutDay", "15"],
+      ["autoApprove", "false"],
+      ["provider", "manual"],
+      ["holdingDays", "-3"],
+      ["minimumPayout", "1.00"],
+    ]);
+    expect(negative.status).toBe(400);
+    expect(negative.html).toContain("Holding period: The default holding period cannot be negative.");
     const saved = await settings("12.50");
     expect(saved.status).toBe(200);
     expect(saved.html).toContain("Payout settings saved.");
     expect(Number((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).minimumPayout)).toBe(1250);
     expect(await db.storePayoutSettings.findUniqueOrThrow({ where: { storeId: a.store.id } })).toMatchObject({
       schedule: "weekly",
+      payoutDay: 5,
       autoApprove: false,
       provider: "manual",
+      holdingDays: 14,
     });
+    // Day 15 is not a weekday: refused with the reason, nothing saved (the minimum included).
+    const notAWeekday = await post("pay-a", [
+      ["intent", "saveSettings"],
+      ["schedule", "weekly"],
+      ["payoutDay", "15"],
+      ["autoApprove", "false"],
+      ["provider", "manual"],
+      ["holdingDays", "14"],
+      ["minimumPayout", "99.00"],
+    ]);
+    expect(notAWeekday.status).toBe(400);
+    expect(notAWeekday.html).toContain("must be a weekday, 1 (Monday) to 7 (Sunday)");
+    expect(Number((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).minimumPayout)).toBe(1250);
+    // The page shows what was saved.
+    const page = await open("pay-a", "/app/payouts");
+    expect(page.html).toMatch(/<option value="5" selected="">Friday<\/option>/);
+    expect(page.html).toMatch(/name="holdingDays"[^>]*value="14"/);
+    // A new campaign's form starts from the store's holding period, and a campaign made without one takes it.
+    const form = await open("pay-a", "/app/campaigns/new");
+    expect(form.html).toMatch(/name="holdingDays"[^>]*value="14"/);
+    const { createCampaign } = await import("@trailmark/core/campaigns");
+    expect((await createCampaign(db, a.store.id, { name: "Autumn" })).holdingDays).toBe(14);
+    expect((await createCampaign(db, a.store.id, { name: "Winter", holdingDays: 3 })).holdingDays).toBe(3);
+    expect((await createCampaign(db, b.store.id, { name: "Autumn" })).holdingDays).toBe(30);
     expect(Number((await db.store.findUniqueOrThrow({ where: { id: b.store.id } })).minimumPayout)).toBe(100);
   });
 

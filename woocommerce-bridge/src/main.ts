@@ -1,18 +1,13 @@
 // Runs the WooCommerce bridge on its own: `npm start -w woocommerce-bridge`. Webhooks are queued in the
 // inbox and processed by the worker in this process; reconciliation polls every connected store.
-import { migrate, openDatabase, tuneSqlite } from "@trailmark/core/db";
 import { createInboxWorker, openInboxRecorder } from "@trailmark/core/inbox";
+import { startRuntime } from "@trailmark/core/runtime";
 import { serveFetch } from "@trailmark/core/server";
-import { parseBridgeEnv } from "./env.ts";
 import { createWooDeliveryHandler } from "./process-delivery.ts";
 import { startReconciliation } from "./reconcile.ts";
 import { createWooBridgeHandler, wooWebhookRoute } from "./server.ts";
 
-const env = parseBridgeEnv();
-const database = openDatabase(env.DATABASE_URL);
-await tuneSqlite(database);
-await migrate(database);
-const { db } = database;
+const { env, db, database, stopOnSignals } = await startRuntime();
 
 const worker = createInboxWorker({ db, handlers: { woocommerce: createWooDeliveryHandler({ db }) } });
 worker.start();
@@ -28,17 +23,9 @@ const server = await serveFetch(createWooBridgeHandler({ db, worker, recorder: i
 });
 console.log(`woocommerce bridge listening on ${server.url} (POST /woocommerce/webhooks/<store id>)`);
 
-let closing = false;
-async function shutdown(signal: string) {
-  if (closing) return;
-  closing = true;
-  console.log(`${signal}: shutting down`);
+stopOnSignals(async () => {
   await server.close();
   await inbox.close();
   await reconciliation.stop();
   await worker.stop();
-  await database.close();
-  process.exit(0);
-}
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+});

@@ -1,5 +1,5 @@
 import { type Db, sql } from "../db/client.ts";
-import { andIf, dayNumber, inChunks, join, num, raw } from "./sql.ts";
+import { andIf, dayNumber, inChunks, join, num, raw, type Sql } from "./sql.ts";
 
 // Daily click counts for the Overview. A store can have a million clicks; counting them per page load is too
 // slow, and the click path (group-committed inserts) is too hot to keep counters on. So the admin rolls a day
@@ -66,6 +66,26 @@ function joinValues(values: ReturnType<typeof sql>[]) {
   return values.reduce((acc, v, i) => (i === 0 ? v : sql`${acc}, ${v}`));
 }
 
+/** Which clicks count: one campaign's, one creator's, both or all (null). */
+export interface ScopeQuery {
+  campaignId?: string | null;
+  creatorId?: string | null;
+}
+export type Scope = { campaignId: string | null; creatorId: string | null };
+
+export function scopeOf(q: ScopeQuery): Scope {
+  return { campaignId: q.campaignId || null, creatorId: q.creatorId || null };
+}
+
+/** The scope as conditions on a table's "campaignId" and "creatorId", prefixed by `alias.` when given. */
+export function scopeSql(scope: Scope, alias = ""): Sql {
+  const column = (name: string) => raw(alias ? `${alias}."${name}"` : `"${name}"`);
+  return sql`${andIf(scope.campaignId, sql`${column("campaignId")} = ${scope.campaignId}`)}${andIf(
+    scope.creatorId,
+    sql`${column("creatorId")} = ${scope.creatorId}`,
+  )}`;
+}
+
 export interface ClickCount {
   day: number;
   creatorId: string;
@@ -106,17 +126,15 @@ async function rolledPart(
 export async function clickCounts(
   db: Db,
   storeId: string,
-  range: { from: Date; to: Date; campaignId?: string | null },
+  range: { from: Date; to: Date } & ScopeQuery,
   now = new Date(),
 ): Promise<ClickCount[]> {
-  const campaignId = range.campaignId || null;
+  const scope = scopeOf(range);
   const { fromDay, liveFrom } = await rolledPart(db, storeId, range, now);
-  if (liveFrom === null) return liveCounts(db, storeId, range.from, range.to, campaignId);
+  if (liveFrom === null) return liveCounts(db, storeId, range.from, range.to, scope);
   const [rolled, live] = await Promise.all([
-    liveFrom > fromDay ? rolledCounts(db, storeId, fromDay, liveFrom, campaignId, ["day", "creatorId"]) : [],
-    liveFrom * DAY_MS < range.to.getTime()
-      ? liveCounts(db, storeId, new Date(liveFrom * DAY_MS), range.to, campaignId)
-      : [],
+    liveFrom > fromDay ? rolledCounts(db, storeId, fromDay, liveFrom, scope, ["day", "creatorId"]) : [],
+    liveFrom * DAY_MS < range.to.getTime() ? liveCounts(db, storeId, new Date(liveFrom * DAY_MS), range.to, scope) : [],
   ]);
   return [...rolled.map((r) => ({ ...r, day: r.day!, creatorId: r.creatorId! })), ...live];
 }
@@ -133,17 +151,17 @@ export interface ClickTotals {
 export async function clickTotals(
   db: Db,
   storeId: string,
-  range: { from: Date; to: Date; campaignId?: string | null },
+  range: { from: Date; to: Date } & ScopeQuery,
   now = new Date(),
 ): Promise<ClickTotals> {
-  const campaignId = range.campaignId || null;
+  const scope = scopeOf(range);
   const { fromDay, liveFrom } = await rolledPart(db, storeId, range, now);
   const liveStart = liveFrom === null ? range.from : new Date(liveFrom * DAY_MS);
   const rolled = liveFrom !== null && liveFrom > fromDay;
   const [byDay, byCreator, live] = await Promise.all([
-    rolled ? rolledCounts(db, storeId, fromDay, liveFrom, campaignId, ["day"]) : [],
-    rolled ? rolledCounts(db, storeId, fromDay, liveFrom, campaignId, ["creatorId"]) : [],
-    liveStart < range.to ? liveCounts(db, storeId, liveStart, range.to, campaignId) : [],
+    rolled ? rolledCounts(db, storeId, fromDay, liveFrom, scope, ["day"]) : [],
+    rolled ? rolledCounts(db, storeId, fromDay, liveFrom, scope, ["creatorId"]) : [],
+    liveStart < range.to ? liveCounts(db, storeId, liveStart, range.to, scope) : [],
   ]);
   return {
     byDay: [...byDay.map((r) => ({ day: r.day!, qualification: r.qualification, clicks: r.clicks })), ...live],
@@ -159,15 +177,14 @@ async function rolledCounts(
   storeId: string,
   fromDay: number,
   toDay: number,
-  campaignId: string | null,
+  scope: Scope,
   by: ("day" | "creatorId")[],
 ) {
   const keys = raw(by.map((k) => `"${k}"`).join(", "));
   const rows = await db.$queryRaw<{ day?: unknown; creatorId?: string; qualification: string; n: unknown }[]>(sql`
     SELECT ${keys}, qualification, SUM(clicks) AS n
     FROM "ClickRollup"
-    WHERE "storeId" = ${storeId} AND day >= ${fromDay} AND day < ${toDay}
-      ${andIf(campaignId, sql`"campaignId" = ${campaignId}`)}
+    WHERE "storeId" = ${storeId} AND day >= ${fromDay} AND day < ${toDay} ${scopeSql(scope)}
     GROUP BY ${keys}, qualification`);
   return rows.map((r) => ({
     day: r.day === undefined ? null : num(r.day),
@@ -177,12 +194,11 @@ async function rolledCounts(
   }));
 }
 
-async function liveCounts(db: Db, storeId: string, from: Date, to: Date, campaignId: string | null) {
+async function liveCounts(db: Db, storeId: string, from: Date, to: Date, scope: Scope) {
   const rows = await db.$queryRaw<{ day: unknown; creatorId: string; qualification: string; n: unknown }[]>(sql`
     SELECT ${dayNumber(db, `"occurredAt"`)} AS day, "creatorId", qualification, COUNT(*) AS n
     FROM "Click"
-    WHERE "storeId" = ${storeId} AND "occurredAt" >= ${from} AND "occurredAt" < ${to}
-      ${andIf(campaignId, sql`"campaignId" = ${campaignId}`)}
+    WHERE "storeId" = ${storeId} AND "occurredAt" >= ${from} AND "occurredAt" < ${to} ${scopeSql(scope)}
     GROUP BY 1, 2, 3`);
   return rows.map((r) => ({
     day: num(r.day),

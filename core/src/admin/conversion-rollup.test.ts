@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { approveDueCommissions } from "../conversions/approve-due.ts";
-import { recordEvents, toEventRecord } from "../events/record-events.ts";
+import { toEventRecord } from "../events/event-record.ts";
+import { recordEvents } from "../events/record-events.ts";
 import { addOrderRefund, ingestOrder, setOrderStatus } from "../orders/ingest-order.ts";
 import { createPayoutRun, markPayoutPaid } from "../payouts/index.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";

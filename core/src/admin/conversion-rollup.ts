@@ -1,6 +1,6 @@
 import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
-import { closedDays, dayRuns } from "./click-rollup.ts";
-import { andIf, dayNumber, num, raw, type Sql } from "./sql.ts";
+import { closedDays, dayRuns, type Scope, type ScopeQuery, scopeOf, scopeSql } from "./click-rollup.ts";
+import { dayNumber, num, raw, type Sql } from "./sql.ts";
 
 // Daily conversion figures for the Overview. Counting them live means joining every conversion of the range
 // with its attributions, order and commissions: a few hundred milliseconds for a 90-day range of a store with
@@ -58,7 +58,7 @@ const measureList = (expression: (name: string, type: string) => string) =>
  * commissions by status, each grouped on its own and then put side by side. Several ranges go in one statement:
  * PostgreSQL often hashes the whole Attribution and Order tables for it, which costs the same for one day or many.
  */
-function aggregate(db: Db, storeId: string, ranges: [Date, Date][], campaignId: string | null): Sql {
+function aggregate(db: Db, storeId: string, ranges: [Date, Date][], scope: Scope): Sql {
   const day = dayNumber(db, `c."occurredAt"`);
   const inRanges = sql`(${joinSql(
     ranges.map(([from, to]) => sql`(c."occurredAt" >= ${from} AND c."occurredAt" < ${to})`),
@@ -97,8 +97,7 @@ function aggregate(db: Db, storeId: string, ranges: [Date, Date][], campaignId: 
       JOIN "Attribution" a ON a."conversionId" = c.id
       LEFT JOIN "Order" o ON o.id = c."orderId"
       WHERE c."storeId" = ${storeId} AND a."storeId" = ${storeId} AND ${inRanges}
-        AND c.status = 'attributed'
-        ${andIf(campaignId, sql`a."campaignId" = ${campaignId}`)}
+        AND c.status = 'attributed' ${scopeSql(scope, "a")}
       GROUP BY 1, 2, 3, 4
       UNION ALL
       SELECT ${day}, cm."campaignId", cm."creatorId", cm.currency, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -112,8 +111,7 @@ function aggregate(db: Db, storeId: string, ranges: [Date, Date][], campaignId: 
         SUM(CASE WHEN cm.status = 'over_budget' THEN cm.original ELSE 0 END)
       FROM "Conversion" c
       JOIN "Commission" cm ON cm."conversionId" = c.id
-      WHERE c."storeId" = ${storeId} AND cm."storeId" = ${storeId} AND ${inRanges}
-        ${andIf(campaignId, sql`cm."campaignId" = ${campaignId}`)}
+      WHERE c."storeId" = ${storeId} AND cm."storeId" = ${storeId} AND ${inRanges} ${scopeSql(scope, "cm")}
       GROUP BY 1, 2, 3, 4
     ) u
     GROUP BY day, "campaignId", "creatorId", currency`;
@@ -194,7 +192,7 @@ async function rollUp(tx: Tx, db: Db, storeId: string, candidates: number[], now
       INSERT INTO "ConversionRollup" ("storeId", day, "campaignId", "creatorId", currency,
         ${raw(measureList((name) => `"${name}"`))})
       SELECT ${storeId}, day, "campaignId", "creatorId", currency, ${raw(measureList((name) => `"${name}"`))}
-      FROM (${aggregate(db, storeId, ranges, null)}) x`);
+      FROM (${aggregate(db, storeId, ranges, scopeOf({}))}) x`);
     const values = days.map((d) => sql`(${storeId}, ${d}, ${now})`);
     await tx.$executeRaw(
       sql`INSERT INTO "ConversionRollupDay" ("storeId", day, "createdAt") VALUES ${joinSql(values)} ON CONFLICT DO NOTHING`,
@@ -215,10 +213,10 @@ async function rollUp(tx: Tx, db: Db, storeId: string, candidates: number[], now
 export async function conversionCounts(
   db: Db,
   storeId: string,
-  range: { from: Date; to: Date; campaignId?: string | null },
+  range: { from: Date; to: Date } & ScopeQuery,
   now = new Date(),
 ): Promise<{ byDay: DayCount[]; byCreator: CreatorCount[] }> {
-  const campaignId = range.campaignId || null;
+  const scope = scopeOf(range);
   const aligned = range.from.getTime() % DAY_MS === 0 && range.to.getTime() % DAY_MS === 0;
   const fromDay = Math.floor(range.from.getTime() / DAY_MS);
   const toDay = Math.ceil(range.to.getTime() / DAY_MS);
@@ -229,13 +227,12 @@ export async function conversionCounts(
     db.$queryRaw<CountRow[]>(sql`
       SELECT ${raw(`"${by}"`)}, currency, ${raw(measureList((name) => `CAST(SUM("${name}") AS BIGINT) AS "${name}"`))}
       FROM "ConversionRollup"
-      WHERE "storeId" = ${storeId} AND day >= ${fromDay} AND day < ${rolledTo}
-        ${andIf(campaignId, sql`"campaignId" = ${campaignId}`)}
+      WHERE "storeId" = ${storeId} AND day >= ${fromDay} AND day < ${rolledTo} ${scopeSql(scope)}
       GROUP BY ${raw(`"${by}"`)}, currency`);
   const [byDay, byCreator, fresh] = await Promise.all([
     rolledTo > fromDay ? rolled("day") : [],
     rolledTo > fromDay ? rolled("creatorId") : [],
-    liveFrom < range.to ? live(db, storeId, liveFrom, range.to, campaignId) : [],
+    liveFrom < range.to ? live(db, storeId, liveFrom, range.to, scope) : [],
   ]);
   return {
     byDay: [...byDay.map((r) => ({ ...measuresOf(r), day: num(r.day), currency: r.currency })), ...fresh],
@@ -247,7 +244,7 @@ export async function conversionCounts(
 }
 
 /** Counted from the conversions themselves: one row per day, campaign, creator and currency. */
-async function live(db: Db, storeId: string, from: Date, to: Date, campaignId: string | null) {
-  const rows = await db.$queryRaw<CountRow[]>(aggregate(db, storeId, [[from, to]], campaignId));
+async function live(db: Db, storeId: string, from: Date, to: Date, scope: Scope) {
+  const rows = await db.$queryRaw<CountRow[]>(aggregate(db, storeId, [[from, to]], scope));
   return rows.map((r) => ({ ...measuresOf(r), day: num(r.day), creatorId: r.creatorId!, currency: r.currency }));
 }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { csvField } from "../shared/csv.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import {
   CSV_COLUMNS,
   conversionFilterFrom,
   conversionJourney,
   conversionsCsvLines,
-  csvField,
   exportConversionsCsv,
   listConversions,
 } from "./conversions.ts";

@@ -3,6 +3,7 @@ import { CONVERSION_KINDS } from "../conversions/plan-attribution.ts";
 import type { ResolvedTouch } from "../conversions/touches.ts";
 import { type Db, sql } from "../db/client.ts";
 import { conversionCount, netRevenue, type Outcome, reversedAmount } from "../metrics/definitions.ts";
+import { type CsvValue, csvLine } from "../shared/csv.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { formatMinorUnits } from "../shared/money.ts";
@@ -457,17 +458,9 @@ export const CSV_COLUMNS = [
   "commission_reversed",
 ] as const;
 
-/** One CSV field: quoted when needed, and a leading = + - @ defused so a spreadsheet never runs it. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return "";
-  let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** CSV rows (header first): one per creator of each conversion, or one for a conversion nobody earned. */
 export function conversionsCsvLines(items: readonly ConversionListItem[], header = true): string[] {
-  const lines: string[] = header ? [CSV_COLUMNS.join(",")] : [];
+  const lines: string[] = header ? [csvLine(CSV_COLUMNS)] : [];
   for (const c of items) {
     const money = (m: number) => formatMinorUnits(m, c.currency);
     const base = [
@@ -485,7 +478,7 @@ export function conversionsCsvLines(items: readonly ConversionListItem[], header
     ];
     const shares = c.creators.length > 0 ? c.creators : [null];
     for (const s of shares) {
-      const fields: (string | number | null)[] = [
+      const fields: CsvValue[] = [
         ...base,
         s?.name ?? null,
         s ? (s.weightPpm / 10_000).toFixed(2) : null,
@@ -499,7 +492,7 @@ export function conversionsCsvLines(items: readonly ConversionListItem[], header
         s ? money(s.revenue) : null,
         s?.commission ? money(s.commission.reversed) : null,
       ];
-      lines.push(fields.map(csvField).join(","));
+      lines.push(csvLine(fields));
     }
   }
   return lines;
@@ -510,7 +503,7 @@ export const MAX_EXPORT_ROWS = 100_000;
 /** Every conversion the filter matches as CSV text, newest first, fetched page by page. */
 export async function* exportConversionsCsv(db: Db, storeId: string, filter: ConversionFilter): AsyncGenerator<string> {
   const where = whereOf(storeId, filter);
-  yield `${CSV_COLUMNS.join(",")}\r\n`;
+  yield `${csvLine(CSV_COLUMNS)}\r\n`;
   let cursor: { at: Date; id: string } | null = null;
   let done = 0;
   while (done < MAX_EXPORT_ROWS) {

@@ -1,5 +1,7 @@
 // The admin's use cases: store-scoped queries for its pages, the forms' schemas, and owner sign-in for stores
 // outside Shopify. Every function takes the store id and filters every query on it.
+
+export { csvField } from "../shared/csv.ts";
 export {
   type ConversionInput,
   type ConversionRow,
@@ -18,7 +20,6 @@ export {
   conversionFilterFrom,
   conversionJourney,
   conversionsCsvLines,
-  csvField,
   describeConversions,
   exportConversionsCsv,
   type JourneyStep,
@@ -107,7 +108,6 @@ export {
 export { SESSION_PURGE_INTERVAL_MS, type SessionPurge, startSessionPurge } from "./session-purge.ts";
 export {
   RECEIVING_WITHIN_MS,
-  retryFailedDeliveries,
   type SettingsData,
   settingsData,
   siteScriptTag,

@@ -32,6 +32,8 @@ export interface OverviewQuery {
   /** Exclusive. */
   to: Date;
   campaignId?: string | null;
+  /** One creator's results (a creator's page): each conversion they share counts for them. */
+  creatorId?: string | null;
 }
 
 export type { CommissionTotals };
@@ -81,6 +83,7 @@ export interface Overview {
   from: Date;
   to: Date;
   campaignId: string | null;
+  creatorId: string | null;
   clicks: { raw: number; qualified: number; repeat: number; bot: number };
   signUps: number;
   purchases: number;
@@ -97,12 +100,13 @@ export interface Overview {
 export async function overview(db: Db, storeId: string, query: OverviewQuery, now = new Date()): Promise<Overview> {
   const store = await requireStore(db, storeId);
   const campaignId = query.campaignId || null;
+  const creatorId = query.creatorId || null;
   const currency = campaignId ? (await requireCampaign(db, storeId, campaignId)).currency : store.currency;
   const { from, to } = query;
 
   const [clickRows, conversionRows, creators] = await Promise.all([
-    clickTotals(db, storeId, { from, to, campaignId }, now),
-    conversionCounts(db, storeId, { from, to, campaignId }, now),
+    clickTotals(db, storeId, { from, to, campaignId, creatorId }, now),
+    conversionCounts(db, storeId, { from, to, campaignId, creatorId }, now),
     db.creator.findMany({ where: { storeId }, select: { id: true, name: true, status: true } }),
   ]);
 
@@ -169,16 +173,26 @@ export async function overview(db: Db, storeId: string, query: OverviewQuery, no
   const money: CurrencyFigures[] = [];
   figuresIn(money, currency);
   for (const r of conversionRows.byDay) {
-    purchases += r.firstPurchases;
-    signUps += r.firstSignUps;
-    refunded += r.firstRefunds;
-    cancelled += r.firstCancellations;
+    // Store- and campaign-wide, a conversion shared by creators counts once (on its first credited touch); for
+    // one creator, each conversion credited to them counts, whoever else shares it.
+    const n = creatorId
+      ? { purchases: r.purchases, signUps: r.signUps, refunded: r.refunds, cancelled: r.cancellations }
+      : {
+          purchases: r.firstPurchases,
+          signUps: r.firstSignUps,
+          refunded: r.firstRefunds,
+          cancelled: r.firstCancellations,
+        };
+    purchases += n.purchases;
+    signUps += n.signUps;
+    refunded += n.refunded;
+    cancelled += n.cancelled;
     const figures = figuresIn(money, r.currency);
     figures.revenue += r.revenue;
     addCommissionTotals(figures.commissions, commissionsOf(r));
     const day = dayAt(r.day);
     if (!day) continue;
-    day.conversions += r.firstPurchases + r.firstSignUps;
+    day.conversions += n.purchases + n.signUps;
     if (r.currency !== currency) continue;
     day.revenue += r.revenue;
     day.commissions += r.pending + r.approved + r.paid;
@@ -212,6 +226,7 @@ export async function overview(db: Db, storeId: string, query: OverviewQuery, no
     from,
     to,
     campaignId,
+    creatorId,
     clicks,
     signUps,
     purchases,

@@ -1,33 +1,44 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
+import {
+  consumeLinkOnce,
+  hashToken,
+  isValidCsrfToken,
+  MAX_PENDING_SIGN_IN_LINKS,
+  newToken,
+  pendingLinksWhere,
+  purgeableLinksWhere,
+  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
+  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
+  SIGN_IN_LINK_TTL_MS,
+  SIGN_IN_LINK_WINDOW_MS,
+  signInLinkExpiresAt,
+} from "../shared/sign-in-link.ts";
 import { requireStore } from "../stores/store.ts";
 import { PasswordSchema } from "./forms.ts";
 
 // Sign-in for stores outside Shopify: one owner account per store email, with a password or a one-time
 // link. Passwords are hashed with scrypt (memory-hard: 2^15 × 8 × 128 bytes = 32 MiB per hash) and a
-// random salt per password. Sessions and links are random tokens of which only a SHA-256 is stored, so
-// the tables alone sign nobody in. Each session carries its own CSRF token (synchronizer pattern).
+// random salt per password. Sessions and links are random tokens of which only a SHA-256 is stored
+// (core/src/shared/sign-in-link.ts), so the tables alone sign nobody in. Each session carries its own CSRF
+// token (synchronizer pattern).
 
 export const SESSION_TTL_MS = 7 * 86_400_000;
-export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
 export const MAX_FAILED_SIGN_INS = 10;
 export const LOCKOUT_MS = 15 * 60_000;
-/**
- * Links an account may have waiting (sent, not used) within SIGN_IN_LINK_WINDOW_MS; past that, requests are
- * answered as usual but send nothing. Counted from SignInToken rows, so the limit holds across processes, and
- * only unused links count: an owner who signs in with each link is never held back, while nobody can fill
- * an inbox the owner is not acting on.
- */
-export const MAX_PENDING_SIGN_IN_LINKS = 5;
-export const SIGN_IN_LINK_WINDOW_MS = 60 * 60_000;
-/** Link requests one client address may make per window, whichever emails they name (kept in memory). */
-export const SIGN_IN_LINK_REQUESTS_PER_ADDRESS = 20;
-export const SIGN_IN_LINK_ADDRESS_WINDOW_MS = 15 * 60_000;
+export {
+  isValidCsrfToken,
+  MAX_PENDING_SIGN_IN_LINKS,
+  SIGN_IN_LINK_ADDRESS_WINDOW_MS,
+  SIGN_IN_LINK_REQUESTS_PER_ADDRESS,
+  SIGN_IN_LINK_TTL_MS,
+  SIGN_IN_LINK_WINDOW_MS,
+};
 /** Password sign-ins one client address may try per window, whichever emails they name (kept in memory). */
 export const PASSWORD_ATTEMPTS_PER_ADDRESS = 30;
 export const PASSWORD_ATTEMPTS_WINDOW_MS = 15 * 60_000;
@@ -99,14 +110,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 // Verified when the email has no account, so that an unknown email takes as long as a wrong password.
 let decoy: Promise<string> | null = null;
-
-function tokenHash(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
-
-function newToken(): string {
-  return randomBytes(32).toString("base64url");
-}
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -216,7 +219,7 @@ async function startSession(
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
   await db.adminSession.create({
     data: {
-      id: tokenHash(token),
+      id: hashToken(token),
       storeId: account.storeId,
       accountId: account.id,
       csrfToken,
@@ -285,31 +288,22 @@ export async function createSignInToken(
 ): Promise<{ token: string; storeId: string; email: string; expiresAt: Date } | null> {
   const account = await db.ownerAccount.findUnique({ where: { email: normalizeEmail(email) } });
   if (!account) return null;
-  const pending = await db.signInToken.count({
-    where: {
-      accountId: account.id,
-      usedAt: null,
-      createdAt: { gt: new Date(now.getTime() - SIGN_IN_LINK_WINDOW_MS) },
-    },
-  });
+  const pending = await db.signInToken.count({ where: { accountId: account.id, ...pendingLinksWhere(now) } });
   if (pending >= MAX_PENDING_SIGN_IN_LINKS) return null;
   const token = newToken();
-  const expiresAt = new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
+  const expiresAt = signInLinkExpiresAt(now);
   await db.signInToken.create({
-    data: { id: tokenHash(token), storeId: account.storeId, accountId: account.id, expiresAt, createdAt: now },
+    data: { id: hashToken(token), storeId: account.storeId, accountId: account.id, expiresAt, createdAt: now },
   });
   return { token, storeId: account.storeId, email: account.email, expiresAt };
 }
 
 /** Spends a sign-in link's token (once, before it expires) on a new session. */
 export async function redeemSignInToken(db: Db, token: string, now = new Date()): Promise<AdminSessionGrant> {
-  const id = tokenHash(token);
-  // The conditional update is the claim: of two concurrent redemptions only one sees count 1.
-  const { count } = await db.signInToken.updateMany({
-    where: { id, usedAt: null, expiresAt: { gt: now } },
-    data: { usedAt: now },
-  });
-  if (count !== 1) throw new AppError("unauthorized", "this sign-in link has expired or was already used");
+  const id = hashToken(token);
+  if (!(await consumeLinkOnce(db.signInToken, { id }, now))) {
+    throw new AppError("unauthorized", "this sign-in link has expired or was already used");
+  }
   const row = await db.signInToken.findUniqueOrThrow({ where: { id } });
   const account = await db.ownerAccount.findFirst({ where: { id: row.accountId, storeId: row.storeId } });
   if (!account) throw new AppError("unauthorized", "this sign-in link has expired or was already used");
@@ -327,7 +321,7 @@ export interface AdminSession {
 /** The live session a cookie token names, or null. */
 export async function getAdminSession(db: Db, token: string | null, now = new Date()): Promise<AdminSession | null> {
   if (!token || token.length > 200) return null;
-  const row = await db.adminSession.findUnique({ where: { id: tokenHash(token) } });
+  const row = await db.adminSession.findUnique({ where: { id: hashToken(token) } });
   if (!row || row.expiresAt <= now) return null;
   const account = await db.ownerAccount.findFirst({
     where: { id: row.accountId, storeId: row.storeId },
@@ -348,7 +342,7 @@ export async function getAdminSession(db: Db, token: string | null, now = new Da
 
 export async function endAdminSession(db: Db, token: string | null): Promise<void> {
   if (!token) return;
-  await db.adminSession.deleteMany({ where: { id: tokenHash(token) } });
+  await db.adminSession.deleteMany({ where: { id: hashToken(token) } });
 }
 
 /**
@@ -359,19 +353,8 @@ export async function purgeAdminSessions(db: Db, now = new Date()): Promise<numb
   const sessions = await db.adminSession.deleteMany({ where: { expiresAt: { lte: now } } });
   const tokens = await db.signInToken.deleteMany({
     where: {
-      OR: [
-        { usedAt: { not: null } },
-        { expiresAt: { lte: now }, createdAt: { lte: new Date(now.getTime() - SIGN_IN_LINK_WINDOW_MS) } },
-      ],
+      OR: [{ usedAt: { not: null } }, purgeableLinksWhere(now)],
     },
   });
   return sessions.count + tokens.count;
-}
-
-/** Constant-time comparison of a submitted CSRF token with the session's. */
-export function isValidCsrfToken(expected: string, submitted: unknown): boolean {
-  if (typeof submitted !== "string" || submitted.length === 0) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(submitted);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -60,8 +60,10 @@ describe("the session purge", () => {
     let clock = new Date(Date.now() + PORTAL_SESSION_TTL_MS + 2 * 3_600_000);
     const purge = startSessionPurge({ db, intervalMs: 40, now: () => clock });
     try {
-      await vi.waitFor(async () =>
-        expect(await counts()).toEqual({ adminSessions: 0, signInTokens: 0, creatorSessions: 0, creatorTokens: 0 }),
+      await vi.waitFor(
+        async () =>
+          expect(await counts()).toEqual({ adminSessions: 0, signInTokens: 0, creatorSessions: 0, creatorTokens: 0 }),
+        { timeout: 10_000 },
       );
       // New rows that expire are taken by a later tick, without restarting anything. The clock goes back to
       // the present first, or the new session would already be expired on the purge's clock.
@@ -70,7 +72,7 @@ describe("the session purge", () => {
       await new Promise((r) => setTimeout(r, 120));
       expect((await counts()).adminSessions).toBe(1);
       clock = new Date(Date.now() + 2 * SESSION_TTL_MS);
-      await vi.waitFor(async () => expect((await counts()).adminSessions).toBe(0));
+      await vi.waitFor(async () => expect((await counts()).adminSessions).toBe(0), { timeout: 10_000 });
     } finally {
       await purge.stop();
     }
@@ -99,7 +101,7 @@ describe("the session purge", () => {
     });
     const purge = startSessionPurge({ db: failing, intervalMs: 30 });
     try {
-      await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(3));
+      await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
       expect(warn).toHaveBeenCalledWith(expect.stringContaining("session purge failed: Error: database is locked"));
     } finally {
       await purge.stop();

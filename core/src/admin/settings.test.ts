@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueueDelivery } from "../inbox/inbox.ts";
+import { retryFailedDeliveries } from "../inbox/stored-deliveries.ts";
 import { createApiKey, revokeApiKey } from "../stores/api-keys.ts";
 import { createStore, updateStoreCredentials } from "../stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { DAY } from "../testing/fixtures.ts";
-import { retryFailedDeliveries, settingsData, trackingStatusOf, wooStatusOf } from "./settings.ts";
+import { settingsData, trackingStatusOf, wooStatusOf } from "./settings.ts";
 
 let database: TestDatabase;
 beforeAll(async () => {

@@ -189,19 +189,3 @@ export async function settingsData(
     woocommerce: store.platform === "woocommerce" ? wooStatusOf(store.credentials) : null,
   };
 }
-
-/**
- * Puts the store's failed and given-up deliveries back in the queue for the worker to try now; a delivery
- * that had given up starts its retries afresh. Returns how many were queued.
- */
-export async function retryFailedDeliveries(db: Db, storeId: string, now = new Date()): Promise<number> {
-  const failed = await db.webhookInbox.updateMany({
-    where: { storeId, status: "failed" },
-    data: { nextAttemptAt: now },
-  });
-  const dead = await db.webhookInbox.updateMany({
-    where: { storeId, status: "dead" },
-    data: { status: "failed", attempts: 0, nextAttemptAt: now },
-  });
-  return failed.count + dead.count;
-}

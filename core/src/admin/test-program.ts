@@ -2,7 +2,8 @@
 // three creators, clicks of every quality, a purchase two creators share, a refunded one, a cancelled one,
 // a test order (rejected), an order nobody referred, and a sign-up whose visitor browsed two pages.
 import type { Db } from "../db/client.ts";
-import { recordEvents, toEventRecord } from "../events/record-events.ts";
+import { toEventRecord } from "../events/event-record.ts";
+import { recordEvents } from "../events/record-events.ts";
 import { ingestOrder } from "../orders/ingest-order.ts";
 import type { NormalizedOrderInput } from "../orders/normalized-order.ts";
 import { DAY, insertClick, seedProgram } from "../testing/fixtures.ts";

@@ -1,6 +1,7 @@
 import { conversionView } from "../conversions/conversion-store.ts";
 import type { Db } from "../db/client.ts";
-import { type EventRecord, recordEventConversion, storeEvents } from "../events/record-events.ts";
+import type { EventRecord } from "../events/event-record.ts";
+import { recordEventConversion, storeEvents } from "../events/record-events.ts";
 import { reversedAmount } from "../metrics/definitions.ts";
 import { itemsBase, itemsBaseOfLines } from "../orders/commission-base.ts";
 import { ingestOrder } from "../orders/ingest-order.ts";

@@ -59,7 +59,11 @@ function editableColumns(data: ReturnType<typeof CampaignInputSchema.parse>) {
 
 export async function createCampaign(db: Db, storeId: string, input: CampaignInput): Promise<Campaign> {
   const store = await requireStore(db, storeId);
-  const data = CampaignInputSchema.parse(input);
+  // A campaign that does not set its own holding period takes the store's default (payout settings).
+  const holdingDays =
+    input.holdingDays ??
+    (await db.storePayoutSettings.findUnique({ where: { storeId }, select: { holdingDays: true } }))?.holdingDays;
+  const data = CampaignInputSchema.parse(holdingDays === undefined ? input : { ...input, holdingDays });
   try {
     const row = await db.campaign.create({
       data: {

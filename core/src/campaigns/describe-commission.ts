@@ -1,4 +1,4 @@
-import { formatMinorUnits } from "../shared/money.ts";
+import { formatMoney } from "../shared/money.ts";
 import type { CommissionRule, CommissionRules, Goal } from "./campaign.ts";
 
 // What a campaign pays, in the words a merchant reads back after creating it: a flat amount always names its
@@ -9,7 +9,7 @@ const GOAL_NOUNS: Record<Goal, string> = { click: "click", sign_up: "sign-up", p
 export function describeCommissionRule(rule: CommissionRule, currency: string, goal: Goal): string {
   return rule.type === "percentage"
     ? `${formatBasisPoints(rule.basisPoints)}% of each ${GOAL_NOUNS[goal]}`
-    : `flat ${formatMinorUnits(rule.amount, currency)} ${currency} per ${GOAL_NOUNS[goal]}`;
+    : `flat ${formatMoney(rule.amount, currency)} per ${GOAL_NOUNS[goal]}`;
 }
 
 /** Every goal's rule, in goal order; "no commission" when the campaign pays nothing. */

@@ -47,7 +47,7 @@ export const USAGE = `trailmark <command> [options]
   store list
   campaign create --store <id> --name <name> [--goal purchase]... [--model last_click] [--lookback 30]
                   [--half-life 7] [--commission 10% | --commission 5.00] [--goal-commission sign_up=2.00]...
-                  [--base items|order_total] [--min-order 0] [--holding 30] [--budget <amount>] [--starts <date>] [--ends <date>]
+                  [--base items|order_total] [--min-order 0] [--holding <days: the store's default, 30 unless set>] [--budget <amount>] [--starts <date>] [--ends <date>]
   campaign list --store <id>
   campaign rules --store <id> --campaign <id>   (prints the campaign's commission rules; with any of these, replaces them)
                  [--rate product|variant|collection:<id>=15%|1.50/unit|excluded]...

@@ -142,6 +142,21 @@ describe("trailmark payout", () => {
       "true",
     );
     expect(result).toMatchObject({ code: 0, out: /twice_monthly runs, approved automatically, default method manual/ });
+    expect(
+      await run("settings", "--store", program.store.id, "--schedule", "monthly", "--day", "15", "--holding-days", "7"),
+    ).toMatchObject({ code: 0, out: /monthly runs on day 15, .* new campaigns hold commissions 7 days/ });
+    expect(await run("settings", "--store", program.store.id, "--schedule", "weekly", "--day", "3")).toMatchObject({
+      code: 0,
+      out: /weekly runs on Wednesdays/,
+    });
+    expect(await run("settings", "--store", program.store.id, "--day", "9")).toMatchObject({
+      code: 1,
+      err: /payout day: must be a weekday/,
+    });
+    expect(await run("settings", "--store", program.store.id, "--holding-days", "soon")).toMatchObject({
+      code: 2,
+      err: /--holding-days must be a whole number/,
+    });
     expect(await run("settings", "--store", program.store.id, "--schedule", "daily")).toMatchObject({
       code: 1,
       err: /invalid input: schedule/,

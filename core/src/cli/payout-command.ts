@@ -6,7 +6,6 @@ import {
   cancelPayoutRun,
   createPayoutRun,
   executePayoutRun,
-  formatMoney,
   listPayoutRuns,
   markPayoutPaid,
   type PayoutDeps,
@@ -18,8 +17,10 @@ import {
 import { setCreatorPayoutMethod, startStripeOnboarding, updatePayoutSettings } from "../payouts/payout-settings.ts";
 import type { PayoutProviders } from "../payouts/provider.ts";
 import { providersFromEnv } from "../payouts/providers-from-env.ts";
+import { WEEKDAYS } from "../payouts/schedule.ts";
 import type { StripeConnectProvider } from "../payouts/stripe-provider.ts";
 import { AppError } from "../shared/errors.ts";
+import { formatMoney } from "../shared/money.ts";
 import { emitter, explainCliError, need, UsageError } from "./cli-errors.ts";
 import { formatTable } from "./table.ts";
 
@@ -40,7 +41,8 @@ export const PAYOUT_USAGE = `trailmark payout <command> [options]
   payout cancel --store <id> (--payout <id> | --run <id>)   its commissions go back to the next run
   payout reconcile [--store <id>]             ask providers about payouts left processing
   payout settings --store <id> [--schedule manual|weekly|twice_monthly|monthly] [--auto-approve true|false]
-                  [--provider manual|stripe|paypal]
+                  [--provider manual|stripe|paypal] [--day <weekly: 1=Mon..7=Sun; monthly: 1-28>]
+                  [--holding-days <days new campaigns hold commissions>]
   payout method --store <id> --creator <id> (--paypal <email> | --manual "<key>=<value>;…" | --stripe)
       --stripe prints a Stripe Connect onboarding link (needs --return-url and --refresh-url)
 
@@ -65,6 +67,8 @@ const OPTIONS = {
   schedule: { type: "string" },
   "auto-approve": { type: "string" },
   provider: { type: "string" },
+  day: { type: "string" },
+  "holding-days": { type: "string" },
   paypal: { type: "string" },
   manual: { type: "string" },
   stripe: { type: "boolean" },
@@ -195,13 +199,29 @@ export async function runPayoutCommand(argv: string[], deps: PayoutCommandDeps):
         if (autoApprove !== undefined && autoApprove !== "true" && autoApprove !== "false") {
           throw new UsageError(`--auto-approve must be true or false, got "${autoApprove}"`);
         }
+        const whole = (name: "day" | "holding-days") => {
+          const v = values[name];
+          if (v === undefined) return undefined;
+          if (!/^\d{1,3}$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
+          return Number(v);
+        };
+        const payoutDay = whole("day");
+        const holdingDays = whole("holding-days");
         const settings = await updatePayoutSettings(db, need(values, "store"), {
           schedule: values.schedule as "manual" | undefined,
           autoApprove: autoApprove === undefined ? undefined : autoApprove === "true",
           provider: values.provider as "manual" | undefined,
+          ...(payoutDay === undefined ? {} : { payoutDay }),
+          ...(holdingDays === undefined ? {} : { holdingDays }),
         });
+        const on =
+          settings.schedule === "weekly"
+            ? ` on ${WEEKDAYS[settings.payoutDay - 1]}s`
+            : settings.schedule === "monthly"
+              ? ` on day ${settings.payoutDay}`
+              : "";
         emit(settings, () => [
-          `store ${settings.storeId}: ${settings.schedule} runs, ${settings.autoApprove ? "approved automatically" : "reviewed before sending"}, default method ${settings.provider}`,
+          `store ${settings.storeId}: ${settings.schedule} runs${on}, ${settings.autoApprove ? "approved automatically" : "reviewed before sending"}, default method ${settings.provider}, new campaigns hold commissions ${settings.holdingDays} days`,
         ]);
         return 0;
       }

@@ -76,7 +76,7 @@ describe.skipIf(!withRedis)("RedisDedupWindow", () => {
     const w = new RedisDedupWindow(redis, 10_000);
     expect(await w.claim("f", null, 1)).toBe(true);
     w.forget("f", 1);
-    await vi.waitFor(async () => expect(await redis.client.exists(`${redis.prefix}dd:f`)).toBe(0));
+    await vi.waitFor(async () => expect(await redis.client.exists(`${redis.prefix}dd:f`)).toBe(0), { timeout: 10_000 });
     expect(await w.claim("f", null, 3)).toBe(true);
     w.forget("f", 1);
     expect(await new RedisDedupWindow(redis, 10_000).claim("f", null, 4)).toBe(false);

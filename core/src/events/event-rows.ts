@@ -1,5 +1,5 @@
 import { newOrderedId } from "../shared/ordered-ids.ts";
-import type { EventRecord } from "./record-events.ts";
+import type { EventRecord } from "./event-record.ts";
 
 // The rows a batch of events becomes, worked out once for every way of writing them (Prisma, or a
 // driver connection of the collector's own): each event once (the sender's id is the key within a

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../shared/errors.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { seedProgram } from "../testing/fixtures.ts";
+import { type EventRecord, toEventRecord } from "./event-record.ts";
 import type { EventSink } from "./event-rows.ts";
 import { createEventWriter } from "./event-writer.ts";
 import { openEventSink } from "./open-event-sink.ts";
-import { type EventRecord, toEventRecord } from "./record-events.ts";
 
 let database: TestDatabase;
 let sink: EventSink;

@@ -1,8 +1,9 @@
 import type { Db } from "../db/client.ts";
 import { isDataError } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
+import type { EventRecord } from "./event-record.ts";
 import type { EventSink, StoredEvents } from "./event-rows.ts";
-import { type EventRecord, prismaEventSink, processEvent } from "./record-events.ts";
+import { prismaEventSink, processEvent } from "./record-events.ts";
 
 // Group commit for browser events: events arriving together are written with one insert per store, and
 // each request is answered once its group is stored; a group that fails is retried member by member, so

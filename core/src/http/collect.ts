@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.ts";
 import { type CollectEvent, MAX_COLLECT_BYTES, parseCollectRequest } from "../events/collect-schema.ts";
+import { type DroppedField, type EventSource, toEventRecord } from "../events/event-record.ts";
 import type { EventWriter } from "../events/event-writer.ts";
-import { type DroppedField, type EventSource, toEventRecord } from "../events/record-events.ts";
 import { AppError } from "../shared/errors.ts";
 import { getStore, type Store, toStore } from "../stores/store.ts";
 import { type HttpAnswer, mediaTypeOf, toResponse } from "./answer.ts";

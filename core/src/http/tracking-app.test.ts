@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createCampaign } from "../campaigns/campaign-store.ts";
-import { storeEvents, toEventRecord } from "../events/record-events.ts";
+import { toEventRecord } from "../events/event-record.ts";
+import { storeEvents } from "../events/record-events.ts";
 import { ingestOrder } from "../orders/ingest-order.ts";
 import { type RunningServer, serveFetch } from "../server/node-http.ts";
 import { trackingNodeRoutes } from "../server/tracking-routes.ts";

@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { type Database, openDatabase } from "../db/client.ts";
-import { tuneSqlite } from "../db/sqlite-pragmas.ts";
+import type { Database } from "../db/client.ts";
+import { openRuntimeDatabase } from "../runtime/database.ts";
 import type { InboxWorker } from "./inbox.ts";
 
 // The inbox worker on a thread of its own. Ingesting a batch of orders keeps an event loop busy for tens to
@@ -50,8 +50,8 @@ export function startInboxThread(entry: URL, databaseUrl: string): InboxThread {
 export async function runInboxThread(createWorker: (database: Database) => InboxWorker): Promise<void> {
   if (isMainThread || !parentPort) throw new Error("runInboxThread runs on a worker thread");
   const port = parentPort;
-  const database = openDatabase((workerData as ThreadData).databaseUrl);
-  await tuneSqlite(database);
+  // The main thread has migrated already.
+  const database = await openRuntimeDatabase((workerData as ThreadData).databaseUrl, { migrate: false });
   const worker = createWorker(database);
   worker.start();
   worker.nudge();

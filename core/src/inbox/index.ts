@@ -22,3 +22,11 @@ export { runInboxThread, startInboxThread } from "./inbox-thread.ts";
 export { type InboxWriter, openInboxWriter, prismaInboxWriter } from "./inbox-writer.ts";
 export { type DeliveryWork, ingestOrderBatch, processDeliveryBatch } from "./order-batch.ts";
 export { errorBody, plainAnswer, receiptRoute, receiveFetch, type WebhookReceipt } from "./receipt.ts";
+export {
+  adoptShopDeliveries,
+  deleteShopDeliveries,
+  redactInboxDeliveries,
+  retryFailedDeliveries,
+  type ShopScope,
+  shopDeliveriesWhere,
+} from "./stored-deliveries.ts";

@@ -101,7 +101,7 @@ describe("startPeriodicJob", () => {
       onError: (e) => errors.push(e),
     });
     try {
-      await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(2));
+      await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
       expect(String(errors[0])).toBe("Error: provider down");
     } finally {
       await j.stop();

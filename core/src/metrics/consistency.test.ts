@@ -9,11 +9,18 @@ import { overview } from "../admin/overview.ts";
 import type { AdminProgram } from "../admin/test-program.ts";
 import { recordApiConversion } from "../api/record-conversion.ts";
 import { runCli } from "../cli/commands.ts";
+import { updateCreator } from "../creators/creator.ts";
+import { creatorActivity } from "../portal/portal-activity.ts";
+import { portalEarnings } from "../portal/portal-conversions.ts";
+import { portalOverview } from "../portal/portal-data.ts";
+import { hashEmail } from "../shared/hashing.ts";
 import { formatMinorUnits } from "../shared/money.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { COMMISSION_BUCKETS, type CurrencyFigures } from "./definitions.ts";
 import { programMetrics } from "./program-metrics.ts";
 import { API_PURCHASE, METRICS_RANGE as RANGE, seedMetricsStore, T0 } from "./test-store.ts";
+
+const DAY_MS = 86_400_000;
 
 let database: TestDatabase;
 let program: AdminProgram;
@@ -177,7 +184,19 @@ describe("one set of numbers", () => {
             commissions: m.commissions.pending + m.commissions.approved + m.commissions.paid,
           })),
       );
-      // The creator page: the creator's own figures are their row of the report.
+      // The creator page: the Overview's figures for the one creator are their row of the report.
+      const mine = await overview(db, storeId, { ...RANGE, creatorId: row.creatorId });
+      expect({
+        purchases: mine.purchases,
+        refunded: mine.refunded,
+        cancelled: mine.cancelled,
+        signUps: mine.signUps,
+        qualifiedClicks: mine.clicks.qualified,
+      }).toEqual(counts(row));
+      expect(mine.clicks.raw).toBe(row.rawClicks);
+      expect(mine.money.map(({ currency, revenue, commissions }) => ({ currency, revenue, commissions }))).toEqual(
+        row.money,
+      );
       const page = await programMetrics(db, storeId, "USD", { ...RANGE, creatorId: row.creatorId });
       expect(page.rows).toEqual([row]);
       expect(counts(page.totals)).toEqual(counts(row));
@@ -251,5 +270,66 @@ describe("one set of numbers", () => {
       truth.totals.cancelled,
       truth.totals.signUps,
     ]);
+  });
+
+  it("the creator portal shows each creator what the admin shows: earnings by status, the earnings list, the chart", async () => {
+    const { db } = database;
+    const storeId = program.store.id;
+    // The portal signs a creator in by email.
+    for (const c of program.creators)
+      await updateCreator(db, storeId, c.id, { name: c.name, email: `${c.name.toLowerCase()}@portal.example` });
+    // The chart's window: the 30 UTC days up to T0's, which hold every conversion of the store.
+    const now = new Date(T0.getTime() + DAY_MS);
+    const toDay = Math.floor(now.getTime() / DAY_MS) + 1;
+    const window = { from: new Date((toDay - 30) * DAY_MS), to: new Date(toDay * DAY_MS) };
+    const all = await programMetrics(db, storeId, "USD");
+    expect(all.rows.length).toBe(3);
+    const statuses = ["pending", "approved", "paid", "reversed"] as const;
+    for (const row of all.rows) {
+      const creator = program.creators.find((c) => c.id === row.creatorId)!;
+      const emailHash = hashEmail(`${creator.name.toLowerCase()}@portal.example`);
+      const admin = new Map(
+        row.money.map((m) => [m.currency, Object.fromEntries(statuses.map((k) => [k, m.commissions[k]]))]),
+      );
+      const zero = Object.fromEntries(statuses.map((k) => [k, 0]));
+      const sameAs = (portal: Map<string, Record<string, number>>) => {
+        for (const currency of new Set([...admin.keys(), ...portal.keys()]))
+          expect(portal.get(currency) ?? zero, `${row.creatorName} ${currency}`).toEqual(admin.get(currency) ?? zero);
+      };
+
+      // The portal's overview: earnings per currency, pending, approved, paid and the reversed part.
+      const overview = await portalOverview(db, emailHash, now);
+      const store = overview.stores.find((s) => s.storeId === storeId)!;
+      sameAs(new Map(store.earnings.map((e) => [e.currency, { ...e.amounts }])));
+
+      // The portal's earnings list (its conversions page and CSV): each commission adds up to the same.
+      const listed = new Map<string, Record<string, number>>();
+      for (const r of await portalEarnings(db, emailHash)) {
+        if (r.status === "rejected" || r.status === "over_budget") continue;
+        const m = listed.get(r.currency) ?? { ...zero };
+        if (r.status !== "reversed") m[r.status] = (m[r.status] ?? 0) + r.amount;
+        m.reversed = (m.reversed ?? 0) + Math.max(0, r.original - r.amount);
+        listed.set(r.currency, m);
+      }
+      sameAs(listed);
+
+      // The portal's chart: qualified clicks, conversions (purchases and sign-ups) and earnings per day.
+      const inWindow = await programMetrics(db, storeId, "USD", { ...window, creatorId: row.creatorId });
+      const days = await creatorActivity(db, { storeId, creatorId: row.creatorId }, 30, now);
+      const sum = (f: (d: (typeof days)[number]) => number) => days.reduce((s, d) => s + f(d), 0);
+      expect(
+        sum((d) => d.clicks),
+        row.creatorName,
+      ).toBe(inWindow.totals.qualifiedClicks);
+      expect(
+        sum((d) => d.conversions),
+        row.creatorName,
+      ).toBe(inWindow.totals.purchases + inWindow.totals.signUps);
+      for (const m of inWindow.totals.money)
+        expect(
+          sum((d) => d.earnings[m.currency] ?? 0),
+          `${row.creatorName} ${m.currency}`,
+        ).toBe(m.commissions.pending + m.commissions.approved + m.commissions.paid);
+    }
   });
 });

@@ -1,12 +1,16 @@
+export { csvField } from "../shared/csv.ts";
 export { budgetOfCampaign } from "./budget-view.ts";
 export type { PayoutCsvRow } from "./manual-provider.ts";
-export { csvField, ManualPayoutProvider, methodDetails, payoutsToCsv } from "./manual-provider.ts";
+export { ManualPayoutProvider, methodDetails, payoutsToCsv } from "./manual-provider.ts";
 export {
   checkPayoutProviders,
   creatorPayoutSummaries,
+  PENDING_LIST_LIMIT,
+  type PendingCommission,
   payNow,
   payoutBalances,
   payoutHistory,
+  pendingCommissions,
   previewPayoutRun,
 } from "./payout-admin.ts";
 export { payoutRunCsv } from "./payout-csv.ts";
@@ -33,9 +37,9 @@ export {
   refreshStripeAccount,
   setCreatorPayoutMethod,
   startStripeOnboarding,
+  stripeAccountStatus,
   updatePayoutSettings,
 } from "./payout-settings.ts";
-export { formatMoney } from "./payout-store.ts";
 export type { PayoutRunStatus, PayoutRunView, PayoutStatus, PayoutView } from "./payout-views.ts";
 export {
   getPayout,
@@ -70,15 +74,19 @@ export { PAYOUT_METHODS, PayoutMethodSchema, PayoutProviderError } from "./provi
 export { providersFromEnv } from "./providers-from-env.ts";
 export type { PayoutSchedule, StoreSchedule } from "./schedule.ts";
 export {
+  DEFAULT_PAYOUT_DAY,
   isPayoutRunDue,
   nextPeriodStart,
   PAYOUT_SCHEDULES,
+  PayoutDaySchema,
   PayoutScheduleSchema,
+  payoutDayProblem,
   periodKey,
   periodStart,
   storesDueForPayoutRun,
+  WEEKDAYS,
 } from "./schedule.ts";
 export { runScheduledPayouts, storesDueForPayout } from "./scheduled-payouts.ts";
-export type { StripeConfig } from "./stripe-provider.ts";
+export type { StripeAccountStatus, StripeConfig } from "./stripe-provider.ts";
 export { formEncode, STRIPE_API, StripeConnectProvider } from "./stripe-provider.ts";
 export { fakeStripe } from "./testing/stripe-handlers.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { csvField, methodDetails, payoutsToCsv } from "./manual-provider.ts";
+import { csvField } from "../shared/csv.ts";
+import { methodDetails, payoutsToCsv } from "./manual-provider.ts";
 
 describe("payout CSV", () => {
   it("quotes what needs quoting and defuses spreadsheet formulas", () => {

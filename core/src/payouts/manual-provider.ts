@@ -1,3 +1,4 @@
+import { csvText } from "../shared/csv.ts";
 import { formatMinorUnits } from "../shared/money.ts";
 import type { PayoutInstruction, PayoutMethod, PayoutProvider, ProviderResult } from "./provider.ts";
 
@@ -60,36 +61,23 @@ export function methodDetails(method: PayoutMethod, destination: PayoutInstructi
   return details;
 }
 
-/**
- * RFC 4180 CSV (CRLF line ends, fields quoted when needed). A field that a spreadsheet would run as a
- * formula (=, +, -, @ first) is prefixed with an apostrophe: names and details come from creators.
- */
-export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
 /** The run's payouts as CSV: one line per payout, the amount in major units beside its currency. */
 export function payoutsToCsv(rows: readonly PayoutCsvRow[]): string {
-  const lines = [HEADER.join(",")];
-  for (const r of rows) {
-    lines.push(
-      [
-        r.payoutId,
-        r.runId,
-        r.creatorId,
-        r.creatorName,
-        r.creatorEmail ?? "",
-        formatMinorUnits(r.amount, r.currency),
-        r.currency,
-        r.method,
-        methodDetails(r.method, r.destination),
-        r.status,
-        r.reference ?? "",
-      ]
-        .map(csvField)
-        .join(","),
-    );
-  }
-  return `${lines.join("\r\n")}\r\n`;
+  // Names and details come from creators: the writer defuses what a spreadsheet would run.
+  return csvText(
+    HEADER,
+    rows.map((r) => [
+      r.payoutId,
+      r.runId,
+      r.creatorId,
+      r.creatorName,
+      r.creatorEmail ?? "",
+      formatMinorUnits(r.amount, r.currency),
+      r.currency,
+      r.method,
+      methodDetails(r.method, r.destination),
+      r.status,
+      r.reference ?? "",
+    ]),
+  );
 }

@@ -1,7 +1,8 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ingestOrder } from "../orders/ingest-order.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
-import { DAY } from "../testing/fixtures.ts";
+import { DAY, insertClick } from "../testing/fixtures.ts";
 import { markPayoutPaid } from "./index.ts";
 import { ManualPayoutProvider } from "./manual-provider.ts";
 import {
@@ -10,6 +11,7 @@ import {
   payNow,
   payoutBalances,
   payoutHistory,
+  pendingCommissions,
   previewPayoutRun,
 } from "./payout-admin.ts";
 import { PayPalPayoutsProvider } from "./paypal-provider.ts";
@@ -33,6 +35,70 @@ afterAll(async () => {
 const manual = { providers: { manual: new ManualPayoutProvider() } };
 
 describe("the admin's payout figures", () => {
+  it("gives each pending commission its own approval date: the end of its campaign's holding period", async () => {
+    const { db } = database;
+    const program = await seedApproved(db, [
+      { name: "Ada", orders: [10_000] },
+      { name: "Ben", orders: [] },
+    ]);
+    const storeId = program.store.id;
+    const [ada, ben] = program.creators;
+    // Three more orders, not yet past the campaign's 30-day hold: two of Ada's (one in EUR), one of Ben's.
+    const order = async (creator: number, total: number, placedAt: Date, currency = "USD") => {
+      const click = await insertClick(db, program.links[creator]!, new Date(placedAt.getTime() - DAY));
+      await ingestOrder(
+        db,
+        storeId,
+        {
+          externalId: `p-${storeId}-${placedAt.getTime()}-${creator}-${currency}`,
+          status: "confirmed",
+          currency,
+          total,
+          clickIds: [click],
+          placedAt,
+          sourceUpdatedAt: placedAt,
+        },
+        { now: placedAt },
+      );
+    };
+    const first = new Date(AFTER_HOLD.getTime() + 2 * DAY);
+    const second = new Date(AFTER_HOLD.getTime() + 9 * DAY);
+    await order(0, 20_000, second);
+    await order(0, 5_000, first);
+    await order(0, 7_000, first, "EUR");
+    await order(1, 3_000, second);
+
+    const { commissions, more } = await pendingCommissions(db, storeId);
+    expect(more).toBe(false);
+    const approves = (d: Date) => new Date(d.getTime() + 30 * DAY);
+    // The soonest first; each with its own date, its amount and currency.
+    const dates = commissions.map((c) => c.approvesAt.getTime());
+    expect(dates).toEqual([...dates].sort((x, y) => x - y));
+    expect(
+      commissions.map((c) => [c.creatorId === ada!.id ? "Ada" : "Ben", c.currency, c.amount, c.approvesAt]).sort(),
+    ).toEqual(
+      [
+        ["Ada", "EUR", 700, approves(first)],
+        ["Ada", "USD", 2_000, approves(second)],
+        ["Ada", "USD", 500, approves(first)],
+        ["Ben", "USD", 300, approves(second)],
+      ].sort(),
+    );
+    // The balances agree: Ada's dollars become approved from the first date to the second.
+    const balances = await payoutBalances(db, storeId, AFTER_HOLD);
+    const adaUsd = balances.creators.find((b) => b.creatorId === ada!.id && b.currency === "USD")!;
+    expect(adaUsd).toMatchObject({
+      pending: 2_500,
+      pendingCount: 2,
+      nextApprovalAt: approves(first),
+      lastApprovalAt: approves(second),
+    });
+    // One creator's, and a shorter list that says more are left out.
+    expect((await pendingCommissions(db, storeId, { creatorId: ben!.id })).commissions).toHaveLength(1);
+    expect(await pendingCommissions(db, storeId, { limit: 2 })).toMatchObject({ more: true });
+    expect((await pendingCommissions(db, "st_other")).commissions).toEqual([]);
+  });
+
   it("shows balances per creator and currency, carried over with their reason, never summed across currencies", async () => {
     const { db } = database;
     // Ada: 30.00 USD ready and 4.00 EUR (below the 25.00 minimum); Ben: 2.00 USD below the minimum.

@@ -3,8 +3,8 @@
 // settled. Amounts are integer minor units beside their currency; totals are per currency, never summed
 // across currencies.
 
-import { inChunks } from "../admin/sql.ts";
-import type { Db } from "../db/client.ts";
+import { andIf, inChunks, type Sql } from "../admin/sql.ts";
+import { type Db, sql } from "../db/client.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { requireStore } from "../stores/store.ts";
@@ -59,6 +59,79 @@ export interface PayoutBalances {
 
 const OPEN_PAYOUT = ["draft", "approved", "processing", "failed"];
 
+/**
+ * A DateTime read back by raw SQL: a Date on PostgreSQL; on SQLite the stored epoch milliseconds (a number,
+ * or a numeric string) or ISO text, which `new Date(string)` alone cannot all read.
+ */
+export function dateOfAggregate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
+  const text = String(value);
+  const parsed = /^-?\d+$/.test(text) ? new Date(Number(text)) : new Date(text);
+  return Number.isNaN(parsed.getTime()) ? null : parsed;
+}
+
+/**
+ * The first and last end of hold of some commissions, per creator and currency. In SQL rather than a Prisma
+ * groupBy: Prisma reads a DateTime _min/_max back as an Invalid Date on SQLite.
+ */
+async function holdDates(db: Db, storeId: string, creatorId: string | null, which: Sql) {
+  const rows = await db.$queryRaw<{ creatorId: string; currency: string; first: unknown; last: unknown }[]>(sql`
+    SELECT "creatorId", currency, MIN("holdUntil") AS first, MAX("holdUntil") AS last
+    FROM "Commission"
+    WHERE "storeId" = ${storeId} ${andIf(creatorId, sql`"creatorId" = ${creatorId}`)} AND ${which}
+    GROUP BY "creatorId", currency`);
+  return new Map(
+    rows.map((r) => [
+      JSON.stringify([r.creatorId, r.currency]),
+      { first: dateOfAggregate(r.first), last: dateOfAggregate(r.last) },
+    ]),
+  );
+}
+
+/** One pending commission and the day its holding period ends, when the approval sweep approves it. */
+export interface PendingCommission {
+  commissionId: string;
+  conversionId: string;
+  creatorId: string;
+  currency: string;
+  amount: number;
+  approvesAt: Date;
+}
+
+/** How many pending commissions the Payouts page lists; the balances still count every one. */
+export const PENDING_LIST_LIMIT = 500;
+
+/**
+ * Pending commissions, the soonest approved first, each with its own approval date (its hold's end). At most
+ * `limit`; `more` says whether others were left out.
+ */
+export async function pendingCommissions(
+  db: Db,
+  storeId: string,
+  options: { creatorId?: string; limit?: number } = {},
+): Promise<{ commissions: PendingCommission[]; more: boolean }> {
+  const limit = options.limit ?? PENDING_LIST_LIMIT;
+  const rows = await db.commission.findMany({
+    where: { storeId, status: "pending", ...(options.creatorId ? { creatorId: options.creatorId } : {}) },
+    orderBy: [{ holdUntil: "asc" }, { id: "asc" }],
+    take: limit + 1,
+    select: { id: true, conversionId: true, creatorId: true, currency: true, amount: true, holdUntil: true },
+  });
+  return {
+    commissions: rows.slice(0, limit).map((r) => ({
+      commissionId: r.id,
+      conversionId: r.conversionId,
+      creatorId: r.creatorId,
+      currency: r.currency,
+      amount: toSafeNumber(r.amount),
+      approvesAt: r.holdUntil,
+    })),
+    more: rows.length > limit,
+  };
+}
+
 /** Each creator's balances per currency, from aggregates (a store may have millions of commissions). */
 export async function payoutBalances(
   db: Db,
@@ -70,38 +143,43 @@ export async function payoutBalances(
   const settings = await getPayoutSettings(db, storeId);
   const by: ("creatorId" | "currency")[] = ["creatorId", "currency"];
   const one = options.creatorId ? { creatorId: options.creatorId } : {};
-  const [pending, ready, onHold, adjustments, payouts, creators, accounts] = await Promise.all([
-    db.commission.groupBy({
-      by,
-      where: { storeId, ...one, status: "pending" },
-      _sum: { amount: true },
-      _count: { _all: true },
-      _min: { holdUntil: true },
-      _max: { holdUntil: true },
-    }),
-    db.commission.groupBy({
-      by,
-      where: { storeId, ...one, status: "approved", payoutId: null, holdUntil: { lte: now } },
-      _sum: { amount: true },
-    }),
-    db.commission.groupBy({
-      by,
-      where: { storeId, ...one, status: "approved", payoutId: null, holdUntil: { gt: now } },
-      _sum: { amount: true },
-      _max: { holdUntil: true },
-    }),
-    db.commissionAdjustment.groupBy({ by, where: { storeId, ...one, payoutId: null }, _sum: { amount: true } }),
-    db.payout.groupBy({
-      by: ["creatorId", "currency", "status"],
-      where: { storeId, ...one, status: { in: [...OPEN_PAYOUT, "paid"] } },
-      _sum: { amount: true },
-    }),
-    db.creator.findMany({
-      where: { storeId, ...(options.creatorId ? { id: options.creatorId } : {}) },
-      select: { id: true, name: true },
-    }),
-    db.creatorPayoutAccount.findMany({ where: { storeId, ...one } }),
-  ]);
+  const [pending, ready, onHold, adjustments, payouts, creators, accounts, pendingDates, onHoldDates] =
+    await Promise.all([
+      db.commission.groupBy({
+        by,
+        where: { storeId, ...one, status: "pending" },
+        _sum: { amount: true },
+        _count: { _all: true },
+      }),
+      db.commission.groupBy({
+        by,
+        where: { storeId, ...one, status: "approved", payoutId: null, holdUntil: { lte: now } },
+        _sum: { amount: true },
+      }),
+      db.commission.groupBy({
+        by,
+        where: { storeId, ...one, status: "approved", payoutId: null, holdUntil: { gt: now } },
+        _sum: { amount: true },
+      }),
+      db.commissionAdjustment.groupBy({ by, where: { storeId, ...one, payoutId: null }, _sum: { amount: true } }),
+      db.payout.groupBy({
+        by: ["creatorId", "currency", "status"],
+        where: { storeId, ...one, status: { in: [...OPEN_PAYOUT, "paid"] } },
+        _sum: { amount: true },
+      }),
+      db.creator.findMany({
+        where: { storeId, ...(options.creatorId ? { id: options.creatorId } : {}) },
+        select: { id: true, name: true },
+      }),
+      db.creatorPayoutAccount.findMany({ where: { storeId, ...one } }),
+      holdDates(db, storeId, options.creatorId ?? null, sql`status = 'pending'`),
+      holdDates(
+        db,
+        storeId,
+        options.creatorId ?? null,
+        sql`status = 'approved' AND "payoutId" IS NULL AND "holdUntil" > ${now}`,
+      ),
+    ]);
   const names = new Map(creators.map((c) => [c.id, c.name]));
   const methods = new Map(accounts.map((a) => [a.creatorId, toCreatorPayoutAccount(a).method]));
   const rows = new Map<string, CreatorBalance>();
@@ -130,14 +208,13 @@ export async function payoutBalances(
     }
     return r;
   };
-  // Prisma reads DateTime aggregates back as strings on SQLite.
-  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
   for (const g of pending) {
     const r = row(g.creatorId, g.currency);
     r.pending = toSafeNumber(g._sum?.amount ?? 0n);
     r.pendingCount = typeof g._count === "object" ? (g._count._all ?? 0) : 0;
-    r.nextApprovalAt = date(g._min?.holdUntil);
-    r.lastApprovalAt = date(g._max?.holdUntil);
+    const dates = pendingDates.get(JSON.stringify([g.creatorId, g.currency]));
+    r.nextApprovalAt = dates?.first ?? null;
+    r.lastApprovalAt = dates?.last ?? null;
   }
   for (const g of ready) row(g.creatorId, g.currency).ready += toSafeNumber(g._sum?.amount ?? 0n);
   for (const g of adjustments) {
@@ -148,7 +225,7 @@ export async function payoutBalances(
   for (const g of onHold) {
     const r = row(g.creatorId, g.currency);
     r.onHold = toSafeNumber(g._sum?.amount ?? 0n);
-    r.onHoldUntil = date(g._max?.holdUntil);
+    r.onHoldUntil = onHoldDates.get(JSON.stringify([g.creatorId, g.currency]))?.last ?? null;
   }
   for (const g of payouts) {
     const r = row(g.creatorId, g.currency);

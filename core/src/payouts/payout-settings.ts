@@ -6,24 +6,33 @@ import { AppError } from "../shared/errors.ts";
 import { newId } from "../shared/ids.ts";
 import { requireStore } from "../stores/store.ts";
 import { type PayoutMethod, PayoutMethodSchema } from "./provider.ts";
-import { type PayoutSchedule, PayoutScheduleSchema } from "./schedule.ts";
-import type { StripeConnectProvider } from "./stripe-provider.ts";
+import { DEFAULT_PAYOUT_DAY, type PayoutSchedule, PayoutScheduleSchema, payoutDayProblem } from "./schedule.ts";
+import type { StripeAccountStatus, StripeConnectProvider } from "./stripe-provider.ts";
 
 // A store's payout settings and its creators' payout methods.
 
 export interface PayoutSettings {
   storeId: string;
   schedule: PayoutSchedule;
+  /** Weekly: 1 = Monday … 7 = Sunday; monthly: the day of the month, 1-28 (schedule.ts). */
+  payoutDay: number;
   autoApprove: boolean;
   /** The method for creators who have not chosen one. */
   provider: PayoutMethod;
+  /** The holding period a new campaign takes when it does not set its own. */
+  holdingDays: number;
 }
+
+/** The store's default holding period before anything is saved: the campaigns' own default. */
+export const DEFAULT_STORE_HOLDING_DAYS = 30;
 
 export const PayoutSettingsInputSchema = z
   .object({
     schedule: PayoutScheduleSchema.optional(),
+    payoutDay: z.number().int().min(1).max(28).optional(),
     autoApprove: z.boolean().optional(),
     provider: PayoutMethodSchema.optional(),
+    holdingDays: z.number().int().min(0).max(365).optional(),
   })
   .strict();
 export type PayoutSettingsInput = z.input<typeof PayoutSettingsInputSchema>;
@@ -35,8 +44,10 @@ export async function getPayoutSettings(db: Client, storeId: string): Promise<Pa
   return {
     storeId,
     schedule: PayoutScheduleSchema.catch("manual").parse(row?.schedule ?? "manual"),
+    payoutDay: row?.payoutDay ?? DEFAULT_PAYOUT_DAY,
     autoApprove: row?.autoApprove ?? false,
     provider: PayoutMethodSchema.catch("manual").parse(row?.provider ?? "manual"),
+    holdingDays: row?.holdingDays ?? DEFAULT_STORE_HOLDING_DAYS,
   };
 }
 
@@ -47,6 +58,14 @@ export async function updatePayoutSettings(
 ): Promise<PayoutSettings> {
   const data = PayoutSettingsInputSchema.parse(input);
   await requireStore(db, storeId);
+  // The day must fit the schedule it ends up with: a weekly store's day is a weekday.
+  const current = await getPayoutSettings(db, storeId);
+  const schedule = data.schedule ?? current.schedule;
+  const day =
+    data.payoutDay ?? (data.schedule && data.schedule !== current.schedule ? DEFAULT_PAYOUT_DAY : current.payoutDay);
+  const problem = payoutDayProblem(schedule, day);
+  if (problem) throw new AppError("invalid", `payout day: ${problem}`, [{ path: "payoutDay", message: problem }]);
+  if (data.payoutDay === undefined && day !== current.payoutDay) data.payoutDay = day;
   await db.storePayoutSettings.upsert({ where: { storeId }, create: { storeId, ...data }, update: data });
   return getPayoutSettings(db, storeId);
 }
@@ -187,4 +206,22 @@ export async function refreshStripeAccount(
   if (!account?.stripeAccountId) throw new AppError("not_found", `creator ${creatorId} has no Stripe account`);
   const ready = await stripe.accountCanReceiveTransfers(account.stripeAccountId);
   return upsertAccount(db, storeId, creatorId, { stripeReady: ready });
+}
+
+/**
+ * The creator's connected account as Stripe sees it now (charges and payouts enabled, what is still due);
+ * whether it can receive transfers is stored for the payout runs. Null when the creator has no account yet.
+ */
+export async function stripeAccountStatus(
+  db: Db,
+  storeId: string,
+  creatorId: string,
+  stripe: Pick<StripeConnectProvider, "accountStatus">,
+): Promise<StripeAccountStatus | null> {
+  const account = await getCreatorPayoutAccount(db, storeId, creatorId);
+  if (!account?.stripeAccountId) return null;
+  const status = await stripe.accountStatus(account.stripeAccountId);
+  if (status.transfersActive !== account.stripeReady)
+    await upsertAccount(db, storeId, creatorId, { stripeReady: status.transfersActive });
+  return status;
 }

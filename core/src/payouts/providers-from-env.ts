@@ -1,3 +1,4 @@
+import { PayoutEnvSchema, parseEnv } from "../config/env.ts";
 import { ManualPayoutProvider } from "./manual-provider.ts";
 import { PAYPAL_API, PayPalPayoutsProvider } from "./paypal-provider.ts";
 import type { PayoutProviders } from "./provider.ts";
@@ -8,8 +9,10 @@ import { STRIPE_API, StripeConnectProvider } from "./stripe-provider.ts";
  * stand-in); PayPal with PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET (PAYPAL_API_BASE defaults to live,
  * https://api-m.sandbox.paypal.com for the sandbox). PAYOUT_PROVIDER_TIMEOUT_MS bounds each request.
  */
-export function providersFromEnv(env: Record<string, string | undefined> = process.env): PayoutProviders {
-  const timeoutMs = env.PAYOUT_PROVIDER_TIMEOUT_MS ? Number(env.PAYOUT_PROVIDER_TIMEOUT_MS) : undefined;
+export function providersFromEnv(source: Record<string, string | undefined> = process.env): PayoutProviders {
+  // Parsed on every call: the admin asks per request, and a test may change the keys between two.
+  const env = parseEnv(PayoutEnvSchema, source);
+  const timeoutMs = env.PAYOUT_PROVIDER_TIMEOUT_MS;
   const providers: PayoutProviders = { manual: new ManualPayoutProvider() };
   if (env.STRIPE_SECRET_KEY) {
     providers.stripe = new StripeConnectProvider({

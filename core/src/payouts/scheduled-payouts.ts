@@ -31,6 +31,7 @@ export async function storesDueForPayout(db: Db, now: Date) {
     .map((s) => ({
       storeId: s.storeId,
       schedule: s.schedule as "weekly" | "twice_monthly" | "monthly",
+      day: s.payoutDay,
       autoApprove: s.autoApprove,
       lastRunAt: lastRun.get(s.storeId) ?? null,
     }));
@@ -48,7 +49,7 @@ export async function runScheduledPayouts(db: Db, deps: PayoutDeps): Promise<Pay
     let run = await createPayoutRun(db, due.storeId, {
       now,
       trigger: "scheduled",
-      periodKey: schedulePeriodKey(due.schedule, now),
+      periodKey: schedulePeriodKey(due.schedule, now, due.day),
     });
     if (run.status === "approved") run = await executePayoutRun(db, due.storeId, run.id, deps);
     runs.push(run);

@@ -167,6 +167,73 @@ describe("StripeConnectProvider", () => {
     expect(await provider.accountCanReceiveTransfers(id)).toBe(true);
   });
 
+  it("sends Stripe's documented account and account link bodies, and reads the account's status", async () => {
+    const { stripe, provider } = setup();
+    const id = await provider.createConnectedAccount({
+      email: "ada@example.com",
+      idempotencyKey: "tm_acct_st_1_cr_1",
+      metadata: { store_id: "st_1", creator_id: "cr_1" },
+    });
+    await provider.createOnboardingLink(id, {
+      refreshUrl: "https://app.example.com/admin/creators/cr_1?stripe=refresh",
+      returnUrl: "https://app.example.com/admin/creators/cr_1?stripe=return",
+    });
+    expect(stripe.requests.filter((r) => r.method === "POST")).toEqual([
+      {
+        method: "POST",
+        path: "/v1/accounts",
+        idempotencyKey: "tm_acct_st_1_cr_1",
+        form: {
+          type: "express",
+          email: "ada@example.com",
+          "capabilities[transfers][requested]": "true",
+          "metadata[store_id]": "st_1",
+          "metadata[creator_id]": "cr_1",
+        },
+      },
+      {
+        method: "POST",
+        path: "/v1/account_links",
+        idempotencyKey: null,
+        form: {
+          account: id,
+          refresh_url: "https://app.example.com/admin/creators/cr_1?stripe=refresh",
+          return_url: "https://app.example.com/admin/creators/cr_1?stripe=return",
+          type: "account_onboarding",
+        },
+      },
+    ]);
+    // A new Express account: nothing enabled, the onboarding fields due.
+    expect(await provider.accountStatus(id)).toEqual({
+      accountId: id,
+      chargesEnabled: false,
+      payoutsEnabled: false,
+      detailsSubmitted: false,
+      transfersActive: false,
+      requirementsDue: ["business_type", "external_account", "tos_acceptance.date", "tos_acceptance.ip"],
+      requirementsLater: ["business_type", "external_account", "tos_acceptance.date", "tos_acceptance.ip"],
+      disabledReason: "requirements.past_due",
+    });
+    Object.assign(stripe.accounts[0]!, {
+      chargesEnabled: true,
+      payoutsEnabled: true,
+      detailsSubmitted: true,
+      transfersActive: true,
+      currentlyDue: [],
+      pastDue: ["individual.verification.document"],
+      eventuallyDue: ["individual.verification.document"],
+      disabledReason: null,
+    });
+    expect(await provider.accountStatus(id)).toMatchObject({
+      chargesEnabled: true,
+      payoutsEnabled: true,
+      transfersActive: true,
+      requirementsDue: ["individual.verification.document"],
+      disabledReason: null,
+    });
+    await expect(provider.accountStatus("acct_nope")).rejects.toThrow(/404 resource_missing: No such account/);
+  });
+
   it("talks to the API at baseUrl (a stand-in's scheme, host and port) and rejects a base with a path", async () => {
     const stripe = fakeStripe({ baseUrl: "http://stripe.test:12111" });
     server.use(...stripe.handlers);

@@ -24,6 +24,23 @@ export interface StripeConfig extends HttpOptions {
 }
 
 export const STRIPE_API = "https://api.stripe.com";
+
+/** A connected account as the admin shows it. */
+export interface StripeAccountStatus {
+  accountId: string;
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+  /** The owner finished the onboarding form (Stripe may still need more). */
+  detailsSubmitted: boolean;
+  /** Transfers from the platform can be sent: what payouts need. */
+  transfersActive: boolean;
+  /** Fields Stripe needs now (past due first), e.g. "individual.verification.document". */
+  requirementsDue: string[];
+  /** Fields Stripe will need later. */
+  requirementsLater: string[];
+  /** Why the account is disabled, e.g. "requirements.past_due"; null when it is not. */
+  disabledReason: string | null;
+}
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 type Form = Record<string, string | number | boolean | null | undefined | Record<string, string | number>>;
@@ -158,7 +175,29 @@ export class StripeConnectProvider implements PayoutProvider {
     }
   }
 
-  /** Whether the connected account can receive transfers (its transfers capability is active). */
+  /**
+   * GET /v1/accounts/:id: what the connected account can do and what Stripe still needs from its owner
+   * (requirements.currently_due and past_due: due now; eventually_due: later).
+   */
+  async accountStatus(accountId: string): Promise<StripeAccountStatus> {
+    try {
+      const account = await this.#stripe.accounts.retrieve(accountId);
+      const requirements = account.requirements;
+      return {
+        accountId: account.id,
+        chargesEnabled: account.charges_enabled ?? false,
+        payoutsEnabled: account.payouts_enabled ?? false,
+        detailsSubmitted: account.details_submitted ?? false,
+        transfersActive: account.capabilities?.transfers === "active",
+        requirementsDue: [...new Set([...(requirements?.past_due ?? []), ...(requirements?.currently_due ?? [])])],
+        requirementsLater: requirements?.eventually_due ?? [],
+        disabledReason: requirements?.disabled_reason ?? null,
+      };
+    } catch (error) {
+      throw refused(error, "Stripe account");
+    }
+  }
+
   /** GET /v1/balance: any secret key with access to the platform account can read it. */
   async checkCredentials(): Promise<string> {
     try {
@@ -170,6 +209,7 @@ export class StripeConnectProvider implements PayoutProvider {
     }
   }
 
+  /** Whether the connected account can receive transfers (its transfers capability is active). */
   async accountCanReceiveTransfers(accountId: string): Promise<boolean> {
     try {
       const account = await this.#stripe.accounts.retrieve(accountId);

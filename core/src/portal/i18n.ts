@@ -1,4 +1,4 @@
-import { formatMinorUnits } from "../shared/money.ts";
+import { formatMoney } from "../shared/money.ts";
 
 // Every string the portal shows, in one catalog per locale. English is the source; the French catalog has the
 // same keys (the type makes a missing one a compile error). `{name}` placeholders are filled by `t`, and the
@@ -495,11 +495,8 @@ export function translator(locale: Locale): Translator {
       if (!params) return text;
       return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
     },
-    money(amount, currency) {
-      const figure = formatMinorUnits(amount, currency);
-      // French writes the decimal separator as a comma; the digits are the same minor units.
-      return `${locale === "fr" ? figure.replace(".", ",") : figure} ${currency}`;
-    },
+    // French writes the decimal separator as a comma; the digits are the same minor units.
+    money: (amount, currency) => formatMoney(amount, currency, locale === "fr" ? "fr-FR" : "en-US"),
     date: (d) => dateFormat.format(d),
     shortDate: (d) => shortFormat.format(d),
     number: (n) => numberFormat.format(n),

@@ -1,5 +1,6 @@
 import { empty, num, type Sql } from "../admin/sql.ts";
 import { type Db, joinSql, sql } from "../db/client.ts";
+import { csvText } from "../shared/csv.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { creatorsOfEmail, ownedBy, type PortalCreator } from "./portal-data.ts";
 
@@ -273,13 +274,6 @@ export async function portalEarnings(db: Db, emailHash: string): Promise<PortalC
   return commissionRows(db, creators, empty, null);
 }
 
-/** A CSV cell: quoted when needed, and a leading = + - @ neutralised so a spreadsheet never runs it. */
-function cell(value: string | number): string {
-  let text = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function earningsCsv(
   rows: readonly PortalConversionRow[],
   formatAmount: (minor: number, currency: string) => string,
@@ -297,25 +291,20 @@ export function earningsCsv(
     "before_refunds",
     "currency",
   ];
-  const lines = [header.join(",")];
-  for (const r of rows) {
-    lines.push(
-      [
-        r.occurredAt.toISOString().slice(0, 10),
-        r.storeName,
-        r.campaignName,
-        r.kind,
-        r.orderRef,
-        formatAmount(r.value, r.currency),
-        (r.sharePpm / 10_000).toFixed(2),
-        r.status,
-        formatAmount(r.amount, r.currency),
-        formatAmount(r.original, r.currency),
-        r.currency,
-      ]
-        .map(cell)
-        .join(","),
-    );
-  }
-  return `${lines.join("\r\n")}\r\n`;
+  return csvText(
+    header,
+    rows.map((r) => [
+      r.occurredAt.toISOString().slice(0, 10),
+      r.storeName,
+      r.campaignName,
+      r.kind,
+      r.orderRef,
+      formatAmount(r.value, r.currency),
+      (r.sharePpm / 10_000).toFixed(2),
+      r.status,
+      formatAmount(r.amount, r.currency),
+      formatAmount(r.original, r.currency),
+      r.currency,
+    ]),
+  );
 }

@@ -125,9 +125,9 @@ export async function portalOverview(db: Db, emailHash: string, now = new Date()
       const date =
         settings.schedule === "manual"
           ? null
-          : isPayoutRunDue(settings.schedule, lastRun?.createdAt ?? null, now)
+          : isPayoutRunDue(settings.schedule, lastRun?.createdAt ?? null, now, settings.payoutDay)
             ? now
-            : nextPeriodStart(settings.schedule, now);
+            : nextPeriodStart(settings.schedule, now, settings.payoutDay);
       const currencies = new Set([...due.keys(), ...earnings.keys()]);
       if (currencies.size === 0) currencies.add(creator.storeCurrency);
       const nextPayouts = [...currencies].sort().map((currency) => {

@@ -7,7 +7,6 @@ import {
   CustomerSelectorSchema,
   exportCustomerData,
 } from "./customer-data.ts";
-import { type ShopScope, shopDeliveriesWhere } from "./shop-deliveries.ts";
 
 // A customer's request to see their data (Shopify's customers/data_request). The platform expects the app to
 // give the merchant what it holds about the customer, so each request is recorded for the admin, which lists
@@ -120,35 +119,4 @@ export async function dataRequestExport(
   if (!row) return null;
   const request = storedOf(row);
   return { request, data: await exportCustomerData(db, storeId, request.selector) };
-}
-
-/**
- * Webhook deliveries keep the platform's payload verbatim, and an order payload is full of personal data. This
- * empties the bodies of the given deliveries of the shop (its store's, and those held before the store
- * existed); one not processed yet is closed as done, since the data it carried is the data being erased.
- */
-export async function redactInboxDeliveries(
-  db: Db,
-  scope: ShopScope | { storeId: string },
-  inboxIds: readonly string[],
-): Promise<number> {
-  if (inboxIds.length === 0) return 0;
-  const owner = "shopDomain" in scope ? shopDeliveriesWhere(scope) : { storeId: scope.storeId };
-  let emptied = 0;
-  // In slices: a customer with many orders must not build a statement past the database's parameter limit.
-  for (let i = 0; i < inboxIds.length; i += 500) {
-    const ids = inboxIds.slice(i, i + 500);
-    emptied += await db.$transaction(async (tx) => {
-      await tx.webhookInbox.updateMany({
-        where: { AND: [owner, { id: { in: ids }, status: { in: ["pending", "failed"] } }] },
-        data: { status: "done", processedAt: new Date(), lastError: "redacted before processing" },
-      });
-      const result = await tx.webhookInbox.updateMany({
-        where: { AND: [owner, { id: { in: ids } }] },
-        data: { body: new Uint8Array(0) },
-      });
-      return result.count;
-    });
-  }
-  return emptied;
 }

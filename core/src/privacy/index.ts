@@ -12,13 +12,6 @@ export {
   listDataRequests,
   type RecordedDataRequest,
   recordDataRequest,
-  redactInboxDeliveries,
   type StoredDataRequest,
 } from "./data-requests.ts";
-export {
-  adoptShopDeliveries,
-  deleteShopDeliveries,
-  type ShopScope,
-  shopDeliveriesWhere,
-} from "./shop-deliveries.ts";
 export { deleteStoreData, type StoreDeletionOptions, type StoreDeletionResult } from "./store-data.ts";

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOwner } from "../admin/owner-accounts.ts";
 import type { Db } from "../db/client.ts";
+import { redactInboxDeliveries } from "../inbox/stored-deliveries.ts";
 import { hashCustomerRef, hashEmail } from "../shared/hashing.ts";
 import { newId } from "../shared/ids.ts";
 import { createStore } from "../stores/store.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
 import { exportCustomerData, redactCustomer } from "./customer-data.ts";
-import { dataRequestExport, listDataRequests, recordDataRequest, redactInboxDeliveries } from "./data-requests.ts";
+import { dataRequestExport, listDataRequests, recordDataRequest } from "./data-requests.ts";
 import { deleteStoreData } from "./store-data.ts";
 
 let database: TestDatabase;

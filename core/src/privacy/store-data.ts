@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.ts";
+import { shopDeliveriesWhere } from "../inbox/stored-deliveries.ts";
 import { eraseStoreLedger } from "../ledger/index.ts";
-import { shopDeliveriesWhere } from "./shop-deliveries.ts";
 
 // Deletes everything held for a store (Shopify's shop/redact, 48 hours after uninstall): every row of every
 // table that carries its id, its platform sessions, and the store itself.

@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { CoreEnvSchema, parseEnv } from "../config/env.ts";
 
 // The state several instances must share (the click dedup window, every rate limit) lives in Redis when
 // REDIS_URL is set; without it each process keeps that state in memory, as a single process needs nothing
@@ -64,13 +65,14 @@ export function openRedis(url: string, options: { prefix?: string } = {}): Share
 // On globalThis rather than in a module variable: the Shopify app's server build bundles its own copy of this
 // module (its admin sign-in limit), and one process should hold one connection.
 const SHARED = Symbol.for("trailmark.redisFromEnv");
+const RedisEnvSchema = CoreEnvSchema.pick({ REDIS_URL: true, REDIS_PREFIX: true });
 const holder = globalThis as { [SHARED]?: SharedRedis | null };
 
 /** The process's Redis from REDIS_URL (and REDIS_PREFIX), opened on first use; null when REDIS_URL is unset. */
 export function redisFromEnv(env: Record<string, string | undefined> = process.env): SharedRedis | null {
   if (holder[SHARED] === undefined) {
-    const url = env.REDIS_URL?.trim();
-    holder[SHARED] = url ? openRedis(url, { prefix: env.REDIS_PREFIX || DEFAULT_REDIS_PREFIX }) : null;
+    const { REDIS_URL, REDIS_PREFIX } = parseEnv(RedisEnvSchema, env);
+    holder[SHARED] = REDIS_URL ? openRedis(REDIS_URL, { prefix: REDIS_PREFIX }) : null;
   }
   return holder[SHARED];
 }

@@ -1,4 +1,4 @@
-import { formatMinorUnits } from "../shared/money.ts";
+import { formatMoney } from "../shared/money.ts";
 import { PASS, type RuleInput, type RuleVerdict, reject } from "./rule-verdict.ts";
 
 export function checkDuplicate(input: RuleInput): RuleVerdict {
@@ -18,7 +18,7 @@ export function checkTestOrder(input: RuleInput): RuleVerdict {
 export function checkCurrencyMismatch(input: RuleInput): RuleVerdict {
   const { conversion, campaign, commission } = input;
   if (commission?.type !== "flat" || conversion.currency === campaign.currency) return PASS;
-  const flat = `${formatMinorUnits(commission.amount, campaign.currency)} ${campaign.currency}`;
+  const flat = formatMoney(commission.amount, campaign.currency);
   return reject(
     "currency_mismatch",
     `the flat commission of ${flat} cannot be paid on an order in ${conversion.currency}: the order has no amounts in ${campaign.currency}`,
@@ -29,8 +29,8 @@ export function checkCurrencyMismatch(input: RuleInput): RuleVerdict {
 export function checkBelowMinimumOrder(input: RuleInput): RuleVerdict {
   const { conversion, campaign } = input;
   if (conversion.kind !== "purchase" || campaign.minOrderValue <= 0) return PASS;
-  const minimum = `${formatMinorUnits(campaign.minOrderValue, campaign.currency)} ${campaign.currency}`;
-  const value = `${formatMinorUnits(conversion.value, conversion.currency)} ${conversion.currency}`;
+  const minimum = formatMoney(campaign.minOrderValue, campaign.currency);
+  const value = formatMoney(conversion.value, conversion.currency);
   // Amounts in different currencies cannot be compared here, and passing unchecked would pay a commission
   // the merchant's minimum may exclude; rejecting keeps the conversion visible for review instead.
   if (conversion.currency !== campaign.currency) {

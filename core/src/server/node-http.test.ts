@@ -340,7 +340,7 @@ describe("serveFetch gates", () => {
     const url = running.url;
     const post = (body: string, path = "/sign-in") => send(`${url}${path}`, { method: "POST", body });
     const admitted = [post("a"), post("b")];
-    await vi.waitFor(() => expect(handled).toHaveLength(2));
+    await vi.waitFor(() => expect(handled).toHaveLength(2), { timeout: 10_000 });
     expect(gate.inFlight()).toBe(2);
 
     const refused = await post("c".repeat(10_000), "/Sign-In?next=/x");

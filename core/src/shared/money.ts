@@ -9,7 +9,8 @@ export const CurrencySchema = z
 
 export const MinorUnitsSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).describe("integer minor units");
 
-// Currencies whose minor unit is not 1/100 (ISO 4217 exponent).
+// Currencies whose minor unit is not 1/100 (ISO 4217 exponent; Intl's digits follow CLDR, which differ for a
+// few such as IQD, so the table is ours).
 const EXPONENTS: Record<string, number> = {
   BIF: 0,
   CLP: 0,
@@ -35,6 +36,8 @@ const EXPONENTS: Record<string, number> = {
   LYD: 3,
   OMR: 3,
   TND: 3,
+  CLF: 4,
+  UYW: 4,
 };
 
 export function currencyExponent(currency: string): number {
@@ -56,10 +59,57 @@ export function toMinorUnits(amount: string | number, currency: string): number 
   return value === 0 ? 0 : value;
 }
 
-/** 1999 USD -> "19.99" */
+// The presentations of an amount. Every surface formats money with one of these three.
+
+/** 1999 USD -> "19.99", 1250 JPY -> "1250", 1234 KWD -> "1.234": the plain decimal for CSV, JSON and APIs. */
 export function formatMinorUnits(minor: number, currency: string): string {
   const exp = currencyExponent(currency);
   const sign = minor < 0 ? "-" : "";
   const digits = String(Math.abs(minor)).padStart(exp + 1, "0");
   return exp === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
+}
+
+const decimalSeparators = new Map<string, string>();
+
+function decimalSeparator(locale: string): string {
+  let separator = decimalSeparators.get(locale);
+  if (separator === undefined) {
+    separator = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
+    decimalSeparators.set(locale, separator);
+  }
+  return separator;
+}
+
+/**
+ * 1250 USD -> "12.50 USD" ("12,50 USD" in fr-FR): the figure and its code, for text (the CLI, reasons, the
+ * creator portal). Only the decimal separator follows the locale; the digits are the minor units as stored.
+ */
+export function formatMoney(minor: number, currency: string, locale = "en-US"): string {
+  const figure = formatMinorUnits(minor, currency);
+  const separator = decimalSeparator(locale);
+  return `${separator === "." ? figure : figure.replace(".", separator)} ${currency}`;
+}
+
+const displayFormats = new Map<string, Intl.NumberFormat | null>();
+
+/** 1250 USD -> "$12.50", 1250 JPY -> "¥1,250": the locale's currency format, for the admin's pages. */
+export function displayMoney(minor: number, currency: string, locale = "en-US"): string {
+  const exp = currencyExponent(currency);
+  const key = `${locale} ${currency}`;
+  let format = displayFormats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale, {
+        style: "currency",
+        currency,
+        minimumFractionDigits: exp,
+        maximumFractionDigits: exp,
+      });
+    } catch {
+      // A code Intl does not know: the plain presentation.
+      format = null;
+    }
+    displayFormats.set(key, format);
+  }
+  return format ? format.format(minor / 10 ** exp) : formatMoney(minor, currency, locale);
 }

@@ -1,14 +1,11 @@
 import type { Db } from "@trailmark/core/db";
 import {
-  type CustomerSelector,
   deleteShopDeliveries,
-  deleteStoreData,
-  recordDataRequest,
-  redactCustomer,
   redactInboxDeliveries,
   type ShopScope,
   shopDeliveriesWhere,
-} from "@trailmark/core/privacy";
+} from "@trailmark/core/inbox";
+import { type CustomerSelector, deleteStoreData, recordDataRequest, redactCustomer } from "@trailmark/core/privacy";
 import { hashCustomerRef, hashEmail } from "@trailmark/core/shared";
 import { findStoreByDomain } from "@trailmark/core/stores";
 import { z } from "zod";

@@ -1,5 +1,5 @@
 import type { Db } from "@trailmark/core/db";
-import { adoptShopDeliveries } from "@trailmark/core/privacy";
+import { adoptShopDeliveries } from "@trailmark/core/inbox";
 import { createStore, type Store, setStoreStatus, updateStoreCredentials } from "@trailmark/core/stores";
 import { z } from "zod";
 import { type AdminGraphql, activateWebPixel, type PixelState, pixelSettingsFor } from "./pixel.ts";

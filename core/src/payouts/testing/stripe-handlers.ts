@@ -37,12 +37,27 @@ export interface FakeStripeTransfer {
   amount_reversed: number;
 }
 
+/** A connected account: a new Express account has onboarding to do, as Stripe's do. */
+export interface FakeStripeAccount {
+  id: string;
+  email: string | null;
+  transfersActive: boolean;
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+  detailsSubmitted: boolean;
+  currentlyDue: string[];
+  pastDue: string[];
+  eventuallyDue: string[];
+  disabledReason: string | null;
+  idempotencyKey: string | null;
+}
+
 export interface FakeStripe {
   baseUrl: string;
   secretKey: string;
   handlers: HttpHandler[];
   transfers: FakeStripeTransfer[];
-  accounts: { id: string; email: string | null; transfersActive: boolean; idempotencyKey: string | null }[];
+  accounts: FakeStripeAccount[];
   /** Queue of behaviours for the next transfer requests. */
   next: TransferBehaviour[];
   /** 500 for the next n transfer lookups (GET /v1/transfers). */
@@ -269,10 +284,17 @@ export function fakeStripe(options: { baseUrl?: string; balance?: Record<string,
             save: true,
           };
         }
-        const account = {
+        const account: FakeStripeAccount = {
           id: id("acct"),
           email: form.email ?? null,
           transfersActive: false,
+          chargesEnabled: false,
+          payoutsEnabled: false,
+          detailsSubmitted: false,
+          currentlyDue: ["business_type", "external_account", "tos_acceptance.date", "tos_acceptance.ip"],
+          pastDue: [],
+          eventuallyDue: ["business_type", "external_account", "tos_acceptance.date", "tos_acceptance.ip"],
+          disabledReason: "requirements.past_due",
           idempotencyKey: request.headers.get("idempotency-key"),
         };
         state.accounts.push(account);
@@ -288,10 +310,27 @@ export function fakeStripe(options: { baseUrl?: string; balance?: Record<string,
       const account = state.accounts.find((a) => a.id === params.id);
       if (!account)
         return stripeError(404, "invalid_request_error", "resource_missing", `No such account: '${params.id}'`);
+      state.requests.push({ method: "GET", path: `/v1/accounts/${account.id}`, idempotencyKey: null, form: {} });
+      // https://docs.stripe.com/api/accounts/object
       return HttpResponse.json({
         id: account.id,
         object: "account",
+        type: "express",
+        email: account.email,
+        charges_enabled: account.chargesEnabled,
+        payouts_enabled: account.payoutsEnabled,
+        details_submitted: account.detailsSubmitted,
         capabilities: { transfers: account.transfersActive ? "active" : "inactive" },
+        requirements: {
+          alternatives: [],
+          current_deadline: null,
+          currently_due: account.currentlyDue,
+          disabled_reason: account.disabledReason,
+          errors: [],
+          eventually_due: account.eventuallyDue,
+          past_due: account.pastDue,
+          pending_verification: [],
+        },
       });
     }),
     http.post(`${base}/v1/account_links`, async ({ request }) => {

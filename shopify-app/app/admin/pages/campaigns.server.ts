@@ -4,8 +4,10 @@ import {
   campaignFormValues,
   commissionPlanFormSchema,
   commissionPlanFormValues,
+  dayRangeFrom,
   formValues,
   overrideFormSchema,
+  overview,
   parseForm,
 } from "@trailmark/core/admin";
 import {
@@ -20,6 +22,7 @@ import {
 } from "@trailmark/core/campaigns";
 import { listCreators, setCommissionOverride } from "@trailmark/core/creators";
 import { listLinks } from "@trailmark/core/links";
+import { getPayoutSettings } from "@trailmark/core/payouts";
 import { z } from "zod";
 import {
   attempt,
@@ -75,7 +78,12 @@ const DEFAULTS = CampaignInputSchema.parse({ name: "New campaign" });
 
 export async function newCampaignLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
   const ctx = await requireStoreContext(request);
-  return { shell: shellOf(ctx), values: { ...campaignFormValues(DEFAULTS, ctx.store.currency), name: "" } };
+  // The form starts from the store's default holding period (payout settings).
+  const { holdingDays } = await getPayoutSettings(ctx.db, ctx.storeId);
+  return {
+    shell: shellOf(ctx),
+    values: { ...campaignFormValues({ ...DEFAULTS, holdingDays }, ctx.store.currency), name: "" },
+  };
 }
 
 export async function newCampaignAction({ request }: ActionFunctionArgs, requireStoreContext: RequireStoreContext) {
@@ -100,9 +108,11 @@ export async function campaignLoader(
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const campaign = await requireCampaign(ctx.db, ctx.storeId, params.id ?? "");
-    const [creators, links] = await Promise.all([
+    const range = dayRangeFrom(new URL(request.url).searchParams);
+    const [creators, links, performance] = await Promise.all([
       listCreators(ctx.db, ctx.storeId),
       listLinks(ctx.db, ctx.storeId, { campaignId: campaign.id }),
+      overview(ctx.db, ctx.storeId, { from: range.from, to: range.to, campaignId: campaign.id }),
     ]);
     const overrides = creators.flatMap((creator) =>
       Object.entries(
@@ -124,6 +134,9 @@ export async function campaignLoader(
         creatorId: l.creatorId,
       })),
       created: new URL(request.url).searchParams.get("created") === "1",
+      range: { fromDay: range.fromDay, toDay: range.toDay },
+      /** The campaign's results in the range, as the Overview counts them for this campaign. */
+      performance,
     };
   });
 }

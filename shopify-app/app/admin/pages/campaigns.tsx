@@ -23,13 +23,15 @@ import {
   COMMISSION_BASES,
   campaignFormSchema,
   currencyExponent,
+  displayMoney,
   type FormValues,
   GOALS,
   overrideFormSchema,
 } from "@trailmark/core/browser";
 import { useState } from "react";
 import { CheckboxInput, CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
-import { formatDate, formatMoney, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
+import { formatDate, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
+import { Performance } from "../ui/performance.tsx";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
 import { CommissionPlanCard } from "./campaign-plan.tsx";
 import type { campaignLoader, campaignsAction, campaignsLoader, newCampaignLoader } from "./campaigns.server.ts";
@@ -94,11 +96,11 @@ function rulesSummary(
 }
 
 function Budget({ cap, used, currency }: { cap: number | null; used: number; currency: string }) {
-  if (cap === null) return <Text as="span">{formatMoney(used, currency)} used · no cap</Text>;
+  if (cap === null) return <Text as="span">{displayMoney(used, currency)} used · no cap</Text>;
   return (
     <BlockStack gap="100">
       <Text as="span">
-        {formatMoney(used, currency)} of {formatMoney(cap, currency)}
+        {displayMoney(used, currency)} of {displayMoney(cap, currency)}
       </Text>
       <div style={{ width: 140 }}>
         <ProgressBar
@@ -409,6 +411,7 @@ export function CampaignPage() {
         <ResultBanner
           result={result?.ok ? result : result?.errors.form ? { ok: false, message: result.errors.form } : null}
         />
+        <Performance figures={data.performance} range={data.range} />
         <Card>
           <BlockStack gap="200">
             <Text as="h2" variant="headingMd">

@@ -14,9 +14,10 @@ import {
   Pagination,
   Text,
 } from "@shopify/polaris";
-import type { ConversionListItem, JourneyStep } from "@trailmark/core/admin";
+import type { ConversionListItem, JourneyStep } from "@trailmark/core/browser";
+import { displayMoney } from "@trailmark/core/browser";
 import { SelectInput, TextInput } from "../ui/fields.tsx";
-import { formatDateTime, formatMoney, KIND_LABELS, MODEL_LABELS, RULE_LABELS } from "../ui/format.ts";
+import { formatDateTime, KIND_LABELS, MODEL_LABELS, RULE_LABELS } from "../ui/format.ts";
 import { EMPTY_IMAGE, NavigationProgress } from "../ui/shell.tsx";
 import type { conversionLoader, conversionsLoader } from "./conversions.server.ts";
 
@@ -62,10 +63,10 @@ function Shares({ item }: { item: ConversionListItem }) {
         <Text as="span" key={`${s.campaignId}-${s.creatorId}`}>
           {s.name} · {(s.weightPpm / 10_000).toFixed(0)}%
           {s.commission
-            ? ` · ${formatMoney(s.commission.status === "rejected" || s.commission.status === "over_budget" ? s.commission.original : s.commission.amount, s.commission.currency)} ${s.commission.status.replace("_", " ")}`
+            ? ` · ${displayMoney(s.commission.status === "rejected" || s.commission.status === "over_budget" ? s.commission.original : s.commission.amount, s.commission.currency)} ${s.commission.status.replace("_", " ")}`
             : ""}
           {s.commission && s.commission.reversed > 0 && s.commission.status !== "reversed"
-            ? ` (${formatMoney(s.commission.reversed, s.commission.currency)} reversed)`
+            ? ` (${displayMoney(s.commission.reversed, s.commission.currency)} reversed)`
             : ""}
           {s.commission?.rule ? ` (${RULE_LABELS[s.commission.rule] ?? s.commission.rule})` : ""}
           {s.commission?.tier ? ` · tier ${s.commission.tier} rate` : ""}
@@ -198,10 +199,10 @@ export function ConversionsPage() {
                   {label(c)}
                 </Link>,
                 <BlockStack gap="050" key="v" inlineAlign="end">
-                  <Text as="span">{formatMoney(c.value, c.currency)}</Text>
+                  <Text as="span">{displayMoney(c.value, c.currency)}</Text>
                   {c.refunded > 0 ? (
                     <Text as="span" variant="bodySm" tone="subdued">
-                      −{formatMoney(c.refunded, c.currency)} refunded
+                      −{displayMoney(c.refunded, c.currency)} refunded
                     </Text>
                   ) : null}
                   {c.orderStatus === "reversed" ? (
@@ -251,7 +252,7 @@ function stepText(step: JourneyStep, currency: string, conversion: ConversionLis
     case "discount_code":
       return `${step.creatorName}'s code ${step.detail} (${step.campaignName})`;
     case "conversion":
-      return `${label(conversion)} · ${formatMoney(conversion.value, currency)}`;
+      return `${label(conversion)} · ${displayMoney(conversion.value, currency)}`;
     default:
       return step.url ?? step.detail ?? "";
   }
@@ -289,7 +290,7 @@ function Timeline({ steps, conversion }: { steps: JourneyStep[]; conversion: Con
                 <Badge tone="warning">{step.qualification}</Badge>
               ) : null}
               {step.credit ? (
-                <Badge tone="info">{`${(step.credit.weightPpm / 10_000).toFixed(0)}% credit · ${formatMoney(step.credit.amount, conversion.currency)}`}</Badge>
+                <Badge tone="info">{`${(step.credit.weightPpm / 10_000).toFixed(0)}% credit · ${displayMoney(step.credit.amount, conversion.currency)}`}</Badge>
               ) : null}
             </InlineStack>
             <Text as="span" tone="subdued" variant="bodySm">
@@ -312,7 +313,7 @@ export function ConversionPage() {
     <Page
       title={label(c)}
       titleMetadata={<StatusBadge status={c.status} />}
-      subtitle={`${formatDateTime(c.occurredAt)} · ${formatMoney(c.value, c.currency)}`}
+      subtitle={`${formatDateTime(c.occurredAt)} · ${displayMoney(c.value, c.currency)}`}
       backAction={{ content: "Conversions", url: `${shell.base}/conversions` }}
     >
       <NavigationProgress />
@@ -328,7 +329,7 @@ export function ConversionPage() {
           </Banner>
         ) : c.refunded > 0 ? (
           <Banner tone="info">
-            <p>{formatMoney(c.refunded, c.currency)} was refunded; commissions were reduced in proportion.</p>
+            <p>{displayMoney(c.refunded, c.currency)} was refunded; commissions were reduced in proportion.</p>
           </Banner>
         ) : null}
         <Card>
@@ -349,18 +350,18 @@ export function ConversionPage() {
                     {s.name}
                   </Link>,
                   `${(s.weightPpm / 10_000).toFixed(2)}%`,
-                  formatMoney(s.credit, c.currency),
+                  displayMoney(s.credit, c.currency),
                   s.commission ? <StatusBadge key="st" status={s.commission.status} /> : "–",
                   s.commission ? (
                     <span data-testid={`commission-${s.creatorId}`} key="amt">
-                      {formatMoney(
+                      {displayMoney(
                         s.commission.status === "rejected" || s.commission.status === "over_budget"
                           ? s.commission.original
                           : s.commission.amount,
                         s.commission.currency,
                       )}
                       {s.commission.reversed > 0
-                        ? ` (${formatMoney(s.commission.reversed, s.commission.currency)} reversed of ${formatMoney(s.commission.original, s.commission.currency)})`
+                        ? ` (${displayMoney(s.commission.reversed, s.commission.currency)} reversed of ${displayMoney(s.commission.original, s.commission.currency)})`
                         : ""}
                     </span>
                   ) : (

@@ -2,8 +2,10 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@rem
 import {
   CreatorFormSchema,
   DiscountCodeFormSchema,
+  dayRangeFrom,
   formValues,
   LinkFormSchema,
+  overview,
   parseForm,
 } from "@trailmark/core/admin";
 import { listCampaigns } from "@trailmark/core/campaigns";
@@ -16,14 +18,20 @@ import {
   setLinkStatus,
   trackingUrl,
 } from "@trailmark/core/links";
-import { programMetrics } from "@trailmark/core/metrics";
 import {
   creatorPayoutSummaries,
   getCreatorPayoutAccount,
+  PayoutProviderError,
   parseManualDetails,
+  providersFromEnv,
+  type StripeAccountStatus,
+  type StripeConnectProvider,
   setCreatorPayoutMethod,
+  startStripeOnboarding,
+  stripeAccountStatus,
 } from "@trailmark/core/payouts";
 import { z } from "zod";
+import { getEnv } from "../../env.server.ts";
 import {
   attempt,
   done,
@@ -33,6 +41,7 @@ import {
   publicUrl,
   type RequireStoreContext,
   readForm,
+  type StoreContext,
   shellOf,
 } from "../store-context.server.ts";
 
@@ -95,24 +104,63 @@ export async function creatorsAction({ request }: ActionFunctionArgs, requireSto
   return fail(intent, { form: "unknown action" });
 }
 
+function stripeProvider(): StripeConnectProvider | null {
+  return (providersFromEnv().stripe as StripeConnectProvider | undefined) ?? null;
+}
+
+/**
+ * Where Stripe sends the browser back after onboarding (return) or when the link has expired (refresh): this
+ * creator's page. Embedded, that is the page inside the Shopify admin (admin.shopify.com/store/<shop>/apps/
+ * <api key>/app/…), since /app itself needs the session token the admin's frame provides.
+ */
+function stripeBackUrl(ctx: StoreContext, creatorId: string, stripe: "return" | "refresh"): string {
+  const path = `${ctx.base}/creators/${encodeURIComponent(creatorId)}?stripe=${stripe}`;
+  if (ctx.mode !== "embedded") return `${publicUrl()}${path}`;
+  const shop = ctx.store.domain.replace(/\.myshopify\.com$/, "");
+  return `https://admin.shopify.com/store/${encodeURIComponent(shop)}/apps/${encodeURIComponent(getEnv().SHOPIFY_API_KEY)}${path}`;
+}
+
+/** The connected account as Stripe sees it, or why that is not known. */
+async function stripeStatusOf(
+  ctx: StoreContext,
+  creatorId: string,
+  account: { method: string; stripeAccountId: string | null } | null,
+): Promise<{ configured: boolean; status: StripeAccountStatus | null; error: string | null }> {
+  const stripe = stripeProvider();
+  if (!stripe || !account?.stripeAccountId) return { configured: stripe !== null, status: null, error: null };
+  try {
+    return { configured: true, status: await stripeAccountStatus(ctx.db, ctx.storeId, creatorId, stripe), error: null };
+  } catch (error) {
+    if (!(error instanceof PayoutProviderError)) throw error;
+    return { configured: true, status: null, error: error.message };
+  }
+}
+
 export async function creatorLoader({ request, params }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const creator = await requireCreator(ctx.db, ctx.storeId, params.id ?? "");
-    const [links, codes, campaigns, results, payouts] = await Promise.all([
+    const range = dayRangeFrom(new URL(request.url).searchParams);
+    const [links, codes, campaigns, performance, payouts] = await Promise.all([
       listLinks(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listDiscountCodes(ctx.db, ctx.storeId, { creatorId: creator.id }),
       listCampaigns(ctx.db, ctx.storeId),
-      programMetrics(ctx.db, ctx.storeId, ctx.store.currency, { creatorId: creator.id }),
+      overview(ctx.db, ctx.storeId, { from: range.from, to: range.to, creatorId: creator.id }),
       creatorPayoutSummaries(ctx.db, ctx.storeId, { creatorId: creator.id }),
     ]);
     const campaignName = new Map(campaigns.map((c) => [c.id, c.name]));
     const base = publicUrl();
+    const payoutAccount = await getCreatorPayoutAccount(ctx.db, ctx.storeId, creator.id);
     return {
       shell: shellOf(ctx),
       creator: { id: creator.id, name: creator.name, email: creator.email, status: creator.status },
       payouts: payouts[creator.id] ?? null,
-      payoutAccount: await getCreatorPayoutAccount(ctx.db, ctx.storeId, creator.id),
+      payoutAccount,
+      /** Stripe Connect: whether it is configured, and the creator's connected account's status. */
+      stripe: {
+        ...(await stripeStatusOf(ctx, creator.id, payoutAccount)),
+        back: new URL(request.url).searchParams.get("stripe"),
+      },
       storeDomain: ctx.store.domain,
       campaigns: campaigns.filter((c) => c.status !== "ended").map((c) => ({ id: c.id, name: c.name })),
       links: links.map((l) => ({
@@ -129,8 +177,9 @@ export async function creatorLoader({ request, params }: LoaderFunctionArgs, req
         campaignName: campaignName.get(d.campaignId) ?? d.campaignId,
       })),
       created: new URL(request.url).searchParams.get("created") === "1",
-      /** All-time results, counted as everywhere else (core/src/metrics). */
-      results: results.totals,
+      range: { fromDay: range.fromDay, toDay: range.toDay },
+      /** The creator's results in the range, counted as the Overview counts (core/src/metrics). */
+      performance,
     };
   });
 }
@@ -197,11 +246,34 @@ export async function creatorAction({ request, params }: ActionFunctionArgs, req
         } else if (method === "manual") {
           const details = parseManualDetails(typeof values.details === "string" ? values.details : "");
           await setCreatorPayoutMethod(ctx.db, ctx.storeId, creator.id, { method: "manual", details });
+        } else if (method === "stripe") {
+          await setCreatorPayoutMethod(ctx.db, ctx.storeId, creator.id, { method: "stripe" });
         } else {
-          return fail(intent, { form: "Choose PayPal or manual." });
+          return fail(intent, { form: "Choose Stripe Connect, PayPal or manual." });
         }
-        return done(intent, `${creator.name} is now paid by ${method === "paypal" ? "PayPal" : "manual payout"}.`);
+        const label = { paypal: "PayPal", stripe: "Stripe Connect", manual: "manual payout" }[
+          method as "paypal" | "stripe" | "manual"
+        ];
+        return done(
+          intent,
+          `${creator.name} is now paid by ${label}.${method === "stripe" ? " Start their Stripe onboarding below." : ""}`,
+        );
       });
+    }
+    case "stripeOnboard": {
+      const stripe = stripeProvider();
+      if (!stripe) return fail(intent, { form: "Stripe is not configured (STRIPE_SECRET_KEY)." });
+      try {
+        const link = await startStripeOnboarding(ctx.db, ctx.storeId, creator.id, stripe, {
+          refreshUrl: stripeBackUrl(ctx, creator.id, "refresh"),
+          returnUrl: stripeBackUrl(ctx, creator.id, "return"),
+        });
+        // The link is single-use and expires within minutes: the page shows it to open at once.
+        return done(intent, `Stripe account ${link.accountId} is ready for onboarding.`, link.url);
+      } catch (error) {
+        if (!(error instanceof PayoutProviderError)) throw error;
+        return fail(intent, { form: error.message }, 502);
+      }
     }
     default:
       return fail(intent, { form: "unknown action" });

@@ -13,15 +13,16 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { CreatorFormSchema, DiscountCodeFormSchema, LinkFormSchema } from "@trailmark/core/browser";
+import { CreatorFormSchema, DiscountCodeFormSchema, displayMoney, LinkFormSchema } from "@trailmark/core/browser";
 import { useState } from "react";
 import { CsrfField, Hidden, SelectInput, TextInput, useFormCheck } from "../ui/fields.tsx";
-import { formatMoney } from "../ui/format.ts";
+
+import { Performance } from "../ui/performance.tsx";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
 import type { creatorLoader, creatorsLoader } from "./creators.server.ts";
 
 type Result =
-  | { ok: true; intent: string; message: string }
+  | { ok: true; intent: string; message: string; secret?: string | null }
   | { ok: false; intent: string; errors: Record<string, string> };
 
 function useResult() {
@@ -142,7 +143,7 @@ const PAYOUT_METHOD = { manual: "Manual (CSV)", stripe: "Stripe Connect", paypal
 function owedText(payouts: { amounts: { currency: string; owed: number; paid: number }[] } | null): string {
   if (!payouts || payouts.amounts.length === 0) return "–";
   return payouts.amounts
-    .map((a) => `${formatMoney(a.owed, a.currency)} owed · ${formatMoney(a.paid, a.currency)} paid`)
+    .map((a) => `${displayMoney(a.owed, a.currency)} owed · ${displayMoney(a.paid, a.currency)} paid`)
     .join("; ");
 }
 
@@ -164,39 +165,92 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
-/** All-time results; money per currency, never added across currencies. */
-function CreatorResults({
-  results: r,
+type StripeData = ReturnType<typeof useLoaderData<typeof creatorLoader>>["stripe"];
+
+/** Stripe Connect: the creator's connected account, its status as Stripe reports it, and onboarding. */
+function StripeConnect({
+  shell,
+  stripe,
+  accountId,
+  method,
+  link,
 }: {
-  results: ReturnType<typeof useLoaderData<typeof creatorLoader>>["results"];
+  shell: Shell;
+  stripe: StripeData;
+  accountId: string | null;
+  method: string | null;
+  link: string | null;
 }) {
+  if (method !== "stripe" && !accountId) return null;
+  const s = stripe.status;
   return (
     <Card>
-      <BlockStack gap="300">
+      <BlockStack gap="200">
         <Text as="h2" variant="headingMd">
-          Results
+          Stripe Connect
         </Text>
-        <Text as="p">
-          <span data-testid="creator-counts">
-            {`${r.qualifiedClicks} qualified clicks (${r.rawClicks} raw) · ${r.signUps} sign-ups · ${r.purchases} purchases · ${r.refunded} refunded in full · ${r.cancelled} cancelled · ${(r.conversionRate * 100).toFixed(1)}% conversion rate`}
-          </span>
-        </Text>
-        <DataTable
-          columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-          headings={["Currency", "Revenue", "Pending", "Approved", "Paid", "Reversed", "Rejected", "Over budget"]}
-          rows={r.money.map((m) => [
-            m.currency,
-            ...[
-              m.revenue,
-              m.commissions.pending,
-              m.commissions.approved,
-              m.commissions.paid,
-              m.commissions.reversed,
-              m.commissions.rejected,
-              m.commissions.over_budget,
-            ].map((n) => formatMoney(n, m.currency)),
-          ])}
-        />
+        {!stripe.configured ? (
+          <Text as="p" tone="subdued">
+            Stripe is not configured on this server (STRIPE_SECRET_KEY).
+          </Text>
+        ) : null}
+        {stripe.back === "refresh" ? (
+          <Banner tone="warning">
+            <p>The onboarding link expired. Start onboarding again for a new one.</p>
+          </Banner>
+        ) : null}
+        {accountId ? (
+          <Text as="p">
+            Connected account <code>{accountId}</code>
+          </Text>
+        ) : (
+          <Text as="p" tone="subdued">
+            No connected account yet: onboarding creates one.
+          </Text>
+        )}
+        {stripe.error ? (
+          <Banner tone="critical">
+            <p>{stripe.error}</p>
+          </Banner>
+        ) : null}
+        {s ? (
+          <div data-testid="stripe-status">
+            <InlineStack gap="200">
+              <Badge tone={s.chargesEnabled ? "success" : "attention"}>
+                {`Charges ${s.chargesEnabled ? "enabled" : "not enabled"}`}
+              </Badge>
+              <Badge tone={s.payoutsEnabled ? "success" : "attention"}>
+                {`Payouts ${s.payoutsEnabled ? "enabled" : "not enabled"}`}
+              </Badge>
+              <Badge tone={s.transfersActive ? "success" : "attention"}>
+                {s.transfersActive ? "Can receive transfers" : "Cannot receive transfers yet"}
+              </Badge>
+            </InlineStack>
+            <Text as="p" tone={s.requirementsDue.length ? "critical" : "subdued"}>
+              {s.requirementsDue.length
+                ? `Stripe needs: ${s.requirementsDue.join(", ")}`
+                : "Nothing due for Stripe now."}
+              {s.disabledReason ? ` (disabled: ${s.disabledReason})` : ""}
+            </Text>
+          </div>
+        ) : null}
+        {link ? (
+          <Banner tone="info">
+            <p>
+              The onboarding link works once and expires within minutes:{" "}
+              <a href={link} target="_top" rel="noopener" data-testid="stripe-onboarding-link">
+                continue to Stripe
+              </a>
+            </p>
+          </Banner>
+        ) : null}
+        {stripe.configured ? (
+          <Form method="post">
+            <CsrfField token={shell.csrfToken} />
+            <Hidden name="intent" value="stripeOnboard" />
+            <Button submit>{accountId ? "Continue Stripe onboarding" : "Start Stripe onboarding"}</Button>
+          </Form>
+        ) : null}
       </BlockStack>
     </Card>
   );
@@ -226,7 +280,7 @@ export function CreatorPage() {
           </Banner>
         ) : null}
         <ResultBanner result={banner} />
-        <CreatorResults results={data.results} />
+        <Performance figures={data.performance} range={data.range} />
         <Card>
           <BlockStack gap="200">
             <Text as="h2" variant="headingMd">
@@ -245,10 +299,11 @@ export function CreatorPage() {
                 <SelectInput
                   name="method"
                   label="Pay this creator by"
-                  defaultValue={data.payoutAccount?.method === "paypal" ? "paypal" : "manual"}
+                  defaultValue={data.payoutAccount?.method ?? "manual"}
                   options={[
                     { value: "manual", label: "Manual (CSV)" },
                     { value: "paypal", label: "PayPal" },
+                    { value: "stripe", label: "Stripe Connect" },
                   ]}
                 />
                 <TextInput
@@ -275,6 +330,13 @@ export function CreatorPage() {
             </Form>
           </BlockStack>
         </Card>
+        <StripeConnect
+          shell={shell}
+          stripe={data.stripe}
+          accountId={data.payoutAccount?.stripeAccountId ?? null}
+          method={data.payoutAccount?.method ?? null}
+          link={result?.ok && result.intent === "stripeOnboard" ? (result.secret ?? null) : null}
+        />
         <Card>
           <BlockStack gap="300">
             <Text as="h2" variant="headingMd">

@@ -1,16 +1,17 @@
 import { useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Card, DataTable, EmptyState, InlineStack, Page, Text } from "@shopify/polaris";
-import type { ModelFigures } from "@trailmark/core/admin";
-import { formatMoney, formatNumber, MODEL_LABELS } from "../ui/format.ts";
+import type { ModelFigures } from "@trailmark/core/browser";
+import { displayMoney } from "@trailmark/core/browser";
+import { formatNumber, MODEL_LABELS } from "../ui/format.ts";
 import { DateRangeFilter, EMPTY_IMAGE, NavigationProgress } from "../ui/shell.tsx";
 import type { modelsLoader } from "./models.server.ts";
 
 function Figures({ figures, currency }: { figures: ModelFigures; currency: string }) {
   return (
     <BlockStack gap="050" inlineAlign="end">
-      <Text as="span">{formatMoney(figures.credit, currency)}</Text>
+      <Text as="span">{displayMoney(figures.credit, currency)}</Text>
       <Text as="span" variant="bodySm" tone="subdued">
-        {formatMoney(figures.commission, currency)} commission
+        {displayMoney(figures.commission, currency)} commission
       </Text>
     </BlockStack>
   );

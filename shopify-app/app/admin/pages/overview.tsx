@@ -13,7 +13,8 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { formatMoney, formatNumber, formatPercent, formatRatio } from "../ui/format.ts";
+import { displayMoney } from "@trailmark/core/browser";
+import { formatNumber, formatPercent, formatRatio } from "../ui/format.ts";
 import { DateRangeFilter, EMPTY_IMAGE, NavigationProgress } from "../ui/shell.tsx";
 import { TimeSeriesChart } from "../ui/time-series-chart.tsx";
 import type { overviewLoader } from "./overview.server.ts";
@@ -77,7 +78,7 @@ function TrackingNotice({ data }: { data: ReturnType<typeof useLoaderData<typeof
 export function OverviewPage() {
   const data = useLoaderData<typeof overviewLoader>();
   const { overview: o, shell } = data;
-  const money = (m: number) => formatMoney(m, o.currency);
+  const money = (m: number) => displayMoney(m, o.currency);
   const nothing = o.clicks.raw === 0 && o.purchases === 0 && o.signUps === 0;
   return (
     <Page title="Overview" subtitle={`${shell.storeName} · ${data.range.fromDay} to ${data.range.toDay} (UTC)`}>
@@ -126,7 +127,7 @@ export function OverviewPage() {
             </InlineGrid>
             {o.money.map((m) => {
               // One row per currency: amounts in different currencies are never added.
-              const inCurrency = (n: number) => formatMoney(n, m.currency);
+              const inCurrency = (n: number) => displayMoney(n, m.currency);
               return (
                 <BlockStack gap="200" key={m.currency}>
                   {o.money.length > 1 ? (
@@ -188,8 +189,8 @@ export function OverviewPage() {
                     formatNumber(c.signUps),
                     formatNumber(c.purchases),
                     formatPercent(c.conversionRate),
-                    c.money.map((m) => formatMoney(m.revenue, m.currency)).join(" · "),
-                    c.money.map((m) => formatMoney(m.commissions, m.currency)).join(" · "),
+                    c.money.map((m) => displayMoney(m.revenue, m.currency)).join(" · "),
+                    c.money.map((m) => displayMoney(m.commissions, m.currency)).join(" · "),
                   ])}
                 />
               </BlockStack>

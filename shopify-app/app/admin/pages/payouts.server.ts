@@ -15,11 +15,13 @@ import {
   payoutBalances,
   payoutHistory,
   payoutRunCsv,
+  pendingCommissions,
   previewPayoutRun,
   providersFromEnv,
   reconcilePayouts,
   retryPayout,
   updatePayoutSettings,
+  WEEKDAYS,
 } from "@trailmark/core/payouts";
 import { AppError, toMinorUnits } from "@trailmark/core/shared";
 import { setStoreMinimumPayout } from "@trailmark/core/stores";
@@ -47,21 +49,25 @@ export async function payoutsLoader({ request }: LoaderFunctionArgs, requireStor
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
     const now = new Date();
-    const [balances, preview, history, settings] = await Promise.all([
+    const [balances, preview, history, settings, pending] = await Promise.all([
       payoutBalances(ctx.db, ctx.storeId, now),
       previewPayoutRun(ctx.db, ctx.storeId, now),
       payoutHistory(ctx.db, ctx.storeId),
       getPayoutSettings(ctx.db, ctx.storeId),
+      pendingCommissions(ctx.db, ctx.storeId),
     ]);
     const providers = providersFromEnv();
     return {
       shell: shellOf(ctx),
       balances,
+      /** Each pending commission with the date it becomes approved, the soonest first. */
+      pending,
       preview,
       history,
       settings,
       providers: PAYOUT_METHODS.map((method) => ({ method, configured: providers[method] !== undefined })),
       schedules: PAYOUT_SCHEDULES,
+      weekdays: WEEKDAYS,
     };
   });
 }
@@ -71,6 +77,16 @@ const SettingsSchema = z.object({
   schedule: z.enum(PAYOUT_SCHEDULES),
   autoApprove: z.enum(["true", "false"]),
   provider: z.enum(PAYOUT_METHODS),
+  // Weekly: 1 (Monday) to 7 (Sunday); monthly: 1 to 28; absent for the other schedules.
+  payoutDay: z.preprocess(
+    (v) => (v === "" || v === undefined ? undefined : v),
+    z.coerce.number({ error: "Choose the payout day." }).int().min(1).max(28).optional(),
+  ),
+  holdingDays: z.coerce
+    .number({ error: "Enter the default holding period in whole days." })
+    .int("Enter the default holding period in whole days.")
+    .min(0, "The default holding period cannot be negative.")
+    .max(365, "The default holding period is at most 365 days."),
   minimumPayout: z
     .string()
     .trim()
@@ -165,20 +181,25 @@ export async function payoutsAction({ request }: ActionFunctionArgs, requireStor
     case "saveSettings": {
       const parsed = SettingsSchema.safeParse(values);
       if (!parsed.success) {
-        const minimum = parsed.error.issues.find((i) => i.path[0] === "minimumPayout");
+        const field = parsed.error.issues.find((i) =>
+          ["minimumPayout", "holdingDays", "payoutDay"].includes(String(i.path[0])),
+        );
+        const label = { minimumPayout: "Minimum payout", holdingDays: "Holding period", payoutDay: "Payout day" };
         return fail(intent, {
-          form: minimum
-            ? `Minimum payout: ${minimum.message}`
+          form: field
+            ? `${label[field.path[0] as keyof typeof label]}: ${field.message}`
             : "Choose a schedule, an approval mode and a default method.",
         });
       }
       return attempt(intent, async () => {
-        await setStoreMinimumPayout(db, storeId, toMinorUnits(parsed.data.minimumPayout, ctx.store.currency));
         await updatePayoutSettings(db, storeId, {
           schedule: parsed.data.schedule,
+          ...(parsed.data.payoutDay === undefined ? {} : { payoutDay: parsed.data.payoutDay }),
           autoApprove: parsed.data.autoApprove === "true",
           provider: parsed.data.provider,
+          holdingDays: parsed.data.holdingDays,
         });
+        await setStoreMinimumPayout(db, storeId, toMinorUnits(parsed.data.minimumPayout, ctx.store.currency));
         return done(intent, "Payout settings saved.");
       });
     }

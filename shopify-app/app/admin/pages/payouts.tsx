@@ -12,10 +12,10 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { formatMinorUnits } from "@trailmark/core/browser";
+import { displayMoney, formatMinorUnits } from "@trailmark/core/browser";
 import { useEffect, useState } from "react";
 import { CsrfField, Hidden, SelectInput } from "../ui/fields.tsx";
-import { formatDate, formatDateTime, formatMoney } from "../ui/format.ts";
+import { formatDate, formatDateTime } from "../ui/format.ts";
 import { NavigationProgress, type Shell } from "../ui/shell.tsx";
 import type { payoutsLoader } from "./payouts.server.ts";
 
@@ -87,11 +87,53 @@ async function downloadCsv(url: string) {
   URL.revokeObjectURL(href);
 }
 
+type PendingRow = ReturnType<typeof useLoaderData<typeof payoutsLoader>>["pending"]["commissions"][number];
+type BalanceRow = ReturnType<typeof useLoaderData<typeof payoutsLoader>>["balances"]["creators"][number];
+
+/** A creator's pending amount, when the first and last of it become approved, and each commission's own date. */
+function PendingCell({
+  balance: b,
+  commissions,
+  more,
+  base,
+}: {
+  balance: BalanceRow;
+  commissions: PendingRow[];
+  more: boolean;
+  base: string;
+}) {
+  const range =
+    b.lastApprovalAt && b.lastApprovalAt !== b.nextApprovalAt
+      ? `approved from ${formatDate(b.nextApprovalAt)} to ${formatDate(b.lastApprovalAt)}`
+      : `approved on ${formatDate(b.nextApprovalAt)}`;
+  return (
+    <details data-testid={`pending-${b.creatorId}-${b.currency}`}>
+      <summary style={{ cursor: "pointer" }}>
+        {displayMoney(b.pending, b.currency)} · {range}
+      </summary>
+      <ul style={{ margin: "4px 0 0", paddingLeft: 16, textAlign: "left" }}>
+        {commissions.map((c) => (
+          <li key={c.commissionId} data-testid="pending-commission">
+            <RemixLink to={`${base}/conversions/${c.conversionId}`}>{displayMoney(c.amount, c.currency)}</RemixLink>
+            {` approved on ${formatDate(c.approvesAt)}`}
+          </li>
+        ))}
+        {more && commissions.length < b.pendingCount ? (
+          <li>{`and ${b.pendingCount - commissions.length} more`}</li>
+        ) : null}
+      </ul>
+    </details>
+  );
+}
+
 export function PayoutsPage() {
-  const { shell, balances, preview, history, settings, providers, schedules } = useLoaderData<typeof payoutsLoader>();
+  const { shell, balances, pending, preview, history, settings, providers, schedules, weekdays } =
+    useLoaderData<typeof payoutsLoader>();
   const result = useActionData<Result | undefined>();
   const submit = useSubmit();
   const [previewing, setPreviewing] = useState(false);
+  const [schedule, setSchedule] = useState<string>(settings.schedule);
+  const [holdingDays, setHoldingDays] = useState(String(settings.holdingDays));
   // A run started (or refused because balances changed): the preview shown is no longer current.
   useEffect(() => {
     if (result?.intent === "payNow") setPreviewing(false);
@@ -112,7 +154,7 @@ export function PayoutsPage() {
     setSelected([]);
   };
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
-  const money = (amount: number, currency: string) => formatMoney(amount, currency);
+  const money = (amount: number, currency: string) => displayMoney(amount, currency);
   const name = (id: string) => history.creatorNames[id] ?? id;
   return (
     <Page title="Payouts" subtitle="What creators are owed, per currency, and every payout run">
@@ -257,13 +299,19 @@ export function PayoutsPage() {
                 rows={balances.creators.map((b) => [
                   b.creatorName,
                   METHOD[b.method],
-                  b.pending
-                    ? `${money(b.pending, b.currency)} · approved from ${formatDate(b.nextApprovalAt)}${
-                        b.lastApprovalAt && b.lastApprovalAt !== b.nextApprovalAt
-                          ? ` to ${formatDate(b.lastApprovalAt)}`
-                          : ""
-                      }`
-                    : money(0, b.currency),
+                  b.pending ? (
+                    <PendingCell
+                      key={`${b.creatorId}-${b.currency}`}
+                      balance={b}
+                      commissions={pending.commissions.filter(
+                        (c) => c.creatorId === b.creatorId && c.currency === b.currency,
+                      )}
+                      more={pending.more}
+                      base={shell.base}
+                    />
+                  ) : (
+                    money(0, b.currency)
+                  ),
                   `${money(b.ready, b.currency)}${b.carriedOver ? ` · carried over: ${REASON[b.carriedOver]}` : ""}`,
                   b.onHold
                     ? `${money(b.onHold, b.currency)} · until ${formatDate(b.onHoldUntil)}`
@@ -443,10 +491,40 @@ export function PayoutsPage() {
                     name="schedule"
                     label="Schedule"
                     defaultValue={settings.schedule}
+                    onChange={setSchedule}
                     options={schedules.map((s) => ({
                       value: s,
                       label: s === "manual" ? "Off (Pay now only)" : s.replace("_", " "),
                     }))}
+                  />
+                  {schedule === "weekly" || schedule === "monthly" ? (
+                    <SelectInput
+                      key={schedule}
+                      name="payoutDay"
+                      label={schedule === "weekly" ? "Pay on" : "Pay on day of the month"}
+                      defaultValue={String(
+                        settings.schedule === schedule && (schedule === "monthly" || settings.payoutDay <= 7)
+                          ? settings.payoutDay
+                          : 1,
+                      )}
+                      options={
+                        schedule === "weekly"
+                          ? weekdays.map((name, i) => ({ value: String(i + 1), label: name }))
+                          : Array.from({ length: 28 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }))
+                      }
+                    />
+                  ) : null}
+                  <TextField
+                    name="holdingDays"
+                    label="Default holding period"
+                    type="number"
+                    min={0}
+                    max={365}
+                    suffix="days"
+                    value={holdingDays}
+                    onChange={setHoldingDays}
+                    autoComplete="off"
+                    helpText="New campaigns hold commissions this long before approving them, unless they set their own."
                   />
                   <SelectInput
                     name="autoApprove"

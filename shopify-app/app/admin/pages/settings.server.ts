@@ -4,10 +4,10 @@ import {
   formValues,
   listOwners,
   parseForm,
-  retryFailedDeliveries,
   settingsData,
   WooConnectFormSchema,
 } from "@trailmark/core/admin";
+import { retryFailedDeliveries } from "@trailmark/core/inbox";
 import { createApiKey, revokeApiKey, updateStoreCredentials } from "@trailmark/core/stores";
 import { activateWebPixel, pixelSettingsFor } from "@trailmark/shopify";
 import { connectStore, disconnectStore, normalizeStoreUrl, WooApiError } from "@trailmark/woocommerce";

@@ -1,21 +1,7 @@
-import { currencyExponent } from "@trailmark/core/browser";
+import { displayMoney } from "@trailmark/core/browser";
 
-// Display formatting for the admin pages (server and browser alike): money from integer minor units, rates,
+// Display formatting for the admin pages (server and browser alike): rates, counts,
 // dates in UTC so that the server's render and the browser's hydration agree.
-
-export function formatMoney(minor: number, currency: string): string {
-  const exp = currencyExponent(currency);
-  try {
-    return new Intl.NumberFormat("en-US", {
-      style: "currency",
-      currency,
-      minimumFractionDigits: exp,
-      maximumFractionDigits: exp,
-    }).format(minor / 10 ** exp);
-  } catch {
-    return `${(minor / 10 ** exp).toFixed(exp)} ${currency}`;
-  }
-}
 
 export function formatNumber(n: number): string {
   return new Intl.NumberFormat("en-US").format(n);
@@ -89,5 +75,5 @@ export function ruleText(
   rule: { type: "percentage"; basisPoints: number } | { type: "flat"; amount: number },
   currency: string,
 ) {
-  return rule.type === "percentage" ? `${rule.basisPoints / 100}%` : `${formatMoney(rule.amount, currency)} flat`;
+  return rule.type === "percentage" ? `${rule.basisPoints / 100}%` : `${displayMoney(rule.amount, currency)} flat`;
 }

@@ -1,5 +1,8 @@
 import type { Db } from "../db/client.ts";
 
+// What the rest of core may do to stored deliveries (retry, redact, adopt, delete), so the inbox stays the only
+// writer of its table besides a store's erasure.
+//
 // Shopify can deliver a shop's webhooks before its store exists here (orders racing the install), so such a
 // delivery is held with no store id, under the shop's domain only. Whatever looks for a shop's deliveries -
 // the compliance webhooks above all - looks by store id and by shop domain, with these.
@@ -42,4 +45,51 @@ export async function adoptShopDeliveries(db: Db, scope: { storeId: string; shop
     const adopted = await tx.webhookInbox.updateMany({ where, data: { storeId: scope.storeId } });
     return { adopted: adopted.count, revived: revived.count };
   });
+}
+
+/**
+ * Puts the store's failed and given-up deliveries back in the queue for the worker to try now; a delivery
+ * that had given up starts its retries afresh. Returns how many were queued.
+ */
+export async function retryFailedDeliveries(db: Db, storeId: string, now = new Date()): Promise<number> {
+  const failed = await db.webhookInbox.updateMany({
+    where: { storeId, status: "failed" },
+    data: { nextAttemptAt: now },
+  });
+  const dead = await db.webhookInbox.updateMany({
+    where: { storeId, status: "dead" },
+    data: { status: "failed", attempts: 0, nextAttemptAt: now },
+  });
+  return failed.count + dead.count;
+}
+
+/**
+ * Webhook deliveries keep the platform's payload verbatim, and an order payload is full of personal data. This
+ * empties the bodies of the given deliveries of the shop (its store's, and those held before the store
+ * existed); one not processed yet is closed as done, since the data it carried is the data being erased.
+ */
+export async function redactInboxDeliveries(
+  db: Db,
+  scope: ShopScope | { storeId: string },
+  inboxIds: readonly string[],
+): Promise<number> {
+  if (inboxIds.length === 0) return 0;
+  const owner = "shopDomain" in scope ? shopDeliveriesWhere(scope) : { storeId: scope.storeId };
+  let emptied = 0;
+  // In slices: a customer with many orders must not build a statement past the database's parameter limit.
+  for (let i = 0; i < inboxIds.length; i += 500) {
+    const ids = inboxIds.slice(i, i + 500);
+    emptied += await db.$transaction(async (tx) => {
+      await tx.webhookInbox.updateMany({
+        where: { AND: [owner, { id: { in: ids }, status: { in: ["pending", "failed"] } }] },
+        data: { status: "done", processedAt: new Date(), lastError: "redacted before processing" },
+      });
+      const result = await tx.webhookInbox.updateMany({
+        where: { AND: [owner, { id: { in: ids } }] },
+        data: { body: new Uint8Array(0) },
+      });
+      return result.count;
+    });
+  }
+  return emptied;
 }
