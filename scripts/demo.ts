@@ -15,6 +15,7 @@ import { EnvSchema, parseEnv } from "@trailmark/core/config";
 import { approveDueCommissions } from "@trailmark/core/conversions";
 import { createCreator } from "@trailmark/core/creators";
 import type { Database } from "@trailmark/core/db";
+import { openRuntimeDatabase } from "@trailmark/core/db";
 import { createEventWriter } from "@trailmark/core/events";
 import {
   createCollectHandler,
@@ -25,7 +26,6 @@ import {
 } from "@trailmark/core/http";
 import { createInboxWorker } from "@trailmark/core/inbox";
 import { createDiscountCode, createLink } from "@trailmark/core/links";
-import { openRuntimeDatabase } from "@trailmark/core/runtime";
 import { createStore, findStoreByDomain, updateStoreCredentials } from "@trailmark/core/stores";
 import { createWooBridgeHandler, createWooDeliveryHandler } from "@trailmark/woocommerce";
 

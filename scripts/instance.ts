@@ -1,12 +1,14 @@
 // One instance of the whole product on PORT: the tracking endpoints (/c, /collect, /t.js, /api/v1), the
 // WooCommerce bridge (/woocommerce/webhooks), and the Shopify app (everything else), with the webhook inbox
-// worker, WooCommerce reconciliation, the commission approval sweep, payouts and the session purge (each
-// periodic job runs on one instance per period, core/src/jobs/periodic-job.ts). Pending migrations are
-// applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
+// worker, WooCommerce reconciliation, the commission approval sweep, payouts, the session purge (each
+// periodic job runs on one instance per period, core/src/jobs/periodic-job.ts) and the creator mail worker.
+// Pending migrations are applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
 // Each part can also run on its own (see README).
+import { createApplyPage } from "@trailmark/core/applications";
 import { publicUrlOf } from "@trailmark/core/config";
 import { createTrackingApp } from "@trailmark/core/http";
 import { openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
+import { startCreatorMailWorker } from "@trailmark/core/mail";
 import { StripeConnectProvider } from "@trailmark/core/payouts";
 import { createLogMailer, createPortal, createSmtpMailer } from "@trailmark/core/portal";
 import { startRuntime } from "@trailmark/core/runtime";
@@ -16,6 +18,7 @@ import {
   createSignInGate,
   provideDatabase,
   shopifyWebhookRoute,
+  storeDiscountGateways,
 } from "@trailmark/shopify-app/server";
 import { createWooBridgeHandler, startReconciliation, wooWebhookRoute } from "@trailmark/woocommerce";
 
@@ -36,16 +39,24 @@ const reconciliation = startReconciliation({ db, intervalMs: env.WOO_RECONCILE_I
 const shopify = await createShopifyAppHandler({ database });
 
 const publicUrl = publicUrlOf(env);
+const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer();
 const portal = createPortal({
   db,
   publicUrl,
-  mailer: env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer(),
+  mailer,
   stripe: runtime.providers.stripe instanceof StripeConnectProvider ? runtime.providers.stripe : undefined,
 });
+// The public creator application pages, /apply/<store handle>[/<campaign id>].
+const applyPage = createApplyPage({ db, publicUrl, discounts: storeDiscountGateways(db) });
+
+// Mails to creators (commission earned, approved, paid, reversed; payout method missing; application approved
+// or rejected, welcome): the outbox the ledger and the onboarding write in their own transactions, sent by this
+// worker on every instance (claims are leases).
+const creatorMails = startCreatorMailWorker({ db, mailer, publicUrl });
 
 const server = await serveFetch(
   (request, ctx) => {
-    const tracked = tracking.route(request, ctx) ?? portal.route(request, ctx);
+    const tracked = tracking.route(request, ctx) ?? portal.route(request, ctx) ?? applyPage.route(request, ctx);
     if (tracked) return tracked;
     if (new URL(request.url).pathname.startsWith("/woocommerce/")) return woo(request, ctx);
     return shopify(request, ctx);
@@ -64,6 +75,7 @@ console.log(
 );
 
 runtime.stopOnSignals(async () => {
+  await creatorMails.stop();
   await server.close();
   await inbox.close();
   await reconciliation.stop();

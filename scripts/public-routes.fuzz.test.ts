@@ -1,5 +1,5 @@
 // Generated malformed requests to every public route of `npm start`, through real HTTP: tracking links, the
-// collector, the conversions API, WooCommerce and Shopify webhooks, the creator portal, the standalone and
+// collector, the conversions API, WooCommerce and Shopify webhooks, the creator portal, the application page, the standalone and
 // embedded admin and Shopify's auth pages. For each: no 5xx, the process still answers, and a refused request
 // (4xx) wrote no row anywhere. FUZZ_RUNS sets the number of requests (default 2,000); a failure prints the
 // fast-check seed and path to replay it.
@@ -349,6 +349,38 @@ function routes(): fc.Arbitrary<Fuzzed> {
       paypalEmail: fc.emailAddress(),
     }),
   });
+  // The public application page of the seeded store (handle "edges"), another handle, and broken ones.
+  const apply = fc.record({
+    method: fc.constantFrom("GET", "POST", "POST", "PUT"),
+    path: fc
+      .tuple(
+        fc.constantFrom(
+          "/apply",
+          "/apply/edges",
+          "/apply/edges/",
+          "/apply/edges/cp_x",
+          "/apply/nope",
+          "/apply/%E0%A4%A",
+        ),
+        query,
+      )
+      .map(([p, q]) => p + q),
+    headers: fc.record(
+      { "content-type": contentType, cookie: nasty.map((v) => `tm_apply_csrf=${encodeURIComponent(v)}`) },
+      { requiredKeys: [] },
+    ),
+    body: formBody({
+      csrf: nasty,
+      name: nasty,
+      email: fc.oneof(fc.emailAddress(), nasty),
+      profiles: nasty,
+      audience: nasty,
+      country: nasty,
+      consent: fc.constantFrom("yes", "no", ""),
+      termsVersion: nasty,
+      website: fc.constantFrom("", "http://spam.example"),
+    }),
+  });
   const adminPaths = fc.constantFrom(
     "/admin",
     "/admin/campaigns",
@@ -458,7 +490,7 @@ function routes(): fc.Arbitrary<Fuzzed> {
       .map(([p, q]) => p + q),
     headers: fc.constant({}),
   });
-  return fc.oneof(tracking, collect, api, woo, shopify, portal, admin, embedded, other) as fc.Arbitrary<Fuzzed>;
+  return fc.oneof(tracking, collect, api, woo, shopify, portal, apply, admin, embedded, other) as fc.Arbitrary<Fuzzed>;
 }
 
 function describeRequest(r: Fuzzed): string {

@@ -7,7 +7,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
 import { EnvSchema, parseEnv } from "@trailmark/core/config";
-import { openRuntimeDatabase } from "@trailmark/core/runtime";
+import { openRuntimeDatabase } from "@trailmark/core/db";
 import { ensureBuilt } from "@trailmark/shopify-app/server";
 
 const env = parseEnv(EnvSchema);

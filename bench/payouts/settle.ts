@@ -2,8 +2,8 @@
 // baseline in the same run: one updateMany per 500 ids over the same commissions (the least any settle writes).
 // `npx tsx bench/payouts/settle.ts [commissions]`; DATABASE_URL=postgresql://… for PostgreSQL.
 import { loadavg } from "node:os";
-import { inChunks } from "@trailmark/core/admin";
 import { approveDueCommissions } from "@trailmark/core/conversions";
+import { inChunks } from "@trailmark/core/db";
 import { ingestOrders } from "@trailmark/core/orders";
 import { approvePayoutRun, createPayoutRun, markPayoutPaid } from "@trailmark/core/payouts";
 import { createDiscountCode, seedProgram } from "@trailmark/core/testing";

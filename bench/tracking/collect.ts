@@ -7,6 +7,7 @@
 // Run: npx tsx bench/tracking/collect.ts [seconds]
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
@@ -65,13 +66,20 @@ function event() {
   };
 }
 
+/** A process's user + system CPU time in µs, from /proc (USER_HZ 100). */
+function processCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 const rows: string[] = [];
 for (const perRequest of sizes) {
-  const post = (target: { url: string; storeId: string }) =>
+  const post = (target: { url: string; storeId: string }, amount?: number) =>
     autocannon({
       url: `${target.url}/collect`,
       connections: CONNECTIONS,
-      duration: seconds,
+      ...(amount ? { amount } : { duration: seconds }),
       requests: [
         {
           method: "POST",
@@ -83,20 +91,30 @@ for (const perRequest of sizes) {
         },
       ],
     });
+  const bareCpu = processCpuUs(bare.proc.pid!);
   const baseline = await post(bare);
+  const bareUs = (processCpuUs(bare.proc.pid!) - bareCpu) / (baseline.requests.total * perRequest);
   rows.push(
-    `| bare node:http | ${perRequest} | ${Math.round(baseline.requests.average * perRequest)} (answered) | ${Math.round(baseline.requests.average)} | ${baseline.latency.p50} | ${baseline.latency.p99} | – | – | ${baseline.errors + baseline.non2xx} | – |`,
+    `| bare node:http | ${perRequest} | ${Math.round(baseline.requests.average * perRequest)} (answered) | ${Math.round(baseline.requests.average)} | ${baseline.latency.p50} | ${baseline.latency.p99} | – | – | ${baseline.errors + baseline.non2xx} | – | ${Math.round(bareUs)} |`,
   );
+  // A warm-up first: the first requests compile the collector's code (and Prisma's query compiler, for the
+  // store lookup), which the CPU per event below would otherwise count.
+  await post(server, 500);
+  await server.idle();
   const before = await database.db.event.count();
+  const serverCpu = processCpuUs(server.proc.pid!);
   const probe = await post(server);
   await server.idle();
   const stored = (await database.db.event.count()) - before;
+  // The collector's CPU time (every thread of its process) per event stored, which a loaded machine
+  // distorts far less than the rate.
+  const serverUs = (processCpuUs(server.proc.pid!) - serverCpu) / stored;
   const accepted = probe.statusCodeStats?.["202"]?.count ?? 0;
   // autocannon stops counting at the deadline while the last requests are still in flight, so every
   // accepted event must be stored and at most one request per connection more may be.
   const ok = stored >= accepted * perRequest && stored <= (accepted + CONNECTIONS) * perRequest;
   rows.push(
-    `| Trailmark | ${perRequest} | ${Math.round(stored / seconds)} | ${Math.round(probe.requests.average)} | ${probe.latency.p50} | ${probe.latency.p99} | ${accepted * perRequest} | ${stored} | ${probe.errors + probe.non2xx} | ${ok ? "yes" : "NO"} |`,
+    `| Trailmark | ${perRequest} | ${Math.round(stored / seconds)} | ${Math.round(probe.requests.average)} | ${probe.latency.p50} | ${probe.latency.p99} | ${accepted * perRequest} | ${stored} | ${probe.errors + probe.non2xx} | ${ok ? "yes" : "NO"} | ${Math.round(serverUs)} |`,
   );
 }
 
@@ -107,9 +125,9 @@ console.log(
     .join(" ")}\n`,
 );
 console.log(
-  "| server | events per request | events/s stored | requests/s | p50 ms | p99 ms | events accepted (202) | events stored | errors | every accepted event stored |",
+  "| server | events per request | events/s stored | requests/s | p50 ms | p99 ms | events accepted (202) | events stored | errors | every accepted event stored | server µs CPU per event |",
 );
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|");
 for (const r of rows) console.log(r);
 server.proc.kill("SIGTERM");
 bare.proc.kill("SIGTERM");

@@ -10,7 +10,7 @@ import { getEnv } from "./env.server.ts";
 
 /** The newest Admin API version @shopify/shopify-api 13 knows; the same as [webhooks] api_version in the toml. */
 export const API_VERSION = ApiVersion.July26;
-export const SCOPES = ["read_orders", "write_pixels", "read_customer_events"];
+export const SCOPES = ["read_orders", "write_pixels", "read_customer_events", "write_discounts"];
 
 const env = getEnv();
 const { db } = getDatabase();

@@ -47,7 +47,7 @@ async function shopifyProgram(shop: string): Promise<AdminProgram> {
       shop: domain,
       state: "",
       isOnline: false,
-      scope: "read_orders,write_pixels,read_customer_events",
+      scope: "read_orders,write_pixels,read_customer_events,write_discounts",
       accessToken: `shpat_${shop}`,
       expires: new Date(Date.now() + 86_400_000),
     },

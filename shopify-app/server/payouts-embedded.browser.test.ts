@@ -60,7 +60,7 @@ beforeAll(async () => {
       shop: domain,
       state: "",
       isOnline: false,
-      scope: "read_orders,write_pixels,read_customer_events",
+      scope: "read_orders,write_pixels,read_customer_events,write_discounts",
       accessToken: `shpat_${SHOP}`,
       expires: new Date(Date.now() + 86_400_000),
     },

@@ -43,7 +43,7 @@ async function shopifyProgram(shop: string): Promise<AdminProgram> {
       shop: domain,
       state: "",
       isOnline: false,
-      scope: "read_orders,write_pixels,read_customer_events",
+      scope: "read_orders,write_pixels,read_customer_events,write_discounts",
       accessToken: `shpat_${shop}`,
       expires: new Date(Date.now() + 86_400_000),
     },
@@ -347,8 +347,8 @@ describe("the embedded Payouts page", () => {
     }
   });
 
-  it("saves the schedule with its day, the approval mode, the default method, holding period and minimum payout", async () => {
-    const settings = (minimumPayout: string, more: [string, string][] = []) =>
+  it("saves the schedule with its day, the approval mode, the default method, holding period, minimum payout and mail digest limit", async () => {
+    const settings = (minimumPayout: string, mailDigestAfter = "", more: [string, string][] = []) =>
       post("pay-a", [
         ["intent", "saveSettings"],
         ["schedule", "weekly"],
@@ -357,6 +357,7 @@ describe("the embedded Payouts page", () => {
         ["provider", "manual"],
         ["holdingDays", "14"],
         ["minimumPayout", minimumPayout],
+        ["mailDigestAfter", mailDigestAfter],
         ...more,
       ]);
     const bad = await settings("twelve");
@@ -377,6 +378,13 @@ describe("the embedded Payouts page", () => {
     expect(saved.status).toBe(200);
     expect(saved.html).toContain("Payout settings saved.");
     expect(Number((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).minimumPayout)).toBe(1250);
+    // The creator mails' daily limit (an empty field keeps it).
+    expect((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).mailDigestAfter).toBe(5);
+    const fraction = await settings("12.50", "2.5");
+    expect(fraction.status).toBe(400);
+    expect(fraction.html).toContain("Commission emails per day: Enter a whole number");
+    expect((await settings("12.50", "3")).status).toBe(200);
+    expect((await db.store.findUniqueOrThrow({ where: { id: a.store.id } })).mailDigestAfter).toBe(3);
     expect(await db.storePayoutSettings.findUniqueOrThrow({ where: { storeId: a.store.id } })).toMatchObject({
       schedule: "weekly",
       payoutDay: 5,

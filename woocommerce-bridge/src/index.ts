@@ -44,6 +44,7 @@ export {
   type WooClientOptions,
   type WooFailure,
 } from "./woo-client.ts";
+export { couponBody, wooDiscountGateway, wooDiscountGatewayFor } from "./woo-coupons.ts";
 export { type WooStoreCredentials, wooCredentialsOf } from "./woo-credentials.ts";
 export { type WooOrder, WooOrderSchema } from "./woo-order-schema.ts";
 export { deliveryUrlFor, WEBHOOKS_ROUTE, type WebhookChange } from "./woo-webhooks.ts";

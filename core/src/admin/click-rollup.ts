@@ -1,5 +1,5 @@
 import { type Db, sql } from "../db/client.ts";
-import { andIf, dayNumber, inChunks, join, num, raw, type Sql } from "./sql.ts";
+import { andIf, dayNumber, inChunks, join, num, raw, type Sql } from "../db/sql.ts";
 
 // Daily click counts for the Overview. A store can have a million clicks; counting them per page load is too
 // slow, and the click path (group-committed inserts) is too hot to keep counters on. So the admin rolls a day

@@ -1,8 +1,8 @@
 import type { ConversionFacts, ConversionKind } from "../conversions/plan-attribution.ts";
 import { type ResolvedTouch, resolveTouchesBatch, type TouchQuery } from "../conversions/touches.ts";
 import type { Db } from "../db/client.ts";
+import { inChunks } from "../db/sql.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
-import { inChunks } from "./sql.ts";
 
 // What attribution saw for stored conversions: the same touch queries and facts ingestion builds (from the
 // order, or from the browser/API event), so the journey and the model comparison look at exactly the touches

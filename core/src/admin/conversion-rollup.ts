@@ -1,6 +1,6 @@
 import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
+import { dayNumber, num, raw, type Sql } from "../db/sql.ts";
 import { closedDays, dayRuns, type Scope, type ScopeQuery, scopeOf, scopeSql } from "./click-rollup.ts";
-import { dayNumber, num, raw, type Sql } from "./sql.ts";
 
 // Daily conversion figures for the Overview. Counting them live means joining every conversion of the range
 // with its attributions, order and commissions: a few hundred milliseconds for a 90-day range of a store with

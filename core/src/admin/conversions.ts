@@ -2,13 +2,13 @@ import { z } from "zod";
 import { CONVERSION_KINDS } from "../conversions/plan-attribution.ts";
 import type { ResolvedTouch } from "../conversions/touches.ts";
 import { type Db, sql } from "../db/client.ts";
+import { andIf, empty, num } from "../db/sql.ts";
 import { conversionCount, netRevenue, type Outcome, reversedAmount } from "../metrics/definitions.ts";
 import { type CsvValue, csvLine } from "../shared/csv.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { formatMinorUnits } from "../shared/money.ts";
 import { conversionInputs, touchesFor } from "./conversion-inputs.ts";
-import { andIf, empty, num } from "./sql.ts";
 
 // The Conversions page: every order and sign-up with who got credit and commission for it, filterable,
 // searchable by order number, paged, exportable as CSV; and one conversion's journey.

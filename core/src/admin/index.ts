@@ -117,5 +117,4 @@ export {
   type WooStatus,
   wooStatusOf,
 } from "./settings.ts";
-export { inChunks } from "./sql.ts";
 export { type AdminProgram, seedAdminProgram } from "./test-program.ts";

@@ -6,9 +6,9 @@ import { planAttribution } from "../conversions/plan-attribution.ts";
 import type { ResolvedTouch } from "../conversions/touches.ts";
 import { type Creator, toCreator } from "../creators/creator.ts";
 import { type Db, sql } from "../db/client.ts";
+import { andIf, inChunks } from "../db/sql.ts";
 import { requireStore } from "../stores/store.ts";
 import { conversionInputs, touchesFor } from "./conversion-inputs.ts";
-import { andIf, inChunks } from "./sql.ts";
 
 // What choosing a model changes: the same conversions, with the same touches, planned again under each of
 // the five models by the very function that attributes them (planAttribution). Which campaign takes a

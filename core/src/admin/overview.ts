@@ -1,5 +1,6 @@
 import { requireCampaign } from "../campaigns/campaign-store.ts";
 import type { Db } from "../db/client.ts";
+import { dayOf, dayText, num } from "../db/sql.ts";
 import {
   addCommissionTotals,
   byCurrency,
@@ -13,7 +14,6 @@ import {
 import { requireStore } from "../stores/store.ts";
 import { clickTotals } from "./click-rollup.ts";
 import { conversionCounts, type Measures } from "./conversion-rollup.ts";
-import { dayOf, dayText, num } from "./sql.ts";
 
 // The Overview page: what a merchant's program produced in a date range, for every campaign or one.
 // Everything is counted by when the conversion (or click) happened, in UTC days:

@@ -6,6 +6,8 @@
 export type { ConversionListItem, JourneyStep } from "../admin/conversions.ts";
 export * from "../admin/forms.ts";
 export type { ModelFigures } from "../admin/model-comparison.ts";
+export type { Overview } from "../admin/overview.ts";
+export * from "../applications/forms.ts";
 export { ATTRIBUTION_MODELS, type AttributionModel } from "../attribution/models.ts";
 export { type CommissionRule, GOALS } from "../campaigns/campaign.ts";
 export * from "../campaigns/commission-plan.ts";

@@ -1,6 +1,5 @@
 import { ZodError } from "zod";
-import { describeZodError } from "../http/error-response.ts";
-import { AppError } from "../shared/errors.ts";
+import { AppError, describeZodError } from "../shared/errors.ts";
 
 /** A mistake in how the command was called: explained with the usage text, exit code 2. */
 export class UsageError extends Error {}

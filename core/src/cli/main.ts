@@ -3,7 +3,7 @@
 
 import { EnvSchema, parseEnv, publicUrlOf } from "../config/env.ts";
 import type { Database, Db } from "../db/client.ts";
-import { openRuntimeDatabase } from "../runtime/database.ts";
+import { openRuntimeDatabase } from "../db/open-database.ts";
 import { runCli } from "./commands.ts";
 
 type PluginCommand = (

@@ -1,5 +1,5 @@
-import { inChunks } from "../admin/sql.ts";
 import type { Db } from "../db/client.ts";
+import { inChunks } from "../db/sql.ts";
 import { normalizeDiscountCode } from "../links/link-store.ts";
 import { parseJson } from "../shared/db-errors.ts";
 

@@ -3,4 +3,6 @@ export * from "./client.ts";
 export { Prisma } from "./generated/sqlite/index.js";
 export * from "./insert-rows.ts";
 export * from "./migrate.ts";
+export { openRuntimeDatabase } from "./open-database.ts";
+export * from "./sql.ts";
 export * from "./sqlite-pragmas.ts";

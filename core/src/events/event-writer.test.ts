@@ -84,3 +84,38 @@ describe("createEventWriter on the collector's own sink", () => {
     }
   });
 });
+
+describe("createEventWriter under load", () => {
+  it("gathers the events that arrive while its writes are under way into the next group", async () => {
+    const groups: number[] = [];
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The collector's own sink, with its first write held until released.
+    const slow: EventSink = {
+      async store(id, records) {
+        groups.push(records.length);
+        if (groups.length === 1) await held;
+        return sink.store(id, records);
+      },
+      close: async () => {},
+    };
+    const writer = createEventWriter(database.db, { sink: slow, maxInFlight: 1 });
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const first = writer.write(storeId, [pageView("load-1")]);
+    await tick();
+    const later = [writer.write(storeId, [pageView("load-2")])];
+    await tick();
+    later.push(writer.write(storeId, [pageView("load-3"), pageView("load-4")]));
+    await tick();
+    // Nothing more is written while the first write is under way.
+    expect(groups).toEqual([1]);
+    release();
+    expect(await first).toEqual({ stored: 1 });
+    expect(await Promise.all(later)).toEqual([{ stored: 1 }, { stored: 2 }]);
+    expect(groups).toEqual([1, 3]);
+    await writer.idle();
+    expect(await database.db.event.count({ where: { storeId, eventKey: { startsWith: "load-" } } })).toBe(4);
+  });
+});

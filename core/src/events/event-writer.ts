@@ -20,12 +20,20 @@ const MAX_GROUP = 1000;
 export interface EventWriterOptions {
   /** Where groups are stored; through db by default (openEventSink gives the collector its own connection). */
   sink?: EventSink;
+  /**
+   * Most group writes under way at once. Events that arrive while they are wait for one to finish and go
+   * together in the next: under load that makes fewer, larger statements (each costs a round trip, a commit
+   * and its syscalls on both sides, whatever its size) instead of a queue of small ones.
+   */
+  maxInFlight?: number;
   log?: (m: string) => void;
 }
 
 export function createEventWriter(db: Db, options: EventWriterOptions = {}): EventWriter {
   const log = options.log ?? ((m: string) => console.warn(m));
   const sink = options.sink ?? prismaEventSink(db);
+  const maxInFlight = options.maxInFlight ?? 2;
+  let writing = 0;
   type Pending = { records: readonly EventRecord[]; resolve: (n: number) => void; reject: (e: unknown) => void };
   let queue = new Map<string, Pending[]>();
   let queued = 0;
@@ -120,12 +128,29 @@ export function createEventWriter(db: Db, options: EventWriterOptions = {}): Eve
     followUp(storeId, result);
   }
 
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  }
+
   function flush() {
     scheduled = false;
+    if (queued === 0) return;
+    // Taken up again when a write under way finishes (a full group goes at once).
+    if (writing >= maxInFlight && queued < MAX_GROUP) return;
     const groups = queue;
     queue = new Map();
     queued = 0;
-    for (const [storeId, group] of groups) track(flushStore(storeId, group));
+    for (const [storeId, group] of groups) {
+      writing++;
+      track(
+        flushStore(storeId, group).finally(() => {
+          writing--;
+          if (queued > 0) schedule();
+        }),
+      );
+    }
   }
 
   return {
@@ -136,10 +161,7 @@ export function createEventWriter(db: Db, options: EventWriterOptions = {}): Eve
         queue.set(storeId, list);
         queued += records.length;
         if (queued >= MAX_GROUP) flush();
-        else if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        else schedule();
       });
     },
     async idle() {

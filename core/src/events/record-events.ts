@@ -1,8 +1,8 @@
-import { inChunks } from "../admin/sql.ts";
 import type { ConversionKind } from "../conversions/plan-attribution.ts";
 import { settleConversions } from "../conversions/settle-conversions.ts";
 import type { Db } from "../db/client.ts";
 import { upsertRows } from "../db/insert-rows.ts";
+import { inChunks } from "../db/sql.ts";
 import { settleOrder } from "../orders/ingest-order.ts";
 import type { EventRecord, EventSource } from "./event-record.ts";
 import { type EventSink, eventRows, type StoredEvents, storedEvents } from "./event-rows.ts";

@@ -2,13 +2,13 @@ import type { Db } from "../db/client.ts";
 import { type CollectEvent, MAX_COLLECT_BYTES, parseCollectRequest } from "../events/collect-schema.ts";
 import { type DroppedField, type EventSource, toEventRecord } from "../events/event-record.ts";
 import type { EventWriter } from "../events/event-writer.ts";
-import { AppError } from "../shared/errors.ts";
+import { AppError, invalidInput } from "../shared/errors.ts";
 import { getStore, type Store, toStore } from "../stores/store.ts";
 import { type HttpAnswer, mediaTypeOf, toResponse } from "./answer.ts";
 import { readBodyText } from "./body.ts";
 import type { RequestContext } from "./context.ts";
 import { corsHeaders, isAllowedOrigin, originHostCandidates, SHOPIFY_HOSTS } from "./cors.ts";
-import { errorAnswer, invalidInput } from "./error-response.ts";
+import { errorAnswer } from "./error-response.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 
 export interface CollectResolverOptions {

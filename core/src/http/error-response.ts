@@ -1,17 +1,6 @@
 import { ZodError } from "zod";
-import { AppError } from "../shared/errors.ts";
+import { AppError, invalidInput } from "../shared/errors.ts";
 import { type HttpAnswer, toResponse } from "./answer.ts";
-
-/** A zod error as a list a client can act on: the path of the field and what is wrong with it. */
-export function describeZodError(error: ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(body)", message: i.message }));
-}
-
-export function invalidInput(error: ZodError, what = "request body"): AppError {
-  const issues = describeZodError(error);
-  const first = issues[0];
-  return new AppError("invalid", `invalid ${what}: ${first ? `${first.path}: ${first.message}` : "malformed"}`, issues);
-}
 
 /** The one place that turns any thrown value into a JSON error answer; unknown errors are logged, not leaked. */
 export function errorAnswer(error: unknown, headers: Record<string, string> = {}): HttpAnswer {

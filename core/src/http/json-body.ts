@@ -1,8 +1,7 @@
 import type { z } from "zod";
-import { AppError } from "../shared/errors.ts";
+import { AppError, invalidInput } from "../shared/errors.ts";
 import { mediaTypeOf } from "./answer.ts";
 import { readBodyText } from "./body.ts";
-import { invalidInput } from "./error-response.ts";
 
 /** Reads a capped body, parses it as JSON and validates it: 413, 400 "not JSON" or 400 naming the field. */
 export async function readJsonBody<T extends z.ZodType>(

@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { Database } from "../db/client.ts";
-import { openRuntimeDatabase } from "../runtime/database.ts";
+import { openRuntimeDatabase } from "../db/open-database.ts";
 import type { InboxWorker } from "./inbox.ts";
 
 // The inbox worker on a thread of its own. Ingesting a batch of orders keeps an event loop busy for tens to

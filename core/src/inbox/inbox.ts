@@ -1,4 +1,4 @@
-import { type Db, providerOfDb, sql } from "../db/client.ts";
+import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
 import { newOrderedId } from "../shared/ordered-ids.ts";
 import { keptHeadersJson } from "./kept-headers.ts";
@@ -119,9 +119,23 @@ export interface InboxWorker {
   stop(): Promise<void>;
 }
 
-type InboxRow = Awaited<ReturnType<Db["webhookInbox"]["findMany"]>>[number];
+// A claimed row as the claim statement returns it. The body comes as hex: the Prisma driver adapters turn a
+// Bytes column into an array of numbers, one element per byte, which for a batch of order payloads cost more
+// CPU than the rest of reading them; a hex string is decoded natively.
+interface ClaimedRow {
+  id: string;
+  source: string;
+  storeId: string | null;
+  topic: string;
+  dedupKey: string;
+  headers: string;
+  bodyHex: string;
+  attempts: number | bigint;
+  receivedAt: Date | number | string;
+}
 
-function deliveryOf(row: InboxRow): Delivery {
+function deliveryOf(row: ClaimedRow): Delivery {
+  const body = Buffer.from(row.bodyHex, "hex");
   return {
     id: row.id,
     source: row.source as InboxSource,
@@ -129,9 +143,15 @@ function deliveryOf(row: InboxRow): Delivery {
     topic: row.topic,
     dedupKey: row.dedupKey,
     headers: JSON.parse(row.headers) as Record<string, string>,
-    body: new Uint8Array(row.body),
-    attempts: row.attempts,
+    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+    attempts: Number(row.attempts),
   };
+}
+
+/** Arrival order: receivedAt, then id. */
+function byArrival(a: ClaimedRow, b: ClaimedRow): number {
+  const at = new Date(a.receivedAt).getTime() - new Date(b.receivedAt).getTime();
+  return at !== 0 ? at : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
@@ -155,15 +175,11 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
     const t = now();
     const lease = new Date(t.getTime() + leaseMs);
     const lock = postgres ? sql` FOR UPDATE SKIP LOCKED` : sql``;
-    const claimed = await db.$queryRaw<{ id: string }[]>(
-      sql`UPDATE "WebhookInbox" SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${lease} WHERE "id" IN (SELECT "id" FROM "WebhookInbox" WHERE "status" IN ('pending', 'failed') AND "nextAttemptAt" <= ${t} ORDER BY "receivedAt", "id" LIMIT ${batchSize}${lock}) RETURNING "id"`,
+    const bodyHex = postgres ? sql`encode("body", 'hex')` : sql`hex("body")`;
+    const claimed = await db.$queryRaw<ClaimedRow[]>(
+      sql`UPDATE "WebhookInbox" SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${lease} WHERE "id" IN (SELECT "id" FROM "WebhookInbox" WHERE "status" IN ('pending', 'failed') AND "nextAttemptAt" <= ${t} ORDER BY "receivedAt", "id" LIMIT ${batchSize}${lock}) RETURNING "id", "source", "storeId", "topic", "dedupKey", "headers", ${bodyHex} AS "bodyHex", "attempts", "receivedAt"`,
     );
-    if (claimed.length === 0) return [];
-    const rows = await db.webhookInbox.findMany({
-      where: { id: { in: claimed.map((r) => r.id) } },
-      orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-    });
-    return rows.map(deliveryOf);
+    return claimed.sort(byArrival).map(deliveryOf);
   }
 
   async function outcomesOf(deliveries: readonly Delivery[]): Promise<DeliveryOutcome[]> {
@@ -212,11 +228,12 @@ export function createInboxWorker(options: InboxWorkerOptions): InboxWorker {
         },
       });
     }
+    // As raw SQL: Prisma's query compiler costs more CPU for an updateMany over a batch's ids than the update.
+    const processedAt = now();
     for (let i = 0; i < done.length; i += 500) {
-      await db.webhookInbox.updateMany({
-        where: { id: { in: done.slice(i, i + 500) } },
-        data: { status: "done", processedAt: now(), lastError: null },
-      });
+      await db.$executeRaw(
+        sql`UPDATE "WebhookInbox" SET "status" = 'done', "processedAt" = ${processedAt}, "lastError" = NULL WHERE "id" IN (${joinSql(done.slice(i, i + 500))})`,
+      );
     }
   }
 

@@ -1,5 +1,5 @@
-import { inChunks } from "../admin/sql.ts";
 import type { Tx } from "../db/lock-rows.ts";
+import { inChunks } from "../db/sql.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 
 /** Each campaign's currency: the only currency its budget counts. */

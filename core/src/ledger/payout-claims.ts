@@ -1,8 +1,8 @@
 // A draft payout claims what it pays (Commission.payoutId / CommissionAdjustment.payoutId, while the
 // commission stays approved), so nothing is ever in two payouts; cancelling gives the claims back.
 
-import { inChunks } from "../admin/sql.ts";
 import type { Tx } from "../db/lock-rows.ts";
+import { inChunks } from "../db/sql.ts";
 import { AppError } from "../shared/errors.ts";
 
 /**

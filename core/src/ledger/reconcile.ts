@@ -9,6 +9,7 @@ import {
   type ReconcileResult,
 } from "../commissions/index.ts";
 import type { Tx } from "../db/lock-rows.ts";
+import { mailCommissionChange } from "../mail/commission-mails.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
 
@@ -90,4 +91,5 @@ export async function applyCommissionChange(
       reversedAt: result.status === "reversed" ? (row.status === "reversed" ? row.reversedAt : now) : null,
     },
   });
+  await mailCommissionChange(tx, storeId, row, existing, { status: result.status, amount: result.amount }, now);
 }

@@ -6,6 +6,7 @@ import { budgetReservation, type CommissionStatus } from "../commissions/index.t
 import type { Db } from "../db/client.ts";
 import { insertRows } from "../db/insert-rows.ts";
 import { lockRows, type Tx } from "../db/lock-rows.ts";
+import { mailNewCommissions } from "../mail/commission-mails.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
 
@@ -122,6 +123,8 @@ export async function recordCommissions(
   for (const [id, b] of budgets) {
     if (b.added > 0) await tx.campaign.update({ where: { id }, data: { budgetUsed: { increment: b.added } } });
   }
+  // The creators hear of what they earned from the same transaction (the mail outbox).
+  await mailNewCommissions(tx, storeId, commissions, now);
 }
 
 /**

@@ -1,7 +1,8 @@
-import { inChunks } from "../admin/sql.ts";
 import { budgetHeld, type CommissionStatus, ledgerEntriesForChange, ledgerTransfers } from "../commissions/index.ts";
 import { Prisma } from "../db/generated/sqlite/index.js";
 import type { Tx } from "../db/lock-rows.ts";
+import { inChunks } from "../db/sql.ts";
+import { mailPayoutPaid } from "../mail/commission-mails.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
 import { adjustmentSums, campaignCurrencies } from "./ledger-reads.ts";
@@ -112,5 +113,6 @@ export async function settlePaidCommissions(
     )
     WHERE "storeId" = ${storeId} AND "payoutId" = ${payoutId} AND "status" = 'paid'
       AND "id" IN (SELECT "commissionId" FROM "PayoutItem" WHERE "storeId" = ${storeId} AND "payoutId" = ${payoutId} AND "kind" = 'commission')`);
+  await mailPayoutPaid(tx, storeId, payoutId, now);
   return commissions.map((c) => c.conversionId);
 }

@@ -1,22 +1,9 @@
-import { randomBytes } from "node:crypto";
+import { randomToken } from "../shared/ids.ts";
 
 // Click ids travel in URLs (tm_click, utm_id) and cart attributes; the prefix tells ours apart from a
 // merchant's own utm_id values.
 export const CLICK_ID_PARAM = "tm_click";
 export const CLICK_ID_PATTERN = /^tm_[0-9A-Za-z]{16}$/;
-const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-export function randomToken(length: number): string {
-  const bytes = randomBytes(length * 2);
-  let out = "";
-  // 62 * 4 = 248: rejecting bytes >= 248 keeps every character equally likely.
-  for (let i = 0; i < bytes.length && out.length < length; i++) {
-    const b = bytes[i]!;
-    if (b < 248) out += ALPHABET[b % 62];
-  }
-  return out.length === length ? out : out + randomToken(length - out.length);
-}
-
 export function newClickId(): string {
   return `tm_${randomToken(16)}`;
 }

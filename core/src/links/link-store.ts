@@ -4,9 +4,8 @@ import { requireCreator } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
-import { newId } from "../shared/ids.ts";
+import { newId, randomToken } from "../shared/ids.ts";
 import { isStoreHost, requireStore } from "../stores/store.ts";
-import { randomToken } from "./click-id.ts";
 
 export const LINK_CODE_PATTERN = /^[0-9A-Za-z_-]{3,64}$/;
 
@@ -117,7 +116,15 @@ export async function listDiscountCodes(
 ) {
   return db.discountCode.findMany({
     where: { storeId, ...filter },
-    select: { id: true, campaignId: true, creatorId: true, code: true, createdAt: true },
+    select: {
+      id: true,
+      campaignId: true,
+      creatorId: true,
+      code: true,
+      storeStatus: true,
+      storeError: true,
+      createdAt: true,
+    },
     orderBy: { createdAt: "asc" },
   });
 }

@@ -1,5 +1,5 @@
-import { inChunks } from "../admin/sql.ts";
 import type { Db } from "../db/client.ts";
+import { inChunks } from "../db/sql.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import {
   addCommissionTotals,

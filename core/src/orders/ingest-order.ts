@@ -2,8 +2,8 @@ import { type CommissionView, conversionViews } from "../conversions/conversion-
 import { snapshotOf } from "../conversions/order-snapshot.ts";
 import { settleConversions } from "../conversions/settle-conversions.ts";
 import type { Db } from "../db/client.ts";
-import { invalidInput } from "../http/error-response.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
+import { invalidInput } from "../shared/errors.ts";
 import { type NormalizedOrderInput, NormalizedOrderSchema, type OrderStatus, type Refund } from "./normalized-order.ts";
 import { addRefundToOrder, linesOf, upsertOrders } from "./order-store.ts";
 

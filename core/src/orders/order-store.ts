@@ -146,32 +146,36 @@ export async function upsertOrders(
   orders: readonly NormalizedOrder[],
 ): Promise<{ row: OrderRow; outcome: Outcome }[]> {
   // Insert every order the batch names, skipping those already stored: RETURNING says which were new,
-  // so a batch of new orders costs this statement and one read.
+  // so a batch of new orders costs this statement alone.
   const fresh = [...new Map(orders.map((o) => [o.externalId, o])).values()];
   const now = new Date();
-  const inserted = await upsertRows<{ externalId: string }>(
-    db,
-    "Order",
-    fresh.map((o) => ({
-      id: newId("or"),
-      storeId,
-      externalId: o.externalId,
-      ...orderFields(o),
-      ...refundFields(mergeRefunds([], o.refunds)),
-      createdAt: now,
-      updatedAt: now,
-    })),
-    { conflict: ["storeId", "externalId"], returning: ["externalId"] },
-  );
+  const candidates = fresh.map((o) => ({
+    id: newId("or"),
+    storeId,
+    externalId: o.externalId,
+    ...orderFields(o),
+    ...refundFields(mergeRefunds([], o.refunds)),
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const inserted = await upsertRows<{ externalId: string }>(db, "Order", candidates, {
+    conflict: ["storeId", "externalId"],
+    returning: ["externalId"],
+  });
   const created = new Set(inserted.map((r) => r.externalId));
-  const rows = created.size
-    ? new Map(
-        (await db.order.findMany({ where: { storeId, externalId: { in: [...created] } } })).map((r) => [
-          r.externalId,
-          r,
-        ]),
-      )
-    : new Map<string, OrderRow>();
+  // A row just inserted holds exactly what was sent: it is built here rather than read back (reading 200
+  // orders through Prisma cost more CPU than inserting them).
+  const rows = new Map<string, OrderRow>();
+  for (const c of candidates) {
+    if (!created.has(c.externalId)) continue;
+    rows.set(c.externalId, {
+      ...c,
+      total: BigInt(c.total),
+      orderTotal: BigInt(c.orderTotal),
+      refunded: BigInt(c.refunded),
+      orderRefunded: BigInt(c.orderRefunded),
+    });
+  }
   const results: { row: OrderRow; outcome: Outcome }[] = [];
   for (const o of orders) {
     // The first occurrence of a freshly inserted order is its creation; repeats in the batch go the slow way.

@@ -3,8 +3,8 @@
 // settled. Amounts are integer minor units beside their currency; totals are per currency, never summed
 // across currencies.
 
-import { andIf, inChunks, type Sql } from "../admin/sql.ts";
 import { type Db, sql } from "../db/client.ts";
+import { andIf, inChunks, type Sql } from "../db/sql.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";
 import { requireStore } from "../stores/store.ts";

@@ -3,9 +3,9 @@
 // the key (reconcilePayouts), so a creator is never paid twice. A paid payout settles its commissions
 // through the ledger.
 
-import { inChunks } from "../admin/sql.ts";
 import { markConversionsChanged } from "../conversions/stale-days.ts";
 import type { Db } from "../db/client.ts";
+import { inChunks } from "../db/sql.ts";
 import { releaseCommissionClaim, releasePayoutClaims, settlePaidCommissions } from "../ledger/index.ts";
 import { toSafeNumber } from "../shared/db-errors.ts";
 import { AppError } from "../shared/errors.ts";

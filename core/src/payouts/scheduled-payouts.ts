@@ -1,5 +1,5 @@
-import { inChunks } from "../admin/sql.ts";
 import type { Db } from "../db/client.ts";
+import { inChunks } from "../db/sql.ts";
 import { createPayoutRun } from "./payout-runs.ts";
 import { executePayoutRun, type PayoutDeps } from "./payout-sending.ts";
 import type { PayoutRunView } from "./payout-views.ts";

@@ -211,8 +211,87 @@ const EN = {
   "settings.languageSave": "Save language",
   "settings.languageAuto": "As my browser",
   "settings.notifications": "Notifications",
-  "settings.notificationsNone":
-    "Trailmark sends creators no emails yet besides sign-in links, so there is nothing to choose here. When it sends conversion or payout emails, you will choose them on this page.",
+  "settings.notificationsIntro":
+    "Choose the emails each store sends you. Payout emails (a payout sent, a payout method missing) are always sent.",
+  "settings.notificationsSave": "Save notifications",
+  "settings.kind.commission_pending": "A commission earned (or the day's digest)",
+  "settings.kind.commission_approved": "A commission approved",
+  "settings.kind.commission_reversed": "A commission reversed or reduced",
+
+  "mail.greeting": "Hello {name},",
+  "mail.signOff": "— {store}, with Trailmark",
+  "mail.portal": "See it in your creator portal: {url}",
+  "mail.portalButton": "Open the creator portal",
+  "mail.unsubscribe": "Stop these emails",
+  "mail.unsubscribeText": "To stop emails like this one from {store}: {url}",
+  "mail.commission_pending.subject": "You earned {amount} with {store}",
+  "mail.commission_pending.body":
+    "An order of {orderTotal} earned you a commission of {amount}. It is pending until {holdUntil}, the end of the store's holding period; it is then approved unless the order is refunded or cancelled.",
+  "mail.commission_approved.subject": "Your commission of {amount} is approved",
+  "mail.commission_approved.body":
+    "Your commission of {amount} from {store} is approved. It will be in your next payout.",
+  "mail.commission_paid.subject": "{store} paid you {amount}",
+  "mail.commission_paid.body": "{store} sent you a payout of {amount}.",
+  "mail.commission_paid.reference": "Payout reference: {reference}",
+  "mail.commission_reversed.subject": "A commission from {store} was reversed",
+  "mail.commission_reduced.subject": "A commission from {store} was reduced",
+  "mail.commission_reversed.body": "Your commission of {previous} was reversed.",
+  "mail.commission_reduced.body": "Your commission of {previous} is now {amount}.",
+  "mail.commission_digest.subject": "{count} commissions earned with {store} on {day}",
+  "mail.commission_digest.body": "You earned {count} more commissions on {day}, {total} in all:",
+  "mail.commission_digest.item": "{amount} on an order of {orderTotal}, pending until {holdUntil}",
+  "mail.payout_method_missing.subject": "{store} has {amount} waiting for you",
+  "mail.payout_method_missing.body":
+    "You have {amount} of approved commissions with {store}, but no payout method. Choose one in the portal's Settings so that the store can pay you.",
+  "mail.application_approved.subject": "Welcome to {store}'s creator program",
+  "mail.application_approved.body":
+    "Your application to {store}'s creator program is approved. Your new tracking links and discount codes:",
+  "mail.application_rejected.subject": "Your application to {store}'s creator program",
+  "mail.application_rejected.body":
+    "Thank you for applying to {store}'s creator program. It is not accepting your application.",
+  "mail.application_rejected.reason": "The store's reason: {reason}",
+  "mail.welcome.subject": "Welcome to {store}'s creator program",
+  "mail.welcome.body": "{store} approved you as a creator. Your tracking links and discount codes:",
+  "mail.onboarding.link": "{campaign}: {url}",
+  "mail.onboarding.code": "{campaign}: {url}, discount code: {code}",
+  "mail.onboarding.codePending":
+    "{campaign}: {url} (your discount code is being created in the shop: it appears in your portal once it works)",
+  "mail.onboarding.signIn":
+    "To sign in to your creator portal, enter this email address at {url}: we send you a sign-in link.",
+
+  "unsubscribe.title": "Email preferences",
+  "unsubscribe.confirm": 'Stop emails about "{kind}" from {store}?',
+  "unsubscribe.button": "Stop these emails",
+  "unsubscribe.done":
+    'Done: {store} will no longer email you about "{kind}". You can turn it back on in the portal\'s Settings.',
+  "unsubscribe.bad": "This unsubscribe link is not valid.",
+
+  "apply.title": "Apply to {store}'s creator program",
+  "apply.titleCampaign": "Apply to {store}: {campaign}",
+  "apply.intro":
+    "Tell {store} about you. If they accept, you receive your tracking link by email, and your discount code in your creator portal.",
+  "apply.name": "Your name",
+  "apply.email": "Email",
+  "apply.profiles": "Your social profiles (one address per line)",
+  "apply.audience": "Audience size (followers, subscribers)",
+  "apply.country": "Country (two letters, such as FR)",
+  "apply.note": "Anything you would like to add",
+  "apply.terms": "Program terms",
+  "apply.consent": "I have read and accept the program terms",
+  "apply.website": "Leave this field empty",
+  "apply.submit": "Send my application",
+  "apply.sentTitle": "Application sent",
+  "apply.sent": "Thank you. {store} will review your application and answer you by email.",
+  "apply.approved":
+    "Thank you. {store} accepted you: check your email for your link and how to sign in to your creator portal, where your code is.",
+  "apply.fixErrors": "Some fields need your attention.",
+  "apply.already": "An application from this email address is already waiting for review.",
+  "apply.termsChanged": "The program terms changed while you were applying. Read them again and confirm.",
+  "apply.consentRequired": "Accept the program terms to apply.",
+  "apply.tooMany": "Too many applications were sent from your network. Try again in a while.",
+  "apply.noStore": "There is no creator program at this address.",
+  "apply.closed": "This campaign takes no applications.",
+  "apply.badInput": "The form was not complete. Reload the page and try again.",
 } as const;
 
 export type MessageKey = keyof typeof EN;
@@ -428,8 +507,87 @@ const FR: Catalog = {
   "settings.languageSave": "Enregistrer la langue",
   "settings.languageAuto": "Comme mon navigateur",
   "settings.notifications": "Notifications",
-  "settings.notificationsNone":
-    "Trailmark n'envoie encore aux créateurs aucun e-mail en dehors des liens de connexion : il n'y a rien à choisir ici. Quand il enverra des e-mails de conversions ou de paiements, vous les choisirez sur cette page.",
+  "settings.notificationsIntro":
+    "Choisissez les e-mails que chaque boutique vous envoie. Les e-mails de paiement (un paiement envoyé, un moyen de paiement manquant) sont toujours envoyés.",
+  "settings.notificationsSave": "Enregistrer les notifications",
+  "settings.kind.commission_pending": "Une commission gagnée (ou le récapitulatif du jour)",
+  "settings.kind.commission_approved": "Une commission approuvée",
+  "settings.kind.commission_reversed": "Une commission annulée ou réduite",
+
+  "mail.greeting": "Bonjour {name},",
+  "mail.signOff": "— {store}, avec Trailmark",
+  "mail.portal": "Voir dans votre portail créateur : {url}",
+  "mail.portalButton": "Ouvrir le portail créateur",
+  "mail.unsubscribe": "Ne plus recevoir ces e-mails",
+  "mail.unsubscribeText": "Pour ne plus recevoir d'e-mails comme celui-ci de {store} : {url}",
+  "mail.commission_pending.subject": "Vous avez gagné {amount} avec {store}",
+  "mail.commission_pending.body":
+    "Une commande de {orderTotal} vous a rapporté une commission de {amount}. Elle est en attente jusqu'au {holdUntil}, fin de la période de rétention de la boutique ; elle sera ensuite approuvée sauf si la commande est remboursée ou annulée.",
+  "mail.commission_approved.subject": "Votre commission de {amount} est approuvée",
+  "mail.commission_approved.body":
+    "Votre commission de {amount} chez {store} est approuvée. Elle fera partie de votre prochain paiement.",
+  "mail.commission_paid.subject": "{store} vous a payé {amount}",
+  "mail.commission_paid.body": "{store} vous a envoyé un paiement de {amount}.",
+  "mail.commission_paid.reference": "Référence du paiement : {reference}",
+  "mail.commission_reversed.subject": "Une commission de {store} a été annulée",
+  "mail.commission_reduced.subject": "Une commission de {store} a été réduite",
+  "mail.commission_reversed.body": "Votre commission de {previous} a été annulée.",
+  "mail.commission_reduced.body": "Votre commission de {previous} est maintenant de {amount}.",
+  "mail.commission_digest.subject": "{count} commissions gagnées avec {store} le {day}",
+  "mail.commission_digest.body": "Vous avez gagné {count} commissions de plus le {day}, {total} au total :",
+  "mail.commission_digest.item": "{amount} sur une commande de {orderTotal}, en attente jusqu'au {holdUntil}",
+  "mail.payout_method_missing.subject": "{store} a {amount} à vous verser",
+  "mail.payout_method_missing.body":
+    "Vous avez {amount} de commissions approuvées chez {store}, mais aucun moyen de paiement. Choisissez-en un dans les réglages du portail pour que la boutique puisse vous payer.",
+  "mail.application_approved.subject": "Bienvenue dans le programme créateurs de {store}",
+  "mail.application_approved.body":
+    "Votre candidature au programme créateurs de {store} est acceptée. Vos nouveaux liens de suivi et codes de réduction :",
+  "mail.application_rejected.subject": "Votre candidature au programme créateurs de {store}",
+  "mail.application_rejected.body":
+    "Merci d'avoir postulé au programme créateurs de {store}. Votre candidature n'a pas été retenue.",
+  "mail.application_rejected.reason": "La raison de la boutique : {reason}",
+  "mail.welcome.subject": "Bienvenue dans le programme créateurs de {store}",
+  "mail.welcome.body": "{store} vous a accepté comme créateur. Vos liens de suivi et codes de réduction :",
+  "mail.onboarding.link": "{campaign} : {url}",
+  "mail.onboarding.code": "{campaign} : {url}, code de réduction : {code}",
+  "mail.onboarding.codePending":
+    "{campaign} : {url} (votre code de réduction est en cours de création dans la boutique : il apparaît dans votre portail dès qu'il fonctionne)",
+  "mail.onboarding.signIn":
+    "Pour vous connecter à votre portail créateur, saisissez cette adresse e-mail sur {url} : nous vous envoyons un lien de connexion.",
+
+  "unsubscribe.title": "Préférences d'e-mails",
+  "unsubscribe.confirm": "Ne plus recevoir d'e-mails « {kind} » de {store} ?",
+  "unsubscribe.button": "Ne plus recevoir ces e-mails",
+  "unsubscribe.done":
+    "C'est fait : {store} ne vous enverra plus d'e-mails « {kind} ». Vous pouvez les réactiver dans les réglages du portail.",
+  "unsubscribe.bad": "Ce lien de désinscription n'est pas valide.",
+
+  "apply.title": "Candidater au programme créateurs de {store}",
+  "apply.titleCampaign": "Candidater chez {store} : {campaign}",
+  "apply.intro":
+    "Présentez-vous à {store}. Si votre candidature est acceptée, vous recevez votre lien de suivi par e-mail, et votre code de réduction dans votre portail créateur.",
+  "apply.name": "Votre nom",
+  "apply.email": "E-mail",
+  "apply.profiles": "Vos profils sociaux (une adresse par ligne)",
+  "apply.audience": "Taille de votre audience (abonnés)",
+  "apply.country": "Pays (deux lettres, par exemple FR)",
+  "apply.note": "Ce que vous souhaitez ajouter",
+  "apply.terms": "Conditions du programme",
+  "apply.consent": "J'ai lu et j'accepte les conditions du programme",
+  "apply.website": "Laissez ce champ vide",
+  "apply.submit": "Envoyer ma candidature",
+  "apply.sentTitle": "Candidature envoyée",
+  "apply.sent": "Merci. {store} va étudier votre candidature et vous répondra par e-mail.",
+  "apply.approved":
+    "Merci. {store} vous a accepté : votre lien et l'accès à votre portail créateur, où se trouve votre code, vous attendent dans vos e-mails.",
+  "apply.fixErrors": "Certains champs sont à corriger.",
+  "apply.already": "Une candidature de cette adresse e-mail est déjà en attente.",
+  "apply.termsChanged": "Les conditions du programme ont changé pendant votre candidature. Relisez-les et confirmez.",
+  "apply.consentRequired": "Acceptez les conditions du programme pour candidater.",
+  "apply.tooMany": "Trop de candidatures ont été envoyées depuis votre réseau. Réessayez plus tard.",
+  "apply.noStore": "Il n'y a pas de programme créateurs à cette adresse.",
+  "apply.closed": "Cette campagne ne prend pas de candidatures.",
+  "apply.badInput": "Le formulaire était incomplet. Rechargez la page et réessayez.",
 };
 
 export const LOCALES = ["en", "fr"] as const;

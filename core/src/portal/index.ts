@@ -3,6 +3,9 @@ import type { Db } from "../db/client.ts";
 import { readBodyText } from "../http/body.ts";
 import type { RequestContext } from "../http/context.ts";
 import { createRateLimiter } from "../http/rate-limit.ts";
+import { OPTIONAL_KINDS } from "../mail/mail-kinds.ts";
+import { mailSettingOf, setMailKind, setMailKinds, setMailLocale } from "../mail/mail-settings.ts";
+import { readUnsubscribeToken, verifyUnsubscribeToken } from "../mail/unsubscribe-token.ts";
 import { setCreatorPayoutMethod, startStripeOnboarding } from "../payouts/payout-settings.ts";
 import type { StripeConnectProvider } from "../payouts/stripe-provider.ts";
 import { AppError } from "../shared/errors.ts";
@@ -26,6 +29,7 @@ import {
   payoutsPage,
   settingsPage,
   signInPage,
+  unsubscribePage,
 } from "./pages.ts";
 import { ACTIVITY_RANGES, type ActivityRange, creatorActivity } from "./portal-activity.ts";
 import {
@@ -36,7 +40,7 @@ import {
   portalConversions,
   portalEarnings,
 } from "./portal-conversions.ts";
-import { creatorOfEmail, portalLinks, portalOverview, portalPayoutMethods } from "./portal-data.ts";
+import { creatorOfEmail, creatorsOfEmail, portalLinks, portalOverview, portalPayoutMethods } from "./portal-data.ts";
 import { portalPayout, portalPayouts } from "./portal-payouts.ts";
 import { qrSvg } from "./qr.ts";
 import {
@@ -59,7 +63,15 @@ import {
 
 export { escapeHtml, Html, html } from "./html.ts";
 export { LOCALES, type Locale, localeFromAcceptLanguage, translator } from "./i18n.ts";
-export { createLogMailer, createMemoryMailer, createSmtpMailer, type Mailer, type SignInMail } from "./mailer.ts";
+export {
+  createLogMailer,
+  createMemoryMailer,
+  createSmtpMailer,
+  type Mailer,
+  type MessageMailer,
+  type OutgoingMail,
+  type SignInMail,
+} from "./mailer.ts";
 export { creatorActivity } from "./portal-activity.ts";
 export { maskReference, portalConversion, portalConversions, portalEarnings } from "./portal-conversions.ts";
 export {
@@ -127,9 +139,25 @@ const LocaleFormSchema = z
   .object({ csrf: z.string(), locale: z.union([z.enum(["en", "fr"]), z.literal("")]) })
   .strict();
 const EmailSchema = z.email();
+const NotificationsFormSchema = z.object({
+  csrf: z.string(),
+  creatorId: z.string(),
+  kinds: z.array(z.enum(OPTIONAL_KINDS)),
+});
 
 type Route =
-  | { name: "overview" | "links" | "conversions" | "payouts" | "csv" | "settings" | "language" | "legacy-method" }
+  | {
+      name:
+        | "overview"
+        | "links"
+        | "conversions"
+        | "payouts"
+        | "csv"
+        | "settings"
+        | "language"
+        | "notifications"
+        | "legacy-method";
+    }
   | { name: "conversion" | "payout"; id: string };
 
 /** The signed-in pages; null for a path the portal does not have. */
@@ -150,6 +178,8 @@ function routeOf(pathname: string): Route | null {
       return { name: "settings" };
     case "/portal/settings/language":
       return { name: "language" };
+    case "/portal/settings/notifications":
+      return { name: "notifications" };
     case "/portal/payout-method":
       return { name: "legacy-method" };
   }
@@ -204,12 +234,23 @@ export function createPortal(options: PortalOptions): Portal {
       await endPortalSession(db, session.id);
       return redirect("/portal/sign-in", { "set-cookie": cookie(request, SESSION_COOKIE, "", 0) });
     }
+    if (pathname === "/portal/unsubscribe") {
+      // No sign-in: the signed token is the authority. GET only asks (mail scanners open links); the POST, from
+      // the page's button or a mail client's one-click unsubscribe (RFC 8058), turns the kind off.
+      if (method === "GET") return unsubscribe(request, url, f, false);
+      if (method === "POST") return unsubscribe(request, url, f, true);
+      return notAllowed();
+    }
     const route = routeOf(pathname);
     if (!route) return page(messagePage(f, f.t("error.notFound"), f.t("error.noPage")), 404);
     if (!session) return redirect("/portal/sign-in");
     const { emailHash, csrfToken } = session;
     const notFound = () => page(messagePage(f, f.t("error.notFound"), f.t("error.noPage"), csrfToken), 404);
-    const posting = route.name === "settings" || route.name === "language" || route.name === "legacy-method";
+    const posting =
+      route.name === "settings" ||
+      route.name === "language" ||
+      route.name === "notifications" ||
+      route.name === "legacy-method";
     if (method !== "GET" && !(posting && method === "POST")) return notAllowed();
     switch (route.name) {
       case "overview": {
@@ -265,6 +306,9 @@ export function createPortal(options: PortalOptions): Portal {
       }
       case "language":
         return setLanguage(request, session, f);
+      case "notifications":
+        if (method === "GET") return redirect("/portal/settings");
+        return setNotifications(request, session, f);
       case "legacy-method":
         // The page's old address, which Stripe onboarding links made before still return to.
         if (method === "GET") return redirect(`/portal/settings${url.search}`);
@@ -278,6 +322,7 @@ export function createPortal(options: PortalOptions): Portal {
             stripeEnabled: stripe !== undefined,
             saved: url.searchParams.get("saved") === "1",
             chosenLocale: chosenLocale(request),
+            notifications: await notificationsOf(emailHash),
           }),
         );
     }
@@ -360,11 +405,60 @@ export function createPortal(options: PortalOptions): Portal {
         400,
       );
     const locale = parsed.data.locale;
+    // Mails are written in the language the creator chose here (the browser's is unknown when mailing).
+    await setMailLocale(db, await creatorsOfEmail(db, session.emailHash), locale || null);
     return redirect("/portal/settings?saved=1", {
       "set-cookie": locale
         ? cookie(request, LOCALE_COOKIE, locale, 365 * 24 * 60 * 60)
         : cookie(request, LOCALE_COOKIE, "", 0),
     });
+  }
+
+  async function notificationsOf(emailHash: string) {
+    return Promise.all(
+      (await creatorsOfEmail(db, emailHash)).map(async (c) => ({
+        storeId: c.storeId,
+        creatorId: c.creatorId,
+        storeName: c.storeName,
+        off: (await mailSettingOf(db, c.storeId, c.creatorId)).off,
+      })),
+    );
+  }
+
+  async function setNotifications(request: Request, session: PortalSession, f: Translator): Promise<Response> {
+    const form = await readForm(request);
+    if (!isValidCsrfToken(session.csrfToken, form.get("csrf"))) return forbidden(session, f);
+    const parsed = NotificationsFormSchema.safeParse({
+      csrf: form.get("csrf"),
+      creatorId: form.get("creatorId"),
+      kinds: form.getAll("kind"),
+    });
+    if (!parsed.success)
+      return respondPage(
+        messagePage(f, f.t("error.invalidForm"), f.t("error.incompleteForm"), session.csrfToken),
+        f,
+        400,
+      );
+    const creator = await creatorOfEmail(db, session.emailHash, parsed.data.creatorId);
+    if (!creator)
+      return respondPage(messagePage(f, f.t("error.notFound"), f.t("error.noStore"), session.csrfToken), f, 404);
+    await setMailKinds(db, creator.storeId, creator.creatorId, parsed.data.kinds);
+    return redirect("/portal/settings?saved=1");
+  }
+
+  async function unsubscribe(request: Request, url: URL, f: Translator, apply: boolean): Promise<Response> {
+    const token = apply
+      ? (url.searchParams.get("token") ?? new URLSearchParams(await readBodyText(request, MAX_FORM_BYTES)).get("token"))
+      : url.searchParams.get("token");
+    const claim = token ? readUnsubscribeToken(token) : null;
+    const store = claim
+      ? await db.store.findUnique({ where: { id: claim.storeId }, select: { name: true, hashKey: true } })
+      : null;
+    const verified = store && token ? verifyUnsubscribeToken(store.hashKey, token) : null;
+    if (!store || !token || !verified)
+      return respondPage(messagePage(f, f.t("unsubscribe.title"), f.t("unsubscribe.bad")), f, 400);
+    if (apply) await setMailKind(db, verified.storeId, verified.creatorId, verified.kind, false);
+    return respondPage(unsubscribePage(f, { token, storeName: store.name, kind: verified.kind, done: apply }), f, 200);
   }
 
   async function setPayoutMethod(request: Request, session: PortalSession, f: Translator): Promise<Response> {

@@ -17,9 +17,30 @@ export interface Mailer {
   sendSignInLink(mail: SignInMail): Promise<void>;
 }
 
-/** Prints the link with console.info instead of sending it. */
-export function createLogMailer(): Mailer {
+/** A rendered mail to a creator (core/src/mail): the store's name as sender name, both parts, a fixed Message-ID. */
+export interface OutgoingMail {
+  to: string;
+  /** Shown as the sender's name; the address is MAIL_FROM's. */
+  fromName: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** `<id@host>`: the same for every attempt at one outbox row. */
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+export interface MessageMailer {
+  /** Resolves once the server accepted the mail; rejects when it did not (nothing was delivered). */
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+/** Prints the link (and a creator mail's text) with console.info instead of sending it. */
+export function createLogMailer(): Mailer & MessageMailer {
   return {
+    async send({ to, fromName, subject, text, messageId }) {
+      console.info(`mail to ${to} from ${fromName} (printed, not emailed; ${messageId}): ${subject}\n${text}`);
+    },
     async sendSignInLink({ to, url, expiresAt, audience = "creator" }) {
       console.info(
         `${audience} sign-in link for ${to} (printed, not emailed; valid until ${expiresAt.toISOString()}): ${url}`,
@@ -29,10 +50,15 @@ export function createLogMailer(): Mailer {
 }
 
 /** Keeps every mail in memory (tests, demos). */
-export function createMemoryMailer(): Mailer & { sent: SignInMail[] } {
+export function createMemoryMailer(): Mailer & MessageMailer & { sent: SignInMail[]; messages: OutgoingMail[] } {
   const sent: SignInMail[] = [];
+  const messages: OutgoingMail[] = [];
   return {
     sent,
+    messages,
+    async send(mail) {
+      messages.push(mail);
+    },
     async sendSignInLink(mail) {
       sent.push(mail);
     },
@@ -44,9 +70,21 @@ export function createMemoryMailer(): Mailer & { sent: SignInMail[] } {
  * it) or `smtps://user:pass@host:465` (TLS from the start); `from` is the sender, e.g.
  * `Trailmark <no-reply@example.com>`. Rejects when the server does not accept the mail.
  */
-export function createSmtpMailer(url: string, from: string): Mailer & { close(): void } {
+export function createSmtpMailer(url: string, from: string): Mailer & MessageMailer & { close(): void } {
   const transport = createTransport(url);
+  const address = /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
   return {
+    async send(mail) {
+      await transport.sendMail({
+        from: { name: mail.fromName, address },
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        headers: mail.headers,
+      });
+    },
     async sendSignInLink({ to, url: link, expiresAt, audience = "creator" }) {
       const until = expiresAt
         .toISOString()

@@ -1,5 +1,6 @@
-import { dayText } from "../admin/sql.ts";
 import { DAY_MS } from "../db/day-number.ts";
+import { dayText } from "../db/sql.ts";
+import { OPTIONAL_KINDS, type OptionalKind } from "../mail/mail-kinds.ts";
 import { barChart } from "./chart.ts";
 import { displayStatus, type Explanation, explainCommission } from "./explain-commission.ts";
 import { Html, html } from "./html.ts";
@@ -49,7 +50,8 @@ th{color:var(--p-color-text-secondary);font-weight:600;background:var(--p-color-
 .badge.reversed,.badge.rejected,.badge.over_budget{background:var(--p-color-bg-fill-critical-secondary)}.badge.reduced{background:var(--p-color-bg-fill-caution-secondary)}
 button,.button{font:inherit;padding:6px 12px;border-radius:var(--p-border-radius-200);border:1px solid var(--p-color-border);background:var(--p-color-bg-surface);cursor:pointer;color:var(--p-color-text);text-decoration:none;display:inline-block}
 .primary{background:var(--p-color-bg-fill-brand);color:#fff;border-color:var(--p-color-bg-fill-brand)}
-label{display:block;margin:var(--p-space-200) 0}input[type=email],select{font:inherit;padding:6px;max-width:100%;width:320px;border:1px solid var(--p-color-border);border-radius:var(--p-border-radius-200)}
+label{display:block;margin:var(--p-space-200) 0}input[type=email],input[type=text],input[type=number],textarea,select{font:inherit;padding:6px;max-width:100%;width:320px;border:1px solid var(--p-color-border);border-radius:var(--p-border-radius-200)}
+.hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}.terms{white-space:pre-wrap;max-height:16em;overflow:auto}textarea{width:100%;max-width:560px}
 .chart{width:100%;height:120px;display:block}.chart rect{fill:rgba(0,91,211,.75)}.chart .axis{stroke:var(--p-color-border)}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:var(--p-space-400)}
 .links{display:grid;gap:var(--p-space-400)}.link{display:flex;flex-wrap:wrap;gap:var(--p-space-400);align-items:flex-start}
@@ -578,6 +580,8 @@ export function settingsPage(
     saved?: boolean;
     chosenLocale: Locale | null;
     error?: { creatorId: string; message: string; paypalEmail: string };
+    /** Each store's optional mails and which the creator turned off. */
+    notifications?: { storeId: string; creatorId: string; storeName: string; off: readonly OptionalKind[] }[];
   },
 ): Page {
   const { t } = f;
@@ -608,6 +612,32 @@ ${
     (l) => html`<option value="${l}"${input.chosenLocale === l ? Html.trusted(" selected") : ""}>${names[l]}</option>`,
   )}</select></label><button>${t("settings.languageSave")}</button></form></section>
 <section class="card" aria-labelledby="notifications"><h2 id="notifications">${t("settings.notifications")}</h2>
-<p>${t("settings.notificationsNone")}</p></section>`;
+<p>${t("settings.notificationsIntro")}</p>
+${(input.notifications ?? []).map(
+  (
+    n,
+    i,
+  ) => html`<form method="post" action="/portal/settings/notifications" data-store="${n.storeId}" aria-labelledby="notify-${i}">
+<h3 id="notify-${i}">${n.storeName}</h3><input type="hidden" name="csrf" value="${input.csrfToken}"><input type="hidden" name="creatorId" value="${n.creatorId}">
+${OPTIONAL_KINDS.map(
+  (k) =>
+    html`<p><label><input type="checkbox" name="kind" value="${k}"${n.off.includes(k) ? "" : Html.trusted(" checked")}> ${t(`settings.kind.${k}`)}</label></p>`,
+)}<button>${t("settings.notificationsSave")}</button></form>`,
+)}</section>`;
   return { title: t("settings.title"), body, csrfToken: input.csrfToken, current: "settings" };
+}
+
+export function unsubscribePage(
+  f: Translator,
+  input: { token: string; storeName: string; kind: OptionalKind; done: boolean },
+): Page {
+  const { t } = f;
+  const params = { store: input.storeName, kind: t(`settings.kind.${input.kind}`) };
+  return {
+    title: t("unsubscribe.title"),
+    body: input.done
+      ? html`<div class="card"><p class="note" role="status" id="unsubscribed">${t("unsubscribe.done", params)}</p></div>`
+      : html`<div class="card"><p>${t("unsubscribe.confirm", params)}</p>
+<form method="post" action="/portal/unsubscribe"><input type="hidden" name="token" value="${input.token}"><button>${t("unsubscribe.button")}</button></form></div>`,
+  };
 }

@@ -1,8 +1,8 @@
 import { closedDays, dayRuns, rollUpClicks } from "../admin/click-rollup.ts";
 import { rollUpConversions } from "../admin/conversion-rollup.ts";
-import { empty, num } from "../admin/sql.ts";
 import { type Db, joinSql, sql } from "../db/client.ts";
 import { DAY_MS, dayNumber } from "../db/day-number.ts";
+import { empty, num } from "../db/sql.ts";
 import type { PortalCreator } from "./portal-data.ts";
 
 // One creator's daily clicks, conversions and earnings at one store, for the Overview's chart. Closed days come

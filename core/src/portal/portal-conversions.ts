@@ -1,5 +1,5 @@
-import { empty, num, type Sql } from "../admin/sql.ts";
 import { type Db, joinSql, sql } from "../db/client.ts";
+import { empty, num, type Sql } from "../db/sql.ts";
 import { csvText } from "../shared/csv.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { creatorsOfEmail, ownedBy, type PortalCreator } from "./portal-data.ts";

@@ -152,6 +152,9 @@ export async function portalOverview(db: Db, emailHash: string, now = new Date()
   return { creators, stores };
 }
 
+/** Codes a customer can use: made by hand in the shop (none), or created there by Trailmark and on (active). */
+export const USABLE_CODE_STATUSES = ["none", "active"] as const;
+
 export interface PortalLink {
   storeId: string;
   storeName: string;
@@ -174,8 +177,9 @@ export async function portalLinks(db: Db, emailHash: string): Promise<PortalLink
       select: { storeId: true, campaignId: true, code: true, status: true },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     }),
+    // A code the shop does not have (not created yet, refused, or turned off) would not work at checkout.
     db.discountCode.findMany({
-      where: mine,
+      where: { ...mine, storeStatus: { in: [...USABLE_CODE_STATUSES] } },
       select: { storeId: true, campaignId: true, code: true },
       orderBy: { code: "asc" },
     }),

@@ -196,10 +196,14 @@ describe("the portal's pages", () => {
     expect(beyond).toContain("Page 2 of 2");
   });
 
-  it("says that there are no creator emails to choose yet", async () => {
+  it("offers each store's optional emails, all on until turned off, and says payout emails always go", async () => {
     const page = await get("/portal/settings");
     expect(page).toContain('<h2 id="notifications">Notifications</h2>');
-    expect(page).toContain("Trailmark sends creators no emails yet besides sign-in links");
+    expect(page).toContain("Payout emails (a payout sent, a payout method missing) are always sent.");
+    const forms = page.match(/<form method="post" action="\/portal\/settings\/notifications"/g) ?? [];
+    expect(forms.length).toBeGreaterThan(0);
+    expect(page.match(/name="kind" value="commission_pending" checked/g)).toHaveLength(forms.length);
+    expect(page).toContain("A commission reversed or reduced");
   });
 
   it("draws a QR code for every link and serves the Copy script", async () => {

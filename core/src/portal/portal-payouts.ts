@@ -1,5 +1,5 @@
-import { num } from "../admin/sql.ts";
 import { type Db, sql } from "../db/client.ts";
+import { num } from "../db/sql.ts";
 import { type PayoutView, toPayoutView } from "../payouts/index.ts";
 import { maskReference, toDate } from "./portal-conversions.ts";
 import { creatorsOfEmail, ownedBy } from "./portal-data.ts";

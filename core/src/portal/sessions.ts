@@ -42,6 +42,7 @@ export async function createCreatorSignInToken(
   db: Client,
   email: string,
   now: Date,
+  ttlMs = SIGN_IN_LINK_TTL_MS,
 ): Promise<{ token: string; expiresAt: Date } | null> {
   const emailHash = hashEmail(email);
   const creator = await db.creator.findFirst({ where: { emailHash }, select: { id: true } });
@@ -49,7 +50,7 @@ export async function createCreatorSignInToken(
   const pending = await db.creatorSignInToken.count({ where: { emailHash, ...pendingLinksWhere(now) } });
   if (pending >= MAX_PENDING_SIGN_IN_LINKS) return null;
   const token = newToken();
-  const expiresAt = signInLinkExpiresAt(now);
+  const expiresAt = signInLinkExpiresAt(now, ttlMs);
   await db.creatorSignInToken.create({
     data: { id: newId("cst"), emailHash, tokenHash: hashToken(token), expiresAt, createdAt: now },
   });

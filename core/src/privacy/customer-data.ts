@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { inChunks } from "../admin/sql.ts";
 import type { Db } from "../db/client.ts";
+import { inChunks } from "../db/sql.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 
 // A customer's personal data held for one store, found by what the platform tells us about them: the hash of

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOwner } from "../admin/owner-accounts.ts";
 import type { Db } from "../db/client.ts";
 import { redactInboxDeliveries } from "../inbox/stored-deliveries.ts";
+import { enqueueCreatorMail, setMailKind } from "../mail/index.ts";
 import { hashCustomerRef, hashEmail } from "../shared/hashing.ts";
 import { newId } from "../shared/ids.ts";
 import { createStore } from "../stores/store.ts";
@@ -360,7 +361,11 @@ describe("deleteStoreData", () => {
 
     await createOwner(db, s.storeId, "owner@example.com", null);
     await createOwner(db, other.storeId, "owner@other.example.com", null);
+    for (const storeId of [s.storeId, other.storeId])
+      await enqueueCreatorMail(db, { storeId, creatorId: "cr_x", kind: "welcome", data: {}, dedupKey: "welcome:cr_x" });
+    await setMailKind(db, s.storeId, "cr_x", "commission_pending", false);
     const result = await deleteStoreData(db, s.storeId, { keepInboxIds: [redactDelivery] });
+    expect(await db.creatorMail.count({ where: { storeId: other.storeId } })).toBe(1);
     expect(await db.ownerAccount.count({ where: { storeId: other.storeId } })).toBe(1);
     expect(result).toEqual({
       adminSessions: 0,
@@ -374,6 +379,8 @@ describe("deleteStoreData", () => {
       payoutItems: 0,
       payouts: 0,
       payoutRuns: 0,
+      creatorMails: 1,
+      creatorMailSettings: 1,
       creatorPayoutAccounts: 0,
       storePayoutSettings: 0,
       commissionAdjustments: 1,

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.ts";
 import { shopDeliveriesWhere } from "../inbox/stored-deliveries.ts";
 import { eraseStoreLedger } from "../ledger/index.ts";
+import { eraseStoreMailSettings, eraseStoreMails } from "../mail/index.ts";
 
 // Deletes everything held for a store (Shopify's shop/redact, 48 hours after uninstall): every row of every
 // table that carries its id, its platform sessions, and the store itself.
@@ -27,6 +28,8 @@ export type StoreDeletionResult = Record<
   | "payoutItems"
   | "payouts"
   | "payoutRuns"
+  | "creatorMails"
+  | "creatorMailSettings"
   | "creatorPayoutAccounts"
   | "storePayoutSettings"
   | "commissionAdjustments"
@@ -77,6 +80,8 @@ export async function deleteStoreData(
         payoutItems: (await tx.payoutItem.deleteMany({ where })).count,
         payouts: (await tx.payout.deleteMany({ where })).count,
         payoutRuns: (await tx.payoutRun.deleteMany({ where })).count,
+        creatorMails: await eraseStoreMails(tx, storeId),
+        creatorMailSettings: await eraseStoreMailSettings(tx, storeId),
         creatorPayoutAccounts: (await tx.creatorPayoutAccount.deleteMany({ where })).count,
         storePayoutSettings: (await tx.storePayoutSettings.deleteMany({ where })).count,
         ...(await eraseStoreLedger(tx, storeId)),

@@ -1,2 +1,1 @@
-export { openRuntimeDatabase } from "./database.ts";
 export { type Runtime, type RuntimeOptions, type Sweep, startRuntime, startSweeps } from "./runtime.ts";

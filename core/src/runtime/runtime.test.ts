@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providerOf } from "../db/client.ts";
 import { listMigrations } from "../db/migrate.ts";
+import { openRuntimeDatabase } from "../db/open-database.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
-import { openRuntimeDatabase } from "./database.ts";
 
 // Every start-up opens its database here (npm start's primary and instances, each part on its own, the inbox
 // thread, the demo): none may skip the SQLite tuning or the migrations, as the Shopify app's own start once did.

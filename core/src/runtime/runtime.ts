@@ -2,11 +2,11 @@ import { startSessionPurge } from "../admin/session-purge.ts";
 import { type Env, EnvSchema, parseEnv } from "../config/env.ts";
 import { approveDueCommissions } from "../conversions/approve-due.ts";
 import type { Database, Db } from "../db/client.ts";
+import { openRuntimeDatabase } from "../db/open-database.ts";
 import { startPeriodicJob } from "../jobs/periodic-job.ts";
 // Through the barrel: payout-store.ts is being split into files.
 import { type PayoutProviders, providersFromEnv, reconcilePayouts, runScheduledPayouts } from "../payouts/index.ts";
 import { closeRedisFromEnv } from "../redis/redis.ts";
-import { openRuntimeDatabase } from "./database.ts";
 
 // How every start-up of the product begins and ends: `npm start` (its cluster primary and each instance), each
 // part on its own (core's tracking server, the Shopify app, the WooCommerce bridge), the demo and the inbox

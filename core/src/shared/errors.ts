@@ -1,3 +1,5 @@
+import type { ZodError } from "zod";
+
 // One error type with a closed set of codes, turned into a Response in one place (http/error-response.ts).
 export const ERROR_STATUS = {
   invalid: 400,
@@ -25,4 +27,15 @@ export class AppError extends Error {
   get status(): number {
     return ERROR_STATUS[this.code];
   }
+}
+
+/** A zod error as a list a client can act on: the path of the field and what is wrong with it. */
+export function describeZodError(error: ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(body)", message: i.message }));
+}
+
+export function invalidInput(error: ZodError, what = "request body"): AppError {
+  const issues = describeZodError(error);
+  const first = issues[0];
+  return new AppError("invalid", `invalid ${what}: ${first ? `${first.path}: ${first.message}` : "malformed"}`, issues);
 }

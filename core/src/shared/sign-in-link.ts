@@ -28,8 +28,8 @@ export function hashToken(token: string): string {
 }
 
 /** When a link made at `now` expires. */
-export function signInLinkExpiresAt(now: Date): Date {
-  return new Date(now.getTime() + SIGN_IN_LINK_TTL_MS);
+export function signInLinkExpiresAt(now: Date, ttlMs = SIGN_IN_LINK_TTL_MS): Date {
+  return new Date(now.getTime() + ttlMs);
 }
 
 /** The rows that count towards MAX_PENDING_SIGN_IN_LINKS (add the owner's key). */

@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Db } from "../db/client.ts";
-import { randomToken } from "../links/click-id.ts";
 import { AppError } from "../shared/errors.ts";
-import { newId } from "../shared/ids.ts";
+import { newId, randomToken } from "../shared/ids.ts";
 
 // Keys look like tm_live_<prefix>_<secret>; only a SHA-256 of the whole key is stored, and the key is shown
 // once. The prefix finds the row without scanning, the hash comparison is constant-time.

@@ -1,4 +1,5 @@
 export * from "./compliance.ts";
+export * from "./discounts.ts";
 export * from "./install.ts";
 export * from "./normalize-order.ts";
 export * from "./pixel.ts";

@@ -1,6 +1,13 @@
 import type { Db } from "@trailmark/core/db";
 import { adoptShopDeliveries } from "@trailmark/core/inbox";
-import { createStore, type Store, setStoreStatus, updateStoreCredentials } from "@trailmark/core/stores";
+import {
+  allowStoreHost,
+  createStore,
+  type Store,
+  setStoreDetails,
+  setStoreStatus,
+  updateStoreCredentials,
+} from "@trailmark/core/stores";
 import { z } from "zod";
 import { type AdminGraphql, activateWebPixel, type PixelState, pixelSettingsFor } from "./pixel.ts";
 
@@ -64,16 +71,11 @@ export async function installStore(input: InstallInput): Promise<{ store: Store;
   await adoptShopDeliveries(db, { storeId: store.id, shopDomain: shop });
   // A store first created by an early webhook has default details; the shop's own name and currency win.
   if (details && (store.name !== details.name || store.currency !== details.currency)) {
-    await db.store.update({ where: { id: store.id }, data: { name: details.name, currency: details.currency } });
+    await setStoreDetails(db, store.id, { name: details.name, currency: details.currency });
   }
   // The pixel posts from the storefront's own domain, which /collect accepts only when the store knows it.
   const primaryHost = details?.primaryHost;
-  if (primaryHost && primaryHost !== store.domain && !store.allowedDomains.includes(primaryHost)) {
-    await db.store.update({
-      where: { id: store.id },
-      data: { allowedDomains: JSON.stringify([...store.allowedDomains, primaryHost].slice(-20)) },
-    });
-  }
+  if (primaryHost) await allowStoreHost(db, store, primaryHost);
   const pixel = await activateWebPixel(graphql, pixelSettingsFor(store.id, input.appUrl), input.now);
   if (pixel.status === "error") console.warn(`shopify install ${shop}: web pixel not activated: ${pixel.error}`);
   const updated = await updateStoreCredentials(db, store.id, { pixel });

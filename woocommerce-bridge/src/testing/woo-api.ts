@@ -44,6 +44,8 @@ export interface FakeWooStore {
   orders: Record<string, unknown>[];
   refunds: Record<string, Record<string, unknown>[]>;
   products: Record<string, number[] | null>;
+  /** Coupons as WooCommerce returns them (status publish, or trash after DELETE ?force=false). */
+  coupons: Record<string, unknown>[];
   /** Every request that reached the store, for assertions. */
   requests: { method: string; path: string; query: URLSearchParams; body: unknown }[];
   handlers: HttpHandler[];
@@ -78,6 +80,24 @@ function checkOAuth(method: string, url: URL, secret: string): boolean {
   return expected === given.replace(/ /g, "+");
 }
 
+/** A coupon object with the fields WooCommerce always returns (amounts as decimal strings). */
+function couponJson(fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    discount_type: "fixed_cart",
+    description: "",
+    individual_use: false,
+    usage_limit: null,
+    usage_limit_per_user: null,
+    minimum_amount: "0.00",
+    maximum_amount: "0.00",
+    date_expires: null,
+    date_expires_gmt: null,
+    usage_count: 0,
+    ...fields,
+    amount: Number(fields.amount ?? 0).toFixed(2),
+  };
+}
+
 export function fakeWooStore(options: FakeWooStoreOptions = {}): FakeWooStore {
   const store: FakeWooStore = {
     url: (options.url ?? "https://shop.example.com").replace(/\/$/, ""),
@@ -89,10 +109,12 @@ export function fakeWooStore(options: FakeWooStoreOptions = {}): FakeWooStore {
     orders: options.orders ?? [],
     refunds: options.refunds ?? {},
     products: options.products ?? {},
+    coupons: [],
     requests: [],
     handlers: [],
   };
   let nextWebhookId = 40;
+  let nextCouponId = 720;
   for (const w of options.webhooks ?? []) {
     store.webhooks.push({
       id: w.id ?? nextWebhookId++,
@@ -319,6 +341,51 @@ export function fakeWooStore(options: FakeWooStoreOptions = {}): FakeWooStore {
       if (!known) return wpError(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.");
       const refunds = [...(store.refunds[id] ?? [])].sort((a, b) => Number(b.id) - Number(a.id));
       return paged(refunds, new URL(request.url).searchParams);
+    }),
+    // Coupons as WC_REST_Coupons_Controller handles them: the code is stored lower-case (wc_format_coupon_code),
+    // a code another coupon (not trashed) has is refused, DELETE without force moves it to the trash.
+    http.get(`${api}/coupons`, async ({ request }) => {
+      const denied = await gate(request, false);
+      if (denied) return denied;
+      const query = new URL(request.url).searchParams;
+      const code = query.get("code")?.toLowerCase();
+      return paged(
+        store.coupons.filter((c) => c.status !== "trash" && (!code || c.code === code)),
+        query,
+      );
+    }),
+    http.post(`${api}/coupons`, async ({ request }) => {
+      const denied = await gate(request, true);
+      if (denied) return denied;
+      const body = (await request.json()) as Record<string, unknown>;
+      const code = String(body.code ?? "")
+        .trim()
+        .toLowerCase();
+      if (!code) return wpError(400, "rest_missing_callback_param", "Missing parameter(s): code");
+      if (store.coupons.some((c) => c.code === code && c.status !== "trash"))
+        return wpError(400, "woocommerce_rest_coupon_code_already_exists", "The coupon code already exists");
+      const coupon = couponJson({ id: nextCouponId++, ...body, code, status: "publish" });
+      store.coupons.push(coupon);
+      return HttpResponse.json(coupon, { status: 201 });
+    }),
+    http.put(`${api}/coupons/:id`, async ({ request, params }) => {
+      const denied = await gate(request, true);
+      if (denied) return denied;
+      const coupon = store.coupons.find((c) => String(c.id) === params.id);
+      if (!coupon) return wpError(400, "woocommerce_rest_shop_coupon_invalid_id", "ID is invalid.");
+      const body = (await request.json()) as Record<string, unknown>;
+      Object.assign(coupon, couponJson({ ...coupon, ...body, code: String(body.code ?? coupon.code).toLowerCase() }));
+      return HttpResponse.json(coupon);
+    }),
+    http.delete(`${api}/coupons/:id`, async ({ request, params }) => {
+      const denied = await gate(request, true);
+      if (denied) return denied;
+      const index = store.coupons.findIndex((c) => String(c.id) === params.id);
+      if (index === -1) return wpError(404, "woocommerce_rest_shop_coupon_invalid_id", "Invalid ID.");
+      const coupon = store.coupons[index]!;
+      if (new URL(request.url).searchParams.get("force") === "true") store.coupons.splice(index, 1);
+      else coupon.status = "trash";
+      return HttpResponse.json(coupon);
     }),
   ];
   // A store that is down or not WordPress answers every path the same way.

@@ -10,6 +10,7 @@ import {
   overview,
   parseForm,
 } from "@trailmark/core/admin";
+import { syncDiscountCodes } from "@trailmark/core/applications";
 import {
   CAMPAIGN_STATUSES,
   CampaignInputSchema,
@@ -34,6 +35,7 @@ import {
   type StoreContext,
   shellOf,
 } from "../store-context.server.ts";
+import { discountGatewayFor } from "../store-discounts.server.ts";
 
 // Campaigns: the list (with pause, resume and end), a new campaign, and one campaign's settings with its
 // per-creator commission overrides.
@@ -48,6 +50,8 @@ async function changeStatus(ctx: StoreContext, values: Record<string, unknown>) 
   if (!parsed.success) return fail("status", { form: "choose active, paused or ended" });
   return attempt("status", async () => {
     await setCampaignStatus(ctx.db, ctx.storeId, parsed.data.campaignId, parsed.data.status);
+    // Creators' codes in the shop end with the campaign (and come back if it is started again).
+    await syncDiscountCodes(ctx.db, discountGatewayFor(ctx), ctx.storeId, { campaignId: parsed.data.campaignId });
     const verb = { active: "resumed", paused: "paused", ended: "ended" }[parsed.data.status];
     return done("status", `Campaign ${verb}.`);
   });

@@ -8,6 +8,7 @@ import {
   overview,
   parseForm,
 } from "@trailmark/core/admin";
+import { pushDiscountCode, syncDiscountCodes } from "@trailmark/core/applications";
 import { listCampaigns } from "@trailmark/core/campaigns";
 import { createCreator, listCreators, requireCreator, setCreatorStatus, updateCreator } from "@trailmark/core/creators";
 import {
@@ -44,6 +45,9 @@ import {
   type StoreContext,
   shellOf,
 } from "../store-context.server.ts";
+import { discountGatewayFor } from "../store-discounts.server.ts";
+
+const CodeIdSchema = z.looseObject({ codeId: z.string().min(1).max(100) });
 
 // Creators: the list (create, archive), and one creator's details, discount codes and tracking links.
 
@@ -80,7 +84,14 @@ export async function creatorsLoader({ request }: LoaderFunctionArgs, requireSto
 async function archive(ctx: Awaited<ReturnType<RequireStoreContext>>, creatorId: string, intent: string) {
   return attempt(intent, async () => {
     await setCreatorStatus(ctx.db, ctx.storeId, creatorId, intent === "archive" ? "archived" : "active");
-    return done(intent, intent === "archive" ? "Creator archived: their links no longer track." : "Creator restored.");
+    // The creator's codes in the shop follow: off while archived, on again when restored.
+    await syncDiscountCodes(ctx.db, discountGatewayFor(ctx), ctx.storeId, { creatorId });
+    return done(
+      intent,
+      intent === "archive"
+        ? "Creator archived: their links no longer track and their codes are off in the shop."
+        : "Creator restored.",
+    );
   });
 }
 
@@ -175,6 +186,8 @@ export async function creatorLoader({ request, params }: LoaderFunctionArgs, req
         id: d.id,
         code: d.code,
         campaignName: campaignName.get(d.campaignId) ?? d.campaignId,
+        storeStatus: d.storeStatus,
+        storeError: d.storeError,
       })),
       created: new URL(request.url).searchParams.get("created") === "1",
       range: { fromDay: range.fromDay, toDay: range.toDay },
@@ -217,6 +230,14 @@ export async function creatorAction({ request, params }: ActionFunctionArgs, req
         },
         "code",
       );
+    }
+    case "pushCode": {
+      const parsed = CodeIdSchema.safeParse(values);
+      if (!parsed.success) return fail(intent, { form: "no code given" });
+      const pushed = await pushDiscountCode(ctx.db, discountGatewayFor(ctx), ctx.storeId, parsed.data.codeId);
+      return pushed.error
+        ? fail(intent, { form: pushed.error }, 409)
+        : done(intent, "The code is active in your shop.");
     }
     case "link": {
       const parsed = parseForm(LinkFormSchema, values);

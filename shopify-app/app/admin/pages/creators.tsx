@@ -256,6 +256,14 @@ function StripeConnect({
   );
 }
 
+const CODE_STATUS = {
+  none: "Create it in your shop",
+  pending: "Not created yet",
+  active: "Active",
+  inactive: "Off",
+  failed: "Not created",
+} as const;
+
 export function CreatorPage() {
   const data = useLoaderData<typeof creatorLoader>();
   const { shell, creator } = data;
@@ -424,14 +432,40 @@ export function CreatorPage() {
               Discount codes
             </Text>
             <Text as="p" tone="subdued">
-              An order using one of these codes credits {creator.name}, even without a click. Create the same code in
-              your store.
+              An order using one of these codes credits {creator.name}, even without a click. Codes made when an
+              application is approved are created in your shop; a code you add here must exist in your shop too.
             </Text>
             {data.codes.length > 0 ? (
               <DataTable
-                columnContentTypes={["text", "text"]}
-                headings={["Code", "Campaign"]}
-                rows={data.codes.map((c) => [c.code, c.campaignName])}
+                columnContentTypes={["text", "text", "text", "text"]}
+                headings={["Code", "Campaign", "In your shop", ""]}
+                rows={data.codes.map((c) => [
+                  <InlineStack key="c" gap="200" blockAlign="center">
+                    <code data-testid="discount-code">{c.code}</code>
+                    <CopyButton text={c.code} />
+                  </InlineStack>,
+                  c.campaignName,
+                  <BlockStack key="s" gap="100">
+                    <span>{CODE_STATUS[c.storeStatus as keyof typeof CODE_STATUS] ?? c.storeStatus}</span>
+                    {c.storeError ? (
+                      <Text as="span" tone="critical">
+                        {c.storeError}
+                      </Text>
+                    ) : null}
+                  </BlockStack>,
+                  shell.platform !== "custom" && c.storeStatus !== "active" && c.storeStatus !== "inactive" ? (
+                    <Form key="r" method="post">
+                      <CsrfField token={shell.csrfToken} />
+                      <Hidden name="intent" value="pushCode" />
+                      <Hidden name="codeId" value={c.id} />
+                      <Button submit size="slim">
+                        Create in shop
+                      </Button>
+                    </Form>
+                  ) : (
+                    ""
+                  ),
+                ])}
               />
             ) : null}
             {data.campaigns.length > 0 ? (

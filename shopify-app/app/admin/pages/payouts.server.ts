@@ -24,7 +24,7 @@ import {
   WEEKDAYS,
 } from "@trailmark/core/payouts";
 import { AppError, toMinorUnits } from "@trailmark/core/shared";
-import { setStoreMinimumPayout } from "@trailmark/core/stores";
+import { MAIL_DIGEST_AFTER_MAX, setStoreMailDigestAfter, setStoreMinimumPayout } from "@trailmark/core/stores";
 import { z } from "zod";
 import {
   attempt,
@@ -65,6 +65,7 @@ export async function payoutsLoader({ request }: LoaderFunctionArgs, requireStor
       preview,
       history,
       settings,
+      mailDigestAfter: ctx.store.mailDigestAfter,
       providers: PAYOUT_METHODS.map((method) => ({ method, configured: providers[method] !== undefined })),
       schedules: PAYOUT_SCHEDULES,
       weekdays: WEEKDAYS,
@@ -91,6 +92,16 @@ const SettingsSchema = z.object({
     .string()
     .trim()
     .regex(/^\d{1,9}(\.\d{1,4})?$/, "Enter an amount such as 25.00"),
+  // Absent (an older form) or empty: unchanged.
+  mailDigestAfter: z.preprocess(
+    (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+    z.coerce
+      .number()
+      .int("Enter a whole number")
+      .min(0, "Enter 0 or more")
+      .max(MAIL_DIGEST_AFTER_MAX, `Enter at most ${MAIL_DIGEST_AFTER_MAX}`)
+      .optional(),
+  ),
 });
 
 /** The ids a bulk action was posted with (checkboxes named `payoutId`). */
@@ -182,9 +193,14 @@ export async function payoutsAction({ request }: ActionFunctionArgs, requireStor
       const parsed = SettingsSchema.safeParse(values);
       if (!parsed.success) {
         const field = parsed.error.issues.find((i) =>
-          ["minimumPayout", "holdingDays", "payoutDay"].includes(String(i.path[0])),
+          ["minimumPayout", "holdingDays", "payoutDay", "mailDigestAfter"].includes(String(i.path[0])),
         );
-        const label = { minimumPayout: "Minimum payout", holdingDays: "Holding period", payoutDay: "Payout day" };
+        const label = {
+          minimumPayout: "Minimum payout",
+          holdingDays: "Holding period",
+          payoutDay: "Payout day",
+          mailDigestAfter: "Commission emails per day",
+        };
         return fail(intent, {
           form: field
             ? `${label[field.path[0] as keyof typeof label]}: ${field.message}`
@@ -192,6 +208,8 @@ export async function payoutsAction({ request }: ActionFunctionArgs, requireStor
         });
       }
       return attempt(intent, async () => {
+        if (parsed.data.mailDigestAfter !== undefined)
+          await setStoreMailDigestAfter(db, storeId, parsed.data.mailDigestAfter);
         await updatePayoutSettings(db, storeId, {
           schedule: parsed.data.schedule,
           ...(parsed.data.payoutDay === undefined ? {} : { payoutDay: parsed.data.payoutDay }),

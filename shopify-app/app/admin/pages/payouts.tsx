@@ -127,7 +127,7 @@ function PendingCell({
 }
 
 export function PayoutsPage() {
-  const { shell, balances, pending, preview, history, settings, providers, schedules, weekdays } =
+  const { shell, balances, pending, preview, history, settings, mailDigestAfter, providers, schedules, weekdays } =
     useLoaderData<typeof payoutsLoader>();
   const result = useActionData<Result | undefined>();
   const submit = useSubmit();
@@ -140,6 +140,7 @@ export function PayoutsPage() {
   }, [result]);
   const [selected, setSelected] = useState<string[]>([]);
   const [reference, setReference] = useState("");
+  const [digestAfter, setDigestAfter] = useState(String(mailDigestAfter));
   const [minimum, setMinimum] = useState(() => {
     const own = balances.minimumPayout.find((m) => m.currency === shell.currency);
     return own ? formatMinorUnits(own.amount, own.currency) : "";
@@ -548,6 +549,15 @@ export function PayoutsPage() {
                     onChange={setMinimum}
                     autoComplete="off"
                     helpText="Smaller balances carry over to a later run. Other currencies need the same amount in their own units."
+                  />
+                  <TextField
+                    name="mailDigestAfter"
+                    label="Commission emails per creator per day"
+                    type="number"
+                    value={digestAfter}
+                    onChange={setDigestAfter}
+                    autoComplete="off"
+                    helpText="Creators are emailed each commission they earn; past this many in a day, the rest come in one digest at the end of the day."
                   />
                   <Text as="p" tone="subdued">
                     Minimum payout: {balances.minimumPayout.map((m) => money(m.amount, m.currency)).join(", ")}; smaller

@@ -7,8 +7,9 @@ import {
   settingsData,
   WooConnectFormSchema,
 } from "@trailmark/core/admin";
+import { getProgramTerms, setProgramTerms } from "@trailmark/core/applications";
 import { retryFailedDeliveries } from "@trailmark/core/inbox";
-import { createApiKey, revokeApiKey, updateStoreCredentials } from "@trailmark/core/stores";
+import { createApiKey, revokeApiKey, setStoreHandle, updateStoreCredentials } from "@trailmark/core/stores";
 import { activateWebPixel, pixelSettingsFor } from "@trailmark/shopify";
 import { connectStore, disconnectStore, normalizeStoreUrl, WooApiError } from "@trailmark/woocommerce";
 import { z } from "zod";
@@ -31,9 +32,10 @@ import {
 export async function settingsLoader({ request }: LoaderFunctionArgs, requireStoreContext: RequireStoreContext) {
   const ctx = await requireStoreContext(request);
   return handleErrors(async () => {
-    const [settings, owners] = await Promise.all([
+    const [settings, owners, terms] = await Promise.all([
       settingsData(ctx.db, ctx.storeId, { publicUrl: publicUrl() }),
       ctx.mode === "standalone" ? listOwners(ctx.db, ctx.storeId) : Promise.resolve([]),
+      getProgramTerms(ctx.db, ctx.storeId),
     ]);
     return {
       shell: shellOf(ctx),
@@ -41,6 +43,12 @@ export async function settingsLoader({ request }: LoaderFunctionArgs, requireSto
       owners: owners.map((o) => ({ email: o.email, lastSignInAt: o.lastSignInAt })),
       canRepairPixel: ctx.mode === "embedded" && ctx.store.platform === "shopify",
       publicUrl: publicUrl(),
+      program: {
+        handle: ctx.store.handle ?? "",
+        applyUrl: ctx.store.handle ? `${publicUrl()}/apply/${ctx.store.handle}` : null,
+        terms: terms.terms,
+        termsVersion: terms.termsVersion,
+      },
     };
   });
 }
@@ -127,6 +135,31 @@ export async function settingsAction({ request }: ActionFunctionArgs, requireSto
         const result = await disconnectStore({ db: ctx.db, storeId: ctx.storeId, force: values.force === "1" });
         return done(intent, ["Disconnected from WooCommerce.", ...result.warnings].join(" "));
       });
+    }
+    case "saveHandle": {
+      return attempt(
+        intent,
+        async () => {
+          const store = await setStoreHandle(
+            ctx.db,
+            ctx.storeId,
+            typeof values.handle === "string" ? values.handle : "",
+          );
+          return done(intent, `Creators now apply at ${publicUrl()}/apply/${store.handle}.`);
+        },
+        "handle",
+      );
+    }
+    case "saveTerms": {
+      const terms = typeof values.terms === "string" ? values.terms : "";
+      return attempt(
+        intent,
+        async () => {
+          const saved = await setProgramTerms(ctx.db, ctx.storeId, { terms });
+          return done(intent, `Terms saved (version ${saved.termsVersion}).`);
+        },
+        "terms",
+      );
     }
     default:
       return fail(intent, { form: "unknown action" });

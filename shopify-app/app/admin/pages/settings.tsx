@@ -242,6 +242,58 @@ export function SettingsPage() {
             </BlockStack>
           </Card>
         </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          title="Creator applications"
+          description="Creators apply on your public page; you approve them under Applications. Applicants accept these terms."
+        >
+          <Card>
+            <BlockStack gap="300">
+              {banner("saveHandle") ?? banner("saveTerms")}
+              <Row label="Application page">
+                {data.program.applyUrl ? (
+                  <code data-testid="apply-url" style={{ wordBreak: "break-all" }}>
+                    {data.program.applyUrl}
+                  </code>
+                ) : (
+                  "Choose an address below."
+                )}
+              </Row>
+              <Form method="post" noValidate>
+                <CsrfField token={shell.csrfToken} />
+                <Hidden name="intent" value="saveHandle" />
+                <InlineStack gap="200" blockAlign="end">
+                  <Box minWidth="240px">
+                    <TextInput
+                      name="handle"
+                      label="Page address (handle)"
+                      prefix="/apply/"
+                      defaultValue={data.program.handle}
+                      error={errorsFor("saveHandle")?.handle}
+                    />
+                  </Box>
+                  <Button submit>Save address</Button>
+                </InlineStack>
+              </Form>
+              <Form method="post" noValidate>
+                <CsrfField token={shell.csrfToken} />
+                <Hidden name="intent" value="saveTerms" />
+                <BlockStack gap="200">
+                  <TextInput
+                    name="terms"
+                    label={`Program terms${data.program.termsVersion > 0 ? ` (version ${data.program.termsVersion})` : ""}`}
+                    multiline={6}
+                    defaultValue={data.program.terms}
+                    error={errorsFor("saveTerms")?.terms}
+                    helpText="Applicants must accept them. Changing them asks later applicants to accept the new version."
+                  />
+                  <InlineStack>
+                    <Button submit>Save terms</Button>
+                  </InlineStack>
+                </BlockStack>
+              </Form>
+            </BlockStack>
+          </Card>
+        </Layout.AnnotatedSection>
         {settings.woocommerce ? (
           <Layout.AnnotatedSection
             title="WooCommerce"

@@ -4,6 +4,7 @@ export const ADMIN_NAV = [
   { path: "", label: "Overview" },
   { path: "/campaigns", label: "Campaigns" },
   { path: "/creators", label: "Creators" },
+  { path: "/applications", label: "Applications" },
   { path: "/conversions", label: "Conversions" },
   { path: "/payouts", label: "Payouts" },
   { path: "/models", label: "Model comparison" },

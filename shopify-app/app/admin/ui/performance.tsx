@@ -1,5 +1,5 @@
 import { BlockStack, Card, DataTable, Text } from "@shopify/polaris";
-import type { Overview } from "@trailmark/core/admin";
+import type { Overview } from "@trailmark/core/browser";
 import { displayMoney } from "@trailmark/core/browser";
 import { formatNumber, formatPercent } from "./format.ts";
 import { DateRangeFilter } from "./shell.tsx";

@@ -20,6 +20,17 @@ export interface ShopifyAdminFake {
   /** Operation names in the order they arrived, with their variables. */
   calls: { operation: string; variables: Record<string, unknown> }[];
   tokenExchanges: number;
+  /** The access scopes the shop granted: discount mutations answer ACCESS_DENIED without write_discounts. */
+  scopes: string[];
+  /** Basic code discounts by code, as discountCodeBasicCreate stored them. */
+  discounts: Map<string, FakeDiscount>;
+}
+
+export interface FakeDiscount {
+  id: string;
+  code: string;
+  input: Record<string, unknown>;
+  status: "ACTIVE" | "EXPIRED";
 }
 
 export function createShopifyAdminFake(): ShopifyAdminFake {
@@ -30,6 +41,47 @@ export function createShopifyAdminFake(): ShopifyAdminFake {
     shop: { name: "Test Shop", currencyCode: "EUR", primaryDomain: { host: "shop.test-brand.example" } },
     calls: [],
     tokenExchanges: 0,
+    scopes: ["read_orders", "write_pixels", "read_customer_events", "write_discounts"],
+    discounts: new Map(),
+  };
+}
+
+let nextDiscountId = 1_190_000_001;
+
+/** Shopify's answer to a field the token's scopes do not cover (HTTP 200, a top-level error, data null). */
+function accessDenied(field: string) {
+  return HttpResponse.json({
+    errors: [
+      {
+        message: `Access denied for ${field} field. Required access: \`write_discounts\` access scope.`,
+        locations: [{ line: 2, column: 3 }],
+        path: [field],
+        extensions: {
+          code: "ACCESS_DENIED",
+          documentation: "https://shopify.dev/api/usage/access-scopes",
+          requiredAccess: "`write_discounts` access scope.",
+        },
+      },
+    ],
+    data: { [field]: null },
+  });
+}
+
+/** A DiscountCodeBasic as codeDiscountNodeByCode returns it, from the input it was created with. */
+function discountNode(d: FakeDiscount) {
+  const gets = d.input.customerGets as { value: { percentage?: number; discountAmount?: { amount: string } } };
+  const value =
+    gets.value.percentage !== undefined
+      ? { __typename: "DiscountPercentage", percentage: gets.value.percentage }
+      : { __typename: "DiscountAmount", amount: { amount: gets.value.discountAmount?.amount, currencyCode: "EUR" } };
+  return {
+    id: d.id,
+    codeDiscount: {
+      __typename: "DiscountCodeBasic",
+      title: d.input.title,
+      appliesOncePerCustomer: d.input.appliesOncePerCustomer,
+      customerGets: { value },
+    },
   };
 }
 
@@ -56,7 +108,7 @@ export function shopifyAdminHandlers(fake: ShopifyAdminFake) {
       fake.tokenExchanges++;
       return HttpResponse.json({
         access_token: "shpat_test_offline_token",
-        scope: "read_orders,write_pixels,read_customer_events",
+        scope: fake.scopes.join(","),
         expires_in: 3600,
         refresh_token: "shprt_test_refresh_token",
         refresh_token_expires_in: 7_776_000,
@@ -99,6 +151,49 @@ export function shopifyAdminHandlers(fake: ShopifyAdminFake) {
           }
           fake.pixel = { ...fake.pixel, settings: webPixel?.settings ?? "{}" };
           return HttpResponse.json({ data: { webPixelUpdate: { userErrors: [], webPixel: fake.pixel } } });
+        }
+        case "trailmarkDiscountCodeBasicCreate": {
+          if (!fake.scopes.includes("write_discounts")) return accessDenied("discountCodeBasicCreate");
+          const input = body.variables?.basicCodeDiscount as Record<string, unknown>;
+          const code = String(input.code ?? "");
+          if ([...fake.discounts.keys()].some((c) => c.toUpperCase() === code.toUpperCase())) {
+            const taken = {
+              field: ["basicCodeDiscount", "code"],
+              code: "TAKEN",
+              message: "Code must be unique. Please try a different code.",
+            };
+            return HttpResponse.json({
+              data: { discountCodeBasicCreate: { codeDiscountNode: null, userErrors: [taken] } },
+            });
+          }
+          const discount: FakeDiscount = {
+            id: `gid://shopify/DiscountCodeNode/${nextDiscountId++}`,
+            code,
+            input,
+            status: "ACTIVE",
+          };
+          fake.discounts.set(code, discount);
+          return HttpResponse.json({
+            data: { discountCodeBasicCreate: { codeDiscountNode: { id: discount.id }, userErrors: [] } },
+          });
+        }
+        case "trailmarkDiscountCodeByCode": {
+          const code = String(body.variables?.code ?? "").toUpperCase();
+          const found = [...fake.discounts.values()].find((d) => d.code.toUpperCase() === code);
+          return HttpResponse.json({ data: { codeDiscountNodeByCode: found ? discountNode(found) : null } });
+        }
+        case "trailmarkDiscountCodeDeactivate":
+        case "trailmarkDiscountCodeActivate": {
+          const field =
+            operation === "trailmarkDiscountCodeActivate" ? "discountCodeActivate" : "discountCodeDeactivate";
+          if (!fake.scopes.includes("write_discounts")) return accessDenied(field);
+          const found = [...fake.discounts.values()].find((d) => d.id === body.variables?.id);
+          if (!found) {
+            const missing = { field: ["id"], code: "INVALID", message: "Discount does not exist" };
+            return HttpResponse.json({ data: { [field]: { codeDiscountNode: null, userErrors: [missing] } } });
+          }
+          found.status = field === "discountCodeActivate" ? "ACTIVE" : "EXPIRED";
+          return HttpResponse.json({ data: { [field]: { codeDiscountNode: { id: found.id }, userErrors: [] } } });
         }
         default:
           return HttpResponse.json({ errors: [{ message: `unexpected operation ${operation}` }] }, { status: 400 });

@@ -1,6 +1,6 @@
-import { type Database, openDatabase } from "../db/client.ts";
-import { migrate } from "../db/migrate.ts";
-import { tuneSqlite } from "../db/sqlite-pragmas.ts";
+import { type Database, openDatabase } from "./client.ts";
+import { migrate } from "./migrate.ts";
+import { tuneSqlite } from "./sqlite-pragmas.ts";
 
 // Every process and thread that opens the product's database opens it here, so none skips the SQLite tuning
 // (WAL, synchronous, busy timeout: core/src/db/sqlite-pragmas.ts). Apart from runtime.ts so that the inbox

@@ -1,5 +1,5 @@
-import { DAY_MS } from "../db/day-number.ts";
-import { Prisma } from "../db/generated/sqlite/index.js";
+import { DAY_MS } from "./day-number.ts";
+import { Prisma } from "./generated/sqlite/index.js";
 
 // The few aggregate queries the admin runs in SQL rather than in memory (a store may have a million clicks),
 // written once for both databases: quoted identifiers, CAST for sums (PostgreSQL sums a bigint into numeric)
@@ -11,7 +11,7 @@ export const raw = Prisma.raw;
 export const join = Prisma.join;
 export const empty = Prisma.empty;
 
-export { dayNumber } from "../db/day-number.ts";
+export { dayNumber } from "./day-number.ts";
 
 export function dayText(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
