@@ -98,6 +98,24 @@ describe("lineCommissions", () => {
     expect(result.total).toBe(1000);
   });
 
+  it("keeps each line within a minor unit of its exact share when the total's rounding is shared back", () => {
+    // 66.68% of 0.01, 0.01 and 100.00: exactly 0.006668, 0.006668 and 66.68; the order earns 66.69.
+    const line = (id: string, amount: number): RuleLine => ({
+      id,
+      productId: null,
+      variantId: null,
+      collectionIds: [],
+      quantity: 1,
+      amount,
+    });
+    const result = lineCommissions([line("a", 1), line("b", 1), line("c", 10_000)], indexRules([]), {
+      type: "percentage",
+      basisPoints: 6668,
+    });
+    expect(result.lines.map((l) => l.amount)).toEqual([1, 0, 6668]);
+    expect(result.total).toBe(6669);
+  });
+
   it("adds up exactly: the lines sum to the total, each within one minor unit of its exact share", () => {
     fc.assert(
       fc.property(linesArbitrary, rulesArbitrary, defaultArbitrary, (lines, rules, fallback) => {

@@ -80,7 +80,8 @@ export interface OrderLineCommissions {
 
 /**
  * Each line's commission and their total. Percentages are summed exactly over the lines, rounded half up
- * once, and split back over those lines by largest remainder; flat amounts per unit are whole already. A
+ * once, and shared back over those lines by largest remainder on their exact shares; flat amounts per unit
+ * are whole already. A
  * flat default (an amount per order) is earned once when any line falls to the default, and split over
  * those lines by their amounts (by count when they are all free). Excluded lines and gift cards earn 0.
  */
@@ -103,15 +104,7 @@ export function lineCommissions(
     else if (rate.type === "per_unit") whole[i] = rate.amount * line.quantity;
     else flatLines.push(i);
   });
-  const exactSum = percentExact.reduce((a, b) => a + b, 0n);
-  const percentTotal = Number((2n * exactSum + BASIS_POINTS) / (2n * BASIS_POINTS));
-  const percentParts =
-    percentTotal === 0
-      ? lines.map(() => 0)
-      : allocateMinorUnits(
-          percentTotal,
-          percentExact.map((e) => Number(e)),
-        );
+  const percentParts = largestRemainder(percentExact, BASIS_POINTS);
   const flatParts = lines.map(() => 0);
   if (flatLines.length > 0 && defaultRule?.type === "flat") {
     const amounts = flatLines.map((i) => lines[i]!.amount);
@@ -128,6 +121,28 @@ export function lineCommissions(
   const total = result.reduce((sum, l) => sum + l.amount, 0);
   if (!Number.isSafeInteger(total)) throw new RangeError(`commission ${total} is beyond the safe integer range`);
   return { total, lines: result };
+}
+
+/**
+ * Exact shares numerator/denominator rounded so that they add up to their sum rounded half up: each share
+ * gets its whole part, and the units left go one each to the largest fractional parts (the earlier line on a
+ * tie). Each part is then within one minor unit of its exact share, and a whole share is never rounded.
+ */
+function largestRemainder(numerators: readonly bigint[], denominator: bigint): number[] {
+  const sum = numerators.reduce((a, b) => a + b, 0n);
+  const total = (2n * sum + denominator) / (2n * denominator);
+  const parts = numerators.map((n) => n / denominator);
+  let left = Number(total - parts.reduce((a, b) => a + b, 0n));
+  const order = numerators
+    .map((n, i) => ({ i, fraction: n % denominator }))
+    .filter((x) => x.fraction > 0n)
+    .sort((a, b) => (a.fraction === b.fraction ? a.i - b.i : a.fraction > b.fraction ? -1 : 1));
+  for (const { i } of order) {
+    if (left <= 0) break;
+    parts[i] = parts[i]! + 1n;
+    left--;
+  }
+  return parts.map((p) => Number(p));
 }
 
 /** What a refund took back of one line (orders/normalized-order.ts RefundLine). */
