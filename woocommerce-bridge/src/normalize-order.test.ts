@@ -3,7 +3,7 @@ import { hashEmail } from "@trailmark/core/shared";
 import { describe, expect, it } from "vitest";
 import { mapWooStatus, normalizeWooOrder } from "./normalize-order.ts";
 import { decodeWooBody } from "./process-delivery.ts";
-import { refundItemsAmount, WooRefundSchema } from "./refund-items.ts";
+import { refundDetail, refundItemsAmount, WooRefundSchema } from "./refund-items.ts";
 import { phpJsonEncode } from "./testing/php-json.ts";
 import { type WooOrderFixtureOptions, wooOrderPayload, wooRefundPayload } from "./testing/woo-orders.ts";
 import { WooOrderSchema } from "./woo-order-schema.ts";
@@ -79,19 +79,74 @@ describe("normalizeWooOrder", () => {
       wooRefundPayload({ id: 4141, orderId: 4127, amount: "4.90", shipping: [{ itemId: 813, total: "4.90" }] }),
       wooRefundPayload({ id: 4142, orderId: 4127, amount: "5.00" }),
     ].map((r) => WooRefundSchema.parse(r));
-    const items = new Map(fetched.map((r) => [r.id, refundItemsAmount(r, "EUR")]));
-    expect([...items]).toEqual([
-      ["4140", 1000],
-      ["4141", 0],
-      ["4142", null],
-    ]);
+    expect(fetched.map((r) => refundItemsAmount(r, "EUR"))).toEqual([1000, 0, null]);
+    const items = new Map(fetched.map((r) => [r.id, refundDetail(r, "EUR")]));
     const order = normalizeWooOrder(WooOrderSchema.parse(decodeWooBody(body)), items);
     expect(order.refunds).toEqual([
-      { id: "4140", amount: 1000, orderAmount: 1210 },
+      { id: "4140", amount: 1000, orderAmount: 1210, lines: [{ lineId: "812", quantity: 1, amount: 1000 }] },
       { id: "4141", amount: 0, orderAmount: 490 },
       { id: "4142", amount: 379, orderAmount: 500 }, // 45.44 × 5.00 / 59.90
       { id: "4143", amount: 455, orderAmount: 600 }, // 45.44 × 6.00 / 59.90
     ]);
+  });
+
+  it("lists the line items, with their products' categories when the catalogue gave them", () => {
+    const twoLines = {
+      line_items: [
+        {
+          id: 812,
+          product_id: 77,
+          variation_id: 0,
+          sku: "BEANIE",
+          quantity: 2,
+          subtotal: "50.00",
+          total: "45.44",
+          total_tax: "9.56",
+        },
+        {
+          id: 815,
+          product_id: 78,
+          variation_id: 781,
+          sku: "",
+          quantity: 1,
+          subtotal: "10.00",
+          total: "10.00",
+          total_tax: "0",
+        },
+      ],
+    };
+    const body = new TextEncoder().encode(phpJsonEncode(wooOrderPayload()));
+    const parsed = WooOrderSchema.parse({ ...(decodeWooBody(body) as object), ...twoLines });
+    const order = normalizeWooOrder(parsed, undefined, new Map([["77", ["15", "16"]]]));
+    expect(order.lines).toEqual([
+      {
+        id: "812",
+        productId: "77",
+        variantId: null,
+        sku: "BEANIE",
+        collectionIds: ["15", "16"],
+        quantity: 2,
+        unitPrice: 2500,
+        discount: 456,
+        tax: 956,
+        amount: 4544,
+        giftCard: false,
+      },
+      {
+        id: "815",
+        productId: "78",
+        variantId: "781",
+        sku: null,
+        collectionIds: [],
+        quantity: 1,
+        unitPrice: 1000,
+        discount: 0,
+        tax: 0,
+        amount: 1000,
+        giftCard: false,
+      },
+    ]);
+    expect(order.total).toBe(5544);
   });
 
   it("treats a refunded order as refunded in full even when the refund records fall short", () => {

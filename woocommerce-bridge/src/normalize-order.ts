@@ -1,7 +1,16 @@
 import { mulDivRoundHalfUp } from "@trailmark/core/commissions";
 import { clickIdsFromUrl, isClickId } from "@trailmark/core/links";
-import { itemsBase, type NormalizedOrder, NormalizedOrderSchema, type OrderStatus } from "@trailmark/core/orders";
+import {
+  itemsBase,
+  itemsBaseOfLines,
+  type NormalizedOrder,
+  NormalizedOrderSchema,
+  type OrderLineInput,
+  type OrderStatus,
+  type RefundLine,
+} from "@trailmark/core/orders";
 import { hashCustomerRef, hashEmail, toMinorUnits } from "@trailmark/core/shared";
+import type { WooProductCategories } from "./product-categories.ts";
 import type { WooRefundItems } from "./refund-items.ts";
 import type { WooOrder } from "./woo-order-schema.ts";
 
@@ -55,25 +64,63 @@ export function clickIdsFromAttribution(meta: Record<string, string>): string[] 
 }
 
 /**
- * The order's money on both commission bases (core/src/orders/commission-base.ts). WooCommerce keeps line
- * totals after discounts and without tax in both tax modes (`prices_include_tax` only says how prices were
- * entered), so the items base is their sum; without lines it is the total less tax, shipping and fees.
+ * The order's line items, or [] when a line lacks its id. WooCommerce keeps line totals after discounts and
+ * without tax in both tax modes (`prices_include_tax` only says how prices were entered), so a line's
+ * amount is its `total`; its unit price is its `subtotal` (before discounts) per unit. `categories` (from the
+ * store's catalogue, product-categories.ts) gives each product's categories.
+ */
+export function wooOrderLines(
+  order: WooOrder,
+  currency: string,
+  categories: WooProductCategories = new Map(),
+): OrderLineInput[] {
+  const items = order.line_items ?? [];
+  if (items.some((l) => !l.id)) return [];
+  const money = (value: string | number | null | undefined) => Math.max(0, toMinorUnits(value ?? "0", currency));
+  return items.map((l) => {
+    const quantity = Math.max(0, Math.trunc(l.quantity ?? 1));
+    const amount = money(l.total);
+    const before = l.subtotal === undefined || l.subtotal === null ? amount : money(l.subtotal);
+    const productId = l.product_id && l.product_id !== "0" ? l.product_id : null;
+    return {
+      id: l.id!,
+      productId,
+      variantId: l.variation_id && l.variation_id !== "0" ? l.variation_id : null,
+      sku: l.sku?.slice(0, 200) || null,
+      collectionIds: productId ? (categories.get(productId) ?? []).slice(0, 100) : [],
+      quantity,
+      unitPrice: quantity > 0 ? Math.round(before / quantity) : before,
+      discount: Math.max(0, before - amount),
+      tax: money(l.total_tax),
+      amount,
+    };
+  });
+}
+
+/**
+ * The order's money on both commission bases (core/src/orders/commission-base.ts): with lines, the items base
+ * is the sum of their amounts; without, the total less tax, shipping and fees.
  */
 export function wooOrderAmounts(order: WooOrder, currency: string): { items: number; orderTotal: number } {
   const money = (value: string | number | null | undefined) => toMinorUnits(value ?? "0", currency);
   const orderTotal = Math.max(0, money(order.total));
-  const items = order.line_items?.length
-    ? itemsBase(order.line_items.map((l) => ({ amount: money(l.total), tax: money(l.total_tax), taxIncluded: false })))
-    : itemsBase([
-        {
-          amount:
-            orderTotal -
-            money(order.shipping_total) -
-            (order.fee_lines ?? []).reduce((sum, f) => sum + money(f.total), 0),
-          tax: money(order.total_tax),
-          taxIncluded: true,
-        },
-      ]);
+  const lines = wooOrderLines(order, currency);
+  const items = lines.length
+    ? itemsBaseOfLines(lines)
+    : order.line_items?.length
+      ? itemsBase(
+          order.line_items.map((l) => ({ amount: money(l.total), tax: money(l.total_tax), taxIncluded: false })),
+        )
+      : itemsBase([
+          {
+            amount:
+              orderTotal -
+              money(order.shipping_total) -
+              (order.fee_lines ?? []).reduce((sum, f) => sum + money(f.total), 0),
+            tax: money(order.total_tax),
+            taxIncluded: true,
+          },
+        ]);
   return { items, orderTotal };
 }
 
@@ -89,19 +136,21 @@ export function wooRefunds(
   order: WooOrder,
   amounts: { items: number; orderTotal: number },
   refundItems: WooRefundItems = new Map(),
-): { id: string; amount: number; orderAmount: number }[] {
+): { id: string; amount: number; orderAmount: number; lines?: RefundLine[] }[] {
   const { items, orderTotal } = amounts;
-  const refunds = (order.refunds ?? []).map((r) => {
+  const refunds: { id: string; amount: number; orderAmount: number; lines?: RefundLine[] }[] = (
+    order.refunds ?? []
+  ).map((r) => {
     // The REST API reports refunds as negative amounts ("-5.00").
     const orderAmount = Math.abs(toMinorUnits(r.total, order.currency));
     const exact = refundItems.get(r.id);
     const amount =
-      exact !== undefined && exact !== null
-        ? Math.min(exact, items)
+      exact?.amount !== undefined && exact.amount !== null
+        ? Math.min(exact.amount, items)
         : orderTotal > 0
           ? mulDivRoundHalfUp(items, Math.min(orderAmount, orderTotal), orderTotal)
           : 0;
-    return { id: r.id, amount, orderAmount };
+    return { id: r.id, amount, orderAmount, ...(exact?.lines.length ? { lines: exact.lines } : {}) };
   });
   if (order.status === "refunded") {
     const refunded = refunds.reduce((sum, r) => sum + r.amount, 0);
@@ -121,8 +170,15 @@ function uniqueCodes(codes: string[]): string[] {
   return [...new Set(codes.map((c) => c.trim()).filter((c) => c !== "" && c.length <= MAX_CODE))];
 }
 
-/** `refundItems`: what the order's refunds took back of its items, when the store's REST API was asked. */
-export function normalizeWooOrder(order: WooOrder, refundItems?: WooRefundItems): NormalizedOrder {
+/**
+ * `refundItems`: what the order's refunds took back of its items, and `categories`: its products'
+ * categories, when the store's REST API was asked.
+ */
+export function normalizeWooOrder(
+  order: WooOrder,
+  refundItems?: WooRefundItems,
+  categories?: WooProductCategories,
+): NormalizedOrder {
   const currency = order.currency.toUpperCase();
   const amounts = wooOrderAmounts(order, currency);
   const meta = attributionMeta(order);
@@ -136,6 +192,7 @@ export function normalizeWooOrder(order: WooOrder, refundItems?: WooRefundItems)
     currency,
     total: amounts.items,
     orderTotal: amounts.orderTotal,
+    lines: wooOrderLines(order, currency, categories),
     refunds: wooRefunds({ ...order, currency }, amounts, refundItems),
     customerEmailHash: email ? hashEmail(email) : null,
     // Guests are customer 0; registered customers get a stable reference that says nothing about them.

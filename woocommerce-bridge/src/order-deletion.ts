@@ -1,7 +1,9 @@
+import { usesCollectionRules } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
 import { getStore } from "@trailmark/core/stores";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./order-sink.ts";
+import { fetchWooProductCategories, productIdsOf } from "./product-categories.ts";
 import { fetchWooRefundItems, type RefundItemsCache } from "./refund-items.ts";
 import { createWooClient, ORDERS_ROUTE, WooApiError } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
@@ -54,6 +56,9 @@ export async function applyWooOrderDeletion(options: OrderDeletionOptions): Prom
   const refundItems = order.refunds?.length
     ? await fetchWooRefundItems({ client, storeId, order, cache: options.refundCache })
     : undefined;
-  await orders.ingestOrder(db, storeId, normalizeWooOrder(order, refundItems), { now });
+  const categories = (await usesCollectionRules(db, storeId))
+    ? await fetchWooProductCategories({ client, storeId, productIds: productIdsOf(order) })
+    : undefined;
+  await orders.ingestOrder(db, storeId, normalizeWooOrder(order, refundItems, categories), { now });
   return "snapshot";
 }

@@ -1,3 +1,4 @@
+import { updateCommissionPlan } from "@trailmark/core/campaigns";
 import { createInboxWorker } from "@trailmark/core/inbox";
 import { createTestDatabase, DAY, insertClick, type TestDatabase } from "@trailmark/core/testing";
 import { setupServer } from "msw/node";
@@ -168,7 +169,23 @@ describe("processing WooCommerce order deliveries", () => {
     const row = await t.order(6005);
     expect(row?.status).toBe("reversed");
     expect(row?.sourceUpdatedAt.toISOString()).toBe(NOW.toISOString());
+    // No campaign pays by category, so the catalogue was not asked; order.deleted asked for the order.
     expect(t.shop.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /wp-json/wc/v3/orders/6005"]);
+  });
+
+  it("gives each line its product's categories from the store's catalogue, asking once per product", async () => {
+    const t = await setup();
+    await updateCommissionPlan(database.db, t.store.id, t.campaign.id, {
+      productRules: [{ target: "collection", id: "21", rate: { type: "percentage", basisPoints: 1500 } }],
+    });
+    t.shop.products["77"] = [21, 34];
+    await t.deliver("order.created", payload({ id: 6020, modifiedGmt: "2024-11-20T10:05:00" }));
+    await t.deliver("order.created", payload({ id: 6021, modifiedGmt: "2024-11-20T10:06:00" }));
+    for (const id of [6020, 6021]) {
+      const lines = JSON.parse((await t.order(id))!.lines) as { productId: string; collectionIds: string[] }[];
+      expect(lines.map((l) => [l.productId, l.collectionIds])).toEqual([["77", ["21", "34"]]]);
+    }
+    expect(t.shop.requests.filter((r) => r.path.includes("/products/")).length).toBe(1);
   });
 
   it("reverses a trashed order at the store's time of the trashing, so a later restore wins", async () => {

@@ -1,3 +1,4 @@
+import { usesCollectionRules } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
 import {
   type Delivery,
@@ -13,6 +14,12 @@ import { getStore } from "@trailmark/core/stores";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import { applyWooOrderDeletion } from "./order-deletion.ts";
 import type { OrderSink } from "./order-sink.ts";
+import {
+  fetchWooProductCategories,
+  type ProductCategoriesCache,
+  productIdsOf,
+  type WooProductCategories,
+} from "./product-categories.ts";
 import { fetchWooRefundItems, type RefundItemsCache, type WooRefundItems } from "./refund-items.ts";
 import { createWooClient } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
@@ -34,6 +41,8 @@ export interface WooDeliveryHandlerOptions {
   fetch?: typeof fetch;
   /** Refunds already fetched (refund-items.ts); the process's shared cache unless a test gives its own. */
   refundCache?: RefundItemsCache;
+  /** Products' categories already fetched (product-categories.ts); the process's shared cache by default. */
+  categoryCache?: ProductCategoriesCache;
   log?: (message: string) => void;
 }
 
@@ -61,22 +70,41 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
   const snapshotTopic = (topic: string) =>
     topic === "order.created" || topic === "order.updated" || topic === "order.restored";
 
-  // The refunded items of an order with refunds, from the store's REST API. Without REST keys there is no one
-  // to ask: each refund then takes its proportional share of the items base (normalize-order.ts).
-  async function refundItemsOf(storeId: string, order: WooOrder): Promise<WooRefundItems | undefined> {
-    if (!order.refunds?.length) return undefined;
+  // The refunded items of an order with refunds and its products' categories, from the store's REST API.
+  // Without REST keys there is no one to ask: each refund then takes its proportional share of the items base
+  // (normalize-order.ts) and the lines have no categories.
+  async function catalogueOf(
+    storeId: string,
+    order: WooOrder,
+  ): Promise<{ refundItems?: WooRefundItems; categories?: WooProductCategories }> {
+    const productIds = productIdsOf(order);
+    if (!order.refunds?.length && productIds.length === 0) return {};
     const store = await getStore(db, storeId);
     const access = store ? wooApiAccessOf(wooCredentialsOf(store)) : null;
-    if (!access) return undefined;
+    if (!access) return {};
     // A slow store holds up the worker's batch: after 10 s the refunds take their share and the order's next
     // snapshot asks again.
     const client = createWooClient({ ...access, fetch: options.fetch, timeoutMs: 10_000 });
-    return fetchWooRefundItems({ client, storeId, order, cache: options.refundCache, log: options.log });
+    const refundItems = order.refunds?.length
+      ? await fetchWooRefundItems({ client, storeId, order, cache: options.refundCache, log: options.log })
+      : undefined;
+    const categories =
+      productIds.length && (await usesCollectionRules(db, storeId))
+        ? await fetchWooProductCategories({
+            client,
+            storeId,
+            productIds,
+            cache: options.categoryCache,
+            log: options.log,
+          })
+        : undefined;
+    return { refundItems, categories };
   }
 
   async function snapshotOf(delivery: Delivery) {
     const order = WooOrderSchema.parse(decodeWooBody(delivery.body));
-    return normalizeWooOrder(order, delivery.storeId ? await refundItemsOf(delivery.storeId, order) : undefined);
+    const { refundItems, categories } = delivery.storeId ? await catalogueOf(delivery.storeId, order) : {};
+    return normalizeWooOrder(order, refundItems, categories);
   }
 
   async function handleWooDelivery(delivery: Delivery): Promise<void> {

@@ -1,3 +1,4 @@
+import { usesCollectionRules } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
 import { startPeriodicJob } from "@trailmark/core/jobs";
 import { ingestOrder, setOrderStatus } from "@trailmark/core/orders";
@@ -7,6 +8,7 @@ import { z } from "zod";
 import { parseBridgeEnv } from "./env.ts";
 import { normalizeWooOrder } from "./normalize-order.ts";
 import type { OrderSink } from "./order-sink.ts";
+import { fetchWooProductCategories, type ProductCategoriesCache, productIdsOf } from "./product-categories.ts";
 import { fetchWooRefundItems, type RefundItemsCache } from "./refund-items.ts";
 import { createWooClient, ORDERS_ROUTE, WOO_PAGE_SIZE, WooApiError, type WooClient } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
@@ -30,6 +32,8 @@ export interface ReconcileStoreOptions {
   fetch?: typeof fetch;
   orders?: OrderSink;
   refundCache?: RefundItemsCache;
+  /** Products' categories already fetched (product-categories.ts). */
+  categoryCache?: ProductCategoriesCache;
 }
 
 export interface ReconcileResult {
@@ -126,6 +130,8 @@ export async function reconcileStore(options: ReconcileStoreOptions): Promise<Re
 
   try {
     const client = createWooClient({ ...access, fetch: options.fetch });
+    // Products' categories are asked for only when a campaign pays by category.
+    const byCategory = await usesCollectionRules(db, storeId);
     const { since, cursor: previousCursor } = reconcileWindow(credentials.lastSyncedAt, now);
     let cursor = previousCursor;
     const outcomes = { created: 0, updated: 0, unchanged: 0, stale: 0 };
@@ -147,7 +153,15 @@ export async function reconcileStore(options: ReconcileStoreOptions): Promise<Re
         const refundItems = parsed.data.refunds?.length
           ? await fetchWooRefundItems({ client, storeId, order: parsed.data, cache: options.refundCache })
           : undefined;
-        normalized = normalizeWooOrder(parsed.data, refundItems);
+        const categories = byCategory
+          ? await fetchWooProductCategories({
+              client,
+              storeId,
+              productIds: productIdsOf(parsed.data),
+              cache: options.categoryCache,
+            })
+          : undefined;
+        normalized = normalizeWooOrder(parsed.data, refundItems, categories);
       } catch (error) {
         skipped.push({ id: parsed.data.id, error: error instanceof Error ? error.message : String(error) });
         continue;

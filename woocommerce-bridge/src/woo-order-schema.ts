@@ -43,7 +43,21 @@ export const WooOrderSchema = z.object({
   shipping_total: WooDecimalSchema.nullish(),
   prices_include_tax: z.boolean().nullish(),
   /** Line totals are after discounts and without tax, whether the store's prices include tax or not. */
-  line_items: z.array(z.object({ total: WooDecimalSchema, total_tax: WooDecimalSchema.nullish() })).nullish(),
+  line_items: z
+    .array(
+      z.object({
+        id: WooIdSchema.nullish(),
+        product_id: WooIdSchema.nullish(),
+        variation_id: WooIdSchema.nullish(),
+        sku: z.string().nullish(),
+        quantity: z.number().nullish(),
+        /** Before discounts, without tax. */
+        subtotal: WooDecimalSchema.nullish(),
+        total: WooDecimalSchema,
+        total_tax: WooDecimalSchema.nullish(),
+      }),
+    )
+    .nullish(),
   fee_lines: z.array(z.object({ total: WooDecimalSchema })).nullish(),
   customer_id: z.union([z.number(), z.string()]).nullish(),
   billing: z.object({ email: z.string().nullish() }).nullish(),

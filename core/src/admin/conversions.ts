@@ -60,6 +60,8 @@ export interface ConversionCreatorShare {
     currency: string;
     rule: string | null;
     reason: string | null;
+    /** The campaign tier the creator had reached when it was computed (0: none), so the page can say why. */
+    tier: number;
   } | null;
 }
 
@@ -230,6 +232,7 @@ export async function describeConversions(
         currency: m.currency,
         rule: m.rule,
         reason: m.reason,
+        tier: m.tier,
       };
     }
     const list = [...shares.values()].sort((a, b) => b.weightPpm - a.weightPpm || a.name.localeCompare(b.name));

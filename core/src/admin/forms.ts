@@ -9,6 +9,19 @@ import {
   GoalSchema,
   MAX_LOOKBACK_DAYS,
 } from "../campaigns/campaign.ts";
+import {
+  type Bonus,
+  type CommissionPlan,
+  type LineRate,
+  METRICS,
+  type Metric,
+  PERIODS,
+  type Period,
+  type ProductRule,
+  RULE_TARGETS,
+  type TierStep,
+  type Tiers,
+} from "../campaigns/commission-plan.ts";
 import { COMMISSION_BASES } from "../orders/commission-base.ts";
 import { AppError } from "../shared/errors.ts";
 import { currencyExponent, toMinorUnits } from "../shared/money.ts";
@@ -248,6 +261,195 @@ export function campaignFormSchema(currency: string) {
   });
 }
 export type CampaignForm = z.output<ReturnType<typeof campaignFormSchema>>;
+
+/** Row indexes a form posts for `<prefix>.<i>.<field>` names, in order. */
+function rowIndexes(values: Record<string, unknown>, prefix: string): number[] {
+  const found = new Set<number>();
+  for (const key of Object.keys(values)) {
+    const match = new RegExp(`^${prefix}\\.(\\d{1,3})\\.`).exec(key);
+    if (match) found.add(Number(match[1]));
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+const LINE_RATE_TYPES = ["percentage", "per_unit", "excluded"] as const;
+
+/** A whole count ("10") from a form; null and an issue when it is not one. */
+function countFrom(raw: string, path: string, ctx: z.RefinementCtx, label: string): number | null {
+  if (!/^\s*\d{1,9}\s*$/.test(raw) || Number(raw) < 1) {
+    ctx.addIssue({ code: "custom", path: [path], message: `${label} must be a whole number of at least 1` });
+    return null;
+  }
+  return Number(raw);
+}
+
+/** Money text from a form in minor units; null and an issue when it is not an amount. */
+function amountFrom(raw: string, path: string, ctx: z.RefinementCtx, currency: string, label: string): number | null {
+  const parsed = moneyField(currency, label, null).safeParse(raw);
+  if (!parsed.success || parsed.data === null || parsed.data <= 0) {
+    const message = parsed.success ? `${label} must be more than 0` : parsed.error.issues[0]!.message;
+    ctx.addIssue({ code: "custom", path: [path], message });
+    return null;
+  }
+  return parsed.data;
+}
+
+/**
+ * The campaign's commission plan form: product rules as rows `pr.<i>.target|id|label|type|value` (a row
+ * without an id is an empty row and ignored), tiers as `tiers.metric` (none | sales | conversions),
+ * `tiers.period` and rows `tier.<i>.threshold|rate`, bonuses as rows `bonus.<i>.key|metric|period|threshold|amount`.
+ * Sales thresholds are amounts in the campaign's currency; conversion thresholds whole numbers.
+ */
+export function commissionPlanFormSchema(currency: string) {
+  return z.looseObject({}).transform((values, ctx): CommissionPlan => {
+    const field = (name: string) => (one.parse(values[name]) ?? "").trim();
+    const productRules: ProductRule[] = [];
+    for (const i of rowIndexes(values, "pr")) {
+      const id = field(`pr.${i}.id`);
+      if (id === "") continue;
+      const target = field(`pr.${i}.target`) || "product";
+      const type = field(`pr.${i}.type`) || "percentage";
+      if (!(RULE_TARGETS as readonly string[]).includes(target)) {
+        ctx.addIssue({ code: "custom", path: [`pr.${i}.target`], message: "choose variant, product or collection" });
+        continue;
+      }
+      if (!(LINE_RATE_TYPES as readonly string[]).includes(type)) {
+        ctx.addIssue({ code: "custom", path: [`pr.${i}.type`], message: "choose percentage, per unit or excluded" });
+        continue;
+      }
+      let rate: LineRate | null = null;
+      if (type === "excluded") rate = { type: "excluded" };
+      else if (type === "percentage") {
+        const parsed = percentageText.safeParse(field(`pr.${i}.value`));
+        if (parsed.success) rate = { type: "percentage", basisPoints: parsed.data };
+        else ctx.addIssue({ code: "custom", path: [`pr.${i}.value`], message: parsed.error.issues[0]!.message });
+      } else {
+        const amount = amountFrom(field(`pr.${i}.value`), `pr.${i}.value`, ctx, currency, "The amount per unit");
+        if (amount !== null) rate = { type: "per_unit", amount };
+      }
+      if (!rate) continue;
+      const label = field(`pr.${i}.label`);
+      if (id.length > 200 || label.length > 200) {
+        ctx.addIssue({ code: "custom", path: [`pr.${i}.id`], message: "at most 200 characters" });
+        continue;
+      }
+      if (productRules.some((r) => r.target === target && r.id === id)) {
+        ctx.addIssue({ code: "custom", path: [`pr.${i}.id`], message: `there is already a rule for ${target} ${id}` });
+        continue;
+      }
+      productRules.push({ target: target as ProductRule["target"], id, ...(label ? { label } : {}), rate });
+    }
+    let tiers: Tiers | null = null;
+    const metric = field("tiers.metric") || "none";
+    if (metric !== "none") {
+      if (!(METRICS as readonly string[]).includes(metric)) {
+        ctx.addIssue({ code: "custom", path: ["tiers.metric"], message: "choose sales, conversions or no tiers" });
+      } else {
+        const period = field("tiers.period") || "month";
+        if (!(PERIODS as readonly string[]).includes(period))
+          ctx.addIssue({ code: "custom", path: ["tiers.period"], message: "choose a period" });
+        const steps: TierStep[] = [];
+        for (const i of rowIndexes(values, "tier")) {
+          const rawThreshold = field(`tier.${i}.threshold`);
+          const rawRate = field(`tier.${i}.rate`);
+          if (rawThreshold === "" && rawRate === "") continue;
+          const value =
+            metric === "sales"
+              ? amountFrom(rawThreshold, `tier.${i}.threshold`, ctx, currency, "The threshold")
+              : countFrom(rawThreshold, `tier.${i}.threshold`, ctx, "The threshold");
+          const rate = percentageText.safeParse(rawRate);
+          if (!rate.success)
+            ctx.addIssue({ code: "custom", path: [`tier.${i}.rate`], message: rate.error.issues[0]!.message });
+          if (value === null || !rate.success) continue;
+          if (steps.length > 0 && value <= steps[steps.length - 1]!.threshold) {
+            ctx.addIssue({
+              code: "custom",
+              path: [`tier.${i}.threshold`],
+              message: "each tier's threshold must be above the one before",
+            });
+            continue;
+          }
+          steps.push({ threshold: value, basisPoints: rate.data });
+        }
+        if (steps.length === 0)
+          ctx.addIssue({
+            code: "custom",
+            path: ["tiers.metric"],
+            message: "add at least one tier, or choose no tiers",
+          });
+        else tiers = { metric: metric as Metric, period: period as Period, steps };
+      }
+    }
+    const bonuses: Bonus[] = [];
+    for (const i of rowIndexes(values, "bonus")) {
+      const key = field(`bonus.${i}.key`);
+      if (key === "") continue;
+      const bonusMetric = field(`bonus.${i}.metric`) || "conversions";
+      const period = field(`bonus.${i}.period`) || "month";
+      if (!/^[a-z0-9_-]{1,40}$/.test(key)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [`bonus.${i}.key`],
+          message: "use 1-40 lowercase letters, digits, - or _",
+        });
+        continue;
+      }
+      if (bonuses.some((b) => b.key === key)) {
+        ctx.addIssue({ code: "custom", path: [`bonus.${i}.key`], message: `there is already a bonus named ${key}` });
+        continue;
+      }
+      if (!(METRICS as readonly string[]).includes(bonusMetric) || !(PERIODS as readonly string[]).includes(period)) {
+        ctx.addIssue({ code: "custom", path: [`bonus.${i}.metric`], message: "choose what counts and the period" });
+        continue;
+      }
+      const reach =
+        bonusMetric === "sales"
+          ? amountFrom(field(`bonus.${i}.threshold`), `bonus.${i}.threshold`, ctx, currency, "The goal")
+          : countFrom(field(`bonus.${i}.threshold`), `bonus.${i}.threshold`, ctx, "The goal");
+      const amount = amountFrom(field(`bonus.${i}.amount`), `bonus.${i}.amount`, ctx, currency, "The bonus");
+      if (reach === null || amount === null) continue;
+      bonuses.push({ key, metric: bonusMetric as Metric, period: period as Period, threshold: reach, amount });
+    }
+    if (productRules.length > 500)
+      ctx.addIssue({ code: "custom", path: ["form"], message: "at most 500 product rules" });
+    if (bonuses.length > 20) ctx.addIssue({ code: "custom", path: ["form"], message: "at most 20 bonuses" });
+    return { productRules, tiers, bonuses };
+  });
+}
+
+/** A commission plan as the values its form starts from (no empty rows: the page adds those). */
+export function commissionPlanFormValues(plan: CommissionPlan, currency: string): FormValues {
+  const values: FormValues = {
+    "tiers.metric": plan.tiers?.metric ?? "none",
+    "tiers.period": plan.tiers?.period ?? "month",
+  };
+  plan.productRules.forEach((rule, i) => {
+    values[`pr.${i}.target`] = rule.target;
+    values[`pr.${i}.id`] = rule.id;
+    values[`pr.${i}.label`] = rule.label ?? "";
+    values[`pr.${i}.type`] = rule.rate.type;
+    values[`pr.${i}.value`] =
+      rule.rate.type === "percentage"
+        ? basisPointsText(rule.rate.basisPoints)
+        : rule.rate.type === "per_unit"
+          ? moneyText(rule.rate.amount, currency)
+          : "";
+  });
+  plan.tiers?.steps.forEach((step, i) => {
+    values[`tier.${i}.threshold`] =
+      plan.tiers!.metric === "sales" ? moneyText(step.threshold, currency) : String(step.threshold);
+    values[`tier.${i}.rate`] = basisPointsText(step.basisPoints);
+  });
+  plan.bonuses.forEach((bonus, i) => {
+    values[`bonus.${i}.key`] = bonus.key;
+    values[`bonus.${i}.metric`] = bonus.metric;
+    values[`bonus.${i}.period`] = bonus.period;
+    values[`bonus.${i}.threshold`] =
+      bonus.metric === "sales" ? moneyText(bonus.threshold, currency) : String(bonus.threshold);
+    values[`bonus.${i}.amount`] = moneyText(bonus.amount, currency);
+  });
+  return values;
+}
 
 /** A per-creator override of one goal's commission in one campaign; type "none" removes the override. */
 export function overrideFormSchema(currency: string) {

@@ -36,6 +36,8 @@ export {
   CreatorFormSchema,
   campaignFormSchema,
   campaignFormValues,
+  commissionPlanFormSchema,
+  commissionPlanFormValues,
   type DayRange,
   type DiscountCodeForm,
   DiscountCodeFormSchema,

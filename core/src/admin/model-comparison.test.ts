@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Campaign } from "../campaigns/campaign.ts";
+import { EMPTY_COMMISSION_PLAN } from "../campaigns/commission-plan.ts";
 import type { ResolvedTouch } from "../conversions/touches.ts";
 import type { Creator } from "../creators/creator.ts";
 import { createTestDatabase, type TestDatabase } from "../testing/database.ts";
@@ -21,6 +22,7 @@ function campaign(overrides: Partial<Campaign> = {}): Campaign {
     halfLifeDays: 7,
     commissionRules: { purchase: { type: "percentage", basisPoints: 1000 } },
     commissionBase: "items",
+    commissionPlan: EMPTY_COMMISSION_PLAN,
     minOrderValue: 0,
     holdingDays: 30,
     budgetCap: null,

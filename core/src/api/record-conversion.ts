@@ -3,11 +3,38 @@ import type { Db } from "../db/client.ts";
 import type { EventRecord } from "../events/event-record.ts";
 import { recordEventConversion, storeEvents } from "../events/record-events.ts";
 import { reversedAmount } from "../metrics/definitions.ts";
-import { itemsBase } from "../orders/commission-base.ts";
+import { itemsBase, itemsBaseOfLines } from "../orders/commission-base.ts";
 import { ingestOrder } from "../orders/ingest-order.ts";
+import type { OrderLine } from "../orders/normalized-order.ts";
 import { hashCustomerRef } from "../shared/hashing.ts";
 import { toMinorUnits } from "../shared/money.ts";
-import type { ConversionRequest, ConversionResponse } from "./conversion-schema.ts";
+import type { ConversionItem, ConversionRequest, ConversionResponse } from "./conversion-schema.ts";
+
+/** The request's items as order lines: each after its discount, its tax taken out where prices include it. */
+export function itemsToLines(
+  items: readonly ConversionItem[],
+  currency: string,
+  pricesIncludeTax: boolean,
+): OrderLine[] {
+  return items.map((item, i) => {
+    const unitPrice = toMinorUnits(item.unit_price, currency);
+    const discount = item.discount === undefined ? 0 : toMinorUnits(item.discount, currency);
+    const tax = item.tax === undefined ? 0 : toMinorUnits(item.tax, currency);
+    return {
+      id: item.id ?? String(i + 1),
+      productId: item.product_id ?? null,
+      variantId: item.variant_id ?? null,
+      sku: item.sku ?? null,
+      collectionIds: item.collection_ids ?? [],
+      quantity: item.quantity,
+      unitPrice,
+      discount,
+      tax,
+      amount: Math.max(0, unitPrice * item.quantity - discount - (pricesIncludeTax ? tax : 0)),
+      giftCard: item.gift_card ?? false,
+    };
+  });
+}
 
 /**
  * A server-reported conversion goes through the same engine as webhooks and browser events: a purchase
@@ -43,6 +70,7 @@ export async function recordApiConversion(
   };
   const { ids } = await storeEvents(db, storeId, [record]);
   if (body.type === "purchase") {
+    const lines = body.items ? itemsToLines(body.items, currency, body.prices_include_tax ?? false) : [];
     const result = await ingestOrder(
       db,
       storeId,
@@ -51,8 +79,9 @@ export async function recordApiConversion(
         status: "confirmed",
         currency,
         // The same commission base as every platform's (orders/commission-base.ts); value alone is both.
-        total:
-          body.items_total === undefined
+        total: body.items
+          ? itemsBaseOfLines(lines)
+          : body.items_total === undefined
             ? value
             : itemsBase([
                 {
@@ -61,6 +90,7 @@ export async function recordApiConversion(
                   taxIncluded: body.prices_include_tax ?? false,
                 },
               ]),
+        lines,
         orderTotal: value,
         customerRef,
         customerEmailHash: body.customer_reference?.includes("@") ? customerRef : null,

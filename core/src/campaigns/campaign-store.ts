@@ -11,6 +11,7 @@ import {
   CommissionRulesSchema,
   GoalSchema,
 } from "./campaign.ts";
+import { type CommissionPlanInput, CommissionPlanSchema } from "./commission-plan.ts";
 
 type CampaignRow = NonNullable<Awaited<ReturnType<Db["campaign"]["findUnique"]>>>;
 
@@ -26,6 +27,7 @@ export function toCampaign(row: CampaignRow): Campaign {
     halfLifeDays: row.halfLifeDays,
     commissionRules: CommissionRulesSchema.parse(parseJson(row.commissionRules, {})),
     commissionBase: row.commissionBase,
+    commissionPlan: CommissionPlanSchema.parse(parseJson(row.commissionPlan, {})),
     minOrderValue: toSafeNumber(row.minOrderValue),
     holdingDays: row.holdingDays,
     budgetCap: row.budgetCap === null ? null : toSafeNumber(row.budgetCap),
@@ -46,6 +48,7 @@ function editableColumns(data: ReturnType<typeof CampaignInputSchema.parse>) {
     halfLifeDays: data.halfLifeDays,
     commissionRules: JSON.stringify(data.commissionRules),
     commissionBase: data.commissionBase,
+    ...(data.commissionPlan ? { commissionPlan: JSON.stringify(data.commissionPlan) } : {}),
     minOrderValue: data.minOrderValue,
     holdingDays: data.holdingDays,
     budgetCap: data.budgetCap,
@@ -120,4 +123,32 @@ export async function updateCampaign(
     throw error;
   }
   return requireCampaign(db, storeId, campaignId);
+}
+
+/** Replaces a campaign's commission plan; it applies to conversions credited from now on. */
+export async function updateCommissionPlan(
+  db: Db,
+  storeId: string,
+  campaignId: string,
+  input: CommissionPlanInput,
+): Promise<Campaign> {
+  const plan = CommissionPlanSchema.parse(input);
+  const { count } = await db.campaign.updateMany({
+    where: { id: campaignId, storeId },
+    data: { commissionPlan: JSON.stringify(plan) },
+  });
+  if (count === 0) throw new AppError("not_found", `campaign ${campaignId} not found`);
+  return requireCampaign(db, storeId, campaignId);
+}
+
+/**
+ * Whether any of the store's campaigns pays by collection or category: only then are an order's products'
+ * categories worth asking a store's catalogue for (WooCommerce's REST API).
+ */
+export async function usesCollectionRules(db: Db, storeId: string): Promise<boolean> {
+  const found = await db.campaign.findFirst({
+    where: { storeId, commissionPlan: { contains: '"target":"collection"' } },
+    select: { id: true },
+  });
+  return found !== null;
 }

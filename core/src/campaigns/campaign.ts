@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AttributionModelSchema } from "../attribution/index.ts";
 import { CommissionBaseSchema, DEFAULT_COMMISSION_BASE } from "../orders/commission-base.ts";
 import { CurrencySchema, MinorUnitsSchema } from "../shared/money.ts";
+import { CommissionPlanSchema, EMPTY_COMMISSION_PLAN } from "./commission-plan.ts";
 
 export const GOALS = ["click", "sign_up", "purchase", "custom"] as const;
 export const GoalSchema = z.enum(GOALS);
@@ -40,6 +41,8 @@ export const CampaignSchema = z
     commissionRules: CommissionRulesSchema,
     /** What a percentage rule is a percentage of (orders/commission-base.ts). */
     commissionBase: CommissionBaseSchema.default(DEFAULT_COMMISSION_BASE),
+    /** Rates per product and collection, tiers and bonuses for purchases (commission-plan.ts). */
+    commissionPlan: CommissionPlanSchema.default(EMPTY_COMMISSION_PLAN),
     minOrderValue: MinorUnitsSchema,
     holdingDays: z.number().int().min(0).max(365),
     budgetCap: MinorUnitsSchema.nullable(),
@@ -61,6 +64,8 @@ export const CampaignInputSchema = z
     halfLifeDays: z.number().positive().max(MAX_LOOKBACK_DAYS).default(DEFAULT_HALF_LIFE_DAYS),
     commissionRules: CommissionRulesSchema.default({ purchase: { type: "percentage", basisPoints: 1000 } }),
     commissionBase: CommissionBaseSchema.default(DEFAULT_COMMISSION_BASE),
+    /** Absent when editing: the campaign keeps its plan. */
+    commissionPlan: CommissionPlanSchema.optional(),
     minOrderValue: MinorUnitsSchema.default(0),
     holdingDays: z.number().int().min(0).max(365).default(DEFAULT_HOLDING_DAYS),
     budgetCap: MinorUnitsSchema.nullable().default(null),

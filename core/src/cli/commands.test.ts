@@ -173,6 +173,86 @@ describe("trailmark CLI", () => {
     expect(offDomain.code).toBe(1);
   });
 
+  it("sets a campaign's commission rules from flags, prints them in plain words, and explains bad ones", async () => {
+    const store = await json<{ id: string }>(
+      "store",
+      "create",
+      "--platform",
+      "custom",
+      "--domain",
+      "rules.example.com",
+    );
+    const campaign = await json<{ id: string }>(
+      "campaign",
+      "create",
+      "--store",
+      store.id,
+      "--name",
+      "Rules",
+      "--commission",
+      "10%",
+    );
+    const set = await cli(
+      "campaign",
+      "rules",
+      "--store",
+      store.id,
+      "--campaign",
+      campaign.id,
+      "--rate",
+      "product:632910392=15%",
+      "--rate",
+      "collection:socks=1.50/unit",
+      "--rate",
+      "variant:gift-wrap=excluded",
+      "--tier",
+      "1000.00=15%",
+      "--tier",
+      "5000.00=20%",
+      "--bonus",
+      "ten-sales:conversions:10@month=50.00",
+    );
+    expect(set.err).toBe("");
+    expect(set.out.split("\n")).toEqual([
+      expect.stringMatching(/^For each item of an order the most specific rule applies/),
+      "Product 632910392: 15% of the item's price after discounts, without tax.",
+      "Collection or category socks: 1.50 USD per unit sold.",
+      "Variant gift-wrap: never earns a commission.",
+      expect.stringMatching(
+        /^A creator earns the campaign's rate \(10%\) until .* then 15% from 1000\.00 USD of sales \(tier 1\), then 20% from 5000\.00 USD of sales \(tier 2\)\./,
+      ),
+      "ten-sales: a one-time 50.00 USD when a creator reaches 10 conversions in a calendar month, paid once a month at most, through the usual payouts.",
+    ]);
+    const shown = await json<{ tiers: { steps: unknown[] }; bonuses: unknown[] }>(
+      "campaign",
+      "rules",
+      "--store",
+      store.id,
+      "--campaign",
+      campaign.id,
+    );
+    expect(shown.tiers.steps).toHaveLength(2);
+    const bad = await cli("campaign", "rules", "--store", store.id, "--campaign", campaign.id, "--rate", "brand:x=5%");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--rate must look like product:123=15%/);
+    const down = await cli(
+      "campaign",
+      "rules",
+      "--store",
+      store.id,
+      "--campaign",
+      campaign.id,
+      "--tier",
+      "500=10%",
+      "--tier",
+      "100=20%",
+    );
+    expect(down.code).toBe(2);
+    expect(down.err).toMatch(/tier thresholds must go up/);
+    const cleared = await cli("campaign", "rules", "--store", store.id, "--campaign", campaign.id, "--clear");
+    expect(cleared.out).toBe("no commission rules: every purchase earns the campaign's rate");
+  });
+
   it("reads commissions as percentages or flat amounts in the currency", () => {
     expect(parseCommission("10%", "USD")).toEqual({ type: "percentage", basisPoints: 1000 });
     expect(parseCommission("5.00", "USD")).toEqual({ type: "flat", amount: 500 });

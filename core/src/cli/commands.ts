@@ -2,8 +2,22 @@ import { parseArgs } from "node:util";
 import { createOwner } from "../admin/owner-accounts.ts";
 import { ATTRIBUTION_MODELS } from "../attribution/index.ts";
 import { type CommissionRule, GOALS, type Goal } from "../campaigns/campaign.ts";
-import { createCampaign, listCampaigns, setCampaignStatus } from "../campaigns/campaign-store.ts";
+import {
+  createCampaign,
+  listCampaigns,
+  requireCampaign,
+  setCampaignStatus,
+  updateCommissionPlan,
+} from "../campaigns/campaign-store.ts";
+import {
+  type CommissionPlan,
+  CommissionPlanSchema,
+  METRICS,
+  PERIODS,
+  type ProductRule,
+} from "../campaigns/commission-plan.ts";
 import { describeCommissionRules } from "../campaigns/describe-commission.ts";
+import { describePlan } from "../campaigns/describe-plan.ts";
 import { createCreator, listCreators } from "../creators/creator.ts";
 import type { Db } from "../db/client.ts";
 import { createDiscountCode, createLink, listLinks } from "../links/link-store.ts";
@@ -35,6 +49,10 @@ export const USAGE = `trailmark <command> [options]
                   [--half-life 7] [--commission 10% | --commission 5.00] [--goal-commission sign_up=2.00]...
                   [--base items|order_total] [--min-order 0] [--holding <days: the store's default, 30 unless set>] [--budget <amount>] [--starts <date>] [--ends <date>]
   campaign list --store <id>
+  campaign rules --store <id> --campaign <id>   (prints the campaign's commission rules; with any of these, replaces them)
+                 [--rate product|variant|collection:<id>=15%|1.50/unit|excluded]...
+                 [--tier-by sales|conversions] [--tier-period month|quarter|year|campaign] [--tier <threshold>=15%]...
+                 [--bonus <name>:sales|conversions:<goal>[@month|quarter|year|campaign]=<amount>]... [--clear]
   campaign pause|resume|end --store <id> --campaign <id>
   creator create --store <id> --name <name> [--email <email>]
   creator list --store <id>
@@ -80,6 +98,79 @@ export function parseCommission(text: string, currency: string): CommissionRule 
   }
 }
 
+const TARGETS = ["product", "variant", "collection"] as const;
+
+/** The commission plan the `campaign rules` flags describe (a plan replaces the campaign's whole). */
+function planFromFlags(
+  values: { rate?: string[]; tier?: string[]; bonus?: string[]; "tier-by"?: string; "tier-period"?: string },
+  currency: string,
+): CommissionPlan {
+  const productRules = (values.rate ?? []).map((spec): ProductRule => {
+    const match = /^(product|variant|collection):([^=]+)=(.+)$/.exec(spec.trim());
+    if (!match) throw new UsageError(`--rate must look like product:123=15%, got "${spec}"`);
+    const [, target, id, rate] = match;
+    const text = rate!.trim();
+    if (text === "excluded") return { target: target as (typeof TARGETS)[number], id: id!, rate: { type: "excluded" } };
+    const perUnit = /^(.+)\/unit$/.exec(text);
+    if (perUnit) {
+      const amount = parseCommission(perUnit[1]!, currency);
+      if (amount.type !== "flat") throw new UsageError(`--rate per unit must be an amount such as 1.50/unit`);
+      return { target: target as (typeof TARGETS)[number], id: id!, rate: { type: "per_unit", amount: amount.amount } };
+    }
+    const pct = parseCommission(text, currency);
+    if (pct.type !== "percentage") throw new UsageError(`--rate must be 15%, 1.50/unit or excluded, got "${text}"`);
+    return { target: target as (typeof TARGETS)[number], id: id!, rate: pct };
+  });
+  const metric = values["tier-by"] ?? (values.tier?.length ? "sales" : undefined);
+  if (metric !== undefined && !(METRICS as readonly string[]).includes(metric))
+    throw new UsageError(`--tier-by must be ${METRICS.join(" or ")}, got "${metric}"`);
+  const period = values["tier-period"] ?? "month";
+  if (!(PERIODS as readonly string[]).includes(period))
+    throw new UsageError(`--tier-period must be one of ${PERIODS.join(", ")}, got "${period}"`);
+  const goalValue = (text: string, by: string, flag: string) => {
+    if (by === "conversions") {
+      if (!/^\d+$/.test(text))
+        throw new UsageError(`${flag}: a number of conversions is a whole number, got "${text}"`);
+      return Number(text);
+    }
+    const amount = parseCommission(text, currency);
+    if (amount.type !== "flat") throw new UsageError(`${flag}: sales are an amount such as 1000.00, got "${text}"`);
+    return amount.amount;
+  };
+  const steps = (values.tier ?? []).map((spec) => {
+    const [threshold, rate] = spec.split("=");
+    const pct = rate ? parseCommission(rate, currency) : null;
+    if (!threshold || !pct || pct.type !== "percentage")
+      throw new UsageError(`--tier must look like 1000.00=15%, got "${spec}"`);
+    return { threshold: goalValue(threshold, metric ?? "sales", "--tier"), basisPoints: pct.basisPoints };
+  });
+  if (metric !== undefined && steps.length === 0) throw new UsageError("--tier-by needs at least one --tier");
+  const bonuses = (values.bonus ?? []).map((spec) => {
+    const match = /^([^:]+):(sales|conversions):([^=@]+)(?:@([a-z]+))?=(.+)$/.exec(spec.trim());
+    if (!match) throw new UsageError(`--bonus must look like ten-sales:conversions:10@month=50.00, got "${spec}"`);
+    const [, key, by, goal, bonusPeriod, amount] = match;
+    const paid = parseCommission(amount!, currency);
+    if (paid.type !== "flat") throw new UsageError(`--bonus amount must be an amount such as 50.00, got "${amount}"`);
+    return {
+      key: key!,
+      metric: by,
+      period: bonusPeriod ?? "month",
+      threshold: goalValue(goal!, by!, "--bonus"),
+      amount: paid.amount,
+    };
+  });
+  const parsed = CommissionPlanSchema.safeParse({
+    productRules,
+    tiers: metric === undefined ? null : { metric, period, steps },
+    bonuses,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`commission rules: ${issue.path.join(".") || "plan"}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
 function parseDate(text: string | undefined, name: string): Date | undefined {
   if (text === undefined) return undefined;
   const d = new Date(text);
@@ -107,6 +198,12 @@ const OPTIONS = {
   "half-life": { type: "string" },
   commission: { type: "string" },
   "goal-commission": { type: "string", multiple: true },
+  rate: { type: "string", multiple: true },
+  "tier-by": { type: "string" },
+  "tier-period": { type: "string" },
+  tier: { type: "string", multiple: true },
+  bonus: { type: "string", multiple: true },
+  clear: { type: "boolean" },
   base: { type: "string" },
   "min-order": { type: "string" },
   holding: { type: "string" },
@@ -221,6 +318,20 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
               c.budgetCap === null ? "-" : formatMinorUnits(c.budgetCap, c.currency),
             ]),
           ),
+        );
+        return 0;
+      }
+      case "campaign rules": {
+        const storeId = need(values, "store");
+        const campaign = await requireCampaign(db, storeId, need(values, "campaign"));
+        const changing =
+          values.clear || values.rate || values.tier || values.bonus || values["tier-by"] || values["tier-period"];
+        const updated = changing
+          ? await updateCommissionPlan(db, storeId, campaign.id, planFromFlags(values, campaign.currency))
+          : campaign;
+        const words = describePlan(updated.commissionPlan, updated.commissionRules.purchase ?? null, updated.currency);
+        emit(updated.commissionPlan, () =>
+          words.length ? words.join("\n") : "no commission rules: every purchase earns the campaign's rate",
         );
         return 0;
       }

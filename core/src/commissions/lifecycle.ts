@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { lineCommissionsAfterRefunds, type RefundedLine } from "./line-commissions.ts";
 import { mulDivRoundHalfUp } from "./mul-div.ts";
 
 export const COMMISSION_STATUSES = ["pending", "approved", "paid", "reversed", "rejected", "over_budget"] as const;
@@ -18,6 +19,8 @@ export interface CommissionState {
   /** Sum of adjustments already recorded against a paid commission (clawbacks negative). */
   adjustments: number;
   holdUntil: Date;
+  /** The original over the order's lines, when product rates applied line by line (line-commissions.ts). */
+  lines?: readonly { lineId: string; amount: number }[];
 }
 
 export interface OrderSnapshot {
@@ -25,6 +28,10 @@ export interface OrderSnapshot {
   total: number;
   /** Sum of refunds by distinct id; clamped to [0, total]. */
   refunded: number;
+  /** The order's lines, when it has them: a refund that names lines takes back exactly their commission. */
+  lines?: readonly { id: string; amount: number; quantity: number }[];
+  /** What refunds naming lines took back of each. */
+  refundLines?: readonly RefundedLine[];
 }
 
 export interface ReconcileInput {
@@ -59,11 +66,32 @@ export function isOrderVoid(order: OrderSnapshot): boolean {
  * half up (a half unit goes to the creator), 0 when the order is reversed or fully refunded. An order
  * with total 0 has nothing to refund, so its commission (a flat fee, say) is due in full unless reversed.
  */
-export function dueAmount(original: number, order: OrderSnapshot): number {
+export function dueAmount(
+  original: number,
+  order: OrderSnapshot,
+  lines?: readonly { lineId: string; amount: number }[],
+): number {
   if (isOrderVoid(order)) return 0;
+  if (lines?.length && order.lines?.length && lines.reduce((sum, l) => sum + l.amount, 0) === original)
+    return dueByLines(lines, order);
   if (order.total <= 0) return original;
   const refunded = Math.min(Math.max(order.refunded, 0), order.total);
   return mulDivRoundHalfUp(original, order.total - refunded, order.total);
+}
+
+/**
+ * A commission split over the order's lines: refunds that name lines take back exactly those lines' part;
+ * what the other refunds took back (an amount, not items) comes off the rest in proportion, as dueAmount does.
+ */
+function dueByLines(lines: readonly { lineId: string; amount: number }[], order: OrderSnapshot): number {
+  const refundLines = order.refundLines ?? [];
+  const byLines = lineCommissionsAfterRefunds(lines, order.lines ?? [], refundLines).reduce((s, l) => s + l.amount, 0);
+  const namedBack = refundLines.reduce((sum, l) => sum + l.amount, 0);
+  const refunded = Math.min(Math.max(order.refunded, 0), order.total);
+  const rest = Math.max(0, order.total - Math.min(namedBack, refunded));
+  const unnamed = Math.max(0, refunded - namedBack);
+  if (unnamed === 0 || rest === 0) return byLines;
+  return mulDivRoundHalfUp(byLines, Math.max(0, rest - unnamed), rest);
 }
 
 /**
@@ -89,7 +117,7 @@ export function reconcileCommission(input: ReconcileInput): ReconcileResult {
   if (existing.status === "rejected" || existing.status === "over_budget") {
     return { status: existing.status, amount: existing.amount, newAdjustment: 0, changed: false };
   }
-  const due = dueAmount(existing.original, order);
+  const due = dueAmount(existing.original, order, existing.lines);
   if (existing.status === "paid") {
     const newAdjustment = due - (existing.paidAmount + existing.adjustments);
     return { status: "paid", amount: due, newAdjustment, changed: newAdjustment !== 0 || due !== existing.amount };

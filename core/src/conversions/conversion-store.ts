@@ -1,5 +1,6 @@
 import type { Campaign } from "../campaigns/campaign.ts";
 import { toCampaign } from "../campaigns/campaign-store.ts";
+import type { Bonus } from "../campaigns/commission-plan.ts";
 import {
   type CommissionState,
   type CommissionStatus,
@@ -7,6 +8,7 @@ import {
   type OrderSnapshot,
   reconcileCommission,
 } from "../commissions/index.ts";
+import { bonusKey } from "../commissions/tiers-bonuses.ts";
 import { type Creator, toCreator } from "../creators/creator.ts";
 import { type Db, joinSql, providerOfDb, sql } from "../db/client.ts";
 import { insertRows, upsertRows } from "../db/insert-rows.ts";
@@ -15,15 +17,18 @@ import {
   applyCommissionChange,
   commissionLedgerReads,
   type NewCommission,
+  type OpenBudget,
   openBudgets,
   recordCommissions,
   releaseForReattribution,
   reserveBudget,
 } from "../ledger/index.ts";
-import { toSafeNumber } from "../shared/db-errors.ts";
+import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
+import { progressTracker } from "./creator-progress.ts";
 import type { BaseSnapshot } from "./order-snapshot.ts";
 import { type ConversionFacts, type ConversionKind, goalOf, planAttribution } from "./plan-attribution.ts";
+import { applyProgressRules } from "./progress-rules.ts";
 import { markConversionsChanged, markDaysChanged } from "./stale-days.ts";
 import { type ResolvedTouch, touchKey } from "./touches.ts";
 
@@ -151,10 +156,32 @@ export async function attributeConversions(
     ];
     const budgets = await openBudgets(tx, db, storeId, campaignIds);
     const statusUpdates: { id: string; status: string; rule: string | null; reason: string | null }[] = [];
+    const progress = progressTracker(tx, storeId);
+    const bonuses: { campaign: Campaign; creatorId: string; bonus: Bonus; at: Date; holdUntil: Date }[] = [];
     for (const conversion of claimed) {
-      const { item, plan } = planned.get(conversion.id)!;
+      const { item } = planned.get(conversion.id)!;
       const { facts } = item;
+      // Tiers and bonuses read the creator's progress now that the campaign's row is locked.
+      const progressed = await applyProgressRules({
+        plan: planned.get(conversion.id)!.plan,
+        touches: item.touches,
+        facts,
+        campaigns,
+        creators,
+        progress,
+      });
+      const plan = progressed.plan;
       const campaign = plan.campaign;
+      if (campaign) {
+        for (const { creatorId, bonus } of progressed.bonuses)
+          bonuses.push({
+            campaign,
+            creatorId,
+            bonus,
+            at: facts.occurredAt,
+            holdUntil: holdUntil(facts.occurredAt, campaign.holdingDays),
+          });
+      }
       statusUpdates.push({
         id: conversion.id,
         status: plan.status,
@@ -202,9 +229,13 @@ export async function attributeConversions(
           rule: c.verdict.ok ? (status === "over_budget" ? "over_budget" : null) : c.verdict.rule,
           reason,
           holdUntil: hold,
+          tier: c.tier,
+          credit: c.credit,
+          lines: JSON.stringify(c.lines),
         });
       }
     }
+    commissions.push(...(await recordBonusConversions(tx, storeId, bonuses, budgets, now)));
     await insertRows(tx, "Attribution", attributions);
     await recordCommissions(tx, storeId, commissions, budgets, now);
     // One statement sets every conversion's outcome and touch fingerprint (UPDATE … FROM VALUES works on both).
@@ -223,10 +254,89 @@ export async function attributeConversions(
   }, TX_OPTIONS);
 }
 
+/**
+ * A bonus a creator reached: a conversion of kind "bonus" keyed by campaign, creator, bonus and period, and its
+ * commission (goal "bonus", the bonus's amount) through the ledger like any other, so payouts pay it. The key
+ * is unique: a bonus some other transaction recorded first is skipped, so it is paid exactly once.
+ */
+async function recordBonusConversions(
+  tx: Tx,
+  storeId: string,
+  bonuses: readonly { campaign: Campaign; creatorId: string; bonus: Bonus; at: Date; holdUntil: Date }[],
+  budgets: ReadonlyMap<string, OpenBudget>,
+  now: Date,
+): Promise<NewCommission[]> {
+  if (bonuses.length === 0) return [];
+  const rows = bonuses.map((b) => ({
+    id: newId("cv"),
+    storeId,
+    kind: "bonus",
+    sourceKey: `bonus:${bonusKey(b.campaign.id, b.creatorId, b.bonus, b.at)}`,
+    orderId: null,
+    eventId: null,
+    value: 0,
+    currency: b.campaign.currency,
+    occurredAt: b.at,
+    status: "attributed",
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const inserted = new Map(
+    (
+      await upsertRows<{ id: string; sourceKey: string }>(tx, "Conversion", rows, {
+        conflict: ["storeId", "sourceKey"],
+        returning: ["id", "sourceKey"],
+      })
+    ).map((r) => [r.sourceKey, r.id]),
+  );
+  const commissions: NewCommission[] = [];
+  bonuses.forEach((b, i) => {
+    const conversionId = inserted.get(rows[i]!.sourceKey);
+    if (!conversionId) return;
+    inserted.delete(rows[i]!.sourceKey);
+    const { status, reason, reserved } = reserveBudget(
+      budgets.get(b.campaign.id)!,
+      b.campaign.currency,
+      b.bonus.amount,
+    );
+    commissions.push({
+      id: newId("cm"),
+      storeId,
+      conversionId,
+      campaignId: b.campaign.id,
+      creatorId: b.creatorId,
+      goal: "bonus",
+      status,
+      amount: status === "pending" ? b.bonus.amount : 0,
+      original: b.bonus.amount,
+      reserved,
+      currency: b.campaign.currency,
+      base: "bonus",
+      rule: status === "over_budget" ? "over_budget" : null,
+      reason: reason ?? `bonus ${b.bonus.key}`,
+      holdUntil: b.holdUntil,
+      tier: 0,
+      credit: 0,
+      lines: "[]",
+    });
+  });
+  return commissions;
+}
+
+/** A commission's original over the order's lines ([] when no product rate applied). */
+function commissionLines(text: string): { lineId: string; amount: number }[] {
+  return parseJson<{ lineId: string; amount: number }[]>(text, []);
+}
+
 /** The snapshot a commission computed on `base` is reconciled against. */
 function snapshotOnBase(snapshot: BaseSnapshot, base: string): OrderSnapshot {
   if (base !== "order_total" || snapshot.orderTotal === undefined) {
-    return { status: snapshot.status, total: snapshot.total, refunded: snapshot.refunded };
+    return {
+      status: snapshot.status,
+      total: snapshot.total,
+      refunded: snapshot.refunded,
+      ...(snapshot.lines ? { lines: snapshot.lines, refundLines: snapshot.refundLines ?? [] } : {}),
+    };
   }
   const total = snapshot.orderTotal;
   return { status: snapshot.status, total, refunded: Math.min(Math.max(snapshot.orderRefunded ?? 0, 0), total) };
@@ -267,6 +377,7 @@ export async function reconcileConversions(
       paidAmount: true,
       holdUntil: true,
       base: true,
+      lines: true,
     },
   });
   const needed = peek.some((row) => {
@@ -279,6 +390,7 @@ export async function reconcileConversions(
         paidAmount: toSafeNumber(row.paidAmount),
         adjustments: 0,
         holdUntil: row.holdUntil,
+        lines: commissionLines(row.lines),
       },
       order: snapshotOnBase(snapshots.get(row.conversionId)!, row.base),
       now,
@@ -305,6 +417,7 @@ export async function reconcileConversions(
         paidAmount: toSafeNumber(row.paidAmount),
         adjustments: adjusted.get(row.id) ?? 0,
         holdUntil: row.holdUntil,
+        lines: commissionLines(row.lines),
       };
       const result = reconcileCommission({
         existing,

@@ -1,6 +1,9 @@
+import { allocateMinorUnits } from "../attribution/allocate-minor-units.ts";
 import { attribute, eligibleTouches, type Touch } from "../attribution/index.ts";
 import type { Campaign, CommissionRule, Goal } from "../campaigns/campaign.ts";
 import { resolveRule, splitCommission } from "../commissions/index.ts";
+import { indexRules, lineCommissions, type RuleLine } from "../commissions/line-commissions.ts";
+import { ruleAtTier } from "../commissions/tiers-bonuses.ts";
 import type { Creator } from "../creators/creator.ts";
 import { evaluateRules, type RuleVerdict } from "../rules/index.ts";
 import type { ResolvedTouch } from "./touches.ts";
@@ -24,6 +27,8 @@ export interface ConversionFacts {
   isTest: boolean;
   customerEmailHash: string | null;
   duplicate: boolean;
+  /** An order's lines (orders/normalized-order.ts), when the platform listed them: product rates apply to them. */
+  lines?: readonly RuleLine[];
 }
 
 export interface PlannedCredit {
@@ -38,6 +43,12 @@ export interface PlannedCommission {
   /** pending, or rejected with the rule that rejected it (budget is decided later, in the transaction). */
   verdict: RuleVerdict;
   amount: number;
+  /** The creator's credited share of the base: what counts as their sales towards tiers and bonuses. */
+  credit: number;
+  /** The campaign tier the amount was computed at (0: none). */
+  tier: number;
+  /** The amount split over the order's lines, when product rates applied to them; [] otherwise. */
+  lines: { lineId: string; amount: number }[];
 }
 
 export interface AttributionPlan {
@@ -64,6 +75,8 @@ export function planAttribution(
   campaigns: ReadonlyMap<string, Campaign>,
   creators: ReadonlyMap<string, Creator>,
   facts: ConversionFacts,
+  /** Each creator's tier in the winning campaign, known inside the transaction (tiers-bonuses.ts); none: 0. */
+  tiers: ReadonlyMap<string, number> = new Map(),
 ): AttributionPlan {
   const goal = goalOf(facts.kind);
   const at = facts.occurredAt.getTime();
@@ -123,12 +136,36 @@ export function planAttribution(
     } else perCreator.set(c.touch.creatorId, { weightPpm: c.weightPpm, credit: c.amount, latest: c.touch });
   }
   const creatorIds = [...perCreator.keys()].sort();
-  const paying: { creatorId: string; weightPpm: number; credit: number; rule: CommissionRule; verdict: RuleVerdict }[] =
-    [];
+  const plan = campaign.commissionPlan;
+  // Product rates apply line by line to an order's items base; on the order total base there are no lines.
+  const lines =
+    goal === "purchase" && campaign.commissionBase === "items" && facts.lines?.length && plan.productRules.length
+      ? facts.lines
+      : null;
+  const index = lines ? indexRules(plan.productRules) : null;
+  const paying: {
+    creatorId: string;
+    weightPpm: number;
+    credit: number;
+    rule: CommissionRule;
+    verdict: RuleVerdict;
+    tier: number;
+    lineWeights: { lineId: string; amount: number }[];
+  }[] = [];
   for (const creatorId of creatorIds) {
     const entry = perCreator.get(creatorId)!;
     const creator = creators.get(creatorId)!;
-    const rule = resolveRule(goal, campaign.commissionRules, creator.commissionOverrides, campaign.id);
+    const resolved = resolveRule(goal, campaign.commissionRules, creator.commissionOverrides, campaign.id);
+    const tier = goal === "purchase" ? (tiers.get(creatorId) ?? 0) : 0;
+    const base = goal === "purchase" ? ruleAtTier(plan.tiers, tier, resolved) : resolved;
+    let rule = base;
+    let lineWeights: { lineId: string; amount: number }[] = [];
+    if (lines && index) {
+      // The whole order's commission under this creator's default, shared like a flat fee by their weight.
+      const perLine = lineCommissions(lines, index, base);
+      rule = { type: "flat", amount: perLine.total };
+      lineWeights = perLine.lines.map((l) => ({ lineId: l.lineId, amount: l.amount }));
+    }
     if (!rule) continue;
     paying.push({
       creatorId,
@@ -136,10 +173,19 @@ export function planAttribution(
       credit: entry.credit,
       rule,
       verdict: evaluate(onBase, campaign, creator, entry.latest, rule),
+      tier,
+      lineWeights,
     });
   }
   const amounts = splitCommission(paying);
-  const commissions = paying.map((p, i) => ({ creatorId: p.creatorId, verdict: p.verdict, amount: amounts[i]! }));
+  const commissions = paying.map((p, i) => ({
+    creatorId: p.creatorId,
+    verdict: p.verdict,
+    amount: amounts[i]!,
+    credit: p.credit,
+    tier: p.tier,
+    lines: splitOverLines(amounts[i]!, p.lineWeights),
+  }));
   const allRejected = commissions.length > 0 && commissions.every((c) => !c.verdict.ok);
   const first = commissions.find((c) => !c.verdict.ok)?.verdict;
   return {
@@ -171,4 +217,18 @@ function evaluate(
     creator: { emailHash: creator.emailHash },
     touch: { kind: touch.kind, at: new Date(touch.at), qualification: touch.qualification },
   });
+}
+
+/** A creator's amount over the order's lines in proportion to what each line earned, by largest remainder. */
+function splitOverLines(amount: number, lines: readonly { lineId: string; amount: number }[]) {
+  if (lines.length === 0) return [];
+  const total = lines.reduce((sum, l) => sum + l.amount, 0);
+  const parts =
+    total > 0
+      ? allocateMinorUnits(
+          amount,
+          lines.map((l) => l.amount),
+        )
+      : lines.map(() => 0);
+  return lines.map((l, i) => ({ lineId: l.lineId, amount: parts[i]! }));
 }

@@ -84,6 +84,12 @@ export interface NewCommission {
   rule: string | null;
   reason: string | null;
   holdUntil: Date;
+  /** The campaign tier it was computed at (0: none). */
+  tier: number;
+  /** The creator's credited share of the base, their sales towards tiers and bonuses. */
+  credit: number;
+  /** JSON [{lineId, amount}]: its original over the order's lines, [] when no product rate applied. */
+  lines: string;
 }
 
 /** Writes new commissions, a reserve entry for each that holds budget, and what the batch added to each campaign. */

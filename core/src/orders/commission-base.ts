@@ -56,3 +56,10 @@ export function amountsOnBase(
   const refunded = base === "order_total" ? order.orderRefunded : order.refunded;
   return { total, refunded: Math.min(Math.max(refunded, 0), total) };
 }
+
+/** The items base of an order's lines (orders/normalized-order.ts): their amounts, gift cards left out. */
+export function itemsBaseOfLines(lines: readonly { amount: number; giftCard?: boolean }[]): number {
+  let base = 0;
+  for (const line of lines) if (!line.giftCard) base += line.amount;
+  return base;
+}

@@ -4,8 +4,8 @@ import { settleConversions } from "../conversions/settle-conversions.ts";
 import type { Db } from "../db/client.ts";
 import { parseJson, toSafeNumber } from "../shared/db-errors.ts";
 import { invalidInput } from "../shared/errors.ts";
-import { type NormalizedOrderInput, NormalizedOrderSchema, type OrderStatus } from "./normalized-order.ts";
-import { addRefundToOrder, upsertOrders } from "./order-store.ts";
+import { type NormalizedOrderInput, NormalizedOrderSchema, type OrderStatus, type Refund } from "./normalized-order.ts";
+import { addRefundToOrder, linesOf, upsertOrders } from "./order-store.ts";
 
 export type { CommissionView };
 
@@ -108,6 +108,7 @@ export async function settleOrders(
         isTest: row.isTest,
         customerEmailHash: row.customerEmailHash,
         duplicate: false,
+        lines: linesOf(row),
       },
       snapshot: snapshotOf(row),
     })),
@@ -138,7 +139,7 @@ export async function setOrderStatus(
 ): Promise<IngestOrderResult | null> {
   const existing = await db.order.findUnique({ where: { storeId_externalId: { storeId, externalId } } });
   if (!existing) return null;
-  const refunds = parseJson<{ id: string; amount: number; orderAmount?: number }[]>(existing.refunds, []);
+  const refunds = parseJson<Refund[]>(existing.refunds, []);
   return ingestOrder(
     db,
     storeId,
@@ -149,6 +150,8 @@ export async function setOrderStatus(
       currency: existing.currency,
       total: toSafeNumber(existing.total),
       orderTotal: toSafeNumber(existing.orderTotal),
+      pricesIncludeTax: existing.pricesIncludeTax,
+      lines: linesOf(existing),
       refunds,
       customerEmailHash: existing.customerEmailHash,
       customerRef: existing.customerRef,
@@ -172,7 +175,7 @@ export async function addOrderRefund(
   db: Db,
   storeId: string,
   externalId: string,
-  refund: { id: string; amount: number; orderAmount?: number },
+  refund: Refund,
   options: { now?: Date } = {},
 ): Promise<IngestOrderResult | null> {
   const row = await addRefundToOrder(db, storeId, externalId, refund);

@@ -7,14 +7,55 @@ export const ORDER_STATUSES = ["pending", "confirmed", "reversed"] as const;
 export const OrderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
+const PlatformIdSchema = z.string().min(1).max(200);
+
+/**
+ * One line of the order, in the order's currency and minor units. `amount` is the line's share of the items
+ * base (orders/commission-base.ts): price × quantity less its discounts, without its tax (a gift card's is never in the base).
+ * Adapters compute it because only they know whether their prices contain tax.
+ */
+export const OrderLineSchema = z
+  .object({
+    /** The platform's line id: refunds name the lines they take back by it. */
+    id: PlatformIdSchema,
+    productId: PlatformIdSchema.nullable().default(null),
+    variantId: PlatformIdSchema.nullable().default(null),
+    sku: z.string().max(200).nullable().default(null),
+    /** Collections (Shopify) or categories (WooCommerce) the product belongs to, where known. */
+    collectionIds: z.array(PlatformIdSchema).max(100).default([]),
+    quantity: z.number().int().min(0).max(1_000_000),
+    unitPrice: MinorUnitsSchema,
+    /** All discounts on the line (line and order-level allocations). */
+    discount: MinorUnitsSchema.default(0),
+    tax: MinorUnitsSchema.default(0),
+    amount: MinorUnitsSchema,
+    giftCard: z.boolean().default(false),
+  })
+  .strict();
+export type OrderLine = z.infer<typeof OrderLineSchema>;
+export type OrderLineInput = z.input<typeof OrderLineSchema>;
+
+/** What a refund took back of one line: units and the line's items-base amount. */
+export const RefundLineSchema = z
+  .object({ lineId: PlatformIdSchema, quantity: z.number().int().min(0).max(1_000_000), amount: MinorUnitsSchema })
+  .strict();
+export type RefundLine = z.infer<typeof RefundLineSchema>;
+
 /**
  * A refund on both commission bases (orders/commission-base.ts): `amount` is what it takes off the items
  * base (the refunded items' share of it), `orderAmount` the money returned (the order total base; the
  * same as `amount` when not given).
  */
 export const RefundSchema = z
-  .object({ id: z.string().min(1), amount: MinorUnitsSchema, orderAmount: MinorUnitsSchema.optional() })
+  .object({
+    id: z.string().min(1),
+    amount: MinorUnitsSchema,
+    orderAmount: MinorUnitsSchema.optional(),
+    /** The lines it took back, when the platform says (absent: a refund of an amount, spread over the order). */
+    lines: z.array(RefundLineSchema).max(1000).optional(),
+  })
   .strict();
+export type Refund = z.infer<typeof RefundSchema>;
 
 export const NormalizedOrderSchema = z
   .object({
@@ -36,6 +77,11 @@ export const NormalizedOrderSchema = z
      * refunds/create) can take the tax out of its refunded subtotals.
      */
     pricesIncludeTax: z.boolean().nullable().optional(),
+    /**
+     * The order's lines, when the platform lists them; `total` is then the sum of their amounts
+     * (itemsBaseOfLines). Empty: the order's items are not known line by line.
+     */
+    lines: z.array(OrderLineSchema).max(1000).default([]),
     /** Refunds known so far, each with its platform id so that a replayed refund is counted once. */
     refunds: z.array(RefundSchema).default([]),
     customerEmailHash: z.string().nullable().default(null),

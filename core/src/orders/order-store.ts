@@ -3,10 +3,10 @@ import type { Db } from "../db/client.ts";
 import { upsertRows } from "../db/insert-rows.ts";
 import { isUniqueViolation, parseJson } from "../shared/db-errors.ts";
 import { newId } from "../shared/ids.ts";
-import type { NormalizedOrder } from "./normalized-order.ts";
+import type { NormalizedOrder, OrderLine, RefundLine } from "./normalized-order.ts";
 
 type OrderRow = NonNullable<Awaited<ReturnType<Db["order"]["findUnique"]>>>;
-type Refund = { id: string; amount: number; orderAmount?: number };
+type Refund = { id: string; amount: number; orderAmount?: number; lines?: RefundLine[] };
 type Outcome = "created" | "updated" | "unchanged" | "stale";
 
 /** Refunds only ever accumulate, so a union by id gives the same set whatever order deliveries come in. */
@@ -20,6 +20,11 @@ export function refundsOf(row: Pick<OrderRow, "refunds">): Refund[] {
   return parseJson<Refund[]>(row.refunds, []);
 }
 
+/** The order's stored lines ([] when the platform did not list them). */
+export function linesOf(row: Pick<OrderRow, "lines">): OrderLine[] {
+  return parseJson<OrderLine[]>(row.lines, []);
+}
+
 function orderFields(order: NormalizedOrder) {
   return {
     number: order.number,
@@ -28,6 +33,7 @@ function orderFields(order: NormalizedOrder) {
     total: order.total,
     orderTotal: order.orderTotal ?? order.total,
     pricesIncludeTax: order.pricesIncludeTax ?? null,
+    lines: JSON.stringify(order.lines),
     customerEmailHash: order.customerEmailHash,
     customerRef: order.customerRef,
     checkoutToken: order.checkoutToken,

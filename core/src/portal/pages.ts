@@ -456,6 +456,8 @@ ${d.model ? fact(t("detail.model"), label(f, "model", d.model)) : ""}
 ${fact(t("detail.share"), share(f, d.sharePpm))}
 ${fact(t("detail.commission"), html`<span id="commission-amount">${f.money(d.amount, d.currency)}</span>`)}
 ${d.original !== d.amount ? fact(t("detail.original"), f.money(d.original, d.currency)) : ""}
+${d.tier > 0 ? fact(t("detail.tier"), html`<span id="tier">${t("detail.tierValue", { tier: d.tier })}</span>`) : ""}
+${d.goal === "bonus" ? fact(t("detail.bonus"), html`<span id="bonus">${d.reason ?? ""}</span>`) : ""}
 ${fact(t("detail.status"), statusBadge(f, displayStatus(d)))}</dl></section>
 <section class="card" aria-labelledby="why"><h2 id="why">${t("detail.why")}</h2>${
     why

@@ -158,6 +158,9 @@ export interface PortalConversionDetail extends PortalConversionRow {
   campaign: { lookbackDays: number; minOrderValue: number; currency: string } | null;
   /** Clawbacks recorded against this commission after it was paid (negative), in its currency. */
   adjustments: number;
+  /** The campaign tier the creator had reached when it was computed (0: none), and the bonus it pays, if one. */
+  tier: number;
+  goal: string;
 }
 
 /** One of the creator's commissions with its own touches; null when it is not theirs (or does not exist). */
@@ -180,6 +183,8 @@ export async function portalConversion(
       reason: true,
       reversedAt: true,
       updatedAt: true,
+      tier: true,
+      goal: true,
     },
   });
   if (!row) return null;
@@ -238,6 +243,8 @@ export async function portalConversion(
     })),
     rule: row.rule,
     reason: row.reason,
+    tier: row.tier,
+    goal: row.goal,
     reversedAt: row.reversedAt,
     updatedAt: row.updatedAt,
     order: orderRow

@@ -249,6 +249,20 @@ describe("the creator portal", () => {
     expect(await getCreatorPayoutAccount(database.db, program.store.id, ben!.id)).toBeNull();
   });
 
+  it("says which rate tier a commission was computed at", async () => {
+    const { cookie } = await signIn(portal, mailer, "ada@example.com");
+    const [ada] = program.creators;
+    const commission = await database.db.commission.findFirstOrThrow({
+      where: { creatorId: ada!.id, status: "approved" },
+    });
+    const before = await (await call(portal, `/portal/conversions/${commission.id}`, { headers: { cookie } })).text();
+    expect(before).not.toContain('id="tier"');
+    await database.db.commission.update({ where: { id: commission.id }, data: { tier: 2 } });
+    const page = await (await call(portal, `/portal/conversions/${commission.id}`, { headers: { cookie } })).text();
+    expect(page).toContain('<span id="tier">Tier 2: your sales this period earned you a higher rate</span>');
+    await database.db.commission.update({ where: { id: commission.id }, data: { tier: 0 } });
+  });
+
   it("adds up a creator across every store with their email, one currency at a time", async () => {
     const { cookie } = await signIn(portal, mailer, "ada@example.com");
     const page = await (await call(portal, "/portal", { headers: { cookie } })).text();

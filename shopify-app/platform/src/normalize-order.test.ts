@@ -13,6 +13,8 @@ import {
 
 const normalize = (overrides: Record<string, unknown> = {}) =>
   normalizeShopifyOrder(shopifyJson(orderPayload(overrides)));
+/** An order whose line items are not listed: its items base is its subtotal's. */
+const withoutLines = (overrides: Record<string, unknown> = {}) => normalize({ line_items: undefined, ...overrides });
 
 describe("normalizeShopifyOrder", () => {
   it("reads the order id exactly, though it is beyond 2^53", () => {
@@ -31,13 +33,13 @@ describe("normalizeShopifyOrder", () => {
     const order = normalize();
     expect(order.currency).toBe("USD");
     expect(order.total).toBe(8990);
-    expect(normalize({ currency: "JPY", subtotal_price: "1250" }).total).toBe(1250);
-    expect(normalize({ currency: "KWD", subtotal_price: "12.345" }).total).toBe(12345);
-    expect(normalize({ subtotal_price: undefined, total_price: "99.85" }).total).toBe(9985);
+    expect(withoutLines({ currency: "JPY", subtotal_price: "1250" }).total).toBe(1250);
+    expect(withoutLines({ currency: "KWD", subtotal_price: "12.345" }).total).toBe(12345);
+    expect(withoutLines({ subtotal_price: undefined, total_price: "99.85" }).total).toBe(9985);
   });
 
   it("takes tax out of the base when prices include it: subtotal 120.00 with 20.00 tax is a base of 100.00", () => {
-    const order = normalize({
+    const order = withoutLines({
       taxes_included: true,
       subtotal_price: "120.00",
       total_tax: "20.00",
@@ -47,7 +49,7 @@ describe("normalizeShopifyOrder", () => {
     expect(order.total).toBe(10_000);
     expect(order.orderTotal).toBe(12_500);
     // Tax excluded from prices: the subtotal is the base as it is.
-    expect(normalize({ taxes_included: false, subtotal_price: "100.00", total_tax: "20.00" }).total).toBe(10_000);
+    expect(withoutLines({ taxes_included: false, subtotal_price: "100.00", total_tax: "20.00" }).total).toBe(10_000);
   });
 
   it("leaves gift cards out of the base", () => {
@@ -62,12 +64,76 @@ describe("normalizeShopifyOrder", () => {
     expect(order.total).toBe(5000);
   });
 
+  it("lists the line items in shop money, and computes the items base from them (the subtotal's figure when they agree)", () => {
+    const order = normalize();
+    expect(order.lines).toEqual([
+      {
+        id: "866550311766439020",
+        productId: "632910392",
+        variantId: "808950810",
+        sku: "TS-42",
+        collectionIds: [],
+        quantity: 1,
+        unitPrice: 9989,
+        discount: 999,
+        tax: 500,
+        amount: 8990,
+        giftCard: false,
+      },
+    ]);
+    expect(order.total).toBe(withoutLines().total);
+    const usd = (amount: string) => ({ shop_money: { amount, currency_code: "USD" } });
+    const twoLines = normalize({
+      taxes_included: true,
+      subtotal_price: "999.00",
+      line_items: [
+        {
+          id: 1,
+          product_id: 10,
+          variant_id: 100,
+          price: "9999",
+          price_set: usd("30.00"),
+          quantity: 2,
+          tax_lines: [{ price: "1", price_set: usd("10.00") }],
+          discount_allocations: [{ amount: "1", amount_set: usd("5.00") }],
+        },
+        { id: 2, price: "25.00", quantity: 1, gift_card: true, tax_lines: [] },
+      ],
+    });
+    // 2 × 30.00 − 5.00 discount − 10.00 tax included in the price = 45.00; the gift card is not a sale.
+    expect(twoLines.lines.map((l) => [l.id, l.quantity, l.unitPrice, l.discount, l.tax, l.amount, l.giftCard])).toEqual(
+      [
+        ["1", 2, 3000, 500, 1000, 4500, false],
+        ["2", 1, 2500, 0, 0, 2500, true],
+      ],
+    );
+    expect(twoLines.total).toBe(4500);
+  });
+
+  it("names the lines a refund took back", () => {
+    const order = normalize({
+      financial_status: "partially_refunded",
+      refunds: [
+        {
+          id: 9,
+          transactions: [{ kind: "refund", status: "success", amount: "10.00", currency: "USD" }],
+          refund_line_items: [
+            { line_item_id: big("866550311766439020"), quantity: 1, subtotal: "8.99", total_tax: "0.45" },
+          ],
+        },
+      ],
+    });
+    expect(order.refunds).toEqual([
+      { id: "9", amount: 899, orderAmount: 1000, lines: [{ lineId: "866550311766439020", quantity: 1, amount: 899 }] },
+    ]);
+  });
+
   it("reads the shop's own currency and amounts (shop_money) when the customer paid in another", () => {
     const shop = (amount: string) => ({
       shop_money: { amount, currency_code: "USD" },
       presentment_money: { amount: String(Number(amount) * 150), currency_code: "JPY" },
     });
-    const order = normalize({
+    const order = withoutLines({
       currency: "JPY",
       presentment_currency: "JPY",
       subtotal_price: "12000",
@@ -85,7 +151,7 @@ describe("normalizeShopifyOrder", () => {
       shop_money: { amount: usd, currency_code: "USD" },
       presentment_money: { amount: jpy, currency_code: "JPY" },
     });
-    const order = normalize({
+    const order = withoutLines({
       currency: "USD",
       presentment_currency: "JPY",
       subtotal_price: "80.00",

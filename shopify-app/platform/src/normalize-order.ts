@@ -1,6 +1,14 @@
 import { mulDivRoundHalfUp } from "@trailmark/core/commissions";
 import { clickIdsFromUrl, isClickId, normalizeDiscountCode } from "@trailmark/core/links";
-import { itemsBase, type NormalizedOrder, NormalizedOrderSchema, type OrderStatus } from "@trailmark/core/orders";
+import {
+  itemsBase,
+  itemsBaseOfLines,
+  type NormalizedOrder,
+  NormalizedOrderSchema,
+  type OrderLineInput,
+  type OrderStatus,
+  type RefundLine,
+} from "@trailmark/core/orders";
 import { hashCustomerRef, hashEmail, toMinorUnits } from "@trailmark/core/shared";
 import { z } from "zod";
 import { parseJsonKeepingBigInts } from "./shopify-json.ts";
@@ -18,6 +26,11 @@ const MoneySchema = z.object({ amount: AmountSchema, currency_code: z.string().r
 const MoneySetSchema = z.object({ shop_money: MoneySchema, presentment_money: MoneySchema.nullish() }).nullish();
 const TaxLineSchema = z.object({ price: AmountSchema.nullish(), price_set: MoneySetSchema });
 const LineItemSchema = z.object({
+  id: IdSchema.nullish(),
+  admin_graphql_api_id: z.string().nullish(),
+  product_id: IdSchema.nullish(),
+  variant_id: IdSchema.nullish(),
+  sku: z.string().nullish(),
   price: AmountSchema.nullish(),
   price_set: MoneySetSchema,
   quantity: z.number().int().nonnegative().nullish(),
@@ -42,11 +55,13 @@ export const ShopifyRefundSchema = z.object({
   refund_line_items: z
     .array(
       z.object({
+        line_item_id: IdSchema.nullish(),
+        quantity: z.number().int().nonnegative().nullish(),
         subtotal: AmountSchema.nullish(),
         subtotal_set: MoneySetSchema,
         total_tax: AmountSchema.nullish(),
         total_tax_set: MoneySetSchema,
-        line_item: z.object({ gift_card: z.boolean().nullish() }).nullish(),
+        line_item: z.object({ id: IdSchema.nullish(), gift_card: z.boolean().nullish() }).nullish(),
       }),
     )
     .nullish(),
@@ -122,19 +137,62 @@ function shopMoney(plain: Amount | null | undefined, set: MoneySet, currency: st
   return toMinorUnits(set?.shop_money.amount ?? plain ?? "0", currency);
 }
 
-/** The order's money on both commission bases (core/src/orders/commission-base.ts), in the shop's currency. */
-export function orderAmounts(order: ShopifyOrder, currency: string): { items: number; orderTotal: number } {
+type TaxLines = z.infer<typeof TaxLineSchema>[] | null | undefined;
+
+function taxOf(taxLines: TaxLines, currency: string): number {
+  return (taxLines ?? []).reduce((sum, t) => sum + shopMoney(t.price, t.price_set, currency), 0);
+}
+
+/**
+ * The order's line items in the shop's currency, or [] when a line lacks its id or price (then the order's
+ * items are known only as a subtotal). Shopify sends no collections with a line: they stay empty.
+ */
+export function orderLines(order: ShopifyOrder, currency: string): OrderLineInput[] {
+  const items = order.line_items ?? [];
+  if (items.some((l) => !l.id || (l.price == null && !l.price_set))) return [];
+  const taxesIncluded = order.taxes_included ?? false;
+  return items.map((l) => {
+    const quantity = l.quantity ?? 1;
+    const unitPrice = Math.max(0, shopMoney(l.price, l.price_set, currency));
+    const discount = (l.discount_allocations ?? []).reduce(
+      (d, a) => d + shopMoney(a.amount, a.amount_set, currency),
+      0,
+    );
+    const tax = taxOf(l.tax_lines, currency);
+    return {
+      id: l.id!,
+      productId: l.product_id ?? null,
+      variantId: l.variant_id ?? null,
+      sku: l.sku?.slice(0, 200) || null,
+      quantity,
+      unitPrice,
+      discount: Math.max(0, discount),
+      tax: Math.max(0, tax),
+      amount: Math.max(0, unitPrice * quantity - discount - (taxesIncluded ? tax : 0)),
+      giftCard: l.gift_card ?? false,
+    };
+  });
+}
+
+/**
+ * The order's money on both commission bases (core/src/orders/commission-base.ts), in the shop's currency.
+ * With lines, the items base is theirs (the same figure as the subtotal's when Shopify's figures agree).
+ */
+export function orderAmounts(
+  order: ShopifyOrder,
+  currency: string,
+  lines: readonly OrderLineInput[] = orderLines(order, currency),
+): { items: number; orderTotal: number } {
   const orderTotal = Math.max(0, shopMoney(order.total_price, order.total_price_set, currency));
+  if (lines.length > 0) return { items: itemsBaseOfLines(lines), orderTotal };
   const subtotal = shopMoney(
     order.subtotal_price ?? order.total_price,
     order.subtotal_price_set ?? order.total_price_set,
     currency,
   );
-  const lines = order.line_items ?? [];
-  const taxOf = (taxLines: z.infer<typeof TaxLineSchema>[] | null | undefined) =>
-    (taxLines ?? []).reduce((sum, t) => sum + shopMoney(t.price, t.price_set, currency), 0);
+  const lineItems = order.line_items ?? [];
   // Gift cards sold are in the subtotal but are money, not a sale.
-  const giftCards = lines
+  const giftCards = lineItems
     .filter((l) => l.gift_card)
     .reduce((sum, l) => {
       const gross = shopMoney(l.price, l.price_set, currency) * (l.quantity ?? 1);
@@ -145,10 +203,10 @@ export function orderAmounts(order: ShopifyOrder, currency: string): { items: nu
       return sum + gross - discounts;
     }, 0);
   // The tax on the items: from the lines when Shopify lists them, else the order's tax less the shipping's.
-  const itemsTax = lines.some((l) => l.tax_lines)
-    ? lines.filter((l) => !l.gift_card).reduce((sum, l) => sum + taxOf(l.tax_lines), 0)
+  const itemsTax = lineItems.some((l) => l.tax_lines)
+    ? lineItems.filter((l) => !l.gift_card).reduce((sum, l) => sum + taxOf(l.tax_lines, currency), 0)
     : shopMoney(order.total_tax, order.total_tax_set, currency) -
-      (order.shipping_lines ?? []).reduce((sum, s) => sum + taxOf(s.tax_lines), 0);
+      (order.shipping_lines ?? []).reduce((sum, s) => sum + taxOf(s.tax_lines, currency), 0);
   const items = itemsBase([
     { amount: subtotal - giftCards, tax: Math.max(0, itemsTax), taxIncluded: order.taxes_included ?? false },
   ]);
@@ -206,17 +264,27 @@ export function refundAmounts(
   currency: string,
   order: { taxesIncluded: boolean; items: number; orderTotal: number; rate: PresentmentRate } | null,
   taxesIncluded: boolean = order?.taxesIncluded ?? false,
-): { amount: number; orderAmount: number } {
+): { amount: number; orderAmount: number; lines?: RefundLine[] } {
   const returned = moneyReturned(refund, currency, order?.rate ?? null);
   const lines = (refund.refund_line_items ?? []).filter((l) => !l.line_item?.gift_card);
   if (lines.length > 0) {
-    const amount = lines.reduce((sum, l) => {
+    const refunded = lines.map((l) => {
       const subtotal = Math.abs(shopMoney(l.subtotal, l.subtotal_set, currency));
       // In a taxes_included shop a refunded line's subtotal contains its tax (`total_tax`).
       const tax = taxesIncluded ? Math.abs(shopMoney(l.total_tax, l.total_tax_set, currency)) : 0;
-      return sum + Math.max(0, subtotal - tax);
-    }, 0);
-    return { amount, orderAmount: returned };
+      return {
+        lineId: l.line_item_id ?? l.line_item?.id ?? null,
+        quantity: l.quantity ?? 0,
+        amount: Math.max(0, subtotal - tax),
+      };
+    });
+    const amount = refunded.reduce((sum, l) => sum + l.amount, 0);
+    const named = refunded.every((l) => l.lineId !== null);
+    return {
+      amount,
+      orderAmount: returned,
+      ...(named ? { lines: refunded.map((l) => ({ ...l, lineId: l.lineId! })) } : {}),
+    };
   }
   if (!order || order.orderTotal <= 0) return { amount: returned, orderAmount: returned };
   const share = Math.min(returned, order.orderTotal);
@@ -251,7 +319,8 @@ function parsePayload<T>(schema: z.ZodType<T>, text: string, what: string): T {
 export function toNormalizedOrder(order: ShopifyOrder): NormalizedOrder {
   // Commissions are in the shop's currency: Shopify's shop_money figures, whatever the customer paid in.
   const currency = order.total_price_set?.shop_money.currency_code ?? order.currency;
-  const { items, orderTotal } = orderAmounts(order, currency);
+  const lines = orderLines(order, currency);
+  const { items, orderTotal } = orderAmounts(order, currency, lines);
   const taxesIncluded = order.taxes_included ?? false;
   const rate = presentmentRateOf(order, currency);
   const email = order.email || order.contact_email || order.customer?.email || null;
@@ -264,6 +333,7 @@ export function toNormalizedOrder(order: ShopifyOrder): NormalizedOrder {
     total: items,
     orderTotal,
     pricesIncludeTax: order.taxes_included ?? null,
+    lines,
     refunds: (order.refunds ?? []).map((r) => ({
       id: idFromGid(r.admin_graphql_api_id) ?? r.id,
       ...refundAmounts(r, currency, { taxesIncluded, items, orderTotal, rate }),
@@ -287,7 +357,7 @@ export function normalizeShopifyOrder(body: string): NormalizedOrder {
 
 export interface NormalizedRefund {
   orderExternalId: string;
-  refund: { id: string; amount: number; orderAmount: number };
+  refund: { id: string; amount: number; orderAmount: number; lines?: RefundLine[] };
   createdAt: Date | null;
 }
 

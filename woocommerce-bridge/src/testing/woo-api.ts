@@ -27,6 +27,11 @@ export interface FakeWooStoreOptions {
   refunds?: Record<string, Record<string, unknown>[]>;
   webhooks?: (Partial<FakeWebhook> & { topic: string; delivery_url: string })[];
   behaviour?: FakeBehaviour;
+  /**
+   * Product id -> its category ids, as GET /products/{id} lists them; a product not named is in WooCommerce's
+   * default category, Uncategorized (15). null: the product was deleted (404).
+   */
+  products?: Record<string, number[] | null>;
 }
 
 export interface FakeWooStore {
@@ -38,6 +43,7 @@ export interface FakeWooStore {
   webhooks: FakeWebhook[];
   orders: Record<string, unknown>[];
   refunds: Record<string, Record<string, unknown>[]>;
+  products: Record<string, number[] | null>;
   /** Coupons as WooCommerce returns them (status publish, or trash after DELETE ?force=false). */
   coupons: Record<string, unknown>[];
   /** Every request that reached the store, for assertions. */
@@ -102,6 +108,7 @@ export function fakeWooStore(options: FakeWooStoreOptions = {}): FakeWooStore {
     webhooks: [],
     orders: options.orders ?? [],
     refunds: options.refunds ?? {},
+    products: options.products ?? {},
     coupons: [],
     requests: [],
     handlers: [],
@@ -305,6 +312,24 @@ export function fakeWooStore(options: FakeWooStoreOptions = {}): FakeWooStore {
       if (denied) return denied;
       const order = store.orders.find((o) => String(o.id) === params.id);
       return order ? HttpResponse.json(order) : wpError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
+    }),
+    // A product with its categories (id, name, slug), the parts of WooCommerce's product the bridge reads.
+    http.get(`${api}/products/:id`, async ({ request, params }) => {
+      const denied = await gate(request, false);
+      if (denied) return denied;
+      const id = String(params.id);
+      const categories = id in store.products ? store.products[id] : [15];
+      if (!categories) return wpError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.");
+      return HttpResponse.json({
+        id: Number(id),
+        name: `Product ${id}`,
+        type: "simple",
+        categories: categories.map((c) => ({
+          id: c,
+          name: c === 15 ? "Uncategorized" : `Category ${c}`,
+          slug: `c-${c}`,
+        })),
+      });
     }),
     // An order's refunds, newest first as WooCommerce lists them, with their line items; an order the store
     // does not have is a 404.

@@ -2,6 +2,8 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from "@rem
 import {
   campaignFormSchema,
   campaignFormValues,
+  commissionPlanFormSchema,
+  commissionPlanFormValues,
   dayRangeFrom,
   formValues,
   overrideFormSchema,
@@ -17,6 +19,7 @@ import {
   requireCampaign,
   setCampaignStatus,
   updateCampaign,
+  updateCommissionPlan,
 } from "@trailmark/core/campaigns";
 import { listCreators, setCommissionOverride } from "@trailmark/core/creators";
 import { listLinks } from "@trailmark/core/links";
@@ -124,6 +127,7 @@ export async function campaignLoader(
       shell: shellOf(ctx),
       campaign,
       values: campaignFormValues(campaign, campaign.currency),
+      planValues: commissionPlanFormValues(campaign.commissionPlan, campaign.currency),
       creators: creators.filter((c) => c.status === "active").map((c) => ({ id: c.id, name: c.name })),
       overrides,
       links: links.map((l) => ({
@@ -161,6 +165,14 @@ export async function campaignAction(
       },
       "name",
     );
+  }
+  if (intent === "plan") {
+    const parsed = parseForm(commissionPlanFormSchema(campaign.currency), values);
+    if (!parsed.ok) return fail("plan", parsed.errors);
+    return attempt("plan", async () => {
+      await updateCommissionPlan(ctx.db, ctx.storeId, campaign.id, parsed.data);
+      return done("plan", "Commission rules saved. They apply to conversions from now on.");
+    });
   }
   if (intent === "override") {
     const parsed = parseForm(overrideFormSchema(campaign.currency), values);

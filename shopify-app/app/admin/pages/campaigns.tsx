@@ -33,6 +33,7 @@ import { CheckboxInput, CsrfField, Hidden, SelectInput, TextInput, useFormCheck 
 import { formatDate, GOAL_LABELS, MODEL_LABELS, ruleText } from "../ui/format.ts";
 import { Performance } from "../ui/performance.tsx";
 import { EMPTY_IMAGE, NavigationProgress, ResultBanner, type Shell } from "../ui/shell.tsx";
+import { CommissionPlanCard } from "./campaign-plan.tsx";
 import type { campaignLoader, campaignsAction, campaignsLoader, newCampaignLoader } from "./campaigns.server.ts";
 
 const STATUS_TONE = { active: "success", paused: "attention", ended: undefined } as const;
@@ -445,6 +446,15 @@ export function CampaignPage() {
             </InlineStack>
           </BlockStack>
         </Form>
+        <CommissionPlanCard
+          csrfToken={shell.csrfToken}
+          plan={campaign.commissionPlan}
+          values={data.planValues}
+          base={campaign.commissionRules.purchase ?? null}
+          currency={campaign.currency}
+          serverErrors={errorsFor("plan")}
+          saving={navigation.state === "submitting" && navigation.formData?.get("intent") === "plan"}
+        />
         <Card>
           <BlockStack gap="300">
             <Text as="h2" variant="headingMd">

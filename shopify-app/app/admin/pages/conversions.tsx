@@ -69,6 +69,7 @@ function Shares({ item }: { item: ConversionListItem }) {
             ? ` (${displayMoney(s.commission.reversed, s.commission.currency)} reversed)`
             : ""}
           {s.commission?.rule ? ` (${RULE_LABELS[s.commission.rule] ?? s.commission.rule})` : ""}
+          {s.commission?.tier ? ` · tier ${s.commission.tier} rate` : ""}
         </Text>
       ))}
     </BlockStack>
