@@ -5,12 +5,10 @@
 // Pending migrations are applied first. `npm start` runs one of these, or WEB_CONCURRENCY of them under node:cluster (start.ts).
 // Each part can also run on its own (see README).
 import { createApplyPage } from "@trailmark/core/applications";
-import { publicUrlOf } from "@trailmark/core/config";
 import { createTrackingApp } from "@trailmark/core/http";
 import { openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
-import { startCreatorMailWorker } from "@trailmark/core/mail";
 import { StripeConnectProvider } from "@trailmark/core/payouts";
-import { createLogMailer, createPortal, createSmtpMailer } from "@trailmark/core/portal";
+import { createPortal } from "@trailmark/core/portal";
 import { startRuntime } from "@trailmark/core/runtime";
 import { serveFetch, trackingNodeRoutes } from "@trailmark/core/server";
 import {
@@ -23,8 +21,8 @@ import {
 import { createWooBridgeHandler, startReconciliation, wooWebhookRoute } from "@trailmark/woocommerce";
 
 // Scheduled runs and in-flight payouts are looked at every few minutes, on one instance at a time.
-const runtime = await startRuntime({ sweeps: ["approvals", "payouts", "session-purge"] });
-const { env, database, db } = runtime;
+const runtime = await startRuntime({ sweeps: ["approvals", "payouts", "session-purge", "creator-mails"] });
+const { env, database, db, mailer, publicUrl } = runtime;
 provideDatabase(database);
 
 const tracking = createTrackingApp({ database, collectRateLimit: env.COLLECT_RATE_LIMIT });
@@ -38,8 +36,6 @@ const woo = createWooBridgeHandler({ db, recorder: inbox });
 const reconciliation = startReconciliation({ db, intervalMs: env.WOO_RECONCILE_INTERVAL_MS });
 const shopify = await createShopifyAppHandler({ database });
 
-const publicUrl = publicUrlOf(env);
-const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer();
 const portal = createPortal({
   db,
   publicUrl,
@@ -48,11 +44,6 @@ const portal = createPortal({
 });
 // The public creator application pages, /apply/<store handle>[/<campaign id>].
 const applyPage = createApplyPage({ db, publicUrl, discounts: storeDiscountGateways(db) });
-
-// Mails to creators (commission earned, approved, paid, reversed; payout method missing; application approved
-// or rejected, welcome): the outbox the ledger and the onboarding write in their own transactions, sent by this
-// worker on every instance (claims are leases).
-const creatorMails = startCreatorMailWorker({ db, mailer, publicUrl });
 
 const server = await serveFetch(
   (request, ctx) => {
@@ -75,7 +66,6 @@ console.log(
 );
 
 runtime.stopOnSignals(async () => {
-  await creatorMails.stop();
   await server.close();
   await inbox.close();
   await reconciliation.stop();

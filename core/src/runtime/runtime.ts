@@ -1,11 +1,13 @@
 import { startSessionPurge } from "../admin/session-purge.ts";
-import { type Env, EnvSchema, parseEnv } from "../config/env.ts";
+import { type Env, EnvSchema, parseEnv, publicUrlOf } from "../config/env.ts";
 import { approveDueCommissions } from "../conversions/approve-due.ts";
 import type { Database, Db } from "../db/client.ts";
 import { openRuntimeDatabase } from "../db/open-database.ts";
 import { startPeriodicJob } from "../jobs/periodic-job.ts";
+import { startCreatorMailWorker } from "../mail/worker.ts";
 // Through the barrel: payout-store.ts is being split into files.
 import { type PayoutProviders, providersFromEnv, reconcilePayouts, runScheduledPayouts } from "../payouts/index.ts";
+import { createLogMailer, createSmtpMailer, type Mailer, type MessageMailer } from "../portal/mailer.ts";
 import { closeRedisFromEnv } from "../redis/redis.ts";
 
 // How every start-up of the product begins and ends: `npm start` (its cluster primary and each instance), each
@@ -19,14 +21,22 @@ export type Sweep =
   /** Scheduled payout runs, and in-flight payouts settled with their provider. */
   | "payouts"
   /** Expired admin and portal sessions and spent sign-in links, hourly. */
-  | "session-purge";
+  | "session-purge"
+  /** The creator mail outbox, sent through the runtime's mailer (every instance; claims are leases). */
+  | "creator-mails";
 
 interface Stoppable {
   stop(): Promise<void>;
 }
 
 /** Starts the periodic sweeps named (each runs on one instance per period: core/src/jobs/periodic-job.ts). */
-export function startSweeps(db: Db, env: Env, sweeps: readonly Sweep[], providers: PayoutProviders): Stoppable {
+export function startSweeps(
+  db: Db,
+  env: Env,
+  sweeps: readonly Sweep[],
+  deps: { providers: PayoutProviders; mailer: Mailer & MessageMailer; publicUrl: string },
+): Stoppable {
+  const { providers } = deps;
   const started: Stoppable[] = [];
   if (sweeps.includes("approvals")) {
     started.push(
@@ -58,6 +68,8 @@ export function startSweeps(db: Db, env: Env, sweeps: readonly Sweep[], provider
     );
   }
   if (sweeps.includes("session-purge")) started.push(startSessionPurge({ db }));
+  if (sweeps.includes("creator-mails"))
+    started.push(startCreatorMailWorker({ db, mailer: deps.mailer, publicUrl: deps.publicUrl }));
   return {
     async stop() {
       for (const sweep of started) await sweep.stop();
@@ -71,6 +83,10 @@ export interface Runtime {
   db: Db;
   /** The payout providers the environment configures (manual always; Stripe, PayPal with their keys). */
   providers: PayoutProviders;
+  /** Sign-in links and creator mails: SMTP when SMTP_URL is set, else printed to the log. */
+  mailer: Mailer & MessageMailer;
+  /** The base of every public URL the product prints (PUBLIC_URL, else SHOPIFY_APP_URL, else this port). */
+  publicUrl: string;
   /** Runs `close` on SIGINT/SIGTERM after the sweeps stop and before Redis and the database close; then exits. */
   stopOnSignals(close: () => Promise<void>): void;
 }
@@ -87,12 +103,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const database = await openRuntimeDatabase(env.DATABASE_URL, { migrate: options.migrate });
   const { db } = database;
   const providers = providersFromEnv(options.source ?? process.env);
-  const sweeps = startSweeps(db, env, options.sweeps ?? [], providers);
+  const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer();
+  const publicUrl = publicUrlOf(env, options.source ?? process.env);
+  const sweeps = startSweeps(db, env, options.sweeps ?? [], { providers, mailer, publicUrl });
   return {
     env,
     database,
     db,
     providers,
+    mailer,
+    publicUrl,
     stopOnSignals(close) {
       let stopping = false;
       const stop = async (signal: string) => {

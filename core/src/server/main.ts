@@ -5,7 +5,7 @@ import { startRuntime } from "../runtime/index.ts";
 import { serveFetch } from "./node-http.ts";
 import { trackingNodeRoutes } from "./tracking-routes.ts";
 
-const { env, database, stopOnSignals } = await startRuntime({ sweeps: ["approvals"] });
+const { env, database, stopOnSignals } = await startRuntime({ sweeps: ["approvals", "creator-mails"] });
 const app = createTrackingApp({ database, collectRateLimit: env.COLLECT_RATE_LIMIT });
 await app.start();
 const server = await serveFetch(app.handler, {
