@@ -161,6 +161,12 @@ function order(id: string, token: string, at: Date, overrides: Record<string, un
   });
 }
 
+/** The sample's one line at another price (its 9.99 discount and 5.00 tax kept): lines add up to the subtotal. */
+function itemsOf(price: string) {
+  const [line] = orderPayload().line_items as Record<string, unknown>[];
+  return { ...line, price };
+}
+
 async function orderRow(externalId: string) {
   return db.order.findUniqueOrThrow({ where: { storeId_externalId: { storeId: store.id, externalId } } });
 }
@@ -338,6 +344,7 @@ describe("the Shopify journey", () => {
         subtotal_price: "120.00",
         total_price: "131.50",
         current_subtotal_price: "120.00",
+        line_items: [itemsOf("129.99")],
         current_total_price: "131.50",
         email: "sam@example.com",
         contact_email: "sam@example.com",
@@ -387,6 +394,7 @@ describe("the Shopify journey", () => {
         financial_status: "paid",
         subtotal_price: "120.00",
         total_price: "131.50",
+        line_items: [itemsOf("129.99")],
         email: "sam@example.com",
         customer: { id: big("115310627314799999"), email: "sam@example.com" },
       }),
