@@ -1,6 +1,7 @@
 import { usesCollectionRules } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
 import {
+  cachedLookup,
   type Delivery,
   type DeliveryHandler,
   type DeliveryOutcome,
@@ -24,6 +25,8 @@ import { fetchWooRefundItems, type RefundItemsCache, type WooRefundItems } from 
 import { createWooClient } from "./woo-client.ts";
 import { wooApiAccessOf, wooCredentialsOf } from "./woo-credentials.ts";
 import { WooDeletedOrderSchema, type WooOrder, WooOrderSchema } from "./woo-order-schema.ts";
+
+const CATALOGUE_ACCESS_TTL_MS = 2_000;
 
 // The inbox worker's handler for WooCommerce deliveries. A thrown error leaves the delivery in the inbox to
 // be retried with backoff (and marked dead after MAX_ATTEMPTS), so parse failures throw with a message that
@@ -70,6 +73,15 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
   const snapshotTopic = (topic: string) =>
     topic === "order.created" || topic === "order.updated" || topic === "order.restored";
 
+  // Whether the store can be asked (REST keys) and needs categories (a campaign rates by category), read once per
+  // store every few seconds rather than once per order: a batch holds up to hundreds of one store's orders. A
+  // key or a rule added meanwhile is seen by the orders of the next seconds.
+  const catalogueAccess = cachedLookup(async (storeId) => {
+    const store = await getStore(db, storeId);
+    const access = store ? wooApiAccessOf(wooCredentialsOf(store)) : null;
+    return { access, categoryRules: access ? await usesCollectionRules(db, storeId) : false };
+  }, CATALOGUE_ACCESS_TTL_MS);
+
   // The refunded items of an order with refunds and its products' categories, from the store's REST API.
   // Without REST keys there is no one to ask: each refund then takes its proportional share of the items base
   // (normalize-order.ts) and the lines have no categories.
@@ -79,8 +91,7 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
   ): Promise<{ refundItems?: WooRefundItems; categories?: WooProductCategories }> {
     const productIds = productIdsOf(order);
     if (!order.refunds?.length && productIds.length === 0) return {};
-    const store = await getStore(db, storeId);
-    const access = store ? wooApiAccessOf(wooCredentialsOf(store)) : null;
+    const { access, categoryRules } = await catalogueAccess.get(storeId);
     if (!access) return {};
     // A slow store holds up the worker's batch: after 10 s the refunds take their share and the order's next
     // snapshot asks again.
@@ -89,7 +100,7 @@ export function createWooDeliveryHandler(options: WooDeliveryHandlerOptions): De
       ? await fetchWooRefundItems({ client, storeId, order, cache: options.refundCache, log: options.log })
       : undefined;
     const categories =
-      productIds.length && (await usesCollectionRules(db, storeId))
+      productIds.length && categoryRules
         ? await fetchWooProductCategories({
             client,
             storeId,
