@@ -6,7 +6,7 @@
 // Each part can also run on its own (see README).
 import { createApplyPage } from "@trailmark/core/applications";
 import { createTrackingApp } from "@trailmark/core/http";
-import { openInboxRecorder, startInboxThread } from "@trailmark/core/inbox";
+import { openInboxRecorder } from "@trailmark/core/inbox";
 import { StripeConnectProvider } from "@trailmark/core/payouts";
 import { createPortal } from "@trailmark/core/portal";
 import { startRuntime } from "@trailmark/core/runtime";
@@ -21,17 +21,20 @@ import {
 import { createWooBridgeHandler, startReconciliation, wooWebhookRoute } from "@trailmark/woocommerce";
 
 // Scheduled runs and in-flight payouts are looked at every few minutes, on one instance at a time.
-const runtime = await startRuntime({ sweeps: ["approvals", "payouts", "session-purge", "creator-mails"] });
-const { env, database, db, mailer, publicUrl } = runtime;
+const runtime = await startRuntime({
+  sweeps: ["approvals", "payouts", "session-purge", "creator-mails"],
+  // Webhook deliveries are processed on a thread of their own (scripts/inbox-worker.ts), so that ingesting a
+  // batch never holds up an answer.
+  inboxWorker: new URL("./inbox-worker.ts", import.meta.url),
+});
+const { env, database, db, mailer, publicUrl, inboxThread } = runtime;
 provideDatabase(database);
 
 const tracking = createTrackingApp({ database, collectRateLimit: env.COLLECT_RATE_LIMIT });
 await tracking.start();
 // Webhook deliveries (Shopify and WooCommerce) are received by node:http routes in front of everything else:
-// signature, group-committed insert into the inbox, answer. The worker that processes them runs on a thread of
-// its own (scripts/inbox-worker.ts), so that ingesting a batch never holds up an answer; a stored group nudges it.
-const worker = startInboxThread(new URL("./inbox-worker.ts", import.meta.url), database.url);
-const inbox = openInboxRecorder(database, () => worker.nudge());
+// signature, group-committed insert into the inbox, answer; a stored group nudges the runtime's inbox thread.
+const inbox = openInboxRecorder(database, () => inboxThread?.nudge());
 const woo = createWooBridgeHandler({ db, recorder: inbox });
 const reconciliation = startReconciliation({ db, intervalMs: env.WOO_RECONCILE_INTERVAL_MS });
 const shopify = await createShopifyAppHandler({ database });
@@ -69,6 +72,5 @@ runtime.stopOnSignals(async () => {
   await server.close();
   await inbox.close();
   await reconciliation.stop();
-  await worker.stop();
   await tracking.stop();
 });

@@ -3,6 +3,7 @@ import { type Env, EnvSchema, parseEnv, publicUrlOf } from "../config/env.ts";
 import { approveDueCommissions } from "../conversions/approve-due.ts";
 import type { Database, Db } from "../db/client.ts";
 import { openRuntimeDatabase } from "../db/open-database.ts";
+import { type InboxThread, startInboxThread } from "../inbox/inbox-thread.ts";
 import { startPeriodicJob } from "../jobs/periodic-job.ts";
 import { startCreatorMailWorker } from "../mail/worker.ts";
 // Through the barrel: payout-store.ts is being split into files.
@@ -87,12 +88,19 @@ export interface Runtime {
   mailer: Mailer & MessageMailer;
   /** The base of every public URL the product prints (PUBLIC_URL, else SHOPIFY_APP_URL, else this port). */
   publicUrl: string;
-  /** Runs `close` on SIGINT/SIGTERM after the sweeps stop and before Redis and the database close; then exits. */
+  /** The webhook inbox's worker thread, when `inboxWorker` named its entry; the receipt nudges it. */
+  inboxThread: InboxThread | null;
+  /**
+   * Runs `close` on SIGINT/SIGTERM after the sweeps stop and before the inbox thread, Redis and the database
+   * close (so the receipt can flush what it acknowledged); then exits.
+   */
   stopOnSignals(close: () => Promise<void>): void;
 }
 
 export interface RuntimeOptions {
   sweeps?: readonly Sweep[];
+  /** The module that processes webhook deliveries on a thread of its own (scripts/inbox-worker.ts). */
+  inboxWorker?: URL;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
   source?: Record<string, string | undefined>;
@@ -106,6 +114,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   const mailer = env.SMTP_URL ? createSmtpMailer(env.SMTP_URL, env.MAIL_FROM) : createLogMailer();
   const publicUrl = publicUrlOf(env, options.source ?? process.env);
   const sweeps = startSweeps(db, env, options.sweeps ?? [], { providers, mailer, publicUrl });
+  const inboxThread = options.inboxWorker ? startInboxThread(options.inboxWorker, database.url) : null;
   return {
     env,
     database,
@@ -113,6 +122,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     providers,
     mailer,
     publicUrl,
+    inboxThread,
     stopOnSignals(close) {
       let stopping = false;
       const stop = async (signal: string) => {
@@ -123,6 +133,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
         console.log(`${signal}: stopping`);
         await sweeps.stop();
         await close();
+        await inboxThread?.stop();
         await closeRedisFromEnv();
         await database.close();
         process.exit(0);
