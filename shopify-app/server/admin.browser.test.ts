@@ -5,7 +5,7 @@ import type { Db } from "@trailmark/core/db";
 import { createTrackingApp, type TrackingApp } from "@trailmark/core/http";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { createStore, type Store } from "@trailmark/core/stores";
-import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
+import { createTestDatabase, launchChromium, localPage, type TestDatabase } from "@trailmark/core/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -54,12 +54,7 @@ beforeAll(async () => {
     userAgent: BROWSER_UA,
     reducedMotion: "reduce",
   });
-  // Nothing leaves the machine: the fonts stylesheet on Shopify's CDN is refused.
-  await context.route("**/*", (route) =>
-    new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
-  );
-  page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  page = await localPage(context, pageErrors);
 }, 300_000);
 
 afterAll(async () => {

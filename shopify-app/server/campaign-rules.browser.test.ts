@@ -3,7 +3,7 @@ import { createCampaign } from "@trailmark/core/campaigns";
 import type { Db } from "@trailmark/core/db";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { createStore, type Store } from "@trailmark/core/stores";
-import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
+import { createTestDatabase, launchChromium, localPage, type TestDatabase } from "@trailmark/core/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -39,11 +39,7 @@ beforeAll(async () => {
   ).id;
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.route("**/*", (route) =>
-    new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
-  );
-  page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  page = await localPage(context, pageErrors);
 }, 300_000);
 
 afterAll(async () => {

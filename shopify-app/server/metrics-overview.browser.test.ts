@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { programMetrics, seedMetricsStore } from "@trailmark/core/metrics";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
 import { displayMoney } from "@trailmark/core/shared";
-import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
+import { createTestDatabase, launchChromium, localPage, type TestDatabase } from "@trailmark/core/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signInOwner } from "../app/admin/test-support.ts";
@@ -33,13 +33,9 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
-  await context.route("**/*", (route) =>
-    new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
-  );
   const [name, value] = owner.cookie.split("=") as [string, string];
   await context.addCookies([{ name, value, url: server.url }]);
-  page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  page = await localPage(context, pageErrors);
 }, 300_000);
 
 afterAll(async () => {

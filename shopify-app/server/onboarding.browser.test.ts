@@ -11,6 +11,7 @@ import { createStore, setStoreHandle, updateStoreCredentials } from "@trailmark/
 import {
   createTestDatabase,
   launchChromium,
+  localPage,
   startTestSmtpServer,
   type TestDatabase,
   type TestSmtpServer,
@@ -89,11 +90,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
-  await context.route("**/*", (route) =>
-    new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
-  );
-  page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  page = await localPage(context, pageErrors);
 }, 300_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { type AdminProgram, createOwner, seedAdminProgram } from "@trailmark/cor
 import { approveDueCommissions } from "@trailmark/core/conversions";
 import type { Db } from "@trailmark/core/db";
 import { type RunningServer, serveFetch } from "@trailmark/core/server";
-import { createTestDatabase, launchChromium, type TestDatabase } from "@trailmark/core/testing";
+import { createTestDatabase, launchChromium, localPage, type TestDatabase } from "@trailmark/core/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -39,11 +39,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  await context.route("**/*", (route) =>
-    new URL(route.request().url()).hostname === "127.0.0.1" ? route.continue() : route.abort(),
-  );
-  page = await context.newPage();
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  page = await localPage(context, pageErrors);
 }, 300_000);
 
 afterAll(async () => {
